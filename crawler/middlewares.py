@@ -1,0 +1,193 @@
+"""Downloader middlewares for what Scrapy lacks: Retry-After, and keeping every raw page."""
+
+from __future__ import annotations
+
+import asyncio
+import email.utils
+import logging
+import time
+from datetime import UTC, datetime
+from urllib.parse import urljoin, urlsplit
+
+from scrapy import Request, Spider
+from scrapy.crawler import Crawler
+from scrapy.downloadermiddlewares.retry import get_retry_request
+from scrapy.exceptions import IgnoreRequest, NotConfigured
+from scrapy.http import Response
+from scrapy.utils.misc import load_object
+from scrapy.utils.python import global_object_name
+from scrapy.utils.response import response_status_message
+
+from .staging import save_raw_page
+
+logger = logging.getLogger(__name__)
+
+
+def retry_after_seconds(value: bytes | str | None, now: float | None = None) -> float | None:
+    """Seconds to wait from a Retry-After header (delta-seconds or an HTTP date)."""
+    if not value:
+        return None
+    text = value.decode("latin-1") if isinstance(value, bytes) else value
+    text = text.strip()
+    if text.isdigit():
+        return float(text)
+    try:
+        when = email.utils.parsedate_to_datetime(text)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return max(0.0, when.timestamp() - (now if now is not None else time.time()))
+
+
+class RetryAfterMiddleware:
+    """Scrapy's retry, but it waits before retrying: Retry-After if the server sent one,
+    else exponential backoff. A wait longer than KOMO_RETRY_MAX_WAIT gives up instead."""
+
+    def __init__(self, crawler: Crawler):
+        settings = crawler.settings
+        if not settings.getbool("RETRY_ENABLED"):
+            raise NotConfigured
+        self.crawler = crawler
+        self.max_retry_times = settings.getint("RETRY_TIMES")
+        self.retry_http_codes = {int(x) for x in settings.getlist("RETRY_HTTP_CODES")}
+        self.backoff_base = settings.getfloat("KOMO_RETRY_BACKOFF_BASE")
+        self.max_wait = settings.getfloat("KOMO_RETRY_MAX_WAIT")
+        self.exceptions_to_retry = tuple(
+            load_object(x) if isinstance(x, str) else x
+            for x in settings.getlist("RETRY_EXCEPTIONS")
+        )
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> RetryAfterMiddleware:
+        return cls(crawler)
+
+    def _backoff(self, request: Request) -> float:
+        return self.backoff_base * 2 ** request.meta.get("retry_times", 0)
+
+    async def process_response(
+        self, request: Request, response: Response, spider: Spider | None = None
+    ) -> Request | Response:
+        if request.meta.get("dont_retry") or response.status not in self.retry_http_codes:
+            return response
+        if request.meta.get("retry_times", 0) >= request.meta.get(
+            "max_retry_times", self.max_retry_times
+        ):
+            return response  # give up: the spider's errback records the failure
+        wait = retry_after_seconds(response.headers.get("Retry-After"))
+        if wait is None:
+            wait = self._backoff(request)
+        elif wait > self.max_wait:
+            request.meta["komo_gave_up"] = (
+                f"Retry-After {wait:.0f} s exceeds the {self.max_wait:.0f} s limit"
+            )
+            return response
+        reason = response_status_message(response.status)
+        retry = get_retry_request(
+            request, spider=self.crawler.spider, reason=reason, max_retry_times=self.max_retry_times
+        )
+        if retry is None:
+            return response
+        retry.meta["komo_waited"] = wait
+        logger.info("waiting %.1f s before retrying %s (%s)", wait, request.url, reason)
+        await asyncio.sleep(wait)
+        return retry
+
+    async def process_exception(
+        self, request: Request, exception: Exception, spider: Spider | None = None
+    ) -> Request | None:
+        if request.meta.get("dont_retry") or not isinstance(exception, self.exceptions_to_retry):
+            return None
+        retry = get_retry_request(
+            request,
+            spider=self.crawler.spider,
+            reason=global_object_name(exception.__class__),
+            max_retry_times=self.max_retry_times,
+        )
+        if retry is not None:
+            await asyncio.sleep(self._backoff(request))
+        return retry
+
+
+class OffsiteRedirect(IgnoreRequest):
+    """A redirect that leaves the source's domain; the errback records it as a failure."""
+
+    def __init__(self, location: str, status: int):
+        super().__init__(f"redirect off the domain to {location}")
+        self.location = location
+        self.status = status
+
+
+class OffsiteRedirectGuard:
+    """Refuses redirects to other hosts before Scrapy's RedirectMiddleware follows them.
+
+    Scrapy would drop such a request silently at scheduling; we want it in crawl_errors.
+    """
+
+    def __init__(self, crawler: Crawler):
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> OffsiteRedirectGuard:
+        return cls(crawler)
+
+    def process_response(self, request: Request, response: Response,
+                         spider: Spider | None = None) -> Response:
+        if response.status not in (301, 302, 303, 307, 308) or b"Location" not in response.headers:
+            return response
+        location = urljoin(request.url, response.headers["Location"].decode("latin-1"))
+        host = urlsplit(location).hostname or ""
+        allowed = getattr(self.crawler.spider, "allowed_domains", None) or []
+        if allowed and not any(host == d or host.endswith("." + d) for d in allowed):
+            raise OffsiteRedirect(location, response.status)
+        return response
+
+
+class RawPageArchive:
+    """Keeps every fetched body (compressed, content-addressed) and logs every request made,
+    with why it was made, so the run summary can say what a crawl cost."""
+
+    def __init__(self, crawler: Crawler):
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> RawPageArchive:
+        return cls(crawler)
+
+    def _log(
+        self, request: Request, status: int | None, raw_ref: str | None, note: str = ""
+    ) -> None:
+        spider = self.crawler.spider
+        staging = getattr(spider, "staging", None)
+        if staging is None:
+            return
+        staging.write(
+            "pages",
+            {
+                "source": spider.source.name,
+                "url": request.url,
+                "kind": request.meta.get("kind", "other"),
+                "reason": request.meta.get("reason", "other"),
+                "status": status,
+                "raw_ref": raw_ref,
+                "note": note,
+                "fetched_at": datetime.now(UTC).replace(tzinfo=None).isoformat(),
+            },
+        )
+
+    def process_response(
+        self, request: Request, response: Response, spider: Spider | None = None
+    ) -> Response:
+        if request.url.endswith("/robots.txt"):
+            return response
+        raw_dir = getattr(self.crawler.spider, "raw_dir", None)
+        raw_ref = save_raw_page(raw_dir, response.body) if raw_dir and response.body else None
+        request.meta["raw_ref"] = raw_ref
+        self._log(request, response.status, raw_ref)
+        return response
+
+    def process_exception(
+        self, request: Request, exception: Exception, spider: Spider | None = None
+    ) -> None:
+        self._log(request, None, None, note=global_object_name(exception.__class__))
+        return None

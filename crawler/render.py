@@ -1,0 +1,113 @@
+"""HTML → the text a browser shows (block elements on their own lines).
+
+The press parser keys on this rendered text, not on markup, because the markup of the real
+sites is unknown and changed over twenty years while the text layout stayed.
+"""
+
+from __future__ import annotations
+
+import re
+
+import lxml.html
+from lxml import etree
+
+_SKIP = {"script", "style", "noscript", "head", "template", "iframe", "object", "svg", "select"}
+# Blocks that browsers separate by a blank line (paragraph-like) ...
+_PARAGRAPH = {
+    "p",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "blockquote",
+    "table",
+    "ul",
+    "ol",
+    "pre",
+    "hr",
+    "dl",
+    "form",
+    "figure",
+}
+# ... and blocks that only start a new line.
+_LINE = {
+    "div",
+    "section",
+    "article",
+    "header",
+    "footer",
+    "nav",
+    "aside",
+    "main",
+    "li",
+    "tr",
+    "dt",
+    "dd",
+    "address",
+    "center",
+    "caption",
+    "tbody",
+    "thead",
+    "tfoot",
+    "body",
+    "html",
+    "fieldset",
+    "legend",
+    "figcaption",
+    "details",
+    "summary",
+}
+_CELL = {"td", "th"}
+
+_HSPACE = re.compile(r"[ \t\r\f\v\u00a0\u2007\u202f]+")
+_MANY_BREAKS = re.compile(r"\n{3,}")
+
+
+def render_text(html: str | bytes, content_css: str = "") -> str:
+    """Rendered text of an HTML page; `content_css` optionally narrows it to one element."""
+    if not html or not (html.strip() if isinstance(html, str) else html.strip()):
+        return ""
+    try:
+        root = lxml.html.document_fromstring(html)
+    except (etree.ParserError, ValueError):
+        return ""
+    if content_css:
+        found = root.cssselect(content_css)
+        if found:
+            root = found[0]
+    out: list[str] = []
+    _walk(root, out)
+    text = "".join(out)
+    lines = [_HSPACE.sub(" ", line).strip() for line in text.split("\n")]
+    return _MANY_BREAKS.sub("\n\n", "\n".join(lines)).strip()
+
+
+def _walk(element: etree._Element, out: list[str]) -> None:
+    tag = element.tag if isinstance(element.tag, str) else ""
+    tag = tag.lower()
+    if tag in _SKIP or not tag:
+        # Comments and processing instructions have a non-string tag; keep their tail text.
+        if element.tail:
+            out.append(_inline(element.tail))
+        return
+    if tag == "br":
+        out.append("\n")
+    else:
+        separator = "\n\n" if tag in _PARAGRAPH else "\n" if tag in _LINE else ""
+        out.append(separator)
+        if element.text:
+            out.append(_inline(element.text))
+        for child in element:
+            _walk(child, out)
+        out.append(separator)
+        if tag in _CELL:
+            out.append("\t")
+    if element.tail:
+        out.append(_inline(element.tail))
+
+
+def _inline(text: str) -> str:
+    # Source newlines inside a block are just spaces to a browser.
+    return text.replace("\r", " ").replace("\n", " ")

@@ -1,0 +1,47 @@
+"""Entry point of the crawl subprocess: `python -m kommunalmonitor.crawler.run JOB.json`.
+
+Scrapy's reactor cannot be restarted inside one process, so every crawl runs here, in a
+process of its own, and writes only staging files; the parent loads them into the store.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from pathlib import Path
+
+from scrapy.crawler import CrawlerProcess
+
+from .settings import build_settings
+from .sources import Source
+from .spiders.press import PressArchiveSpider
+
+
+def run_job(job: dict) -> None:
+    source = Source.load(Path(job["source_file"]), base_url=job.get("base_url"))
+    overrides = dict(source.settings)
+    overrides.update(job.get("settings", {}))
+    settings = build_settings(job.get("profile", "polite"), overrides)
+    settings["LOG_FILE"] = job.get("log_file")
+    settings["LOG_FILE_APPEND"] = True
+    if job.get("max_pages"):
+        settings["CLOSESPIDER_PAGECOUNT"] = int(job["max_pages"])
+    process = CrawlerProcess(settings, install_root_handler=True)
+    process.crawl(PressArchiveSpider, job=job)
+    process.start()
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = argv if argv is not None else sys.argv[1:]
+    if len(args) != 1:
+        print("usage: python -m kommunalmonitor.crawler.run JOB.json", file=sys.stderr)
+        return 2
+    job = json.loads(Path(args[0]).read_text(encoding="utf-8"))
+    logging.captureWarnings(True)
+    run_job(job)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,336 @@
+"""The one generic press-archive spider; a source is a TOML file, not a subclass.
+
+Incremental by default: listing pages are always read; a detail page is fetched only when its
+article is new, its listing entry changed, it is in the re-check window of recent articles, or
+a transient failure is due for retry. `full=True` refetches everything.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections import Counter
+from datetime import UTC, date, datetime
+from http import HTTPStatus
+from pathlib import Path
+from typing import Any
+
+import lxml.html
+import scrapy
+from kommunalmonitor.pipeline.faults import killpoint
+from scrapy.exceptions import IgnoreRequest
+from scrapy.http import Response, TextResponse
+from scrapy.spidermiddlewares.httperror import HttpError
+from twisted.python.failure import Failure
+
+from ..layout import LayoutError, normalize_space, parse_text
+from ..middlewares import OffsiteRedirect
+from ..render import render_text
+from ..sources import Source
+from ..staging import StagingWriter
+
+_DATE = re.compile(r"\b(\d{1,2})\.(\d{1,2})\.(\d{4})\b")
+
+
+class PressArchiveSpider(scrapy.Spider):
+    name = "press"
+
+    def __init__(self, job: dict[str, Any], **kwargs: Any):
+        super().__init__(**kwargs)
+        self.job = job
+        self.source = Source.load(Path(job["source_file"]), base_url=job.get("base_url"))
+        self.allowed_domains = [self.source.host]
+        self.staging = StagingWriter(Path(job["staging_dir"]))
+        self.raw_dir = Path(job["raw_dir"])
+        self.full = bool(job.get("full"))
+        self.since = date.fromisoformat(job["since"]) if job.get("since") else None
+        state = job.get("state", {})
+        self.known: dict[str, str | None] = state.get("known", {})
+        self.recheck: list[str] = state.get("recheck", [])
+        self.retry_due: set[str] = set(state.get("retry_due", []))
+        self.failed_hold: set[str] = set(state.get("failed_hold", []))
+        self.requested: set[str] = set()
+        self.decisions: Counter[str] = Counter()
+
+    # -- requests ------------------------------------------------------------------------------
+
+    async def start(self):
+        for url in self.source.start_urls:
+            yield self._listing_request(url)
+        if not self.full:
+            for native_id in self.recheck:
+                request = self._article_request(native_id, "recheck")
+                if request is not None:
+                    yield request
+
+    def _listing_request(self, url: str) -> scrapy.Request:
+        return scrapy.Request(
+            url,
+            callback=self.parse_listing,
+            errback=self.on_error,
+            meta={"kind": "listing", "reason": "listing"},
+        )
+
+    def _article_request(self, native_id: str, reason: str, found_as: str | None = None):
+        if native_id in self.requested:
+            return None
+        self.requested.add(native_id)
+        self.decisions[f"fetch:{reason}"] += 1
+        return scrapy.Request(
+            self.source.canonical_url(native_id),
+            callback=self.parse_article,
+            errback=self.on_error,
+            meta={
+                "kind": "article",
+                "reason": reason,
+                "native_id": native_id,
+                "found_as": found_as,
+            },
+        )
+
+    def _decide(
+        self, native_id: str, fingerprint: str | None, entry_date: date | None
+    ) -> str | None:
+        """Why to fetch this article now, or None to leave it alone."""
+        if self.since and entry_date and entry_date < self.since:
+            return None
+        if self.full:
+            return "full"
+        if native_id in self.requested:
+            return None
+        if native_id in self.known:
+            stored = self.known[native_id]
+            if fingerprint is not None and stored is not None and fingerprint != stored:
+                return "listing-changed"
+            self.decisions["skip:unchanged"] += 1
+            return None
+        if native_id in self.failed_hold:
+            self.decisions["skip:failed-before"] += 1
+            return None
+        return "retry-failed" if native_id in self.retry_due else "new"
+
+    # -- callbacks ----------------------------------------------------------------------------
+
+    def parse_listing(self, response: Response):
+        killpoint("listing_page")
+        if not isinstance(response, TextResponse) or not response.body.strip():
+            self._error(
+                response.url,
+                response.status,
+                "listing page is empty",
+                transient=True,
+                kind="listing",
+            )
+            return
+        entries = self._article_links(response)
+        oldest_entry: date | None = None
+        for url, native_id, fingerprint, entry_date in entries:
+            self.staging.write(
+                "forms",
+                {
+                    "source": self.source.name,
+                    "native_id": native_id,
+                    "url": url,
+                    "fingerprint": fingerprint,
+                },
+            )
+            if entry_date:
+                oldest_entry = min(oldest_entry or entry_date, entry_date)
+            reason = self._decide(native_id, fingerprint, entry_date)
+            if reason:
+                request = self._article_request(native_id, reason, found_as=url)
+                if request is not None:
+                    yield request
+        if self.since and oldest_entry and oldest_entry < self.since:
+            return  # listings run newest first: later pages hold only older articles
+        for href in response.xpath("//a/@href").getall():
+            url = response.urljoin(href)
+            if self.source.is_listing(url):
+                yield self._listing_request(url)
+
+    def parse_article(self, response: Response):
+        killpoint("article_page")
+        native_id = response.meta["native_id"]
+        if not response.body.strip():
+            self._error(self._origin_url(response), response.status, "empty page", transient=True)
+            return
+        if not isinstance(response, TextResponse):
+            self._error(
+                self._origin_url(response),
+                response.status,
+                f"not a text page ({response.headers.get('Content-Type', b'?').decode()})",
+                transient=False,
+            )
+            return
+        text = render_text(response.text, self.source.content_css)
+        try:
+            release = parse_text(text, self.source.layout)
+        except LayoutError as problem:
+            self._error(
+                self._origin_url(response), response.status, f"layout: {problem}", transient=False
+            )
+            return
+        forms = {response.url, *response.meta.get("redirect_urls", [])}
+        if response.meta.get("found_as"):
+            forms.add(response.meta["found_as"])
+        # Teasers on the page link other articles: remember those URL forms too.
+        for url, other_id, _, _ in self._article_links(response, fingerprints=False):
+            self.staging.write(
+                "forms",
+                {
+                    "source": self.source.name,
+                    "native_id": other_id,
+                    "url": url,
+                    "fingerprint": None,
+                },
+            )
+            if other_id not in self.known and not self.full and other_id not in self.failed_hold:
+                request = self._article_request(other_id, "discovered", found_as=url)
+                if request is not None:
+                    yield request
+        yield {
+            "source": self.source.name,
+            "native_id": native_id,
+            "canonical_url": self.source.canonical_url(native_id),
+            "url_forms": sorted(forms),
+            **release.to_dict(),
+            "content_hash": release.content_hash(),
+            "raw_ref": response.meta.get("raw_ref"),
+            "fetched_at": _now(),
+        }
+
+    # -- links --------------------------------------------------------------------------------
+
+    def _article_links(self, response: TextResponse, fingerprints: bool = True):
+        """(url, native id, listing-entry fingerprint, entry date) for each article link.
+
+        The entry is the largest element around a link that holds no other article: its text
+        (date, headline, sender, "aktualisiert") changes when the article does.
+        """
+        try:
+            root = lxml.html.document_fromstring(response.text)
+        except (lxml.etree.ParserError, ValueError):
+            return []
+        ids_below: dict[Any, set[str]] = {}
+        links: list[tuple[Any, str, str]] = []
+        for element in root.iter("a"):
+            href = element.get("href")
+            if not href:
+                continue
+            url = response.urljoin(href.strip())
+            native_id = self.source.article_id(url)
+            if native_id is None:
+                continue
+            links.append((element, url, native_id))
+            node = element
+            while node is not None:
+                ids_below.setdefault(node, set()).add(native_id)
+                node = node.getparent()
+        found = []
+        for element, url, native_id in links:
+            entry = element
+            parent = entry.getparent()
+            while parent is not None and len(ids_below.get(parent, ())) == 1:
+                entry = parent
+                parent = entry.getparent()
+            text = normalize_space(entry.text_content()) if fingerprints else ""
+            fingerprint = _fingerprint(text) if fingerprints else None
+            found.append((url, native_id, fingerprint, _first_date(text)))
+        return found
+
+    # -- failures -----------------------------------------------------------------------------
+
+    def on_error(self, failure: Failure) -> None:
+        request = failure.request
+        kind = request.meta.get("kind", "other")
+        url = (request.meta.get("redirect_urls") or [request.url])[0]
+        attempts = request.meta.get("retry_times", 0) + 1
+        suffix = f" after {attempts} attempts" if attempts > 1 else ""
+        if failure.check(HttpError):
+            response = failure.value.response
+            status = response.status
+            reason = f"HTTP {status} {_status_phrase(status)}{suffix}"
+            if request.meta.get("komo_gave_up"):
+                reason += f" ({request.meta['komo_gave_up']})"
+            transient = status >= 500 or status in (408, 429)
+            self._error(url, status, reason, transient, kind)
+            return
+        if failure.check(OffsiteRedirect):
+            self._error(url, failure.value.status, str(failure.value), False, kind)
+            return
+        if failure.check(IgnoreRequest):
+            message = str(failure.value)
+            reason = "forbidden by robots.txt" if "robots.txt" in message else f"ignored: {message}"
+            self._error(url, None, reason, False, kind)
+            return
+        reason, transient = _describe_exception(failure.value, self.crawler.settings)
+        self._error(url, None, reason + suffix, transient, kind)
+
+    def _error(
+        self, url: str, status: int | None, reason: str, transient: bool, kind: str = "article"
+    ) -> None:
+        self.logger.warning("failed %s: %s", url, reason)
+        self.staging.write(
+            "errors",
+            {
+                "source": self.source.name,
+                "url": url,
+                "native_id": self.source.article_id(url) if kind == "article" else None,
+                "kind": kind,
+                "status": status,
+                "reason": reason,
+                "transient": transient,
+                "failed_at": _now(),
+            },
+        )
+
+    @staticmethod
+    def _origin_url(response: Response) -> str:
+        return (response.meta.get("redirect_urls") or [response.url])[0]
+
+    def closed(self, reason: str) -> None:
+        summary = {"decisions": dict(self.decisions), "finish_reason": reason}
+        (Path(self.job["staging_dir"]) / "spider.json").write_text(json.dumps(summary))
+        self.staging.close()
+
+
+def _describe_exception(exception: BaseException, settings) -> tuple[str, bool]:
+    """A failure without an HTTP answer → (reason for crawl_errors, worth retrying later)."""
+    name = type(exception).__name__
+    if "DataLoss" in name:
+        return "transfer cut off before the whole page arrived", True
+    if name in ("DownloadCancelledError", "CancelledError"):
+        limit = settings.getint("DOWNLOAD_MAXSIZE") / (1024 * 1024)
+        return f"page larger than the {limit:g} MB download limit", False
+    if "Timeout" in name or "TimedOut" in name:
+        return "timeout", True
+    if "ConnectionRefused" in name or "DNSLookup" in name or "ConnectError" in name:
+        return f"cannot connect ({name})", True
+    return f"{name}: {str(exception)[:200]}", True
+
+
+def _fingerprint(text: str) -> str:
+    return hashlib.sha1(text.encode()).hexdigest()[:16]
+
+
+def _first_date(text: str) -> date | None:
+    found = _DATE.search(text)
+    if not found:
+        return None
+    day, month, year = (int(g) for g in found.groups())
+    try:
+        return date(year, month, day)
+    except ValueError:
+        return None
+
+
+def _status_phrase(status: int) -> str:
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return ""
+
+
+def _now() -> str:
+    return datetime.now(UTC).replace(tzinfo=None).isoformat()

@@ -1,0 +1,75 @@
+"""Staging files: what a crawl process hands to the one store writer.
+
+Spiders never open the store (DuckDB allows one writer and the crawl runs in its own
+process). They append JSON lines here; the writer loads them in bulk and then deletes them.
+A crawl killed half-way leaves complete lines plus at most one torn last line, which the
+loader skips, so a rerun loses nothing that was written.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import json
+import os
+from pathlib import Path
+from typing import IO, Any
+
+from kommunalmonitor.pipeline.faults import killpoint
+
+STAGING_KINDS = ("items", "pages", "forms", "errors")
+
+
+class StagingWriter:
+    """Append-only JSONL files, one per kind, flushed line by line."""
+
+    def __init__(self, directory: Path):
+        self.directory = directory
+        directory.mkdir(parents=True, exist_ok=True)
+        self._files: dict[str, IO[str]] = {}
+        self.counts: dict[str, int] = dict.fromkeys(STAGING_KINDS, 0)
+
+    def write(self, kind: str, record: dict[str, Any]) -> None:
+        if kind not in STAGING_KINDS:
+            raise ValueError(f"unknown staging kind {kind!r}")
+        handle = self._files.get(kind)
+        if handle is None:
+            handle = self._files[kind] = open(
+                self.directory / f"{kind}.jsonl", "a", encoding="utf-8"
+            )
+        line = json.dumps(record, ensure_ascii=False, default=str) + "\n"
+        if os.environ.get("KOMO_KILL_AT"):
+            # Crash tests: leave a torn line behind, as a real kill mid-write can.
+            half = len(line) // 2
+            handle.write(line[:half])
+            handle.flush()
+            killpoint(f"staging_{kind}")
+            handle.write(line[half:])
+        else:
+            handle.write(line)
+        handle.flush()
+        self.counts[kind] += 1
+
+    def close(self) -> None:
+        for handle in self._files.values():
+            handle.close()
+        self._files.clear()
+
+
+def save_raw_page(raw_dir: Path, body: bytes) -> str:
+    """Keep a fetched page gzip-compressed, addressed by its content; returns `raw/ab/<sha>.html.gz`."""
+    digest = hashlib.sha256(body).hexdigest()
+    relative = Path("raw") / digest[:2] / f"{digest}.html.gz"
+    target = raw_dir.parent / relative
+    if not target.exists():
+        target.parent.mkdir(parents=True, exist_ok=True)
+        temporary = target.with_suffix(f".tmp{os.getpid()}")
+        with gzip.open(temporary, "wb", compresslevel=6) as out:
+            out.write(body)
+        os.replace(temporary, target)
+    return relative.as_posix()
+
+
+def read_raw_page(home_root: Path, raw_ref: str) -> bytes:
+    with gzip.open(home_root / raw_ref, "rb") as handle:
+        return handle.read()

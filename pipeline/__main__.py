@@ -1,0 +1,5 @@
+"""`python -m kommunalmonitor.pipeline` is `komo`."""
+
+from .cli import main
+
+main()

@@ -1,0 +1,229 @@
+"""The `komo` command line: parse arguments, call one function, print one summary line."""
+
+from __future__ import annotations
+
+import csv
+import functools
+import logging
+import os
+import sys
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import click
+from tqdm import tqdm
+
+from .errors import KomoError
+from .home import Home
+
+CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+
+
+def home_options(command: Callable) -> Callable:
+    """--home and --db, shared by every command that touches the store."""
+
+    @click.option("--home", type=click.Path(file_okay=False), envvar="KOMO_HOME",
+                  help="Home directory for store, snapshot, raw pages and logs "
+                       "[env KOMO_HOME; default ~/.local/share/kommunalmonitor].")
+    @click.option("--db", type=click.Path(dir_okay=False), help="Use this store file instead.")
+    @functools.wraps(command)
+    def wrapper(*args: Any, home: str | None, db: str | None, **kwargs: Any) -> Any:
+        return command(*args, home=Home.resolve(home, db), **kwargs)
+
+    return wrapper
+
+
+def _parse_date(_ctx: click.Context, _param: click.Parameter, value: str | None) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not a date like 2019-09-16") from None
+
+
+@click.group(context_settings=CONTEXT)
+@click.option("-v", "--verbose", is_flag=True, help="Log what happens, step by step.")
+def cli(verbose: bool) -> None:
+    """Kommunalmonitor: crawl municipal press archives and council documents into DuckDB.
+
+    \b
+    Examples:
+      komo demo                          # the whole pipeline on the bundled sample archive
+      komo crawl --source leverkusen-com # incremental crawl of one source
+      komo sql "SELECT count(*) FROM documents"
+    """
+    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING,
+                        format="%(levelname)s %(name)s: %(message)s")
+
+
+@cli.command(context_settings=CONTEXT)
+@click.option("--source", default="leverkusen-com", show_default=True,
+              help="Source name (data/sources/NAME.toml) or path to a source file.")
+@click.option("--since", callback=_parse_date, metavar="DATE",
+              help="Only articles published on or after DATE (YYYY-MM-DD).")
+@click.option("--max-pages", type=click.IntRange(min=1), help="Stop after N responses.")
+@click.option("--full", is_flag=True, help="Refetch every article, not just new and recent ones.")
+@click.option("--recheck", type=click.IntRange(min=0),
+              help="How many of the most recent articles to refetch [source default].")
+@click.option("--base-url", help="Crawl a mirror of the source at this URL (e.g. a local copy).")
+@click.option("--profile", type=click.Choice(["polite", "fast"]), default="polite", show_default=True,
+              help="Crawl settings: polite (AutoThrottle, delays) or fast (local archives, tests).")
+@home_options
+def crawl(source: str, since: date | None, max_pages: int | None, full: bool, recheck: int | None,
+          base_url: str | None, profile: str, home: Home) -> None:
+    """Crawl a source into the store; incremental by default.
+
+    A run reads every listing page, fetches articles that are new or whose listing entry
+    changed, re-checks the most recent ones, and records every failure in crawl_errors.
+
+    \b
+    Examples:
+      komo crawl
+      komo crawl --source leverkusen-com --since 2023-01-01
+      komo crawl --full --home /srv/komo
+      komo crawl --base-url http://127.0.0.1:8123 --profile fast
+    """
+    from .crawl import CrawlOptions
+
+    options = CrawlOptions(source=source, base_url=base_url, full=full, since=since,
+                           max_pages=max_pages, recheck=recheck, profile=profile)
+    summary = _crawl_with_progress(home, options)
+    click.echo(summary.line())
+    if summary.status != "ok":
+        sys.exit(1)
+
+
+def _crawl_with_progress(home: Home, options: Any):
+    from .crawl import crawl as run_crawl
+
+    with tqdm(desc=f"crawl {options.source}", unit=" req", disable=None, file=sys.stderr,
+              leave=False) as bar:
+        return run_crawl(home, options, progress=bar.update)
+
+
+@cli.command(context_settings=CONTEXT)
+@click.argument("query")
+@click.option("--format", "output_format", type=click.Choice(["table", "csv", "json"]),
+              default="table", show_default=True)
+@click.option("--working", is_flag=True,
+              help="Query the working store instead of the published snapshot (needs the lock).")
+@home_options
+def sql(query: str, output_format: str, working: bool, home: Home) -> None:
+    """Run a read-only SQL query against the published snapshot.
+
+    \b
+    Examples:
+      komo sql "SELECT count(*) FROM documents"
+      komo sql "SELECT year(published) y, count(*) FROM documents
+                WHERE duplicate_of IS NULL GROUP BY y ORDER BY y"
+      komo sql --format csv "SELECT native_id, title FROM documents" > titles.csv
+    """
+    import duckdb
+
+    from .store import Store
+
+    path = home.db if working or home.db_override else home.published_db
+    with Store.open(path, read_only=True) as store:
+        try:
+            columns, rows = store.query(query)
+        except duckdb.Error as problem:
+            raise KomoError(f"SQL error: {str(problem).splitlines()[0]}") from None
+    _print_rows(columns, rows, output_format)
+
+
+def _print_rows(columns: list[str], rows: list[tuple], output_format: str) -> None:
+    if output_format == "csv":
+        writer = csv.writer(sys.stdout)
+        writer.writerow(columns)
+        writer.writerows(rows)
+        return
+    if output_format == "json":
+        import json
+
+        for row in rows:
+            click.echo(json.dumps(dict(zip(columns, row, strict=True)), ensure_ascii=False, default=str))
+        return
+    cells = [[_cell(v) for v in row] for row in rows]
+    widths = [max([len(c)] + [len(r[i]) for r in cells]) for i, c in enumerate(columns)]
+    click.echo("  ".join(c.ljust(w) for c, w in zip(columns, widths, strict=True)))
+    click.echo("  ".join("-" * w for w in widths))
+    for row in cells:
+        click.echo("  ".join(v.ljust(w) for v, w in zip(row, widths, strict=True)))
+    click.echo(f"({len(rows)} rows)")
+
+
+def _cell(value: Any, limit: int = 80) -> str:
+    text = "NULL" if value is None else str(value).replace("\n", " ")
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+@cli.command(context_settings=CONTEXT)
+@click.option("--archive", type=click.Path(exists=True, file_okay=False),
+              help="Sample archive directory [data/sample-archive].")
+@click.option("--port", type=int, default=0, help="Port on 127.0.0.1 [any free port].")
+@home_options
+def demo(archive: str | None, port: int, home: Home) -> None:
+    """Serve the bundled sample archive on 127.0.0.1, crawl it, and show what was stored.
+
+    \b
+    Examples:
+      komo demo --home data/demo
+      KOMO_HOME=/tmp/komo komo demo
+    """
+    from .demo import run_demo
+
+    run_demo(home, Path(archive) if archive else None, port, echo=click.echo,
+             crawl_runner=_crawl_with_progress)
+
+
+@cli.command("sample-site", context_settings=CONTEXT)
+@click.option("--archive", type=click.Path(exists=True, file_okay=False),
+              help="Sample archive directory [data/sample-archive].")
+@click.option("--port", type=int, default=8123, show_default=True)
+@click.option("--fast", is_flag=True, help="Retry-After of 1 s instead of the configured value.")
+def sample_site(archive: str | None, port: int, fast: bool) -> None:
+    """Serve the sample press archive on 127.0.0.1 until Ctrl-C (for manual crawls).
+
+    \b
+    Example:
+      komo sample-site --port 8123 &
+      komo crawl --base-url http://127.0.0.1:8123 --profile fast --home /tmp/komo
+    """
+    import time
+
+    from kommunalmonitor.crawler.sample_site import serve
+
+    from .demo import SAMPLE_ARCHIVE
+
+    with serve(Path(archive) if archive else SAMPLE_ARCHIVE, port=port, fast=fast) as server:
+        click.echo(f"serving the sample archive at {server.base_url} (Ctrl-C stops)")
+        try:
+            while True:
+                time.sleep(3600)
+        except KeyboardInterrupt:
+            pass
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Console entry point: every user-facing failure is one line and a non-zero exit."""
+    try:
+        cli.main(args=argv, prog_name="komo", standalone_mode=False)
+    except click.exceptions.Abort:
+        click.echo("komo: aborted", err=True)
+        sys.exit(130)
+    except click.ClickException as problem:
+        hint = " (see --help)" if isinstance(problem, click.UsageError) else ""
+        click.echo(f"komo: error: {problem.format_message()}{hint}", err=True)
+        sys.exit(problem.exit_code)
+    except KomoError as problem:
+        click.echo(f"komo: error: {problem}", err=True)
+        sys.exit(problem.exit_code)
+    except Exception as problem:  # a bug: keep the one-line promise, details with KOMO_DEBUG=1
+        if os.environ.get("KOMO_DEBUG"):
+            raise
+        click.echo(f"komo: internal error: {type(problem).__name__}: {problem} "
+                   "(rerun with KOMO_DEBUG=1 for a traceback)", err=True)
+        sys.exit(1)

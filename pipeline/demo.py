@@ -1,0 +1,45 @@
+"""`komo demo`: the whole job end to end on the bundled sample archive."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from kommunalmonitor.crawler.sources import DATA_DIR
+
+from .crawl import CrawlOptions
+from .home import Home
+from .store import Store
+
+SAMPLE_ARCHIVE = DATA_DIR / "sample-archive"
+
+
+def run_demo(home: Home, archive: Path | None, port: int, echo: Callable[[str], Any],
+             crawl_runner: Callable[[Home, CrawlOptions], Any]) -> None:
+    from kommunalmonitor.crawler.sample_site import serve
+
+    archive = archive or SAMPLE_ARCHIVE
+    with serve(archive, port=port, fast=True) as server:
+        echo(f"serving the sample archive {archive} at {server.base_url}")
+        options = CrawlOptions(base_url=server.base_url, profile="fast")
+        summary = crawl_runner(home, options)
+        echo(summary.line())
+    with Store.open(home.published_db, read_only=True) as store:
+        overview = store.overview()
+    echo(f"\nstored in {home.db} (published snapshot {home.published_db}):")
+    for label, value in overview["counts"].items():
+        echo(f"  {label}: {value}")
+    echo("\ndocuments per year (republished copies counted once):")
+    echo("  " + "  ".join(f"{year}: {n}" for year, n in overview["per_year"]))
+    echo("\ntop senders:")
+    for sender, n in overview["senders"]:
+        echo(f"  {n:4d}  {sender}")
+    echo("\ncrawl errors:")
+    for url, status, reason in overview["errors"]:
+        echo(f"  {status or '-'}  {url}  {reason}")
+    echo("\nnewest articles:")
+    for published, title, sender in overview["newest"]:
+        echo(f"  {published}  {title}  [{sender}]")
+    example = "SELECT title, published FROM documents LIMIT 5"
+    echo(f"\ntry: komo sql --home {home.root} '{example}'")

@@ -1,0 +1,453 @@
+"""The DuckDB store: the only module that writes SQL.
+
+Schema changes are numbered files in migrations/; `Store.migrate()` applies the missing
+ones in order, each in its own transaction.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from .errors import KomoError
+from .faults import killpoint
+
+logger = logging.getLogger(__name__)
+
+_MIGRATION_NAME = re.compile(r"^(\d{3})_[a-z0-9_]+\.sql$")
+
+# Column types of the staging files the crawler writes (see crawler/staging.py).
+_ITEM_COLUMNS = {
+    "source": "VARCHAR", "native_id": "VARCHAR", "canonical_url": "VARCHAR",
+    "url_forms": "VARCHAR[]", "title": "VARCHAR", "published": "DATE", "sender": "VARCHAR",
+    "category": "VARCHAR", "body": "VARCHAR", "archive_year": "INTEGER",
+    "footer_addresses": "VARCHAR[]", "visitor_count": "INTEGER", "content_hash": "VARCHAR",
+    "raw_ref": "VARCHAR", "fetched_at": "TIMESTAMP",
+}
+_FORM_COLUMNS = {"source": "VARCHAR", "native_id": "VARCHAR", "url": "VARCHAR",
+                 "fingerprint": "VARCHAR"}
+_ERROR_COLUMNS = {"source": "VARCHAR", "url": "VARCHAR", "native_id": "VARCHAR",
+                  "kind": "VARCHAR", "status": "INTEGER", "reason": "VARCHAR",
+                  "transient": "BOOLEAN", "failed_at": "TIMESTAMP"}
+_PAGE_COLUMNS = {"source": "VARCHAR", "url": "VARCHAR", "kind": "VARCHAR", "reason": "VARCHAR",
+                 "status": "INTEGER", "raw_ref": "VARCHAR", "note": "VARCHAR",
+                 "fetched_at": "TIMESTAMP"}
+
+
+def _utcnow() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+def _columns_literal(columns: dict[str, str]) -> str:
+    # read_json needs its column spec as a literal struct; names and types are ours, not input.
+    return "{" + ", ".join(f"'{name}': '{kind}'" for name, kind in columns.items()) + "}"
+
+
+@dataclass
+class LoadResult:
+    documents_new: int = 0
+    documents_changed: int = 0
+    documents_unchanged: int = 0
+    errors: int = 0
+    requests: int = 0
+    requests_by_reason: dict[str, int] | None = None
+    skipped_lines: int = 0
+
+    def to_dict(self) -> dict[str, Any]:
+        return dict(self.__dict__)
+
+
+class Store:
+    """A connection to one store file with the operations komo needs."""
+
+    def __init__(self, connection: duckdb.DuckDBPyConnection, path: Path, read_only: bool):
+        self.con = connection
+        self.path = path
+        self.read_only = read_only
+
+    @classmethod
+    @contextmanager
+    def open(cls, path: Path, read_only: bool = False) -> Iterator[Store]:
+        if read_only and not path.exists():
+            raise KomoError(f"no store at {path}; run `komo crawl` (or `komo demo`) first")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            connection = duckdb.connect(str(path), read_only=read_only)
+        except duckdb.IOException as problem:
+            raise KomoError(f"cannot open {path}: {str(problem).splitlines()[0]}") from None
+        store = cls(connection, path, read_only)
+        try:
+            if not read_only:
+                store.migrate()
+            yield store
+        finally:
+            connection.close()
+
+    # -- schema -------------------------------------------------------------------------------
+
+    def migrate(self) -> list[int]:
+        self.con.execute(
+            "CREATE TABLE IF NOT EXISTS schema_migrations ("
+            "version INTEGER PRIMARY KEY, name VARCHAR NOT NULL, applied_at TIMESTAMP NOT NULL)"
+        )
+        done = {row[0] for row in self.con.execute("SELECT version FROM schema_migrations").fetchall()}
+        applied = []
+        for name, sql in _migrations():
+            version = int(name[:3])
+            if version in done:
+                continue
+            self.con.execute("BEGIN")
+            try:
+                self.con.execute(sql)
+                self.con.execute("INSERT INTO schema_migrations VALUES (?, ?, ?)",
+                                 [version, name, _utcnow()])
+                self.con.execute("COMMIT")
+            except duckdb.Error:
+                self.con.execute("ROLLBACK")
+                raise
+            applied.append(version)
+            logger.info("applied migration %s", name)
+        return applied
+
+    def schema_version(self) -> int:
+        row = self.con.execute("SELECT max(version) FROM schema_migrations").fetchone()
+        return int(row[0] or 0)
+
+    # -- runs ---------------------------------------------------------------------------------
+
+    def start_run(self, command: str, source: str | None) -> int:
+        row = self.con.execute(
+            "INSERT INTO runs (command, source, started_at, status) VALUES (?, ?, ?, 'running') "
+            "RETURNING run_id",
+            [command, source, _utcnow()],
+        ).fetchone()
+        return int(row[0])
+
+    def finish_run(self, run_id: int, status: str, stats: dict[str, Any], message: str = "") -> None:
+        self.con.execute(
+            "UPDATE runs SET finished_at = ?, status = ?, stats = ?, message = ? WHERE run_id = ?",
+            [_utcnow(), status, json.dumps(stats, default=str), message, run_id],
+        )
+
+    def run_status(self, run_id: int) -> tuple[str, bool] | None:
+        row = self.con.execute("SELECT status, staging_loaded FROM runs WHERE run_id = ?",
+                               [run_id]).fetchone()
+        return (row[0], bool(row[1])) if row else None
+
+    def abort_run(self, run_id: int, message: str) -> None:
+        self.con.execute(
+            "UPDATE runs SET status = 'aborted', finished_at = coalesce(finished_at, ?), "
+            "message = ? WHERE run_id = ? AND status = 'running'",
+            [_utcnow(), message, run_id],
+        )
+
+    # -- incremental crawl state --------------------------------------------------------------
+
+    def crawl_state(self, source: str, recheck_recent: int, retry_after: timedelta) -> dict[str, Any]:
+        """What the spider needs to crawl incrementally, as plain data."""
+        known = dict(self.con.execute(
+            "SELECT native_id, listing_fingerprint FROM documents WHERE source = ?", [source]
+        ).fetchall())
+        recheck = [row[0] for row in self.con.execute(
+            "SELECT native_id FROM documents WHERE source = ? "
+            "ORDER BY published DESC NULLS LAST, try_cast(native_id AS BIGINT) DESC NULLS LAST, "
+            "native_id DESC LIMIT ?",
+            [source, recheck_recent],
+        ).fetchall()]
+        cutoff = _utcnow() - retry_after
+        failures = self.con.execute(
+            """
+            SELECT native_id, arg_max(transient, failed_at) AND max(failed_at) < ? AS due
+            FROM crawl_errors
+            WHERE source = ? AND kind = 'article' AND native_id IS NOT NULL
+              AND native_id NOT IN (SELECT native_id FROM documents WHERE source = ?)
+            GROUP BY native_id
+            """,
+            [cutoff, source, source],
+        ).fetchall()
+        return {
+            "known": known,
+            "recheck": recheck,
+            "retry_due": sorted(n for n, due in failures if due),
+            "failed_hold": sorted(n for n, due in failures if not due),
+        }
+
+    # -- loading ------------------------------------------------------------------------------
+
+    def load_staging(self, directory: Path, run_id: int) -> LoadResult:
+        """Load one crawl's staging files in a single transaction; safe to repeat after a crash."""
+        result = LoadResult()
+        now = _utcnow()
+        self.con.execute("BEGIN")
+        try:
+            items = directory / "items.jsonl"
+            if items.exists():
+                self._stage("staged_items", items, _ITEM_COLUMNS,
+                            "native_id IS NOT NULL AND body IS NOT NULL")
+                self._upsert_documents(run_id, now, result)
+            forms = directory / "forms.jsonl"
+            if forms.exists():
+                self._stage("staged_forms", forms, _FORM_COLUMNS, "native_id IS NOT NULL AND url IS NOT NULL")
+                self._merge_url_forms()
+            errors = directory / "errors.jsonl"
+            if errors.exists():
+                self._stage("staged_errors", errors, _ERROR_COLUMNS, "url IS NOT NULL AND reason IS NOT NULL")
+                result.errors = self.con.execute(
+                    "INSERT INTO crawl_errors SELECT ?, source, url, native_id, kind, status, reason, "
+                    "coalesce(transient, true), failed_at FROM staged_errors", [run_id]
+                ).fetchone()[0]
+            pages = directory / "pages.jsonl"
+            if pages.exists():
+                self._stage("staged_pages", pages, _PAGE_COLUMNS,
+                            "url IS NOT NULL AND fetched_at IS NOT NULL")
+                self.con.execute(
+                    "INSERT INTO pages SELECT ?, source, url, kind, reason, status, raw_ref, note, "
+                    "fetched_at FROM staged_pages", [run_id]
+                )
+                by_reason = self.con.execute(
+                    "SELECT reason, count(*) FROM staged_pages GROUP BY reason ORDER BY reason"
+                ).fetchall()
+                result.requests_by_reason = {reason: n for reason, n in by_reason}
+                result.requests = sum(result.requests_by_reason.values())
+            self.link_near_duplicates()
+            self.con.execute("UPDATE runs SET staging_loaded = true WHERE run_id = ?", [run_id])
+            killpoint("store_load")
+            self.con.execute("COMMIT")
+        except BaseException:
+            self.con.execute("ROLLBACK")
+            raise
+        for name in ("staged_items", "staged_forms", "staged_errors", "staged_pages"):
+            self.con.execute(f"DROP TABLE IF EXISTS {name}")
+        return result
+
+    def _stage(self, table: str, path: Path, columns: dict[str, str], required: str) -> None:
+        # Torn last lines (a killed writer) read as all-NULL rows and are dropped by `required`.
+        # Table, columns and condition are constants of this module; the path is bound.
+        self.con.execute(
+            f"CREATE OR REPLACE TEMP TABLE {table} AS SELECT * FROM read_json(?, "  # noqa: S608
+            f"format = 'newline_delimited', columns = {_columns_literal(columns)}, "
+            f"ignore_errors = true) WHERE {required}",
+            [str(path)],
+        )
+
+    def _upsert_documents(self, run_id: int, now: datetime, result: LoadResult) -> None:
+        self.con.execute(
+            "CREATE OR REPLACE TEMP TABLE batch AS SELECT * FROM staged_items "
+            "QUALIFY row_number() OVER (PARTITION BY source, native_id ORDER BY fetched_at DESC) = 1"
+        )
+        counts = self.con.execute(
+            """
+            SELECT count(*) FILTER (WHERE d.native_id IS NULL),
+                   count(*) FILTER (WHERE d.native_id IS NOT NULL AND d.content_hash <> b.content_hash),
+                   count(*) FILTER (WHERE d.content_hash = b.content_hash)
+            FROM batch b LEFT JOIN documents d USING (source, native_id)
+            """
+        ).fetchone()
+        result.documents_new, result.documents_changed, result.documents_unchanged = counts
+        self.con.execute(
+            """
+            INSERT INTO document_versions
+            SELECT source, native_id, content_hash, title, published, sender, category, body,
+                   raw_ref, fetched_at, ?
+            FROM batch ON CONFLICT DO NOTHING
+            """,
+            [run_id],
+        )
+        self.con.execute(
+            """
+            INSERT INTO documents (source, native_id, canonical_url, url_forms, title, published,
+                sender, category, body, archive_year, footer_addresses, visitor_count,
+                content_hash, first_seen, last_seen, last_changed, raw_ref, run_id)
+            SELECT source, native_id, canonical_url, list_sort(list_distinct(url_forms)), title,
+                published, sender, category, body, archive_year, footer_addresses, visitor_count,
+                content_hash, fetched_at, fetched_at, fetched_at, raw_ref, ?
+            FROM batch
+            ON CONFLICT (source, native_id) DO UPDATE SET
+                canonical_url = excluded.canonical_url,
+                url_forms = list_sort(list_distinct(list_concat(documents.url_forms, excluded.url_forms))),
+                title = excluded.title,
+                published = excluded.published,
+                sender = excluded.sender,
+                category = excluded.category,
+                body = excluded.body,
+                archive_year = excluded.archive_year,
+                footer_addresses = excluded.footer_addresses,
+                visitor_count = excluded.visitor_count,
+                last_changed = CASE WHEN documents.content_hash <> excluded.content_hash
+                                    THEN excluded.last_seen ELSE documents.last_changed END,
+                content_hash = excluded.content_hash,
+                last_seen = greatest(documents.last_seen, excluded.last_seen),
+                raw_ref = excluded.raw_ref,
+                run_id = excluded.run_id
+            """,
+            [run_id],
+        )
+
+    def _merge_url_forms(self) -> None:
+        self.con.execute(
+            """
+            UPDATE documents SET
+                url_forms = list_sort(list_distinct(list_concat(documents.url_forms, f.urls))),
+                listing_fingerprint = coalesce(f.fingerprint, documents.listing_fingerprint)
+            FROM (
+                SELECT source, native_id, list(DISTINCT url) AS urls, max(fingerprint) AS fingerprint
+                FROM staged_forms GROUP BY source, native_id
+            ) AS f
+            WHERE documents.source = f.source AND documents.native_id = f.native_id
+            """
+        )
+
+    # -- near-duplicates ----------------------------------------------------------------------
+
+    def link_near_duplicates(self, threshold: float = 0.8) -> int:
+        """Link republished releases to their original (the earliest), so trends count them once.
+
+        Candidates share a normalised title or the start of their body; they are linked when
+        their word 4-shingles overlap by `threshold` (Jaccard). Recomputed for the whole store:
+        the result does not depend on the order in which articles arrived.
+        """
+        pairs = self.con.execute(
+            r"""
+            WITH keyed AS (
+                SELECT source, native_id,
+                       nullif(lower(regexp_replace(coalesce(title, ''), '\W+', ' ', 'g')), ' ') AS title_key,
+                       md5(left(lower(regexp_replace(body, '\s+', ' ', 'g')), 300)) AS body_key
+                FROM documents
+            )
+            SELECT DISTINCT a.source, a.native_id, b.native_id
+            FROM keyed a JOIN keyed b
+              ON a.source = b.source AND a.native_id < b.native_id
+             AND (a.title_key = b.title_key OR a.body_key = b.body_key)
+            """
+        ).fetchall()
+        parent: dict[tuple[str, str], tuple[str, str]] = {}
+
+        def find(key: tuple[str, str]) -> tuple[str, str]:
+            while parent.get(key, key) != key:
+                key = parent[key]
+            return key
+
+        if pairs:
+            ids = sorted({n for _, a, b in pairs for n in (a, b)})
+            rows = self.con.execute(
+                "SELECT source, native_id, body FROM documents WHERE list_contains(?, native_id)", [ids]
+            ).fetchall()
+            shingles = {(s, n): _shingles(body) for s, n, body in rows}
+            for source, a, b in pairs:
+                if _jaccard(shingles[(source, a)], shingles[(source, b)]) >= threshold:
+                    ra, rb = find((source, a)), find((source, b))
+                    if ra != rb:
+                        parent[max(ra, rb)] = min(ra, rb)
+        groups: dict[tuple[str, str], list[tuple[str, str]]] = {}
+        for key in list(parent):
+            groups.setdefault(find(key), []).append(key)
+        for root, members in groups.items():
+            if root not in members:
+                members.append(root)
+        links: list[tuple[str, str, str]] = []
+        for members in groups.values():
+            order = self.con.execute(
+                "SELECT native_id FROM documents WHERE source = ? AND list_contains(?, native_id) "
+                "ORDER BY published NULLS LAST, try_cast(native_id AS BIGINT) NULLS LAST, native_id LIMIT 1",
+                [members[0][0], [n for _, n in members]],
+            ).fetchone()[0]
+            links.extend((s, n, order) for s, n in members if n != order)
+        self.con.execute("UPDATE documents SET duplicate_of = NULL WHERE duplicate_of IS NOT NULL")
+        if links:
+            self.con.execute(
+                "UPDATE documents SET duplicate_of = l.original FROM ("
+                "SELECT unnest(?) AS source, unnest(?) AS native_id, unnest(?) AS original) AS l "
+                "WHERE documents.source = l.source AND documents.native_id = l.native_id",
+                [[s for s, _, _ in links], [n for _, n, _ in links], [o for _, _, o in links]],
+            )
+        return len(links)
+
+    # -- publishing and reading ---------------------------------------------------------------
+
+    def publish(self, target: Path) -> None:
+        """Write a complete read-only snapshot next to `target`, then rename it into place:
+        readers see the old file or the new one, never a half-written run."""
+        target.parent.mkdir(parents=True, exist_ok=True)
+        temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+        temporary.unlink(missing_ok=True)
+        database = self.con.execute("SELECT current_database()").fetchone()[0]
+        # ATTACH takes no bound parameters; the path is ours (under the komo home), quoted.
+        self.con.execute(f"ATTACH {_string_literal(str(temporary))} AS komo_snapshot")
+        try:
+            self.con.execute(f"COPY FROM DATABASE {_identifier(database)} TO komo_snapshot")
+        finally:
+            self.con.execute("DETACH komo_snapshot")
+        killpoint("publish")
+        os.replace(temporary, target)
+
+    def overview(self) -> dict[str, Any]:
+        """What the store holds, for `komo demo` and humans: counts, years, senders, errors."""
+        one = lambda sql: self.con.execute(sql).fetchone()[0]  # noqa: E731
+        return {
+            "counts": {
+                "documents (distinct articles)": one("SELECT count(*) FROM documents"),
+                "  of which republished copies":
+                    one("SELECT count(*) FROM documents WHERE duplicate_of IS NOT NULL"),
+                "  published from … to":
+                    one("SELECT min(published) || ' … ' || max(published) FROM documents"),
+                "URL forms seen": one("SELECT coalesce(sum(len(url_forms)), 0) FROM documents"),
+                "raw pages kept": one("SELECT count(DISTINCT raw_ref) FROM pages WHERE raw_ref IS NOT NULL"),
+                "pages with errors": one("SELECT count(DISTINCT url) FROM crawl_errors"),
+            },
+            "per_year": self.con.execute(
+                "SELECT year(published) AS y, count(*) FROM documents WHERE duplicate_of IS NULL "
+                "GROUP BY y ORDER BY y").fetchall(),
+            "senders": self.con.execute(
+                "SELECT sender, count(*) AS n FROM documents GROUP BY sender "
+                "ORDER BY n DESC, sender LIMIT 5").fetchall(),
+            "errors": self.con.execute(
+                "SELECT url, any_value(status), any_value(reason) FROM crawl_errors "
+                "GROUP BY url ORDER BY url").fetchall(),
+            "newest": self.con.execute(
+                "SELECT published, coalesce(title, '(ohne Überschrift)'), sender FROM documents "
+                "ORDER BY published DESC, native_id DESC LIMIT 5").fetchall(),
+        }
+
+    def query(self, sql: str, parameters: list[Any] | None = None) -> tuple[list[str], list[tuple]]:
+        cursor = self.con.execute(sql, parameters or [])
+        columns = [d[0] for d in cursor.description] if cursor.description else []
+        return columns, cursor.fetchall()
+
+
+def _string_literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _identifier(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _migrations() -> list[tuple[str, str]]:
+    folder = resources.files("kommunalmonitor.pipeline").joinpath("migrations")
+    found = sorted((p.name, p.read_text(encoding="utf-8")) for p in folder.iterdir()
+                   if _MIGRATION_NAME.match(p.name))
+    return found
+
+
+def _shingles(text: str, size: int = 4) -> set[int]:
+    words = re.findall(r"\w+", text.lower())
+    if len(words) < size:
+        return {hash(" ".join(words))}
+    return {hash(" ".join(words[i:i + size])) for i in range(len(words) - size + 1)}
+
+
+def _jaccard(a: set[int], b: set[int]) -> float:
+    if not a or not b:
+        return 0.0
+    return len(a & b) / len(a | b)

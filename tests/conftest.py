@@ -1,0 +1,80 @@
+"""Shared fixtures: a copy of the sample archive served on 127.0.0.1, a komo home, komo runs."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import pytest
+from kommunalmonitor.crawler.sample_site import SampleSite, ServerHandle, serve
+
+REPO = Path(__file__).resolve().parent.parent
+SAMPLE_ARCHIVE = REPO / "data" / "sample-archive"
+SHARED = REPO.parent / "shared"
+
+
+@dataclass
+class KomoRun:
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+def run_komo(*args: str, home: Path | None = None, env: dict[str, str] | None = None,
+             timeout: float = 300) -> KomoRun:
+    """Run the real `komo` CLI in its own process group (kill points kill only that group)."""
+    full_env = dict(os.environ)
+    full_env.pop("KOMO_KILL_AT", None)
+    if home is not None:
+        full_env["KOMO_HOME"] = str(home)
+    full_env.update(env or {})
+    done = subprocess.run(
+        [sys.executable, "-m", "kommunalmonitor.pipeline", *args],
+        capture_output=True, text=True, env=full_env, timeout=timeout, start_new_session=True,
+    )
+    return KomoRun(done.returncode, done.stdout, done.stderr)
+
+
+def crawl_args(server: ServerHandle, *extra: str) -> list[str]:
+    """The declared fast test profile: no throttling, Retry-After of 1 s from the fast server."""
+    return ["crawl", "--base-url", server.base_url, "--profile", "fast", *extra]
+
+
+def query(db: Path, sql: str, params: list | None = None) -> list[tuple]:
+    with duckdb.connect(str(db), read_only=True) as con:
+        return con.execute(sql, params or []).fetchall()
+
+
+@pytest.fixture
+def archive_copy(tmp_path: Path) -> Path:
+    """A private copy of the sample archive that a test may edit."""
+    target = tmp_path / "archive"
+    shutil.copytree(SAMPLE_ARCHIVE, target)
+    return target
+
+
+@pytest.fixture
+def site(archive_copy: Path) -> Iterator[ServerHandle]:
+    with serve(archive_copy, fast=True) as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def sample_site() -> SampleSite:
+    return SampleSite.load(SAMPLE_ARCHIVE)
+
+
+@pytest.fixture(scope="session")
+def clean_crawl(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, ServerHandle]]:
+    """One full clean crawl of the unmodified sample archive, shared by read-only tests."""
+    home = tmp_path_factory.mktemp("clean-home")
+    with serve(SAMPLE_ARCHIVE, fast=True) as server:
+        result = run_komo(*crawl_args(server), home=home)
+        assert result.returncode == 0, result.stderr
+        yield home, server
