@@ -65,13 +65,20 @@ _HSPACE = re.compile(r"[ \t\r\f\v\u00a0\u2007\u202f]+")
 _MANY_BREAKS = re.compile(r"\n{3,}")
 
 
-def render_text(html: str | bytes, content_css: str = "") -> str:
-    """Rendered text of an HTML page; `content_css` optionally narrows it to one element."""
-    if not html or not (html.strip() if isinstance(html, str) else html.strip()):
-        return ""
+def parse_document(html: str | bytes) -> etree._Element | None:
+    """The lxml tree of a page, or None if there is nothing to parse."""
+    if not html or not html.strip():
+        return None
     try:
-        root = lxml.html.document_fromstring(html)
+        return lxml.html.document_fromstring(html)
     except (etree.ParserError, ValueError):
+        return None
+
+
+def render_text(html: str | bytes | etree._Element, content_css: str = "") -> str:
+    """Rendered text of an HTML page (or its parsed tree); `content_css` narrows it to one element."""
+    root = html if isinstance(html, etree._Element) else parse_document(html)
+    if root is None:
         return ""
     if content_css:
         found = root.cssselect(content_css)

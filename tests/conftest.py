@@ -12,6 +12,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
+
 from kommunalmonitor.crawler.sample_site import SampleSite, ServerHandle, serve
 
 REPO = Path(__file__).resolve().parent.parent

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from kommunalmonitor.pipeline.lock import writer_lock
 
 from .conftest import run_komo

@@ -7,6 +7,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+
 from kommunalmonitor.crawler.layout import normalize_space
 from kommunalmonitor.crawler.sample_site import listing_href
 
@@ -95,7 +96,7 @@ def test_every_bad_page_is_recorded_with_its_reason(clean_crawl, sample_site):
         "not_found": (404, "Not Found"),
         "server_error": (500, "after 3 attempts"),
         "too_many_always": (429, "Too Many Requests"),
-        "redirect_offsite": (302, "redirect off the domain to http://example.org/"),
+        "redirect_offsite": (302, "redirect off the domain to http://presse.example.invalid/"),
         "truncated": (None, "cut off"),
         "empty": (200, "empty page"),
         "huge": (None, "download limit"),
@@ -122,7 +123,7 @@ def test_offsite_redirect_and_robots_disallowed_pages_are_not_followed(clean_cra
     home, server = clean_crawl
     assert not [r for r in server.requests if r["path"].startswith("/presse/intern/")]
     fetched = [u for (u,) in query(home / "komo.duckdb", "SELECT url FROM pages")]
-    assert fetched and not [u for u in fetched if "example.org" in u]
+    assert fetched and not [u for u in fetched if "example.invalid" in u]
 
 
 def test_raw_pages_are_kept_compressed(clean_crawl):

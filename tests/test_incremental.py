@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 
 import pytest
+
 from kommunalmonitor.crawler.layout import normalize_space
 
 from .conftest import crawl_args, query, run_komo

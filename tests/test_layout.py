@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from kommunalmonitor.crawler.layout import LayoutError, parse_html, parse_text
 from kommunalmonitor.crawler.sources import Source, source_path
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from kommunalmonitor.crawler.sources import Source, SourceError, source_path
 
 SOURCE = Source.load(source_path("leverkusen-com"))

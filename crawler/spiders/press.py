@@ -16,17 +16,17 @@ from http import HTTPStatus
 from pathlib import Path
 from typing import Any
 
-import lxml.html
 import scrapy
-from kommunalmonitor.pipeline.faults import killpoint
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response, TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
+from kommunalmonitor.pipeline.faults import killpoint
+
 from ..layout import LayoutError, normalize_space, parse_text
 from ..middlewares import OffsiteRedirect
-from ..render import render_text
+from ..render import parse_document, render_text
 from ..sources import Source
 from ..staging import StagingWriter
 
@@ -51,20 +51,28 @@ class PressArchiveSpider(scrapy.Spider):
         self.retry_due: set[str] = set(state.get("retry_due", []))
         self.failed_hold: set[str] = set(state.get("failed_hold", []))
         self.requested: set[str] = set()
+        self.listings_requested: set[str] = set()
         self.decisions: Counter[str] = Counter()
 
     # -- requests ------------------------------------------------------------------------------
 
     async def start(self):
         for url in self.source.start_urls:
-            yield self._listing_request(url)
+            request = self._listing_request(url)
+            if request is not None:
+                yield request
         if not self.full:
             for native_id in self.recheck:
                 request = self._article_request(native_id, "recheck")
                 if request is not None:
                     yield request
 
-    def _listing_request(self, url: str) -> scrapy.Request:
+    def _listing_request(self, url: str) -> scrapy.Request | None:
+        # Every listing page links every other one; skip them here rather than in the
+        # dupefilter, which would cost pages² requests through the middlewares.
+        if url in self.listings_requested:
+            return None
+        self.listings_requested.add(url)
         return scrapy.Request(
             url,
             callback=self.parse_listing,
@@ -123,7 +131,7 @@ class PressArchiveSpider(scrapy.Spider):
                 kind="listing",
             )
             return
-        entries = self._article_links(response)
+        entries = self._article_links(response, parse_document(response.text))
         oldest_entry: date | None = None
         for url, native_id, fingerprint, entry_date in entries:
             self.staging.write(
@@ -146,8 +154,8 @@ class PressArchiveSpider(scrapy.Spider):
             return  # listings run newest first: later pages hold only older articles
         for href in response.xpath("//a/@href").getall():
             url = response.urljoin(href)
-            if self.source.is_listing(url):
-                yield self._listing_request(url)
+            if self.source.is_listing(url) and (request := self._listing_request(url)):
+                yield request
 
     def parse_article(self, response: Response):
         killpoint("article_page")
@@ -163,7 +171,8 @@ class PressArchiveSpider(scrapy.Spider):
                 transient=False,
             )
             return
-        text = render_text(response.text, self.source.content_css)
+        root = parse_document(response.text)
+        text = render_text(root, self.source.content_css) if root is not None else ""
         try:
             release = parse_text(text, self.source.layout)
         except LayoutError as problem:
@@ -175,7 +184,7 @@ class PressArchiveSpider(scrapy.Spider):
         if response.meta.get("found_as"):
             forms.add(response.meta["found_as"])
         # Teasers on the page link other articles: remember those URL forms too.
-        for url, other_id, _, _ in self._article_links(response, fingerprints=False):
+        for url, other_id, _, _ in self._article_links(response, root, fingerprints=False):
             self.staging.write(
                 "forms",
                 {
@@ -202,15 +211,13 @@ class PressArchiveSpider(scrapy.Spider):
 
     # -- links --------------------------------------------------------------------------------
 
-    def _article_links(self, response: TextResponse, fingerprints: bool = True):
+    def _article_links(self, response: TextResponse, root, fingerprints: bool = True):
         """(url, native id, listing-entry fingerprint, entry date) for each article link.
 
         The entry is the largest element around a link that holds no other article: its text
         (date, headline, sender, "aktualisiert") changes when the article does.
         """
-        try:
-            root = lxml.html.document_fromstring(response.text)
-        except (lxml.etree.ParserError, ValueError):
+        if root is None:
             return []
         ids_below: dict[Any, set[str]] = {}
         links: list[tuple[Any, str, str]] = []

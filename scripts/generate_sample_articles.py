@@ -1,0 +1,3351 @@
+#!/usr/bin/env python3
+"""Generate the Kommunalmonitor sample press archive.
+
+Writes data/sample-archive/articles.jsonl: 230 invented German municipal
+press releases modelled on the structure of a city press archive.  Every
+text, person and organisation name is written for this project; nothing is
+copied from real articles.  Standard library only, fixed seed, deterministic
+output:
+
+    python scripts/generate_sample_articles.py [--out PATH]
+
+A validation step at the end raises ValueError on any schema or content
+violation (unique ids, date range, field coverage, ISO-8859-1 for texts
+published before 2008, forbidden page-furniture prefixes, word counts ...).
+"""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import random
+import re
+from collections import Counter, defaultdict
+from pathlib import Path
+
+SEED = 20230331
+ROOT = Path(__file__).resolve().parents[1]
+DEFAULT_OUT = ROOT / "data" / "sample-archive" / "articles.jsonl"
+START = dt.date(2000, 1, 1)
+END = dt.date(2023, 3, 31)
+N_ARTICLES = 230
+
+FIELDS = ["sprache", "bildung", "arbeit", "wohnen", "gesundheit", "engagement", "dialog", "senioren"]
+TOPICS = ["rat", "verkehr", "kultur_sport", "soziales", "bildung", "wirtschaft", "sicherheit", "umwelt", "verwaltung"]
+CATEGORIES = ["Politik", "Soziales", "Verkehr", "Kultur", "Sport", "Polizei", "Wirtschaft", "Umwelt", "Bildung", "Verwaltung"]
+KEYS = ["id", "published", "sender", "title", "category", "blocks", "topic", "integration", "action_fields", "stadtteil"]
+FORBIDDEN_PREFIXES = (
+    "Veröffentlicht:", "Archivmeldung aus dem Jahr", "Anschriften aus dem Artikel:", "Kategorie:",
+    "Dieser Artikel wurde als Nachricht einsortiert in:", "Bisherige Besucher", "Meldungen Blättern",
+    "Weitere Nachrichten der Quelle", "Weitere Meldungen",
+)
+MONTHS = ["Januar", "Februar", "März", "April", "Mai", "Juni", "Juli", "August", "September",
+          "Oktober", "November", "Dezember"]
+WEEKDAYS = ["Montag", "Dienstag", "Mittwoch", "Donnerstag", "Freitag", "Samstag", "Sonntag"]
+
+
+def D(s: str) -> dt.date:
+    return dt.date.fromisoformat(s)
+
+
+# ---------------------------------------------------------------------------
+# Invented office holders.  (start, end, role before name, name, apposition, female)
+# ---------------------------------------------------------------------------
+OFFICES = {
+    "ob": [
+        ("2000-01-01", "2004-09-30", "Oberbürgermeister", "Heinz-Dieter Vollmer", "Oberbürgermeister der Stadt Leverkusen", False),
+        ("2004-10-01", "2020-10-31", "Oberbürgermeister", "Jan Kessler", "Oberbürgermeister der Stadt Leverkusen", False),
+        ("2020-11-01", "2099-12-31", "Oberbürgermeisterin", "Martina Falk", "Oberbürgermeisterin der Stadt Leverkusen", True),
+    ],
+    "bm": [
+        ("2000-01-01", "2009-10-20", "Bürgermeister", "Klaus Oberhoff", "stellvertretender Bürgermeister", False),
+        ("2009-10-21", "2099-12-31", "Bürgermeisterin", "Ute Brandt", "stellvertretende Bürgermeisterin", True),
+    ],
+    "sozdez": [
+        ("2000-01-01", "2010-06-30", "Sozialdezernent", "Dr. Hans-Georg Lemke", "Dezernent für Bürger, Umwelt und Soziales", False),
+        ("2010-07-01", "2018-06-30", "Sozialdezernentin", "Petra Albers", "Dezernentin für Bürger, Umwelt und Soziales", True),
+        ("2018-07-01", "2099-12-31", "Sozialdezernent", "Markus Sieben", "Dezernent für Bürger, Umwelt und Soziales", False),
+    ],
+    "baudez": [
+        ("2000-01-01", "2012-03-31", "Baudezernent", "Rolf Bender", "Dezernent für Planen und Bauen", False),
+        ("2012-04-01", "2099-12-31", "Baudezernentin", "Andrea Winterfeld", "Dezernentin für Planen und Bauen", True),
+    ],
+    "kaemmerer": [
+        ("2000-01-01", "2011-09-30", "Stadtkämmerer", "Bernd Kaltenbach", "Kämmerer der Stadt", False),
+        ("2011-10-01", "2099-12-31", "Stadtkämmerin", "Dr. Sabine Rothe", "Kämmerin der Stadt", True),
+    ],
+    "kulturdez": [
+        ("2000-01-01", "2014-12-31", "Kulturdezernent", "Dr. Alexander Wirth", "Dezernent für Schule, Kultur und Sport", False),
+        ("2015-01-01", "2099-12-31", "Kulturdezernentin", "Judith Kamps", "Dezernentin für Schule, Kultur und Sport", True),
+    ],
+    "schuldez": [
+        ("2000-01-01", "2014-12-31", "Schuldezernent", "Dr. Alexander Wirth", "Dezernent für Schule, Kultur und Sport", False),
+        ("2015-01-01", "2099-12-31", "Schuldezernentin", "Judith Kamps", "Dezernentin für Schule, Kultur und Sport", True),
+    ],
+    "mrat": [
+        ("2000-01-01", "2004-11-30", "der Vorsitzende des Ausländerbeirates", "Ahmet Kaya", "Vorsitzender des Ausländerbeirates", False),
+        ("2004-12-01", "2014-06-30", "der Vorsitzende des Integrationsrates", "Giuseppe Lombardi", "Vorsitzender des Integrationsrates", False),
+        ("2014-07-01", "2020-10-31", "der Vorsitzende des Integrationsrates", "Samir Haddad", "Vorsitzender des Integrationsrates", False),
+        ("2020-11-01", "2099-12-31", "die Vorsitzende des Integrationsrates", "Elena Petrović", "Vorsitzende des Integrationsrates", True),
+    ],
+    "integ": [
+        ("2000-01-01", "2005-12-31", "RAA-Leiterin", "Gudrun Falkenberg", "Leiterin der RAA", True),
+        ("2006-01-01", "2012-12-31", "Integrationsbeauftragte", "Birgit Hoffmeister", "Integrationsbeauftragte der Stadt", True),
+        ("2013-01-01", "2099-12-31", "KI-Leiterin", "Dr. Nadia Berger", "Leiterin des Kommunalen Integrationszentrums", True),
+    ],
+    "polizei": [
+        ("2000-01-01", "2011-12-31", "Polizeisprecher", "Jürgen Lindner", "Sprecher des Polizeipräsidiums Köln", False),
+        ("2012-01-01", "2099-12-31", "Polizeisprecher", "Tom Weber", "Sprecher des Polizeipräsidiums Köln", False),
+    ],
+    "feuerwehr": [
+        ("2000-01-01", "2013-12-31", "Feuerwehrchef", "Karl-Heinz Mertens", "Leiter der Feuerwehr Leverkusen", False),
+        ("2014-01-01", "2099-12-31", "Branddirektor", "Dirk Leonhardt", "Leiter der Feuerwehr Leverkusen", False),
+    ],
+    "job": [
+        ("2000-01-01", "2004-12-31", "Arbeitsamtsdirektor", "Werner Pütz", "Direktor des Arbeitsamtes", False),
+        ("2005-01-01", "2010-12-31", "ARGE-Geschäftsführerin", "Monika Riedel", "Geschäftsführerin der ARGE", True),
+        ("2011-01-01", "2018-12-31", "Jobcenter-Geschäftsführerin", "Monika Riedel", "Geschäftsführerin des Jobcenters", True),
+        ("2019-01-01", "2099-12-31", "Jobcenter-Geschäftsführer", "Oliver Brandes", "Geschäftsführer des Jobcenters", False),
+    ],
+    "vhs": [
+        ("2000-01-01", "2015-12-31", "VHS-Leiter", "Dr. Thomas Engel", "Leiter der Volkshochschule", False),
+        ("2016-01-01", "2099-12-31", "VHS-Leiterin", "Sabine Körner", "Leiterin der Volkshochschule", True),
+    ],
+    "biblio": [
+        ("2000-01-01", "2016-12-31", "Bibliotheksleiterin", "Renate Vogt", "Leiterin der Stadtbibliothek", True),
+        ("2017-01-01", "2099-12-31", "Bibliotheksleiter", "Jonas Hartmann", "Leiter der Stadtbibliothek", False),
+    ],
+    "caritas": [("2000-01-01", "2099-12-31", "Caritasdirektor", "Michael Freitag", "Direktor des Caritasverbandes Leverkusen", False)],
+    "superint": [
+        ("2000-01-01", "2011-12-31", "Superintendent", "Frank Lohmann", "Superintendent des Evangelischen Kirchenkreises", False),
+        ("2012-01-01", "2099-12-31", "Superintendentin", "Dorothee Sander", "Superintendentin des Evangelischen Kirchenkreises", True),
+    ],
+    "dechant": [("2000-01-01", "2099-12-31", "Stadtdechant", "Norbert Esser", "katholischer Stadtdechant", False)],
+    "moschee": [
+        ("2000-01-01", "2012-12-31", "Gemeindevorsitzender", "Hasan Demir", "Vorsitzender der Moscheegemeinde", False),
+        ("2013-01-01", "2099-12-31", "Gemeindevorsitzender", "Yusuf Arslan", "Vorsitzender der Moscheegemeinde", False),
+    ],
+    "kh": [
+        ("2000-01-01", "2013-12-31", "Kreishandwerksmeister", "Ulrich Brenner", "Kreishandwerksmeister", False),
+        ("2014-01-01", "2099-12-31", "Kreishandwerksmeister", "Thomas Lindlar", "Kreishandwerksmeister", False),
+    ],
+    "wifoe": [
+        ("2000-01-01", "2011-12-31", "Wirtschaftsförderer", "Frank Oster", "Geschäftsführer der Wirtschaftsförderung", False),
+        ("2012-01-01", "2099-12-31", "Wirtschaftsförderer", "Dr. Carsten Wiebe", "Geschäftsführer der Wirtschaftsförderung", False),
+    ],
+    "senbeirat": [("2000-01-01", "2099-12-31", "Seniorenbeiratsvorsitzende", "Hildegard Mertes", "Vorsitzende des Seniorenbeirates", True)],
+    "tiefbau": [("2000-01-01", "2099-12-31", "Tiefbauamtsleiter", "Jörg Sommer", "Leiter des Fachbereichs Tiefbau", False)],
+    "sprecher": [
+        ("2000-01-01", "2010-12-31", "Stadtsprecher", "Dieter Kamp", "Sprecher der Stadtverwaltung", False),
+        ("2011-01-01", "2099-12-31", "Stadtsprecherin", "Anja Wolters", "Sprecherin der Stadtverwaltung", True),
+    ],
+    "spd": [
+        ("2000-01-01", "2014-06-30", "SPD-Fraktionschef", "Klaus Wegener", "Vorsitzender der SPD-Ratsfraktion", False),
+        ("2014-07-01", "2099-12-31", "SPD-Fraktionschefin", "Miriam Scholten", "Vorsitzende der SPD-Ratsfraktion", True),
+    ],
+    "cdu": [
+        ("2000-01-01", "2016-12-31", "CDU-Fraktionsvorsitzender", "Dr. Ralf Hoppe", "Vorsitzender der CDU-Ratsfraktion", False),
+        ("2017-01-01", "2099-12-31", "CDU-Fraktionsvorsitzender", "Thomas Gerlach", "Vorsitzender der CDU-Ratsfraktion", False),
+    ],
+    "gruene": [("2000-01-01", "2099-12-31", "Grünen-Fraktionssprecherin", "Birgit Lenz", "Sprecherin der Grünen-Ratsfraktion", True)],
+    "fdp": [("2000-01-01", "2099-12-31", "FDP-Fraktionsvorsitzende", "Monika Ahrens", "Vorsitzende der FDP-Ratsfraktion", True)],
+    "gesundheit": [("2000-01-01", "2099-12-31", "Amtsarzt", "Dr. Martin Hesse", "Leiter des Gesundheitsamtes", False)],
+    "konsul": [("2008-01-01", "2099-12-31", "Generalkonsul", "Kemal Aydın", "Generalkonsul", False)],
+    "tsv": [("2000-01-01", "2099-12-31", "TSV-Vorsitzender", "Bernd Schallenberg", "Vorsitzender des TSV Bayer 04", False)],
+    "ssb": [("2000-01-01", "2099-12-31", "Stadtsportbund-Vorsitzende", "Karin Weyer", "Vorsitzende des Stadtsportbundes", True)],
+}
+
+# district name -> invented statistical code (1..60) and Stadtbezirk
+DISTRICTS = [
+    ("Wiesdorf", 11, "I"), ("Manfort", 14, "I"), ("Rheindorf", 21, "I"), ("Hitdorf", 24, "I"),
+    ("Küppersteg", 27, "I"), ("Bürrig", 29, "I"), ("Opladen", 31, "II"), ("Quettingen", 34, "II"),
+    ("Lützenkirchen", 37, "II"), ("Bergisch Neukirchen", 39, "II"), ("Alkenrath", 42, "III"),
+    ("Schlebusch", 44, "III"), ("Steinbüchel", 47, "III"), ("Waldsiedlung", 52, "III"),
+    ("Fixheide", 33, "II"), ("Mathildenhof", 45, "III"),
+]
+DISTRICT_BY_NAME = {d[0]: d for d in DISTRICTS}
+
+STREETS = [
+    "Sandstraße", "Görresstraße", "Heinrich-Lübke-Straße", "Hermann-Löns-Straße", "Felderstraße",
+    "Kölner Straße", "Düsseldorfer Straße", "Bergische Landstraße", "Friedrich-Ebert-Straße",
+    "Breidenbachstraße", "Lindenstraße", "Gartenstraße", "Birkenweg", "Mühlenweg", "Burgstraße",
+    "Kirchstraße", "Schulstraße", "Waldstraße", "Rathenaustraße", "Moltkestraße", "Humboldtstraße",
+    "Opladener Straße", "Wiesenstraße", "Robert-Blum-Straße", "Bahnhofstraße", "Hauptstraße",
+    "Uhlandstraße", "Am Stadtpark", "Talstraße", "Rheinallee", "Dhünnberg", "Eichenweg",
+    "Kanalstraße", "Auf dem Kämpchen", "Bismarckstraße", "Lichtenberger Straße", "Am Weiher",
+    "Stixchesstraße", "Nobelstraße", "Hardenbergstraße", "Carl-Leverkus-Straße", "Oulustraße",
+    "Kurt-Schumacher-Ring", "Am Kreispark", "Alte Landstraße", "Pfarrer-Jekel-Straße",
+]
+
+F_FIRST = ["Maria", "Gisela", "Sabine", "Monika", "Anna", "Julia", "Leila", "Fatma", "Ayşe", "Olena", "Natalia",
+           "Ingrid", "Heike", "Claudia", "Svetlana", "Amina", "Zeynep", "Elif", "Katarzyna", "Rosa", "Hannah",
+           "Nour", "Irina", "Dragana", "Hatice", "Renate", "Lena", "Marta", "Samira", "Dilan"]
+M_FIRST = ["Peter", "Thomas", "Michael", "Hans", "Jürgen", "Ahmad", "Mehmet", "Ali", "Dimitri", "Luca", "Karim",
+           "Omar", "Stefan", "Andreas", "Giorgos", "Tarek", "Bilal", "Wolfgang", "Klaus", "Yusuf", "Viktor", "Hamid",
+           "Murat", "Oleksandr", "Reinhold", "Emre", "Jonas", "Nikola", "Abdullah", "Matthias"]
+SURNAMES = ["Schulz", "Becker", "Krämer", "Hoffmann", "Wagner", "Müller", "Schmitz", "Lehmann", "Yılmaz", "Öztürk",
+            "Kaya", "Nowak", "Kowalski", "Petrović", "Rahimi", "Schneider", "Klein", "Wolff", "Jansen", "Esposito",
+            "Popescu", "Çelik", "Brenner", "Kurz", "Dahmen", "Şahin", "Bauer", "Heinen", "Engels", "Marković",
+            "Demir", "Pohl", "Lindner", "Aslan", "Kuhn", "Berg", "Rossi", "Sommer", "Hamdan", "Frings"]
+
+
+def latin1_ok(s: str) -> bool:
+    try:
+        s.encode("iso-8859-1")
+        return True
+    except UnicodeEncodeError:
+        return False
+
+
+NUMBER_WORDS = ["null", "ein", "zwei", "drei", "vier", "fünf", "sechs", "sieben", "acht", "neun", "zehn", "elf", "zwölf"]
+
+
+def wz(n: int) -> str:
+    """2 -> 'zwei' (press style for small numbers), 25 -> '25'"""
+    return NUMBER_WORDS[n] if 2 <= n <= 12 else num(n)
+
+
+def cap(s: str) -> str:
+    """first letter upper case, rest untouched (str.capitalize lowercases the rest)"""
+    return s[:1].upper() + s[1:]
+
+
+def num(n: int) -> str:
+    """1250 -> '1.250'"""
+    return f"{int(n):,}".replace(",", ".")
+
+
+def dec(x: float, nd: int = 1) -> str:
+    """3.5 -> '3,5'"""
+    return f"{x:.{nd}f}".replace(".", ",")
+
+
+def words_of(block: dict) -> int:
+    if block["type"] in ("p", "quote"):
+        return len(block["text"].split())
+    if block["type"] == "list":
+        return sum(len(i.split()) for i in block["items"])
+    return sum(len(cell.split()) for row in block["rows"] for cell in row)
+
+
+def P(text: str) -> dict:
+    return {"type": "p", "text": text}
+
+
+def Q(text: str) -> dict:
+    return {"type": "quote", "text": text}
+
+
+def L(items: list) -> dict:
+    return {"type": "list", "items": list(items)}
+
+
+def T(rows: list) -> dict:
+    return {"type": "table", "rows": [[str(c) for c in r] for r in rows]}
+
+
+# ---------------------------------------------------------------------------
+# Typography and orthography by publication date
+# ---------------------------------------------------------------------------
+_OLD_SS = re.compile(r"(\bdass\b|muss|schluss|schuss|fluss|zess|gress|lass|läss|häss|pass|wuss|riss|loss|miss|wiss)(?![aeiouäöüy])")
+
+
+def _old_ss(m: re.Match) -> str:
+    return m.group(1)[:-2] + "ß"
+
+
+def typo(text: str, date: dt.date) -> str:
+    """Texts are written with German typography; older pages get simpler forms.
+
+    before 2006: ASCII quotes and hyphens, pre-reform ß spelling (Ausschuß, daß)
+    2006-2007:   guillemets »...« (still ISO-8859-1), hyphens
+    from 2008:   „...“ and – as written
+    """
+    if date.year >= 2008:
+        return text
+    if date.year >= 2006:
+        text = text.replace("„", "»").replace("“", "«")
+    else:
+        text = text.replace("„", '"').replace("“", '"')
+        text = _OLD_SS.sub(_old_ss, text)
+    return (text.replace("‚", "'").replace("‘", "'").replace("–", "-").replace("…", "...")
+            .replace("’", "'"))
+
+
+# ---------------------------------------------------------------------------
+# Article context: date helpers, office holders, balanced variant choice
+# ---------------------------------------------------------------------------
+class Gen:
+    def __init__(self):
+        self.usage = defaultdict(Counter)
+
+
+class Ctx:
+    def __init__(self, gen: Gen, date: dt.date, rng: random.Random, key: str, variant: int = 0):
+        self.gen = gen
+        self.d = date
+        self.y = date.year
+        self.r = rng
+        self.key = key
+        self.variant = variant
+        self.stadtteil = None
+        self.dname = None
+        self.variant_name = None
+        self._n = 0
+
+    # -- variant choice: least used option for this template slot -----------
+    def pick(self, options):
+        self._n += 1
+        cnt = self.gen.usage[(self.key, self._n, len(options))]
+        low = min(cnt[i] for i in range(len(options)))
+        cands = [i for i in range(len(options)) if cnt[i] == low]
+        i = self.r.choice(cands)
+        cnt[i] += 1
+        return options[i]
+
+    def chance(self, p: float) -> bool:
+        return self.r.random() < p
+
+    # -- office holders -------------------------------------------------------
+    def _office(self, k, when=None):
+        when = when or self.d
+        for start, end, pre, name, app, fem in OFFICES[k]:
+            if D(start) <= when <= D(end):
+                return pre, name, app, fem
+        raise KeyError(k)
+
+    def who(self, k):
+        pre, name, _, _ = self._office(k)
+        return f"{pre} {name}"
+
+    def Who(self, k):
+        s = self.who(k)
+        return s[0].upper() + s[1:]
+
+    def wa(self, k):
+        _, name, app, _ = self._office(k)
+        return f"{name}, {app}"
+
+    def nm(self, k):
+        return self._office(k)[1]
+
+    def sur(self, k):
+        return self._office(k)[1].split()[-1]
+
+    def fem(self, k):
+        return self._office(k)[3]
+
+    def der(self, k):
+        return "die" if self.fem(k) else "der"
+
+    def er(self, k):
+        return "sie" if self.fem(k) else "er"
+
+    def sein(self, k):
+        return "ihr" if self.fem(k) else "sein"
+
+    # -- private persons --------------------------------------------------------
+    def person(self, female=None, initial=False):
+        if female is None:
+            female = self.chance(0.5)
+        firsts = F_FIRST if female else M_FIRST
+        pool_f = [f for f in firsts if self.y >= 2008 or latin1_ok(f)]
+        pool_s = [s for s in SURNAMES if self.y >= 2008 or latin1_ok(s)]
+        first = self.r.choice(pool_f)
+        last = self.r.choice(pool_s)
+        return (f"{first} {last[0]}." if initial else f"{first} {last}"), female
+
+    # -- places ---------------------------------------------------------------
+    def district(self, name=None, bezirk=None, code=True):
+        if name:
+            d = DISTRICT_BY_NAME[name]
+        else:
+            pool = [x for x in DISTRICTS if bezirk is None or x[2] == bezirk]
+            d = self.r.choice(pool)
+        if code:
+            self.stadtteil = d[1]
+        self.dname = d[0]
+        return d[0]
+
+    def street(self, exclude=()):
+        return self.r.choice([s for s in STREETS if s not in exclude])
+
+    def streets(self, n):
+        return self.r.sample(STREETS, n)
+
+    @staticmethod
+    def abbr(street):
+        return street.replace("straße", "str.").replace("Straße", "Str.")
+
+    def addr(self, street=None, nr=None):
+        street = street or self.street()
+        if nr is None:
+            nr = str(self.r.randint(1, 180))
+            if self.chance(0.12):
+                nr += self.r.choice("abc")
+        s = self.abbr(street) if self.chance(0.45) else street
+        return f"{s} {nr}"
+
+    # -- dates ----------------------------------------------------------------
+    def future(self, a, b):
+        d = self.d + dt.timedelta(days=self.r.randint(a, b))
+        return d
+
+    def past(self, a, b):
+        return self.d - dt.timedelta(days=self.r.randint(a, b))
+
+    def next_wd(self, weekday, a=3, b=30):
+        d = self.future(a, b)
+        while d.weekday() != weekday:
+            d += dt.timedelta(days=1)
+        return d
+
+    def fd(self, d, style=None):
+        if style is None:
+            style = self.r.choices(
+                ["long", "dm", "wd_dm", "num", "wd_long", "num1", "short", "wd_num"],
+                [30, 24, 12, 10, 8, 6, 4, 6])[0]
+        wd = WEEKDAYS[d.weekday()]
+        m = MONTHS[d.month - 1]
+        return {
+            "long": f"{d.day}. {m} {d.year}",
+            "dm": f"{d.day}. {m}",
+            "wd_dm": f"{wd}, {d.day}. {m}",
+            "num": f"{d.day:02d}.{d.month:02d}.{d.year}",
+            "wd_long": f"{wd}, {d.day}. {m} {d.year}",
+            "num1": f"{d.day}.{d.month}.{d.year}",
+            "short": f"{d.day:02d}.{d.month:02d}.{d.year % 100:02d}",
+            "wd_num": f"{wd}, {d.day}.{d.month:02d}.{d.year}",
+        }[style]
+
+    def am(self, d, style=None):
+        return "am " + self.fd(d, style)
+
+    def my(self, d):
+        return f"{MONTHS[d.month - 1]} {d.year}"
+
+    def fuzzy(self, d, year=True):
+        part = "Anfang" if d.day <= 10 else ("Mitte" if d.day <= 20 else "Ende")
+        return f"{part} {MONTHS[d.month - 1]}" + (f" {d.year}" if year else "")
+
+    def rng_(self, d1, d2, year=True):
+        y = f" {d2.year}" if year else ""
+        if d1.month == d2.month:
+            return f"vom {d1.day}. bis {d2.day}. {MONTHS[d2.month - 1]}{y}"
+        return f"vom {d1.day}. {MONTHS[d1.month - 1]} bis {d2.day}. {MONTHS[d2.month - 1]}{y}"
+
+    def time(self, kind="any"):
+        pools = {
+            "morning": ["8 Uhr", "8.30 Uhr", "9 Uhr", "9.30 Uhr", "10 Uhr", "10.30 Uhr", "11 Uhr"],
+            "day": ["10 Uhr", "11 Uhr", "14 Uhr", "14.30 Uhr", "15 Uhr", "16 Uhr", "16.30 Uhr"],
+            "evening": ["17 Uhr", "17.30 Uhr", "18 Uhr", "18.30 Uhr", "19 Uhr", "19.30 Uhr", "20 Uhr"],
+        }
+        pool = pools.get(kind) or sum(pools.values(), [])
+        return self.r.choice(pool)
+
+    # -- numbers --------------------------------------------------------------
+    def cur(self):
+        return "Mark" if self.y < 2002 else "Euro"
+
+    def money(self, eur, style=None):
+        """Amount given in Euro; before 2002 converted to (rounded) DM."""
+        unit = "Euro"
+        amount = float(eur)
+        if self.y < 2002:
+            amount *= 1.95583
+            unit = self.r.choice(["Mark", "DM"])
+        if amount >= 1_000_000_000:
+            return f"{dec(amount / 1_000_000_000, 2).rstrip('0').rstrip(',')} Milliarden {unit}"
+        if amount >= 1_000_000:
+            mio = amount / 1_000_000
+            s = dec(mio, 1 if mio < 100 else 0)
+            if s.endswith(",0"):
+                s = s[:-2]
+            word = "Millionen" if (style != "short" and not self.chance(0.2)) else "Mio."
+            if s == "1":
+                word = "Million" if word == "Millionen" else word
+                s = "eine" if word == "Million" else s
+            return f"{s} {word} {unit}"
+        if amount >= 10_000:
+            return f"{num(round(amount, -3))} {unit}"
+        if amount >= 1000:
+            return f"{num(round(amount, -1))} {unit}"
+        return f"{int(round(amount))} {unit}"
+
+    def tel(self, ext=None, prefix="0214 406-"):
+        ext = ext or str(self.r.randint(1000, 8999))
+        return self.pick([f"Telefon {prefix}{ext}", f"Tel. {prefix}{ext}", f"unter der Rufnummer {prefix}{ext}",
+                          f"telefonisch unter {prefix}{ext}"])
+
+    # -- era vocabulary -------------------------------------------------------
+    @property
+    def mr(self):
+        return "Ausländerbeirat" if self.d < D("2004-12-01") else "Integrationsrat"
+
+    def ki(self, case="nom"):
+        if self.y < 2013:
+            forms = {"nom": "die RAA", "gen": "der RAA", "dat": "der RAA", "von": "von der RAA",
+                     "bei": "bei der RAA", "acc": "die RAA", "long": "die Regionale Arbeitsstelle zur Förderung "
+                     "von Kindern und Jugendlichen aus Zuwandererfamilien (RAA)", "bare": "RAA"}
+        else:
+            forms = {"nom": "das Kommunale Integrationszentrum", "gen": "des Kommunalen Integrationszentrums",
+                     "dat": "dem Kommunalen Integrationszentrum", "von": "vom Kommunalen Integrationszentrum",
+                     "bei": "beim Kommunalen Integrationszentrum", "acc": "das Kommunale Integrationszentrum",
+                     "long": "das Kommunale Integrationszentrum (KI)", "bare": "KI"}
+        return forms[case]
+
+    def job(self, case="nom"):
+        if self.y < 2005:
+            f = {"nom": "das Arbeitsamt", "dat": "dem Arbeitsamt", "gen": "des Arbeitsamtes", "bare": "Arbeitsamt"}
+        elif self.y < 2011:
+            f = {"nom": "die ARGE", "dat": "der ARGE", "gen": "der ARGE", "bare": "ARGE"}
+        else:
+            f = {"nom": "das Jobcenter", "dat": "dem Jobcenter", "gen": "des Jobcenters", "bare": "Jobcenter"}
+        return f[case]
+
+    def refugees(self):
+        """plural noun for refugees typical for the period"""
+        if self.y < 2010:
+            return self.pick(["Asylbewerber", "Flüchtlinge", "Asylbewerber und Flüchtlinge"])
+        if self.y < 2017:
+            return self.pick(["Flüchtlinge", "Asylsuchende", "Flüchtlinge"])
+        return self.pick(["Geflüchtete", "geflüchtete Menschen", "Flüchtlinge"])
+
+    def origin(self):
+        if self.y < 2004:
+            return self.r.choice(["aus dem Kosovo", "aus Kasachstan", "aus der Türkei", "aus dem Iran",
+                                  "aus Bosnien"])
+        if self.y < 2014:
+            return self.r.choice(["aus dem Irak", "aus der Türkei", "aus Serbien", "aus Polen", "aus Marokko",
+                                  "aus dem Iran"])
+        if self.y < 2022:
+            return self.r.choice(["aus Syrien", "aus Afghanistan", "aus Eritrea", "aus dem Irak", "aus Guinea",
+                                  "aus Syrien"])
+        return self.r.choice(["aus der Ukraine", "aus Syrien", "aus Afghanistan", "aus der Ukraine"])
+
+    def unterkunft_word(self):
+        if self.y < 2010:
+            return self.pick(["Übergangsheim", "Übergangswohnheim", "Wohnheim für Asylbewerber"])
+        return self.pick(["Flüchtlingsunterkunft", "Gemeinschaftsunterkunft", "Unterkunft"])
+
+    def dz(self):
+        return "Dezernat für Bürger, Umwelt und Soziales"
+
+
+def art(title, blocks, *, category, topic, sender="Stadtverwaltung", fields=(), report=False, pools=None):
+    return {"title": title, "blocks": blocks, "category": category, "topic": topic, "sender": sender,
+            "fields": [f for f in FIELDS if f in set(fields)], "report": report, "pools": pools}
+
+
+# ===========================================================================
+# Integration articles
+# ===========================================================================
+def t_sprachkurs(c: Ctx):
+    start = c.future(12, 45)
+    n = c.r.randint(3, 9)
+    vhs_addr = "im VHS-Haus an der Rathenaustraße" if c.chance(0.5) else "in den Räumen der Volkshochschule"
+    fields = ["sprache"]
+    blocks = []
+    if c.y < 2005:
+        title = c.pick(["Deutschkurse für Aussiedler und ausländische Mitbürger", "Volkshochschule bietet neue Deutschkurse an",
+                        "Deutsch lernen an der Volkshochschule"])
+        blocks.append(P(c.pick([
+            f"Die Volkshochschule bietet ab {c.fd(start)} wieder Deutschkurse für Spätaussiedler sowie für ausländische Mitbürgerinnen und Mitbürger an. Insgesamt {wz(n)} Kurse auf unterschiedlichen Stufen stehen zur Auswahl, vom Einstieg ohne Vorkenntnisse bis zur Vorbereitung auf das Zertifikat Deutsch.",
+            f"Mit {wz(n)} neuen Deutschkursen reagiert die Volkshochschule auf die anhaltend große Nachfrage. Die Kurse beginnen {c.am(start)} und richten sich an Erwachsene, die erst seit kurzem in Leverkusen leben und sich im Alltag besser verständigen möchten.",
+        ])))
+        blocks.append(P(c.pick([
+            f"Gefördert werden die Kurse vom Sprachverband Deutsch für ausländische Arbeitnehmer und vom {c.job('bare')}. Für Spätaussiedler ist die Teilnahme in der Regel kostenlos, alle anderen zahlen eine ermäßigte Gebühr von {c.money(c.r.choice([40, 50, 60]))} je Kursabschnitt.",
+            f"Unterrichtet wird an vier Vormittagen in der Woche {vhs_addr}. Die Gruppen sind mit höchstens 20 Teilnehmenden bewusst klein gehalten, damit jede und jeder auch wirklich zum Sprechen kommt. Das Lehrmaterial ist in der Kursgebühr enthalten.",
+        ])))
+        p, fem = c.person(initial=True)
+        age = c.r.randint(24, 52)
+        blocks.append(Q(c.pick([
+            f"„Wer die Sprache nicht kann, bleibt draußen, beim Arzt, in der Schule der Kinder und auf dem Amt“, sagte {c.who('vhs')}. „Unsere Kurse sind deshalb mehr als Grammatik, sie sind der erste Schritt in die Stadt.“",
+            f"„Am Anfang habe ich fast nichts verstanden. Heute kann ich allein zum Amt gehen“, erzählt {'die' if fem else 'der'} {age}-jährige {p}, {'die' if fem else 'der'} vor drei Jahren {c.origin()} nach Leverkusen kam.",
+        ])))
+        blocks.append(P(f"Vor Kursbeginn gibt es einen kostenlosen Einstufungstest. Anmeldungen nimmt die Geschäftsstelle der Volkshochschule montags bis donnerstags von 9 bis 12 Uhr entgegen, {c.tel('4181')}."))
+        return art(title, blocks, category="Bildung" if c.chance(0.5) else "Soziales", topic="bildung" if c.chance(0.5) else "soziales",
+                   sender=c.pick(["VHS Leverkusen", "Stadtverwaltung", "Internet Initiative"]), fields=fields)
+
+    kind = c.pick(["allgemein", "frauen", "alpha", "beruf", "jugend"])
+    if kind == "beruf" and c.y < 2016:
+        kind = "allgemein"
+    title = {
+        "allgemein": c.pick(["Neue Integrationskurse bei der Volkshochschule", f"Integrationskurse starten im {MONTHS[start.month - 1]}",
+                             "Volkshochschule erweitert Angebot an Integrationskursen"]),
+        "frauen": c.pick(["Deutsch lernen mit Kinderbetreuung", "Integrationskurs speziell für Frauen"]),
+        "alpha": c.pick(["Alphabetisierung: Neuer Kurs für Erwachsene", "Lesen und Schreiben lernen – auf Deutsch"]),
+        "beruf": c.pick(["Deutsch für den Beruf: Neue Sprachkurse", "Berufssprachkurse für Zugewanderte"]),
+        "jugend": c.pick(["Jugendintegrationskurs startet", "Deutschkurs für junge Zugewanderte"]),
+    }[kind]
+    test = "den „Deutsch-Test für Zuwanderer“" if c.y >= 2009 else "die Prüfung zum Zertifikat Deutsch"
+    eigen = "1,00" if c.y < 2013 else ("1,95" if c.y < 2021 else "2,20")
+    orient = 30 if c.y < 2012 else (60 if c.y < 2016 else 100)
+    blocks.append(P(c.pick([
+        f"Die Volkshochschule startet {c.am(start)} {wz(n)} neue Integrationskurse. Die Kurse richten sich an Zugewanderte, die ihre Deutschkenntnisse systematisch aufbauen wollen, und finden vormittags wie abends {vhs_addr} statt.",
+        f"Wer neu in Leverkusen ist und Deutsch lernen möchte, hat ab {c.fd(start)} wieder mehr Auswahl: Die Volkshochschule bietet {wz(n)} zusätzliche Integrationskurse an, davon {wz(max(2, n // 3))} am Abend für Berufstätige.",
+        f"Die Nachfrage nach Sprachkursen bleibt hoch. Die Volkshochschule hat deshalb für das kommende Semester {wz(n)} weitere Integrationskurse beim Bundesamt für Migration und Flüchtlinge beantragt; der erste beginnt {c.am(start)}.",
+    ])))
+    detail = {
+        "allgemein": f"Ein Integrationskurs umfasst 600 Unterrichtsstunden Sprachunterricht und einen Orientierungskurs von {orient} Stunden, in dem es um Rechtsordnung, Geschichte und das Zusammenleben in Deutschland geht. Am Ende steht {test}, der das Sprachniveau B1 nachweist.",
+        "frauen": "Neu im Programm ist ein Frauenintegrationskurs mit paralleler Kinderbetreuung. Er findet an vier Vormittagen pro Woche im Familienzentrum Am Büchelter Hof 11 statt, so dass auch Mütter mit kleinen Kindern teilnehmen können. Erzieherinnen betreuen die Kinder im Nebenraum.",
+        "alpha": "Für Menschen, die in ihrer Herkunftssprache nicht oder nur wenig lesen und schreiben gelernt haben, gibt es einen eigenen Alphabetisierungskurs. Er umfasst bis zu 1.200 Unterrichtsstunden und arbeitet mit kleinen Gruppen von höchstens 16 Personen.",
+        "beruf": "Die Berufssprachkurse bauen auf dem Integrationskurs auf und bereiten gezielt auf Bewerbungsgespräche, Telefonate mit Kunden und Fachsprache im Betrieb vor. Es gibt Module für Pflege, Handwerk und kaufmännische Berufe; vermittelt werden die Plätze über das Jobcenter und die Agentur für Arbeit.",
+        "jugend": "Der Jugendintegrationskurs ist für junge Erwachsene bis 27 Jahre gedacht, die nicht mehr schulpflichtig sind. Neben Deutsch stehen Bewerbungstraining und Betriebsbesuche auf dem Stundenplan, außerdem ein Projekt mit der Stadtbibliothek.",
+    }[kind]
+    blocks.append(P(detail))
+    if kind in ("beruf", "jugend"):
+        fields.append("arbeit")
+    if kind == "frauen":
+        fields.append("bildung") if c.chance(0.3) else None
+    blocks.append(P(c.pick([
+        f"Die Kosten trägt zum größten Teil das Bundesamt für Migration und Flüchtlinge. Teilnehmende zahlen einen Eigenanteil von {eigen} Euro pro Unterrichtsstunde, der bei Bezug von Leistungen nach dem SGB II entfällt. Wer nach § 44 Aufenthaltsgesetz berechtigt ist, erhält von der Ausländerbehörde einen Berechtigungsschein.",
+        f"Wer zur Teilnahme verpflichtet ist, erhält die Aufforderung von der Ausländerbehörde oder vom {c.job('bare')}. Freiwillige Teilnehmende können beim Bundesamt für Migration und Flüchtlinge eine Zulassung beantragen; die Volkshochschule hilft beim Ausfüllen der Formulare.",
+    ])))
+    p, fem = c.person(initial=True)
+    age = c.r.randint(22, 55)
+    blocks.append(Q(c.pick([
+        f"„Wer Deutsch spricht, kann beim Elternabend mitreden, versteht den Arzt und hat auf dem Arbeitsmarkt ganz andere Chancen“, sagte {c.who('vhs')}.",
+        f"„Am Anfang habe ich nur wenig verstanden. Jetzt kann ich mit den Nachbarn sprechen und allein Termine bei Behörden machen“, erzählt {'die' if fem else 'der'} {age}-jährige {p}, {'die' if fem else 'der'} vor zwei Jahren {c.origin()} nach Leverkusen kam.",
+        f"„Die Kurse sind fast immer ausgebucht, das zeigt, wie groß der Wunsch ist, dazuzugehören“, so {c.who('integ')}.",
+    ])))
+    if c.chance(0.4):
+        d1, d2, d3 = sorted([c.future(10, 30), c.future(31, 60), c.future(61, 90)])
+        blocks.append(L([f"Integrationskurs am Vormittag: ab {c.fd(d1, 'dm')}, montags bis donnerstags, {c.time('morning')}",
+                         f"Integrationskurs am Abend: ab {c.fd(d2, 'dm')}, dienstags und donnerstags, {c.time('evening')}",
+                         f"Intensivkurs: ab {c.fd(d3, 'dm')}, fünf Vormittage pro Woche"]))
+    blocks.append(P(c.pick([
+        f"Vor Kursbeginn findet ein kostenloser Einstufungstest statt. Anmeldung und Beratung montags bis donnerstags von 9 bis 12 Uhr, {c.tel('4181')}.",
+        f"Beratungstermine für den Einstufungstest vergibt die VHS {c.tel('4182')}. Weitere Informationen gibt es auch {c.ki('bei')}.",
+    ])))
+    return art(title, blocks, category=c.pick(["Bildung", "Soziales"]), topic=c.pick(["bildung", "soziales"]),
+               sender=c.pick(["VHS Leverkusen", "Stadtverwaltung"]), fields=fields)
+
+
+def t_sprachcafe(c: Ctx):
+    place = c.pick(["stadtbibliothek", "stadtteil", "kirche"])
+    wd = c.r.choice([1, 2, 3])
+    first = c.next_wd(wd, 5, 25)
+    t1 = c.time("day")
+    if place == "stadtbibliothek":
+        where = "in der Stadtbibliothek im Forum"
+        sender = "Stadtbibliothek"
+    elif place == "stadtteil":
+        dn = c.district()
+        where = f"im Stadtteilbüro {dn}, {c.addr()}"
+        sender = "Stadtverwaltung"
+    else:
+        dn = c.district()
+        where = f"im Gemeindehaus der evangelischen Kirchengemeinde {dn}"
+        sender = "Evangelischer Kirchenkreis"
+    title = c.pick(["Sprachcafé lädt zum Deutschsprechen ein", "Neues Sprachcafé: Deutsch üben bei Kaffee und Kuchen",
+                    "Ehrenamtliche eröffnen Sprachcafé", "Sprachcafé sucht weitere Ehrenamtliche"])
+    blocks = [P(c.pick([
+        f"Deutsch üben ohne Prüfungsdruck: Ab {c.fd(first)} öffnet {where} jeden {WEEKDAYS[wd]} ab {t1} ein Sprachcafé. Eingeladen sind alle, die ihre Deutschkenntnisse im Gespräch verbessern möchten, ganz gleich, ob sie gerade einen Kurs besuchen oder schon länger in Leverkusen leben.",
+        f"Seit einigen Wochen treffen sich {where} regelmäßig Menschen aus rund einem Dutzend Ländern, um gemeinsam Deutsch zu sprechen. Das Sprachcafé findet immer {WEEKDAYS[wd].lower()}s um {t1} statt, die Teilnahme ist kostenlos und ohne Anmeldung möglich.",
+    ]))]
+    blocks.append(P(c.pick([
+        "Organisiert wird das Angebot von Ehrenamtlichen, viele von ihnen ehemalige Lehrerinnen und Lehrer. An kleinen Tischen geht es um Alltagsthemen: den Einkauf auf dem Wochenmarkt, das Gespräch mit der Kinderärztin oder den Brief vom Vermieter. Wer mag, bringt eigene Fragen mit.",
+        "Das Konzept ist bewusst einfach gehalten: Es gibt Kaffee, Tee und Gebäck, und an jedem Tisch sitzt mindestens eine Person mit Deutsch als Muttersprache. Gesprochen wird über alles, was gerade wichtig ist, von der Wohnungssuche bis zum Fußballergebnis vom Wochenende.",
+    ])))
+    p, fem = c.person()
+    blocks.append(Q(c.pick([
+        f"„Im Kurs lernt man die Regeln, hier lernt man zu reden“, sagt {'die Ehrenamtliche' if fem else 'der Ehrenamtliche'} {p}, {'die' if fem else 'der'} das Sprachcafé mit aufgebaut hat. „Und wir lernen mindestens genauso viel von unseren Gästen.“",
+        f"„Viele trauen sich anfangs kaum, etwas zu sagen. Nach ein paar Wochen erzählen sie von ihren Familien und lachen über ihre eigenen Fehler“, berichtet {p}, {'eine' if fem else 'einer'} der Ehrenamtlichen.",
+    ])))
+    blocks.append(P(c.pick([
+        f"Das Team sucht weitere Freiwillige, die Lust haben, sich einmal im Monat einzubringen. Ansprechpartnerin ist die Koordinierungsstelle für Ehrenamt {c.ki('gen')}, {c.tel()}.",
+        f"Unterstützt wird das Projekt {c.ki('von')} und der Freiwilligenagentur. Wer mitmachen möchte, kann einfach vorbeikommen oder sich vorab {c.tel()} melden.",
+    ])))
+    return art(title, blocks, category="Soziales", topic="soziales", sender=sender, fields=["sprache", "engagement"])
+
+
+def t_seiteneinsteiger(c: Ctx):
+    n_kids = c.r.randint(8, 24) * 5 if not (2015 <= c.y <= 2016 or c.y == 2022) else c.r.randint(52, 108) * 5
+    n_cl = max(2, n_kids // 18)
+    blocks = []
+    if c.y < 2010:
+        title = c.pick(["Vorbereitungsklassen für Seiteneinsteiger", "Schulstart für Kinder ohne Deutschkenntnisse",
+                        "Mehr Förderunterricht für zugewanderte Kinder"])
+        blocks.append(P(c.pick([
+            f"Rund {n_kids} Kinder und Jugendliche sind im vergangenen Schuljahr ohne Deutschkenntnisse nach Leverkusen gekommen. Für sie gibt es an {wz(n_cl)} Schulen sogenannte Vorbereitungsklassen, in denen sie zunächst intensiv Deutsch lernen, bevor sie in die Regelklassen wechseln.",
+            f"Kinder, die mitten in ihrer Schulzeit nach Deutschland kommen, sollen schneller Anschluss finden. Darauf haben sich Schulamt und {c.ki('bare')} verständigt. Zum neuen Schuljahr werden an {wz(n_cl)} Schulen Auffang- und Vorbereitungsklassen eingerichtet.",
+        ])))
+    else:
+        title = c.pick(["Seiteneinsteiger: Mehr Plätze in Förderklassen", "Neu zugewanderte Kinder schneller in die Schule",
+                        "Internationale Förderklassen werden ausgebaut", "Schulplätze für Seiteneinsteiger gesucht"])
+        blocks.append(P(c.pick([
+            f"Im laufenden Schuljahr sind bislang {n_kids} schulpflichtige Kinder und Jugendliche neu nach Leverkusen zugezogen, die kaum oder gar kein Deutsch sprechen. {cap(c.ki('nom'))} berät die Familien, stellt den Sprachstand fest und vermittelt einen Schulplatz.",
+            f"Die Zahl der sogenannten Seiteneinsteiger an Leverkusener Schulen ist erneut gestiegen. Nach Angaben {c.ki('gen')} wurden seit Beginn des Schuljahres {n_kids} Kinder und Jugendliche beraten und an {wz(n_cl)} Grund- und weiterführende Schulen vermittelt.",
+        ])))
+    blocks.append(P(c.pick([
+        "In den ersten Monaten lernen die Kinder in kleinen Gruppen vor allem Deutsch, nehmen aber von Anfang an am Sport-, Kunst- und Musikunterricht ihrer Klasse teil. Schritt für Schritt kommen weitere Fächer hinzu, bis sie nach spätestens zwei Jahren vollständig im Regelunterricht lernen.",
+        "Die Schulen arbeiten nach einem gemeinsamen Konzept: Eine Lehrkraft mit Zusatzqualifikation in Deutsch als Zweitsprache betreut die Seiteneinsteiger, Paten aus den oberen Jahrgängen helfen im Schulalltag. Eltern erhalten Informationen zum Schulsystem in mehreren Sprachen.",
+        "Für ältere Jugendliche ab 16 Jahren gibt es an den Berufskollegs internationale Förderklassen. Dort geht es neben der Sprache auch um die Frage, welcher Schulabschluss erreichbar ist und welcher Beruf zu den Jugendlichen passt.",
+    ])))
+    blocks.append(Q(c.pick([
+        f"„Jedes dieser Kinder bringt etwas mit, auch wenn es noch kein Deutsch spricht. Unsere Aufgabe ist es, daraus Bildungschancen zu machen“, sagte {c.who('schuldez')}.",
+        f"„Die Schulen leisten hier enorm viel, oft mit knappen Räumen und zu wenig Personal“, sagte {c.who('integ')}. „Wir brauchen mehr Lehrerstellen für Deutsch als Zweitsprache.“",
+    ])))
+    if c.chance(0.5):
+        blocks.append(P(c.pick([
+            f"Die Erstberatung für neu zugewanderte Familien findet dienstags und donnerstags von 9 bis 12 Uhr statt. Termine gibt es {c.tel()}.",
+            f"Der Schulausschuss wird sich {c.am(c.future(7, 40))} mit dem Thema befassen. Die Verwaltung schlägt vor, zum kommenden Schuljahr {wz(c.r.randint(2, 5))} weitere Förderklassen einzurichten.",
+        ])))
+    return art(title, blocks, category="Bildung", topic="bildung", fields=["bildung", "sprache"])
+
+
+def t_kita_eltern(c: Ctx):
+    kind = c.pick(["elterncafe", "stadtteilmuetter", "kita"])
+    dn = c.district()
+    fields = ["bildung", "sprache"]
+    if kind == "elterncafe":
+        title = c.pick(["Elterncafé in der Grundschule", "Mütter lernen mit ihren Kindern", "Eltern als Sprachvorbilder"])
+        blocks = [P(c.pick([
+            f"Einmal pro Woche wird das Klassenzimmer zum Café: In einer Grundschule in {dn} treffen sich Mütter und Väter aus zugewanderten Familien, um gemeinsam zu erfahren, wie sie ihre Kinder beim Lernen unterstützen können. Das Programm wird {c.ki('von')} begleitet.",
+            f"An der Grundschule in {dn} ist ein Elterncafé gestartet. Mütter und Väter, die selbst erst Deutsch lernen, erfahren dort, was ihre Kinder im Unterricht gerade durchnehmen, und bekommen Spiele und Lesematerial für zu Hause.",
+        ]))]
+        blocks.append(P("Die Idee dahinter: Eltern sollen in ihrer Familiensprache mit den Kindern über die Themen sprechen, die in der Schule auf Deutsch behandelt werden. So wächst der Wortschatz in beiden Sprachen, und die Eltern bekommen einen Einblick in das deutsche Schulsystem, das vielen fremd ist."))
+    elif kind == "stadtteilmuetter":
+        title = c.pick(["Stadtteilmütter besuchen Familien", "Zwölf neue Stadtteilmütter ausgebildet", "Stadtteilmütter erhalten Zertifikate"])
+        k = c.r.randint(9, 16)
+        blocks = [P(c.pick([
+            f"{k} Frauen haben ihre Ausbildung zur Stadtteilmutter abgeschlossen. Sie stammen selbst aus Einwandererfamilien, sprechen neben Deutsch Türkisch, Arabisch, Russisch oder Polnisch und besuchen künftig Familien in {dn} und den angrenzenden Stadtteilen.",
+            f"In {dn} sind ab sofort {k} Stadtteilmütter unterwegs. Die Frauen wurden ein halbes Jahr lang in Fragen der Erziehung, Gesundheit und Sprachförderung geschult und geben ihr Wissen nun in Hausbesuchen an andere Eltern weiter.",
+        ]))]
+        blocks.append(P("Bei den Besuchen geht es um ganz praktische Fragen: Wie melde ich mein Kind in der Kita an? Welche Vorsorgeuntersuchungen stehen an? Wie kann ich zu Hause das Vorlesen üben, wenn ich selbst noch wenig Deutsch spreche? Die Stadtteilmütter vermitteln bei Bedarf auch an Beratungsstellen weiter."))
+        fields.append("engagement")
+    else:
+        title = c.pick(["Sprachförderung beginnt in der Kita", "Kitas setzen auf Mehrsprachigkeit", "Fortbildung zur Sprachbildung in Kitas"])
+        k = c.r.randint(12, 38)
+        blocks = [P(c.pick([
+            f"In {k} städtischen Kindertagesstätten wird die alltagsintegrierte Sprachbildung ausgebaut. Erzieherinnen und Erzieher nehmen dafür an einer Fortbildungsreihe teil, die {c.ki('nom')} gemeinsam mit dem Fachbereich Kinder und Jugend entwickelt hat.",
+            f"Fast jedes zweite Kind in den Leverkusener Kitas wächst mit mehr als einer Sprache auf, in manchen Einrichtungen in {dn} sind es deutlich mehr. Die Stadt will die Sprachförderung deshalb früher ansetzen und stärker mit den Eltern verzahnen.",
+        ]))]
+        blocks.append(P("Statt gesonderter Förderstunden soll Sprache im ganzen Kita-Alltag eine Rolle spielen: beim Frühstück, beim Spielen im Garten oder beim Bilderbuchbetrachten. Die Herkunftssprachen der Kinder werden dabei ausdrücklich wertgeschätzt, etwa durch mehrsprachige Bücher und Lieder."))
+    p, fem = c.person(female=True)
+    blocks.append(Q(c.pick([
+        f"„Viele Eltern haben gedacht, sie dürften mit ihren Kindern nur Deutsch sprechen. Dabei ist eine gut gelernte Familiensprache die beste Grundlage“, sagte {c.who('integ')}.",
+        f"„Ich wusste vorher nicht, wie viel ich selbst für mein Kind tun kann“, erzählt {p}, Mutter von zwei Kindern. „Jetzt lesen wir jeden Abend zusammen, mal auf Deutsch, mal auf Arabisch.“",
+        f"„Frühe Bildung ist der Schlüssel. Was wir hier investieren, sparen wir später an Förderunterricht“, betonte {c.who('sozdez')}.",
+    ])))
+    if c.chance(0.6):
+        blocks.append(P(c.pick([
+            f"Das Angebot ist kostenlos. Interessierte Eltern und Einrichtungen können sich {c.ki('bei')} melden, {c.tel()}.",
+            f"Finanziert wird das Projekt aus Landesmitteln und einem Zuschuss der Stadt von {c.money(c.r.choice([18000, 25000, 32000, 45000]))} jährlich. Eine Ausweitung auf weitere Stadtteile ist geplant.",
+        ])))
+    return art(title, blocks, category=c.pick(["Bildung", "Soziales"]), topic=c.pick(["bildung", "soziales"]), fields=fields)
+
+
+def t_anerkennung(c: Ctx):
+    ev = c.next_wd(c.r.choice([1, 2, 3]), 7, 28)
+    t1 = c.time("evening")
+    fields = ["arbeit"]
+    if c.y < 2012:
+        title = c.pick(["Qualifiziert, aber ohne passende Arbeit", "Beratung für zugewanderte Akademiker",
+                        "Projekt hilft Zugewanderten in den Beruf"])
+        blocks = [P(c.pick([
+            f"Ärztinnen, die als Reinigungskraft arbeiten, Ingenieure, die Taxi fahren: Viele Zugewanderte arbeiten weit unter ihrer Qualifikation. {cap(c.job('nom'))} und die Stadt starten deshalb ein Projekt, das ausländische Abschlüsse sichtbar machen und den Weg in passende Berufe ebnen soll.",
+            f"Wer im Ausland studiert oder eine Ausbildung abgeschlossen hat, steht in Deutschland oft vor verschlossenen Türen. Ein neues Beratungsangebot {c.ki('gen')} und {c.job('gen')} will das ändern und lädt {c.am(ev)} um {t1} zu einem Informationsabend ein.",
+        ]))]
+        blocks.append(P("Die Beraterinnen und Berater prüfen gemeinsam mit den Ratsuchenden, welche Stelle für die Bewertung des jeweiligen Abschlusses zuständig ist, helfen bei Übersetzungen und vermitteln bei Bedarf Anpassungsqualifizierungen. Ein rechtlicher Anspruch auf ein Anerkennungsverfahren besteht bislang allerdings nur für wenige Berufe."))
+    else:
+        title = c.pick(["Ausländische Berufsabschlüsse anerkennen lassen", "Anerkennungsberatung jetzt auch im Rathaus",
+                        "Mit dem anerkannten Abschluss in den Job", "Infoabend zur Anerkennung von Abschlüssen"])
+        blocks = [P(c.pick([
+            f"Seit Inkrafttreten des Anerkennungsgesetzes im April 2012 haben Menschen mit ausländischen Berufsabschlüssen einen Anspruch darauf, dass ihre Qualifikation geprüft wird. Wie das Verfahren funktioniert, erklärt ein Informationsabend {c.am(ev)} um {t1} im Rathaus, Friedrich-Ebert-Platz 1.",
+            f"{cap(c.job('nom'))} und {c.ki('nom')} bieten ab sofort eine gemeinsame Sprechstunde zur Anerkennung ausländischer Berufsabschlüsse an. Sie findet jeden ersten {WEEKDAYS[ev.weekday()]} im Monat statt, zum ersten Mal {c.am(ev)}.",
+        ]))]
+        blocks.append(P(c.pick([
+            f"Im vergangenen Jahr haben sich {c.r.randint(140, 480)} Personen zur Anerkennung beraten lassen, die meisten aus Gesundheits- und Pflegeberufen, gefolgt von Ingenieuren und Handwerkern. Rund {c.r.randint(40, 70)} Prozent der abgeschlossenen Verfahren endeten mit einer vollen oder teilweisen Gleichwertigkeit.",
+            "Für reglementierte Berufe wie Ärztin, Pflegefachkraft oder Lehrer ist die Anerkennung Voraussetzung, um überhaupt arbeiten zu dürfen. Bei anderen Berufen erleichtert der Bescheid die Bewerbung, weil Arbeitgeber den Abschluss besser einschätzen können. Die Kosten für Übersetzungen und Gebühren können unter Umständen übernommen werden.",
+        ])))
+    blocks.append(Q(c.pick([
+        f"„Wir können es uns nicht leisten, auf diese Fachkräfte zu verzichten“, sagte {c.who('job')}. „Jeder anerkannte Abschluss ist ein Gewinn für die Betriebe in unserer Stadt.“",
+        "„Ich habe in meinem Heimatland acht Jahre als Elektroingenieur gearbeitet. Mit der Anerkennung konnte ich mich endlich auf passende Stellen bewerben“, berichtet ein Teilnehmer der letzten Beratungsrunde.",
+        f"„Die Anerkennung ist oft ein langer Weg. Wir begleiten die Menschen, damit sie unterwegs nicht aufgeben“, sagte {c.who('integ')}.",
+    ])))
+    if c.chance(0.5):
+        blocks.append(P(f"Die Teilnahme ist kostenlos, eine Anmeldung wird erbeten {c.tel()}. Mitgebracht werden sollten, soweit vorhanden, Zeugnisse und Arbeitsnachweise im Original oder in Kopie."))
+    if c.chance(0.3):
+        fields.append("sprache")
+        blocks.append(P("Parallel zur Anerkennung können Interessierte berufsbezogene Deutschkurse besuchen, die auf die Fachsprache im jeweiligen Berufsfeld vorbereiten."))
+    return art(title, blocks, category=c.pick(["Wirtschaft", "Soziales"]), topic=c.pick(["wirtschaft", "soziales"]),
+               sender=c.pick(["Stadtverwaltung", "Stadtverwaltung", "Jobcenter Leverkusen"]) if c.y >= 2011 else "Stadtverwaltung",
+               fields=fields)
+
+
+def t_ausbildungspaten(c: Ctx):
+    k = c.r.randint(14, 45)
+    title = c.pick(["Ausbildungspaten begleiten junge Zugewanderte", "Handwerk sucht Ausbildungspaten",
+                    "Paten helfen beim Einstieg in die Lehre", "Erfolgreiche Bilanz der Ausbildungspatenschaften"])
+    who_ = "junge Geflüchtete" if c.y >= 2015 else "Jugendliche aus Zuwandererfamilien"
+    blocks = [P(c.pick([
+        f"Die Kreishandwerkerschaft und {c.ki('nom')} bringen erfahrene Handwerksmeister und {who_} zusammen. {k} Tandems haben sich im vergangenen Jahr gefunden; die Patinnen und Paten begleiten die Jugendlichen von der Berufsorientierung bis zur Gesellenprüfung.",
+        f"{k} Ausbildungspaten unterstützen derzeit {who_} auf dem Weg in eine Lehre. Die meisten von ihnen sind selbst im Handwerk tätig gewesen und kennen die Anforderungen in den Betrieben aus eigener Erfahrung.",
+    ]))]
+    blocks.append(P(c.pick([
+        "Die Paten helfen beim Schreiben von Bewerbungen, üben Vorstellungsgespräche, erklären Fachbegriffe aus der Berufsschule und sind Ansprechpartner, wenn es im Betrieb einmal schwierig wird. Viele Ausbildungsabbrüche, so die Erfahrung, ließen sich durch ein offenes Gespräch zur richtigen Zeit vermeiden.",
+        "Gerade die Berufsschule ist für viele Auszubildende eine Hürde: Die Fachsprache ist anspruchsvoll, Prüfungsaufgaben sind lang und verschachtelt formuliert. Hier setzen die Paten an und lernen einmal pro Woche mit ihren Schützlingen.",
+    ])))
+    blocks.append(Q(c.pick([
+        f"„Das Handwerk sucht händeringend Nachwuchs, und hier sind junge Leute, die anpacken wollen“, sagte {c.who('kh')}. „Wir müssen ihnen nur den Einstieg etwas leichter machen.“",
+        f"„Mein Pate hat nie aufgegeben, auch wenn ich mal keine Lust mehr hatte“, sagt ein 19-jähriger Auszubildender zum Anlagenmechaniker, der {c.origin()} nach Leverkusen kam.",
+    ])))
+    blocks.append(P(c.pick([
+        f"Wer selbst Pate oder Patin werden möchte, kann sich bei der Kreishandwerkerschaft melden, {c.tel('9350', '0214 8313-')}. Eine Einführungsschulung findet {c.am(c.future(14, 50))} statt.",
+        f"Das Projekt wird von der Stadt mit {c.money(c.r.choice([15000, 20000, 30000]))} im Jahr gefördert. Ab Herbst sollen auch Betriebe aus Industrie und Handel einbezogen werden.",
+    ])))
+    return art(title, blocks, category=c.pick(["Wirtschaft", "Bildung"]), topic=c.pick(["wirtschaft", "bildung"]),
+               sender=c.pick(["Kreishandwerkerschaft", "Kreishandwerkerschaft", "Stadtverwaltung"]),
+               fields=["arbeit", "bildung", "engagement"])
+
+
+# --- refugee housing ---------------------------------------------------------
+# (address, district, places, first year, last year)
+SHELTERS = [
+    ("Sandstr. 65-69", "Manfort", 80, 1994, 2099),
+    ("Heinrich-Lübke-Str. 36/40", "Rheindorf", 120, 1992, 2099),
+    ("Hermann-Löns-Str. 1a", "Opladen", 45, 1996, 2011),
+    ("Görresstr. 11", "Wiesdorf", 60, 1990, 2004),
+    ("Lindenweg 4", "Schlebusch", 30, 1998, 2099),
+    ("Am Weiher 3", "Lützenkirchen", 40, 2001, 2099),
+    ("Talstr. 21", "Bürrig", 70, 2014, 2099),
+    ("Turnhalle Robert-Blum-Straße", "Küppersteg", 120, 2015, 2015),
+    ("Kölner Str. 190", "Opladen", 150, 2015, 2018),
+    ("Bergische Landstr. 77", "Steinbüchel", 96, 2016, 2099),
+    ("Hauptstraße 8 bis 12", "Hitdorf", 54, 2017, 2099),
+]
+FB_YEARS = {  # publication date, occupancy ratio, persons in flats, countries
+    2001: ("2001-05-14", 0.86, 210, ["der Bundesrepublik Jugoslawien", "der Türkei", "dem Iran", "dem Irak"]),
+    2004: ("2004-06-08", 0.71, 260, ["Serbien und Montenegro", "der Türkei", "dem Irak", "Afghanistan"]),
+    2009: ("2009-03-17", 0.55, 390, ["dem Irak", "Serbien", "dem Kosovo", "Afghanistan"]),
+    2014: ("2014-11-04", 0.96, 520, ["Syrien", "Serbien", "Mazedonien", "Eritrea"]),
+    2015: ("2015-09-22", 1.0, 610, ["Syrien", "Albanien", "dem Irak", "Afghanistan"]),
+    2016: ("2016-06-14", 0.92, 1240, ["Syrien", "dem Irak", "Afghanistan", "Eritrea"]),
+    2018: ("2018-05-29", 0.74, 1510, ["Syrien", "dem Irak", "Afghanistan", "Guinea"]),
+    2021: ("2021-04-20", 0.69, 1380, ["Syrien", "Afghanistan", "dem Irak", "der Türkei"]),
+}
+
+
+def t_fluechtlingsbericht(c: Ctx):
+    pub, ratio, flats, countries = FB_YEARS[c.y]
+    stich = dt.date(c.y - 1, 12, 31) if c.d.month < 7 else dt.date(c.y, 6, 30)
+    rows = []
+    tot_p = tot_b = 0
+    for adr, dn, cap, a, b in SHELTERS:
+        if not (a <= stich.year <= b):
+            continue
+        occ = min(cap, int(round(cap * ratio * c.r.uniform(0.85, 1.12))))
+        if c.y == 2015:
+            occ = cap + c.r.randint(0, 12) if c.chance(0.5) else cap
+        rows.append((adr, dn, cap, occ))
+        tot_p += cap
+        tot_b += occ
+    header = c.pick([["Unterkunft", "Stadtteil", "Plätze", "belegt"], ["Standort", "Stadtteil", "Kapazität", "Bewohner"],
+                     ["Adresse", "Stadtteil", "Plätze", "Belegung am Stichtag"]])
+    table = [header] + [[a, dn, num(p), num(o)] for a, dn, p, o in rows] + [["Gesamt", "", num(tot_p), num(tot_b)]]
+    total = tot_b + flats
+    stich_s = c.fd(stich, c.pick(["short", "num", "long"]))
+    title = c.pick([f"Flüchtlingsbericht {c.y}: {num(total)} Menschen in städtischer Obhut",
+                    f"Flüchtlingsbericht {c.y} vorgelegt", f"Unterbringung von Flüchtlingen: Der Bericht für {c.y - 1}"
+                    if c.d.month < 7 else f"Flüchtlingsbericht zur Jahresmitte {c.y}"])
+    comm = "Ausschuss für Soziales, Gesundheit und Senioren"
+    blocks = [P(c.pick([
+        f"Die Verwaltung hat dem {comm} den Flüchtlingsbericht {c.y} vorgelegt. Zum Stichtag {stich_s} lebten {num(total)} Menschen in städtischen Unterkünften oder in Wohnungen, die die Stadt für sie angemietet hat, davon {num(tot_b)} in Gemeinschaftsunterkünften.",
+        f"Mit dem jährlichen Flüchtlingsbericht informiert das {c.dz()} den {comm} über die Unterbringung von {c.refugees()}. Nach dem Stand vom {stich_s} waren {num(tot_b)} der insgesamt {num(tot_p)} Plätze in den Unterkünften belegt, weitere {num(flats)} Personen wohnten in angemieteten Wohnungen.",
+    ]))]
+    if c.y == 2015:
+        blocks.append(P(f"Die Zahlen vom Stichtag sind allerdings längst überholt. Seit Juli weist die Bezirksregierung der Stadt wöchentlich neue Menschen zu, zuletzt bis zu {c.r.randint(60, 110)} pro Woche. Die Turnhalle an der Robert-Blum-Straße wurde als Notunterkunft hergerichtet, eine ehemalige Gewerbehalle an der Kölner Straße wird umgebaut."))
+    else:
+        blocks.append(P(c.pick([
+            f"Die meisten Bewohnerinnen und Bewohner stammen aus {countries[0]}, gefolgt von Menschen aus {countries[1]}, {countries[2]} und {countries[3]}. Rund ein Drittel sind Kinder und Jugendliche unter 18 Jahren. Etwa die Hälfte der Erwachsenen befindet sich noch im Asylverfahren, die übrigen sind anerkannt oder geduldet.",
+            f"Die meisten Bewohnerinnen und Bewohner kommen aus {countries[0]}, {countries[1]} und {countries[2]}. Die durchschnittliche Verweildauer in den Unterkünften liegt bei {dec(c.r.uniform(1.4, 3.8))} Jahren; vor allem große Familien finden auf dem Wohnungsmarkt nur schwer eine eigene Wohnung.",
+        ])))
+    blocks.append(T(table))
+    ch = []
+    if c.y == 2004:
+        ch.append("Das Übergangsheim an der Görresstraße wird zum Jahresende aufgegeben, weil das Gebäude nicht mehr wirtschaftlich zu sanieren ist.")
+    if c.y == 2009:
+        ch.append("Die Unterkunft an der Hermann-Löns-Straße soll mittelfristig geschlossen werden; die Bewohner sollen nach und nach in Wohnungen umziehen.")
+    if c.y >= 2016:
+        ch.append("Ziel bleibt es, Familien möglichst schnell in Wohnungen zu vermitteln und die Gemeinschaftsunterkünfte vor allem für die ersten Monate nach der Ankunft zu nutzen.")
+    if c.y <= 2001:
+        ch.append(f"Seit Jahresbeginn sind {c.r.randint(60, 140)} Kriegsflüchtlinge in ihre Heimat zurückgekehrt, viele davon mit Unterstützung aus einem Rückkehrprogramm des Landes.")
+    fields = ["wohnen"]
+    if c.chance(0.55):
+        fields.append("gesundheit")
+        ch.append("Die medizinische Versorgung ist über Behandlungsscheine des Sozialamtes gesichert; in den größeren Unterkünften bietet das Gesundheitsamt zudem regelmäßige Sprechstunden an." if c.y < 2016 else
+                  "Seit dem vergangenen Jahr erhalten Geflüchtete eine Gesundheitskarte, was den Verwaltungsaufwand deutlich verringert hat. In den größeren Unterkünften finden zudem Impfsprechstunden des Gesundheitsamtes statt.")
+    if ch:
+        blocks.append(P(" ".join(ch)))
+    blocks.append(Q(c.pick([
+        f"„Hinter jeder Zahl steht ein Mensch mit seiner Geschichte. Unser Anspruch ist, dass niemand länger als nötig in einer Gemeinschaftsunterkunft bleiben muss“, sagte {c.who('sozdez')}.",
+        f"„Die Unterbringung in Wohnungen hat sich bewährt. Sie ist nicht teurer, aber sie hilft den Menschen, schneller im Alltag anzukommen“, so {c.who('sozdez')} bei der Vorstellung des Berichts.",
+    ])))
+    return art(title, blocks, category="Soziales", topic="soziales", fields=fields, report=True)
+
+
+UNTERKUNFT_EVENTS = ["2005-03-15", "2011-07-12", "2015-08-25", "2016-02-16", "2017-09-05", "2019-10-08"]
+
+
+def t_unterkunft(c: Ctx):
+    v = c.variant
+    fields = ["wohnen"]
+    if v == 0:
+        c.district("Wiesdorf")
+        title = "Übergangsheim Görresstraße wird geschlossen"
+        blocks = [
+            P("Das Übergangsheim an der Görresstr. 11 in Wiesdorf wird zum 30. Juni geschlossen. Das Gebäude aus den fünfziger Jahren ist stark sanierungsbedürftig; Dach, Heizung und Sanitäranlagen müssten vollständig erneuert werden. Die Verwaltung hält eine Sanierung für unwirtschaftlich."),
+            P(f"Die derzeit {c.r.randint(28, 41)} Bewohnerinnen und Bewohner sollen in den kommenden Wochen in die Unterkunft an der Sandstraße 65-69 sowie in angemietete Wohnungen umziehen. Familien mit schulpflichtigen Kindern werden nach Möglichkeit im Stadtteil untergebracht, damit die Kinder die Schule nicht wechseln müssen."),
+            Q(f"\"Wir wollen niemanden aus seinem Umfeld reißen, der hier gerade Fuß gefasst hat\", sagte {c.who('sozdez')} im Ausschuss für Soziales, Gesundheit und Senioren."),
+            P("Was mit dem Grundstück geschehen soll, ist noch offen. Die Bezirksvertretung für den Stadtbezirk I hat angeregt, dort Wohnungen oder eine Kindertagesstätte zu errichten."),
+        ]
+    elif v == 1:
+        c.district("Opladen")
+        title = "Unterkunft Hermann-Löns-Straße schließt"
+        blocks = [
+            P(f"Die städtische Flüchtlingsunterkunft an der Hermann-Löns-Str. 1a in Opladen wird zum {c.fd(D('2011-09-30'), 'long')} aufgegeben. Nachdem die Zahl der zugewiesenen Asylbewerber in den vergangenen Jahren deutlich gesunken ist, sind dort nur noch {c.r.randint(9, 16)} der 45 Plätze belegt."),
+            P("Die verbliebenen Bewohner ziehen in Wohnungen um, die der Fachbereich Soziales gemeinsam mit Wohnungsgesellschaften vermittelt hat. Sozialarbeiterinnen des Caritasverbandes begleiten den Umzug und bleiben auch danach Ansprechpartnerinnen."),
+            P(f"Das Gebäude soll nach dem Auszug abgerissen werden. {c.Who('baudez')} kündigte an, das Grundstück für eine Kindertagesstätte zu prüfen; der Bedarf an Betreuungsplätzen in Opladen sei groß."),
+        ]
+    elif v == 2:
+        c.district("Küppersteg")
+        n = c.r.randint(90, 120)
+        title = "Turnhalle wird Notunterkunft für Flüchtlinge"
+        blocks = [
+            P(f"Die Stadt richtet die Turnhalle an der Robert-Blum-Straße in Küppersteg als Notunterkunft ein. Ab {c.fd(c.future(3, 8), 'wd_dm')} sollen dort bis zu {n} Flüchtlinge vorübergehend unterkommen. Die Bezirksregierung hatte kurzfristig angekündigt, der Stadt deutlich mehr Menschen zuzuweisen als geplant."),
+            P("Feldbetten, Trennwände und Spinde werden in diesen Tagen aufgebaut, ein Sicherheitsdienst ist rund um die Uhr vor Ort. Die Schulen und Vereine, die die Halle bisher genutzt haben, weichen bis auf Weiteres in andere Sporthallen aus."),
+            Q(f"„Eine Turnhalle ist keine gute Lösung, und das wissen wir. Aber es ist die einzige Möglichkeit, niemanden auf der Straße stehen zu lassen“, sagte {c.who('ob')}."),
+            P(f"Die Hilfsbereitschaft ist groß: Schon am ersten Abend meldeten sich über {c.r.randint(80, 150)} Freiwillige, die beim Aufbau helfen, Deutschunterricht geben oder Kinder betreuen wollen. Die Koordination übernimmt die Freiwilligenagentur, {c.tel()}."),
+        ]
+        fields.append("engagement")
+    elif v == 3:
+        c.district("Steinbüchel")
+        ev = c.future(2, 9)
+        title = "Bürgerabend zur neuen Unterkunft in Steinbüchel"
+        p, fem = c.person()
+        blocks = [
+            P(f"Rund {num(c.r.randint(18, 32) * 10)} Anwohnerinnen und Anwohner kamen {c.am(ev)} zu einem Informationsabend in die Aula der Gesamtschule, um sich über die geplante Flüchtlingsunterkunft an der Bergische Landstr. 77 zu informieren. Dort sollen in modularer Bauweise Wohnungen für 96 Menschen entstehen."),
+            P(f"{c.Who('sozdez')} und {c.who('baudez')} erläuterten die Pläne: zweigeschossige Gebäude mit abgeschlossenen Wohneinheiten, ein Gemeinschaftsraum und Büros für die soziale Betreuung. Die Anlage soll im Herbst bezugsfertig sein."),
+            P("Die Fragen aus dem Publikum drehten sich um Parkplätze, Schulwege und die Zahl der Kinder, die in die nahe Grundschule kommen würden. Mehrere Besucher boten an, sich in einem Unterstützerkreis zu engagieren; eine Liste für Interessierte lag aus."),
+            Q(f"„Ich hatte ehrlich gesagt Bedenken. Aber wenn man sieht, wie viele hier helfen wollen, dann wird das was“, sagte {'Anwohnerin' if fem else 'Anwohner'} {p} nach der Veranstaltung."),
+        ]
+        fields += ["dialog", "engagement"]
+    elif v == 4:
+        c.district("Hitdorf")
+        title = "Neue Wohnungen an der Hauptstraße"
+        blocks = [
+            P("An der Hauptstraße 8 bis 12 in Hitdorf sind die ersten Mieterinnen und Mieter eingezogen. Die städtische Wohnungsgesellschaft hat dort 18 Wohnungen gebaut, von denen ein Teil an anerkannte Flüchtlinge und ein Teil an Haushalte mit Wohnberechtigungsschein vergeben wird."),
+            P(f"Die Mischung ist gewollt: Statt einer reinen Unterkunft entsteht ein gewöhnliches Wohnhaus, in dem Nachbarschaft wachsen kann. Insgesamt bietet das Haus Platz für 54 Menschen. Die Baukosten lagen bei {c.money(4300000)}, das Land hat das Projekt mit zinsgünstigen Darlehen gefördert."),
+            Q(f"„Gute Integration beginnt an der eigenen Wohnungstür“, sagte {c.who('ob')} bei der Schlüsselübergabe. „Hier wohnen Menschen zusammen, nicht nebeneinander.“"),
+            P("Ein Quartierstreff im Erdgeschoss soll ab Herbst für Hausaufgabenhilfe, ein Nachbarschaftscafé und Beratungsangebote genutzt werden."),
+        ]
+    else:
+        c.district("Opladen")
+        title = "Unterkunft an der Kölner Straße aufgegeben"
+        blocks = [
+            P("Die Stadt hat die Gemeinschaftsunterkunft in der ehemaligen Gewerbehalle an der Kölner Str. 190 geräumt. Die Halle war im Herbst 2015 in wenigen Wochen umgebaut worden und bot zeitweise 150 Menschen ein Dach über dem Kopf."),
+            P(f"Zuletzt lebten dort noch {c.r.randint(20, 35)} Personen, die inzwischen in Wohnungen oder in die kleinere Unterkunft an der Talstraße umgezogen sind. Der Mietvertrag mit dem Eigentümer läuft zum Jahresende aus."),
+            Q(f"„Die Halle war eine Notlösung in einer Ausnahmesituation. Dass wir sie jetzt aufgeben können, zeigt, dass die Unterbringung in Wohnungen funktioniert“, sagte {c.who('sozdez')}."),
+        ]
+    return art(c.pick([title]), blocks, category="Soziales", topic="soziales", fields=fields)
+
+
+GESUNDHEIT_VARIANTS = ["dolmetscher", "lotsen", "psycho", "impfen", "schulstart"]
+
+
+def t_gesundheit(c: Ctx):
+    v = GESUNDHEIT_VARIANTS[c.variant]
+    fields = ["gesundheit"]
+    if v == "dolmetscher":
+        title = c.pick(["Dolmetscherpool für Arztbesuche", "Sprachmittler helfen beim Arztbesuch"])
+        blocks = [
+            P(f"Wer beim Arzt nicht versteht, was ihm fehlt, kann auch die beste Behandlung kaum nutzen. {cap(c.ki('nom')) if c.y >= 2013 else 'Die Integrationsbeauftragte'} baut deshalb einen Pool von Sprach- und Kulturmittlern auf, die Patientinnen und Patienten bei Arztbesuchen, in der Klinik oder beim Gesundheitsamt begleiten."),
+            P(f"{c.r.randint(18, 34)} Frauen und Männer mit Kenntnissen in insgesamt {c.r.randint(12, 21)} Sprachen wurden in den vergangenen Monaten geschult, unter anderem in medizinischen Grundbegriffen, Schweigepflicht und der Rolle als neutrale Vermittler. Arztpraxen können die Mittler über eine zentrale Stelle anfragen."),
+            Q(f"„Missverständnisse im Sprechzimmer können gefährlich werden, etwa wenn es um die Dosierung von Medikamenten geht“, sagte {c.who('gesundheit')}."),
+            P(f"Der Einsatz ist für Patienten kostenlos, die Mittler erhalten eine Aufwandsentschädigung. Anfragen nimmt die Koordinierungsstelle {c.tel()} entgegen."),
+        ]
+        fields.append("sprache")
+    elif v == "lotsen":
+        title = c.pick(["Gesundheitslotsen informieren in vielen Sprachen", "Neue Gesundheitslotsen ausgebildet"])
+        k = c.r.randint(12, 24)
+        blocks = [
+            P(f"{k} neue Gesundheitslotsinnen und -lotsen haben ihre Schulung abgeschlossen. Sie stammen selbst aus Zuwandererfamilien und informieren künftig in ihren Communities über das deutsche Gesundheitssystem, über Vorsorgeuntersuchungen, Impfungen und gesunde Ernährung."),
+            P(f"Die Informationsveranstaltungen finden dort statt, wo die Menschen ohnehin zusammenkommen: in Moscheegemeinden, Kulturvereinen, Elterncafés oder Sprachkursen. Im vergangenen Jahr erreichten die Lotsen so mehr als {num(c.r.randint(900, 2400))} Personen."),
+            Q(f"„Unsere Lotsen kennen die Sorgen und Fragen aus eigener Erfahrung. Das schafft Vertrauen, das wir als Behörde nie erreichen würden“, sagte {c.who('gesundheit')}."),
+            P(f"Vereine und Initiativen, die eine Veranstaltung buchen möchten, wenden sich an das Gesundheitsamt, {c.tel()}."),
+        ]
+        fields.append("engagement")
+    elif v == "psycho":
+        title = c.pick(["Hilfe für traumatisierte Geflüchtete", "Psychosoziale Beratung wird ausgeweitet"])
+        blocks = [
+            P(f"Viele Geflüchtete haben Krieg, Verfolgung und eine gefährliche Flucht hinter sich. Für sie gibt es ab {c.my(c.future(20, 60))} ein erweitertes Beratungsangebot: Der Caritasverband und das Gesundheitsamt richten eine gemeinsame psychosoziale Sprechstunde ein."),
+            P("Fachkräfte klären in Erstgesprächen, welche Unterstützung nötig ist, und vermitteln in Therapie, Selbsthilfegruppen oder stabilisierende Gruppenangebote. Dolmetscherinnen und Dolmetscher werden bei Bedarf hinzugezogen. Auch Ehrenamtliche, die selbst an ihre Grenzen stoßen, können sich beraten lassen."),
+            Q(f"„Die Wartezeiten auf einen Therapieplatz sind lang, und sprachliche Hürden verlängern sie noch. Wir wollen die Zeit dazwischen überbrücken“, erklärte {c.who('caritas')}."),
+            P(f"Die Sprechstunde findet dienstags und donnerstags in der Beratungsstelle des Caritasverbandes statt. Termine {c.tel('5690', '0214 85542-')}."),
+        ]
+    elif v == "impfen":
+        dn = c.district()
+        title = c.pick(["Impfaktion in Gemeinschaftsunterkünften", "Mobiles Impfteam besucht Unterkünfte"])
+        blocks = [
+            P(f"Ein mobiles Impfteam hat in den vergangenen Tagen die städtischen Gemeinschaftsunterkünfte besucht, darunter die Einrichtungen an der Heinrich-Lübke-Str. 36/40 und an der Sandstraße. Insgesamt ließen sich {c.r.randint(180, 310)} Bewohnerinnen und Bewohner gegen das Coronavirus impfen."),
+            P("Im Vorfeld hatten Sozialarbeiter und Sprachmittler in Arabisch, Dari, Tigrinya und Türkisch über die Impfung informiert und Fragen beantwortet. Mehrsprachige Aufklärungsbögen wurden vorab verteilt, viele Bewohner kamen mit ausgefüllten Unterlagen zum Termin."),
+            Q(f"„In den Unterkünften leben viele Menschen auf engem Raum, deshalb war uns dieses Angebot besonders wichtig“, sagte {c.who('sozdez')}."),
+            P(f"Eine zweite Runde ist für {c.fuzzy(c.future(25, 40), year=False)} geplant. Auch in {dn} soll es dann wieder offene Impftermine ohne Anmeldung geben."),
+        ]
+        fields.append("wohnen")
+    else:
+        title = c.pick(["Gesundheitsamt untersucht neu zugewanderte Kinder", "Schulstart: Impfberatung für neu zugewanderte Familien"])
+        blocks = [
+            P(f"Bevor neu zugewanderte Kinder eine Schule besuchen, werden sie vom Gesundheitsamt untersucht. {c.Who('gesundheit')} zieht eine positive Bilanz: Im vergangenen Schuljahr wurden {c.r.randint(120, 420)} Kinder untersucht, bei fast allen konnte der Impfschutz vervollständigt werden."),
+            P("Die Untersuchung dient nicht nur der Gesundheit der Kinder selbst. Die Ärztinnen achten auch auf Seh- und Hörprobleme oder Entwicklungsverzögerungen, die den Schulstart erschweren könnten, und beraten die Eltern zu Anlaufstellen in der Stadt."),
+            P(f"Termine werden über {c.ki('acc')} vergeben, sobald die Familie zur Schulberatung kommt. Für die Gespräche stehen Dolmetscher zur Verfügung, {c.tel()}."),
+        ]
+        fields.append("bildung")
+    return art(title, blocks, category="Soziales", topic="soziales", fields=fields,
+               sender=c.pick(["Stadtverwaltung", "Caritasverband Leverkusen"]) if v == "psycho" else "Stadtverwaltung")
+
+
+def t_sport_integration(c: Ctx):
+    v = c.pick(["turnier", "schwimmen", "verein", "stuetzpunkt"])
+    dn = c.district()
+    fields = ["engagement"]
+    sender = c.pick(["TSV Bayer 04", "Stadtverwaltung"])
+    if v == "turnier":
+        ev = c.next_wd(5, 7, 30)
+        title = c.pick(["Fußballturnier bringt Menschen zusammen", "Anstoß für Vielfalt: Turnier auf dem Sportplatz"])
+        blocks = [
+            P(f"{c.r.randint(12, 24)} Mannschaften haben sich für das Fußballturnier angemeldet, das {c.am(ev)} ab {c.time('morning')} auf der Sportanlage in {dn} ausgetragen wird. Es spielen Teams aus Sportvereinen, Jugendhäusern und Kulturvereinen gemeinsam mit Mannschaften aus den Unterkünften für {c.refugees()}."),
+            P("Gespielt wird in gemischten Teams auf Kleinfeld, jede Mannschaft muss mindestens zwei Spielerinnen oder Spieler aus einer anderen Gruppe aufstellen. Am Spielfeldrand gibt es ein Buffet mit Spezialitäten aus vielen Ländern, für die Kinder eine Hüpfburg."),
+            Q(f"„Auf dem Platz ist egal, woher du kommst, da zählt nur der Pass zum Mitspieler“, sagte {c.who('ssb')}."),
+        ]
+    elif v == "schwimmen":
+        title = c.pick(["Schwimmkurs für Frauen aus aller Welt", "Schwimmen lernen als Erwachsene"])
+        blocks = [
+            P(f"Viele Frauen, die als Erwachsene nach Deutschland gekommen sind, haben nie schwimmen gelernt. Der TSV Bayer 04 bietet deshalb gemeinsam mit {c.ki('dat')} einen Schwimmkurs nur für Frauen an, der ab {c.fd(c.future(10, 40))} im Hallenbad in {dn} stattfindet."),
+            P("Der Kurs läuft über zehn Termine, die Schwimmhalle ist in dieser Zeit für andere Badegäste geschlossen, die Aufsicht haben ausschließlich Frauen. Ehrenamtliche betreuen die Kinder der Teilnehmerinnen am Beckenrand."),
+            Q("„Schwimmen können heißt auch: mit den eigenen Kindern ins Freibad gehen, ohne Angst zu haben“, sagte eine der Trainerinnen."),
+        ]
+    elif v == "verein":
+        title = c.pick(["Sportvereine öffnen ihre Türen", "Beitragsfrei trainieren im ersten Jahr"])
+        k = c.r.randint(14, 31)
+        blocks = [
+            P(f"{k} Leverkusener Sportvereine beteiligen sich an einer Aktion des Stadtsportbundes: Kinder und Jugendliche aus zugewanderten Familien können ein Jahr lang beitragsfrei trainieren. Das Angebot reicht von Fußball und Handball über Judo bis zu Tanz und Tischtennis."),
+            P("Übungsleiterinnen und Übungsleiter wurden in einer Fortbildung auf die neuen Mitglieder vorbereitet. Jeder Verein benennt zudem eine Ansprechperson, die Eltern bei Fragen zu Anmeldung, Versicherung oder Sportkleidung weiterhilft."),
+            Q(f"„Im Verein findet man Freunde, lernt nebenbei die Sprache und erlebt, wie Ehrenamt funktioniert“, sagte {c.who('ssb')}."),
+        ]
+    else:
+        title = c.pick(["Auszeichnung für Integrationsarbeit im Sport", "Verein wird Stützpunkt für Integration durch Sport"])
+        blocks = [
+            P(f"Der Sportverein aus {dn} ist als Stützpunktverein für Integration ausgezeichnet worden. Die Auszeichnung ist mit einer Förderung von {c.money(c.r.choice([2500, 3000, 4000]))} im Jahr verbunden und würdigt die langjährige Arbeit mit Kindern und Erwachsenen aus zugewanderten Familien."),
+            P("Inzwischen haben mehr als ein Drittel der Mitglieder eine Einwanderungsgeschichte, im Vorstand sitzen Vertreter aus fünf Nationen. Neben dem Training organisiert der Verein Hausaufgabenhilfe und begleitet Familien bei Behördengängen."),
+            Q(f"„Hier wird jeden Tag gelebt, was in vielen Konzepten nur auf dem Papier steht“, sagte {c.who('bm')} bei der Übergabe der Urkunde."),
+        ]
+    if c.chance(0.5):
+        blocks.append(P(f"Weitere Informationen gibt es beim Stadtsportbund, {c.tel('3390', '0214 50064-')}."))
+    return art(title, blocks, category="Sport", topic="kultur_sport", sender=sender, fields=fields)
+
+
+def t_ehrenamt(c: Ctx):
+    v = c.pick(["netzwerk", "boerse", "fahrrad", "wohnpaten", "kleider"])
+    fields = ["engagement"]
+    if v == "netzwerk":
+        title = c.pick(["Dank an die Ehrenamtlichen der Flüchtlingshilfe", "Ein Fest für die Helferinnen und Helfer"])
+        blocks = [
+            P(f"Mit einem Empfang im Rathaus hat sich die Stadt bei den Ehrenamtlichen der Flüchtlingshilfe bedankt. Rund {num(c.r.randint(15, 28) * 10)} Frauen und Männer folgten der Einladung {'der Oberbürgermeisterin' if c.fem('ob') else 'des Oberbürgermeisters'} und der Initiativen aus den Stadtteilen."),
+            P("Die Ehrenamtlichen geben Deutschunterricht, begleiten zu Behörden und Ärzten, helfen bei der Wohnungssuche oder organisieren Freizeitangebote für Kinder. Manche sind seit vielen Jahren dabei, andere kamen erst im vergangenen Jahr hinzu."),
+            Q(f"„Was Sie leisten, kann keine Verwaltung ersetzen. Sie sind für viele Menschen die ersten Nachbarn in einer fremden Stadt“, sagte {c.who('ob')}."),
+        ]
+    elif v == "boerse":
+        title = c.pick(["Ehrenamtsbörse sucht Unterstützer", "Engagement für Geflüchtete: Infoabend für neue Ehrenamtliche"])
+        ev = c.next_wd(c.r.choice([1, 3]), 6, 25)
+        blocks = [
+            P(f"Wer sich für Geflüchtete engagieren möchte, aber nicht weiß, wo er anfangen soll, ist {c.am(ev)} um {c.time('evening')} in der Stadtbibliothek richtig. Die Freiwilligenagentur stellt gemeinsam mit {c.ki('dat')} aktuelle Einsatzmöglichkeiten vor."),
+            P("Gesucht werden unter anderem Lernpaten für Schulkinder, Begleiterinnen für Arztbesuche, Menschen mit handwerklichem Geschick für eine Fahrradwerkstatt und Übersetzer für Arabisch, Farsi und Tigrinya. Auch wer nur wenige Stunden im Monat Zeit hat, ist willkommen."),
+            P("Alle Ehrenamtlichen sind über die Stadt versichert und können kostenlos an Fortbildungen teilnehmen, etwa zum Asylrecht oder zum Umgang mit belastenden Erlebnissen."),
+        ]
+    elif v == "fahrrad":
+        dn = c.district()
+        title = c.pick(["Fahrradwerkstatt macht mobil", "Gespendete Räder für Geflüchtete"])
+        blocks = [
+            P(f"In einer Garage in {dn} stehen Dutzende gespendete Fahrräder in Reih und Glied. Jeden Samstag treffen sich dort Ehrenamtliche und Bewohner der nahen Unterkunft, um die Räder gemeinsam zu reparieren. {c.r.randint(120, 260)} Fahrräder haben so schon einen neuen Besitzer gefunden."),
+            P("Wer ein Rad bekommt, schraubt selbst mit. So lernen die Teilnehmer nebenbei, einen Schlauch zu flicken oder Bremsen einzustellen, und sie lernen die deutschen Wörter dafür. Eine Verkehrsschulung mit der Polizei gehört ebenfalls dazu."),
+            Q("„Mit dem Rad kommen die Leute zum Sprachkurs, zum Job und zum Fußballtraining. Das ist ein Stück Freiheit“, sagt einer der Initiatoren."),
+        ]
+    elif v == "wohnpaten":
+        title = c.pick(["Wohnungspaten helfen bei der Suche", "Vom Heim in die eigene Wohnung"])
+        blocks = [
+            P(f"Der Auszug aus der Gemeinschaftsunterkunft in eine eigene Wohnung ist für viele {c.refugees()} ein großer Schritt. Seit einem Jahr helfen dabei ehrenamtliche Wohnungspaten, die vom Caritasverband geschult werden. {c.r.randint(40, 95)} Familien haben so bereits eine Wohnung gefunden."),
+            P("Die Paten unterstützen bei der Suche, begleiten zu Besichtigungen und erklären, was in einem Mietvertrag steht. Auch nach dem Einzug bleiben sie Ansprechpartner, etwa wenn es um die Nebenkostenabrechnung, die Mülltrennung oder Konflikte mit Nachbarn geht."),
+            Q(f"„Vermieter sind oft eher bereit, an eine Familie zu vermieten, wenn jemand aus der Nachbarschaft als Ansprechpartner zur Verfügung steht“, sagte {c.who('caritas')}."),
+        ]
+        fields.append("wohnen")
+    else:
+        dn = c.district()
+        title = c.pick(["Kleiderkammer zieht um", "Kleiderkammer braucht Winterkleidung"])
+        blocks = [
+            P(f"Die ehrenamtlich betriebene Kleiderkammer für Geflüchtete hat neue Räume in {dn} bezogen. An der {c.addr()} stehen nun mehr als 200 Quadratmeter für Kleidung, Schuhe und Haushaltswaren zur Verfügung."),
+            P("Vor allem Winterjacken, feste Schuhe und Kinderkleidung in kleinen Größen werden gebraucht. Spenden können dienstags und donnerstags zwischen 15 und 18 Uhr abgegeben werden. Möbel kann die Kleiderkammer aus Platzgründen leider nicht annehmen."),
+            P(f"Das Team von derzeit {c.r.randint(15, 40)} Ehrenamtlichen freut sich über Verstärkung, insbesondere für die Samstagsschicht."),
+        ]
+        fields.append("wohnen") if c.chance(0.3) else None
+    if c.chance(0.5):
+        blocks.append(P(f"Kontakt: Freiwilligenagentur Leverkusen, {c.tel('2277', '0214 8407-')}."))
+    return art(title, blocks, category="Soziales", topic="soziales",
+               sender=c.pick(["Stadtverwaltung", "Caritasverband Leverkusen", "Evangelischer Kirchenkreis"]), fields=fields)
+
+
+RAMADAN_START = {2008: "2008-09-01", 2009: "2009-08-22", 2010: "2010-08-11", 2011: "2011-08-01", 2012: "2012-07-20",
+                 2013: "2013-07-09", 2014: "2014-06-28", 2015: "2015-06-18", 2016: "2016-06-06", 2017: "2017-05-27",
+                 2018: "2018-05-16", 2019: "2019-05-06", 2022: "2022-04-02", 2023: "2023-03-23"}
+
+
+def t_fastenbrechen(c: Ctx):
+    v = c.pick(["rathaus", "moschee", "kirche", "platz"])
+    ev = c.future(2, 8)
+    t1 = c.pick(["20.45 Uhr", "21 Uhr", "21.15 Uhr", "21.30 Uhr"]) if c.d.month in (5, 6, 7, 8) else c.pick(["18.30 Uhr", "19 Uhr", "19.45 Uhr", "20 Uhr"])
+    if v == "rathaus":
+        title = c.pick(["Fastenbrechen im Rathaus", "Stadt lädt zum gemeinsamen Iftar ein"])
+        blocks = [
+            P(f"Zum dritten Mal lädt die Stadt gemeinsam mit dem {c.mr} und den Moscheegemeinden zu einem öffentlichen Fastenbrechen ein. Es findet {c.am(ev)} im Ratssaal statt; nach Sonnenuntergang, gegen {t1}, wird das Fasten mit Datteln, Wasser und Linsensuppe gebrochen."),
+            P("Eingeladen sind ausdrücklich nicht nur Musliminnen und Muslime, sondern alle Leverkusenerinnen und Leverkusener, die den Fastenmonat Ramadan einmal aus der Nähe kennenlernen möchten. Vertreter der christlichen Kirchen und der jüdischen Gemeinde haben ihr Kommen zugesagt."),
+            Q(f"„Wer zusammen am Tisch sitzt, redet miteinander statt übereinander. Genau das brauchen wir in unserer Stadt“, sagte {c.who('ob')}."),
+        ]
+    elif v == "moschee":
+        dn = c.district()
+        title = c.pick(["Moscheegemeinde lädt Nachbarn zum Fastenbrechen", "Offene Türen im Ramadan"])
+        blocks = [
+            P(f"Die Moscheegemeinde in {dn} öffnet im Ramadan ihre Türen für die Nachbarschaft. {cap(c.am(ev))} sind alle Interessierten eingeladen, das Fastenbrechen gemeinsam mit der Gemeinde zu erleben. Beginn ist um {t1} im Gemeindesaal."),
+            P("Vor dem Essen erklären Mitglieder der Gemeinde die Bedeutung des Fastenmonats, danach gibt es Gelegenheit zu Gesprächen und zu einer Führung durch die Räume. Die Speisen bereiten Frauen aus der Gemeinde zu, ein Kostenbeitrag wird nicht erhoben."),
+            Q(f"„Viele Nachbarn sehen jeden Tag unser Gebäude, waren aber noch nie drinnen. Das möchten wir ändern“, sagte {c.nm('moschee')}, Vorsitzender der Gemeinde."),
+        ]
+    elif v == "kirche":
+        title = c.pick(["Fastenbrechen im Gemeindehaus", "Christen und Muslime feiern gemeinsam"])
+        blocks = [
+            P(f"Ein ungewöhnlicher Ort für ein Fastenbrechen: Die evangelische Kirchengemeinde lädt {c.am(ev)} gemeinsam mit zwei Moscheegemeinden in ihr Gemeindehaus ein. Um {t1} wird das Fasten gebrochen, vorher sprechen ein Imam und eine Pfarrerin über die Bedeutung des Fastens in beiden Religionen."),
+            P("Die Begegnung hat inzwischen Tradition. Im christlichen Kalender fällt sie in keine besondere Zeit, doch der Gedanke des bewussten Verzichts ist beiden Religionen vertraut. Die Gastgeber rechnen mit mehr als hundert Gästen."),
+            Q(f"„Wir laden uns gegenseitig ein, zum Fastenbrechen, zum Erntedank, zum Adventskaffee. So wächst Vertrauen“, sagte {c.who('superint')}."),
+        ]
+    else:
+        title = c.pick(["Iftar unter freiem Himmel", "Langer Tisch auf dem Marktplatz"])
+        blocks = [
+            P(f"Auf dem Marktplatz in Opladen wird {c.am(ev)} eine lange Tafel aufgebaut. Der {c.mr}, mehrere Moscheegemeinden und Kulturvereine laden zum Fastenbrechen unter freiem Himmel ein, Beginn ist gegen {t1}."),
+            P("Jeder kann etwas zum Essen mitbringen, für Suppe, Brot und Getränke sorgen die Veranstalter. Ein Kinderprogramm und Musik begleiten den Abend. Bei Regen wird die Veranstaltung in die benachbarte Aula verlegt."),
+            Q(f"„Der Ramadan ist für Muslime eine Zeit des Teilens. Was liegt näher, als mit der ganzen Stadt zu teilen“, sagte {c.who('mrat')}."),
+        ]
+        c.district("Opladen", code=c.chance(0.5))
+    if c.y >= 2012 and c.chance(0.4):
+        blocks.append(P(f"Als Gast wird auch {c.wa('konsul')} der Republik Türkei in Köln, erwartet. Eine Anmeldung ist nicht erforderlich."))
+    elif c.chance(0.5):
+        blocks.append(P(f"Um eine kurze Anmeldung wird gebeten, {c.tel()}."))
+    return art(title, blocks, category="Soziales", topic="soziales",
+               sender=c.pick(["Stadtverwaltung", "Stadtverwaltung", "Evangelischer Kirchenkreis"]), fields=["dialog"])
+
+
+def t_moschee_dialog(c: Ctx):
+    v = c.variant_name
+    fields = ["dialog"]
+    if v == "offene_moschee":
+        ev = D(f"{c.y}-10-03")
+        title = c.pick(["Tag der offenen Moschee", "Moscheen öffnen am 3. Oktober ihre Türen", "Einblicke ins Gemeindeleben"])
+        blocks = [
+            P(f"Zum Tag der offenen Moschee {c.am(ev, c.pick(['dm', 'wd_dm', 'long']))} laden {wz(c.r.randint(3, 5))} Leverkusener Moscheegemeinden zu Führungen, Gesprächen und Tee ein. Den Anfang macht die Gemeinde in der Felderstraße, wo schon um 11 Uhr die erste Führung beginnt."),
+            P("Besucherinnen und Besucher können das Mittagsgebet miterleben, Fragen zum Islam und zum Gemeindeleben stellen und sich über die Jugend- und Frauenarbeit der Gemeinden informieren. Der Termin ist bewusst gewählt: Am Tag der Deutschen Einheit wollen die Gemeinden ihre Verbundenheit mit der Gesellschaft zeigen, in der sie leben."),
+            Q(f"„Es gibt viele Vorurteile über Moscheen, weil die meisten Menschen nie eine betreten haben. Kommen Sie vorbei und machen Sie sich selbst ein Bild“, sagte {c.wa('moschee')}."),
+        ]
+    elif v == "gespraechskreis":
+        k = c.pick([10, 15, 20])
+        title = c.pick([f"{k} Jahre christlich-islamischer Gesprächskreis", "Dialog der Religionen feiert Jubiläum"])
+        blocks = [
+            P(f"Seit {k} Jahren treffen sich Christen und Muslime in Leverkusen regelmäßig zum Gespräch. Der christlich-islamische Gesprächskreis, getragen von den Kirchengemeinden und drei Moscheegemeinden, feiert sein Jubiläum {c.am(c.future(5, 20))} mit einem Empfang im Gemeindezentrum."),
+            P("Angefangen hat alles mit einer Einladung zum Tee. Inzwischen gibt es gemeinsame Besuche in Kirchen und Moscheen, Vortragsabende zu Themen wie Ehe, Erziehung oder Sterben in beiden Religionen, gemeinsame Schulprojekte und ein Friedensgebet am Jahresende."),
+            Q(f"„Wir müssen nicht in allem einer Meinung sein. Aber wir kennen uns, wir rufen uns an, wenn es irgendwo brennt. Das ist viel wert“, sagte {c.who('dechant')}."),
+            P(f"Auch {c.who('superint')} und {c.wa('moschee')}, werden beim Empfang sprechen."),
+        ]
+    elif v == "friedensgebet":
+        title = c.pick(["Friedensgebet der Religionen", "Religionsgemeinschaften setzen Zeichen gegen Hass"])
+        blocks = [
+            P(f"Nach den jüngsten Anschlägen laden die christlichen Kirchen, die Moscheegemeinden und die jüdische Gemeinde zu einem gemeinsamen Friedensgebet ein. Es findet {c.am(c.future(2, 6))} um {c.time('evening')} auf dem Friedrich-Ebert-Platz vor dem Rathaus statt."),
+            P("Vertreterinnen und Vertreter der Religionsgemeinschaften werden Texte aus ihren Traditionen lesen, anschließend wird eine Schweigeminute gehalten. Die Veranstalter bitten darum, auf Fahnen und Transparente zu verzichten."),
+            Q(f"„Terror will uns spalten. Wir antworten darauf, indem wir zusammenstehen, Christen, Muslime, Juden und alle, die keiner Religion angehören“, heißt es in dem gemeinsamen Aufruf, den auch {c.who('ob')} unterzeichnet hat."),
+        ]
+    else:
+        title = c.pick(["Moscheegemeinde plant Neubau", "Neubau an der Felderstraße vorgestellt"])
+        c.district("Wiesdorf")
+        blocks = [
+            P("Die Moscheegemeinde in der Felderstraße möchte ihr Gemeindezentrum neu bauen. Bei einer Bürgerversammlung stellten Vorstand und Architekt die Pläne vor: ein zweigeschossiges Gebäude mit Gebetsraum, Unterrichtsräumen, einem kleinen Café und einer Kuppel; ein Minarett ist nicht vorgesehen."),
+            P(f"Rund {c.r.randint(90, 180)} Nachbarinnen und Nachbarn kamen zu der Versammlung. Gefragt wurde vor allem nach Parkplätzen zum Freitagsgebet und nach der Bauzeit. Die Gemeinde sagte zu, einen Nachbarschaftsbeirat einzurichten, der während der Bauphase regelmäßig informiert wird."),
+            Q(f"„Wir sind seit über dreißig Jahren hier zu Hause. Jetzt wollen wir ein Haus, in das wir unsere Nachbarn auch gern einladen“, sagte {c.wa('moschee')}."),
+            P("Über den Bauantrag entscheidet die Bauaufsicht; die Bezirksvertretung für den Stadtbezirk I wird vorher angehört."),
+        ]
+    return art(title, blocks, category=c.pick(["Soziales", "Kultur"]) if v != "neubau" else "Soziales", topic="soziales",
+               sender=c.pick(["Stadtverwaltung", "Evangelischer Kirchenkreis"]) if v != "neubau" else "Stadtverwaltung", fields=fields)
+
+
+def t_senioren_migration(c: Ctx):
+    v = c.variant_name
+    fields = ["senioren"]
+    if v == "fruehstueck":
+        dn = c.district()
+        title = c.pick(["Interkulturelles Seniorenfrühstück", "Frühstück verbindet Generationen und Kulturen"])
+        blocks = [
+            P(f"Jeden ersten Mittwoch im Monat treffen sich im Seniorentreff in {dn} ältere Menschen aus Deutschland, der Türkei, Italien, Russland und Polen zum gemeinsamen Frühstück. Das interkulturelle Seniorenfrühstück gibt es inzwischen seit {c.r.randint(2, 6)} Jahren, im Schnitt kommen {c.r.randint(25, 45)} Gäste."),
+            P("Viele der Besucherinnen und Besucher kamen vor Jahrzehnten als sogenannte Gastarbeiter nach Leverkusen und sind geblieben. Beim Frühstück geht es um Erinnerungen, um Enkelkinder, aber auch um ganz praktische Fragen rund um Rente, Pflege und Gesundheit. Regelmäßig kommen Gäste von Beratungsstellen vorbei."),
+            Q(f"„Früher haben wir nebeneinander gearbeitet, jetzt sitzen wir zusammen am Tisch“, sagt die 78-jährige {c.person(female=True)[0]}, die seit 1971 in Leverkusen lebt."),
+        ]
+        fields.append("dialog")
+    elif v == "pflege":
+        title = c.pick(["Kultursensible Pflege: Fortbildung für Pflegekräfte", "Pflege, die Herkunft berücksichtigt"])
+        k = c.r.randint(14, 30)
+        blocks = [
+            P(f"{k} Pflegekräfte aus ambulanten Diensten und Pflegeheimen haben an einer Fortbildung zur kultursensiblen Pflege teilgenommen. Organisiert wurde die Reihe vom Fachbereich Soziales gemeinsam mit {c.ki('dat')} und dem Seniorenbeirat."),
+            P("Immer mehr Menschen, die als junge Arbeitskräfte nach Deutschland kamen, sind heute pflegebedürftig. Für sie spielen Sprache, Essgewohnheiten, religiöse Rituale und das Verständnis von Scham und Familie eine große Rolle. Viele Familien scheuen sich zudem, Hilfe von außen anzunehmen."),
+            Q(f"„Pflege gelingt nur, wenn Vertrauen da ist. Dafür muss man wissen, was dem anderen wichtig ist“, sagte {c.who('senbeirat')}."),
+        ]
+        fields.append("gesundheit")
+    elif v == "demenz":
+        title = c.pick(["Informationen zu Demenz in mehreren Sprachen", "Demenz: Beratung auf Türkisch und Russisch"])
+        ev = c.next_wd(c.r.choice([1, 3]), 7, 28)
+        blocks = [
+            P(f"Die Beratungsstelle für pflegende Angehörige bietet erstmals Informationsnachmittage zum Thema Demenz auf Türkisch und Russisch an. Der erste Termin ist {c.am(ev)} um {c.time('day')} im Seniorenbüro."),
+            P("Gerade in Familien mit Einwanderungsgeschichte wird Demenz oft spät erkannt, weil Vergesslichkeit als normale Alterserscheinung gilt oder Betroffene in ihre Herkunftssprache zurückfallen. Fachkräfte erklären, wie sich die Krankheit äußert, welche Entlastungsangebote es gibt und wie die Pflegeversicherung hilft."),
+            Q(f"„Die Angehörigen pflegen oft bis zur Erschöpfung, weil sie die Angebote nicht kennen oder sich nicht trauen, sie zu nutzen“, sagte {c.who('sozdez')}."),
+        ]
+        fields += ["gesundheit", "sprache"]
+    elif v == "beirat":
+        title = c.pick(["Seniorenbeirat wirbt um Mitglieder mit Migrationsgeschichte", "Mehr Vielfalt im Seniorenbeirat"])
+        blocks = [
+            P(f"Der Seniorenbeirat will vielfältiger werden. Bislang hat keines seiner Mitglieder eine Einwanderungsgeschichte, obwohl inzwischen fast jede fünfte Leverkusenerin und jeder fünfte Leverkusener über 65 Jahre im Ausland geboren ist. Gemeinsam mit dem {c.mr} sucht der Beirat deshalb gezielt nach Kandidatinnen und Kandidaten."),
+            P("Im Herbst finden Informationsabende in Kulturvereinen und Moscheegemeinden statt. Dort stellen Mitglieder des Beirates vor, wie sie die Interessen älterer Menschen in Politik und Verwaltung vertreten, etwa bei der Planung von Bänken, Bushaltestellen oder Begegnungsstätten."),
+            Q(f"„Wir sprechen für alle älteren Menschen in dieser Stadt, also müssen auch alle bei uns mitreden können“, sagte {c.who('senbeirat')}."),
+        ]
+        fields.append("engagement")
+    elif v == "fachtag":
+        title = c.pick(["Fachtag: Älter werden in der neuen Heimat", "Altern in der Migrationsgesellschaft"])
+        ev = c.future(10, 35)
+        blocks = [
+            P(f"Unter dem Titel „Älter werden in der neuen Heimat“ lädt die Stadt {c.am(ev)} zu einem Fachtag in das Forum ein. Beginnen wird er um {c.time('morning')} mit einem Vortrag über die Lebenslage älterer Migrantinnen und Migranten in Nordrhein-Westfalen."),
+            P("In Arbeitsgruppen geht es anschließend um Wohnen im Alter, um Einsamkeit, um Rückkehrwünsche, die sich oft nicht erfüllen, und um die Frage, wie Begegnungsstätten und Pflegedienste ältere Zugewanderte besser erreichen. Eingeladen sind Fachleute aus Beratung und Pflege, Vertreter von Migrantenorganisationen und interessierte Bürger."),
+            Q(f"„Die erste Generation hat diese Stadt mit aufgebaut. Sie hat ein Recht darauf, hier gut alt zu werden“, sagte {c.who('integ')}."),
+        ]
+    else:
+        title = c.pick(["Rentenberatung in der Muttersprache", "Sprechstunde zu Rente und Grundsicherung"])
+        blocks = [
+            P(f"Wer Jahrzehnte in Deutschland gearbeitet hat, hat Anspruch auf Rente, doch gerade bei Zeiten aus dem Ausland wird es kompliziert. Der Caritasverband bietet deshalb ab {c.my(c.future(10, 40))} eine Rentensprechstunde auf Türkisch, Italienisch und Griechisch an."),
+            P("Beraten wird zu Rentenanträgen, Versicherungszeiten in den Herkunftsländern, Grundsicherung im Alter und Wohngeld. Viele ältere Zugewanderte, so die Erfahrung der Beraterinnen, verzichten aus Unkenntnis auf Leistungen, die ihnen zustehen."),
+            Q(f"„Niemand sollte nach einem langen Arbeitsleben aus Scham oder Unwissen in Armut leben“, sagte {c.who('caritas')}."),
+        ]
+        fields.append("arbeit")
+    if c.chance(0.6):
+        blocks.append(P(c.pick([
+            f"Weitere Informationen gibt es beim Seniorenbüro im Rathaus, {c.tel()}.",
+            f"Die Teilnahme ist kostenlos. Anmeldungen nimmt {c.ki('nom')} entgegen, {c.tel()}.",
+        ])))
+    return art(title, blocks, category="Soziales", topic="soziales",
+               sender="Caritasverband Leverkusen" if v == "rente" else "Stadtverwaltung", fields=fields)
+
+
+def t_migrantenrat(c: Ctx):
+    v = c.variant
+    fields = ["dialog"]
+    if v == 0:
+        title = "Ausländerbeirat fordert mehr Deutschkurse"
+        blocks = [
+            P("Der Ausländerbeirat hat in seiner jüngsten Sitzung die Stadt aufgefordert, das Angebot an Deutschkursen für Erwachsene deutlich auszubauen. Die Wartelisten bei der Volkshochschule seien zu lang, vor allem für Mütter mit kleinen Kindern und für Berufstätige gebe es zu wenige Kurse am Nachmittag und Abend."),
+            P("Außerdem sprach sich der Beirat einstimmig für ein kommunales Wahlrecht für alle Ausländer aus, die seit mindestens fünf Jahren in Deutschland leben. Bislang dürfen nur Bürger aus Staaten der Europäischen Union an Kommunalwahlen teilnehmen."),
+            Q(f"\"Viele unserer Landsleute leben seit dreißig Jahren hier, zahlen Steuern und dürfen trotzdem nicht mitbestimmen, wer im Rathaus sitzt\", sagte {c.who('mrat')}."),
+            P(f"Die Verwaltung will bis zur nächsten Sitzung {c.am(c.future(40, 70))} prüfen, ob zusätzliche Kurse mit Mitteln des Landes gefördert werden können."),
+        ]
+        fields.append("sprache")
+    elif v == 1:
+        title = "Ausländerbeirat zieht Bilanz"
+        blocks = [
+            P("Der Ausländerbeirat hat in seiner letzten Sitzung des Jahres eine Bilanz seiner Arbeit gezogen. Schwerpunkte waren die Schulsituation von Kindern aus Zuwandererfamilien, die Wartezeiten bei der Ausländerbehörde und die geplante Schließung einer Beratungsstelle im Stadtbezirk I."),
+            P("Auf Anregung des Beirates hat die Ausländerbehörde ihre Sprechzeiten verlängert und ein Terminsystem eingeführt. Die Beratungsstelle bleibt vorerst erhalten, nachdem mehrere Vereine und Kirchengemeinden eine Unterschriftenaktion gestartet hatten."),
+            Q(f"\"Wir haben gezeigt, dass der Beirat etwas bewegen kann, wenn er sich einmischt\", sagte {c.who('mrat')}. Er rief die Migrantenvereine auf, sich stärker an den Sitzungen zu beteiligen, die öffentlich sind."),
+        ]
+        fields.append("engagement")
+    elif v == 2:
+        title = "Integrationsrat tritt zum ersten Mal zusammen"
+        blocks = [
+            P("Aus dem Ausländerbeirat ist der Integrationsrat geworden. In seiner konstituierenden Sitzung wählte das neue Gremium Giuseppe Lombardi zu seinem Vorsitzenden. Anders als der frühere Beirat besteht der Integrationsrat aus direkt gewählten Vertretern der Migrantinnen und Migranten sowie aus Mitgliedern des Rates."),
+            P("Mit der neuen Zusammensetzung soll die Zusammenarbeit mit Rat und Verwaltung enger werden. Der Integrationsrat kann sich mit allen Angelegenheiten der Stadt befassen und dazu Stellungnahmen und Anträge an den Rat richten. Die Geschäftsführung liegt beim Büro des Oberbürgermeisters."),
+            Q("„Wir wollen nicht mehr nur über Ausländerfragen reden, sondern über alles, was die Menschen in dieser Stadt betrifft: Schule, Arbeit, Wohnen“, sagte Lombardi nach seiner Wahl."),
+            P(f"{c.Who('ob')} gratulierte und sagte dem Gremium die Unterstützung der Verwaltung zu."),
+        ]
+    elif v == 3:
+        pct = dec(c.r.uniform(10.5, 14.5))
+        title = "Integrationsrat gewählt: Beteiligung leicht gestiegen"
+        blocks = [
+            P(f"Bei der Wahl zum Integrationsrat am Sonntag haben {pct} Prozent der rund {num(c.r.randint(21000, 24500))} Wahlberechtigten ihre Stimme abgegeben. Das ist etwas mehr als bei der letzten Wahl. Elf Listen und Einzelbewerber hatten sich um die 15 direkt zu vergebenden Sitze beworben."),
+            P("Stärkste Kraft wurde eine Liste, die vor allem von türkeistämmigen Wählerinnen und Wählern unterstützt wird, gefolgt von einer internationalen Liste und einer Liste mit Kandidatinnen und Kandidaten aus Italien, Griechenland und Spanien. Erstmals ist auch eine Vertreterin der russischsprachigen Community im Gremium."),
+            Q(f"„Jede Stimme ist ein Zeichen, dass die Menschen mitreden wollen. Jetzt müssen wir zeigen, dass sich das lohnt“, sagte {c.who('mrat')}."),
+            P(f"Die konstituierende Sitzung ist für {c.fuzzy(c.future(20, 45))} geplant. Dort werden auch die Ratsmitglieder benannt, die dem Integrationsrat angehören."),
+        ]
+        fields.append("engagement")
+    elif v == 4:
+        title = "Samir Haddad führt den Integrationsrat"
+        blocks = [
+            P("Der Integrationsrat hat Samir Haddad zu seinem neuen Vorsitzenden gewählt. Der 41-jährige Sozialarbeiter setzte sich im zweiten Wahlgang durch und löst Giuseppe Lombardi ab, der nicht mehr angetreten war. Lombardi hatte das Gremium fast zehn Jahre lang geleitet."),
+            P("Haddad kündigte an, die Arbeit des Integrationsrates stärker in die Stadtteile zu tragen. Künftig soll es zweimal im Jahr offene Sitzungen in Begegnungszentren geben. Außerdem will er sich dafür einsetzen, dass die Stadt ein eigenes Integrationskonzept erarbeitet."),
+            Q("„Integration ist keine Einbahnstraße. Wir wollen Brücken bauen, zwischen Alteingesessenen und Neuankömmlingen, zwischen Verwaltung und Vereinen“, sagte Haddad."),
+        ]
+    else:
+        title = "Elena Petrović an der Spitze des Integrationsrates"
+        blocks = [
+            P("Erstmals steht eine Frau an der Spitze des Integrationsrates: In der konstituierenden Sitzung nach der Wahl im September wurde Elena Petrović mit großer Mehrheit zur Vorsitzenden gewählt. Die 38-jährige Lehrerin war zuvor stellvertretende Vorsitzende."),
+            P("Ihr Vorgänger Samir Haddad gehört dem Gremium weiterhin an. Petrović will sich vor allem um die Umsetzung des Integrationskonzeptes, um Bildungschancen von Kindern und um die Beteiligung junger Menschen kümmern. Die Sitzungen sollen künftig auch im Internet übertragen werden."),
+            Q("„Ich möchte, dass junge Leute merken: Hier wird über eure Zukunft entschieden, und ihr könnt mitreden“, sagte Petrović nach der Wahl."),
+            P(f"{c.Who('ob')} gratulierte und kündigte ein erstes Arbeitsgespräch für {c.fuzzy(c.future(20, 40), year=False)} an."),
+        ]
+        fields.append("engagement")
+    return art(title, blocks, category="Politik", topic="rat", fields=fields,
+               sender="Stadtverwaltung" if v not in (0, 1) else c.pick(["Stadtverwaltung", "Internet Initiative"]))
+
+
+KONZEPT_DATES = ["2016-10-11", "2017-12-12", "2019-09-17", "2021-11-23"]
+HANDLUNGSFELDER = [
+    "Sprache und Sprachförderung",
+    "Erziehung und Bildung",
+    "Qualifizierung, Ausbildung und Arbeit",
+    "Wohnen und Unterbringung",
+    "Gesundheit",
+    "Bürgerschaftliches Engagement, Freizeit, Kultur und Sport",
+    "Interkultureller und interreligiöser Dialog",
+    "Altern in der Migrationsgesellschaft",
+]
+
+
+def t_konzept(c: Ctx):
+    v = c.variant
+    if v == 0:
+        title = "Auftakt für ein Integrationskonzept"
+        blocks = [
+            P(f"Leverkusen soll ein eigenes Integrationskonzept bekommen. Zum Auftakt kamen {c.r.randint(110, 160)} Vertreterinnen und Vertreter von Migrantenorganisationen, Wohlfahrtsverbänden, Kirchen, Moscheegemeinden, Schulen und Verwaltung zu einer Werkstatt im Forum zusammen. Eingeladen hatten {c.ki('nom')} und der Integrationsrat."),
+            P("In Arbeitsgruppen wurden Stärken und Lücken der bisherigen Integrationsarbeit gesammelt. Die Ergebnisse fließen in acht Handlungsfelder ein, für die bis zum Sommer des kommenden Jahres Ziele und Maßnahmen formuliert werden sollen:"),
+            L(HANDLUNGSFELDER),
+            Q(f"„Wir haben in dieser Stadt unglaublich viele gute Projekte. Was fehlt, ist ein gemeinsamer Plan, der sie zusammenführt und Lücken sichtbar macht“, sagte {c.who('integ')}."),
+            P(f"Weitere Werkstätten zu den einzelnen Handlungsfeldern folgen bis {c.my(c.future(120, 160))}. Wer mitarbeiten möchte, kann sich {c.ki('bei')} melden, {c.tel('6510')}."),
+        ]
+        fields = FIELDS
+    elif v == 1:
+        title = "Rat beschließt Integrationskonzept"
+        blocks = [
+            P("Der Rat der Stadt hat in seiner Sitzung am Montagabend das Integrationskonzept beschlossen. Nach mehr als einem Jahr Arbeit in Werkstätten, Fachgruppen und Bürgerforen liegt damit erstmals ein Leitfaden vor, an dem sich Verwaltung, Träger und Politik in den kommenden Jahren orientieren sollen."),
+            P("Das Konzept gliedert sich in acht Handlungsfelder von der Sprachförderung über Bildung, Arbeit, Wohnen und Gesundheit bis zum Engagement, zum interreligiösen Dialog und zum Altern in der Migrationsgesellschaft. Für jedes Feld sind Ziele, Maßnahmen und Zuständigkeiten festgelegt. Die Umsetzung koordiniert das Kommunale Integrationszentrum."),
+            Q(f"„Integration ist keine Aufgabe, die man einem Amt überlassen kann. Dieses Konzept nimmt die ganze Stadtgesellschaft in die Pflicht“, sagte {c.who('ob')} in der Debatte."),
+            P(f"Der Beschluss fiel mit großer Mehrheit. Die Verwaltung soll dem Ausschuss für Soziales, Gesundheit und Senioren regelmäßig über den Stand der Umsetzung berichten, erstmals in rund anderthalb Jahren. {c.Who('mrat')} sprach von einem „wichtigen Signal an alle, die hier ein Zuhause gefunden haben“."),
+        ]
+        fields = FIELDS
+    elif v == 2:
+        title = "Integrationskonzept: Erster Bericht zur Umsetzung"
+        blocks = [
+            P(f"Knapp zwei Jahre nach dem Ratsbeschluss vom Dezember 2017 hat die Verwaltung den ersten Bericht zur Umsetzung des Integrationskonzeptes vorgelegt. Der Ausschuss für Soziales, Gesundheit und Senioren beriet ihn in seiner Sitzung {c.am(D('2019-09-16'), 'wd_long')}."),
+            P("Von den rund 120 Maßnahmen des Konzeptes sind nach dem Bericht knapp die Hälfte umgesetzt oder auf den Weg gebracht. Dazu zählen zusätzliche Sprachcafés, eine zentrale Anlaufstelle für neu zugewanderte Familien, ein Programm für Ausbildungspaten und Informationsangebote zur Gesundheitsversorgung in mehreren Sprachen."),
+            P("Nachholbedarf sieht die Verwaltung vor allem beim Wohnen und beim Altern in der Migrationsgesellschaft: Bezahlbare Wohnungen für große Familien bleiben knapp, und Angebote der Altenhilfe erreichen ältere Zugewanderte noch zu selten. Auch der interreligiöse Dialog soll stärker in die Stadtteile getragen werden."),
+            Q(f"„Wir sind auf einem guten Weg, aber noch lange nicht am Ziel“, sagte {c.who('sozdez')}. „Der Bericht zeigt ehrlich, wo es hakt.“"),
+            P("Lesen Sie hierzu auch unsere Meldung vom 12. Dezember 2017 über den Beschluss des Rates."),
+        ]
+        fields = FIELDS
+    else:
+        title = "Integrationskonzept: Zweite Zwischenbilanz"
+        blocks = [
+            P(f"Die Corona-Pandemie hat auch die Integrationsarbeit ausgebremst. Das geht aus dem zweiten Umsetzungsbericht zum Integrationskonzept hervor, den {c.ki('nom')} jetzt vorgelegt hat. Sprachcafés, Begegnungsfeste und Elternkurse mussten monatelang pausieren oder ins Internet ausweichen."),
+            P("Zugleich habe die Krise gezeigt, wie wichtig mehrsprachige Informationen seien: Hinweise zu Schutzmaßnahmen, Testangeboten und Impfungen wurden in bis zu zwölf Sprachen veröffentlicht und über Moscheegemeinden, Vereine und Elternnetzwerke verbreitet. Digitale Sprachkurse erreichten teilweise Menschen, die zuvor keinen Kurs besucht hatten."),
+            Q(f"„Wir haben gelernt, dass wir die Menschen dort erreichen müssen, wo sie ohnehin sind, auf dem Handy, in ihrer Gemeinde, in ihrer Sprache“, sagte {c.who('integ')}."),
+            P(f"Für die kommenden zwei Jahre setzt der Bericht Schwerpunkte bei der Sprachförderung, beim Übergang von der Schule in den Beruf und bei der Gesundheitsinformation. {c.Who('mrat')} kündigte an, der Integrationsrat werde die Umsetzung eng begleiten."),
+        ]
+        fields = ["sprache", "bildung", "arbeit", "gesundheit", "dialog"]
+    return art(title, blocks, category="Politik" if v == 1 else "Soziales", topic="rat" if v == 1 else "soziales",
+               fields=fields, report=v in (1, 2, 3))
+
+
+def t_iwoche(c: Ctx):
+    start = D(f"{c.y}-09-{c.r.randint(20, 25):02d}")
+    while start.weekday() != 6:
+        start += dt.timedelta(days=1)
+    end = start + dt.timedelta(days=c.r.choice([6, 7, 13]))
+    n = c.r.randint(25, 60)
+    title = c.pick([f"Interkulturelle Woche {c.y}: Programm steht", "Interkulturelle Woche mit über 40 Veranstaltungen",
+                    "Begegnung, Musik und Gespräche: Interkulturelle Woche beginnt"])
+    items = c.r.sample([
+        f"Eröffnung mit ökumenischem Gottesdienst, {c.fd(start, 'wd_dm')}, {c.time('morning')}",
+        "Internationales Kinderfest im Stadtpark mit Spielmobil",
+        "Lesung mit Autorinnen und Autoren aus vier Ländern in der Stadtbibliothek",
+        "Fußballturnier der Kulturvereine auf der Sportanlage Bürrig",
+        "Führung durch die Moschee in der Felderstraße",
+        f"Podiumsdiskussion „Heimat im Plural“ im Forum, {c.time('evening')}",
+        "Kochkurs mit Gerichten aus Syrien, Italien und der Türkei in der VHS",
+        "Filmabend im Kommunalen Kino mit anschließendem Gespräch",
+        f"Tag der offenen Tür im {c.mr}",
+    ], 5)
+    blocks = [
+        P(f"Unter dem Motto „Zusammen leben, zusammen wachsen“ findet {c.rng_(start, end)} die Interkulturelle Woche statt. Vereine, Kirchengemeinden, Moscheen, Schulen und Initiativen haben {n} Veranstaltungen vorbereitet, die Stadt koordiniert das Programm gemeinsam mit dem {c.mr}."),
+        P("Zu den Höhepunkten gehören:"),
+        L(items),
+        Q(f"„Die Interkulturelle Woche zeigt, wie bunt und lebendig unsere Stadt ist. Jede und jeder ist eingeladen, neue Nachbarn kennenzulernen“, sagte {c.who('bm')}."),
+        P(c.pick([f"Das vollständige Programmheft liegt im Bürgerbüro, in der Stadtbibliothek und in den Stadtteilbüros aus. Auskünfte gibt es {c.tel()}.",
+                  "Die meisten Veranstaltungen sind kostenlos. Das Programmheft ist in Deutsch, Türkisch, Arabisch und Russisch erschienen."])),
+    ]
+    return art(title, blocks, category="Kultur", topic="kultur_sport", fields=["dialog", "engagement"])
+
+
+def t_einbuergerung(c: Ctx):
+    k = c.r.randint(60, 140)
+    title = c.pick(["Einbürgerungsfeier im Rathaus", "Neue Staatsbürgerinnen und Staatsbürger begrüßt"])
+    blocks = [
+        P(f"{k} neu eingebürgerte Leverkusenerinnen und Leverkusener sind {c.am(c.past(1, 4), c.pick(['wd_dm', 'dm']))} im Ratssaal feierlich begrüßt worden. Sie stammen aus {c.r.randint(22, 38)} Ländern, die größten Gruppen kommen aus der Türkei, Syrien, Polen, Italien und dem Irak. Im vergangenen Jahr wurden insgesamt {c.r.randint(420, 690)} Menschen in Leverkusen eingebürgert."),
+        P("Die Feier wurde von einem Streichquartett der Musikschule begleitet. Im Anschluss erhielten alle Gäste ein Exemplar des Grundgesetzes, eine Rose und eine Einladung zu einer Führung durch das Rathaus. Viele kamen mit ihren Familien und ließen sich vor der Fahne fotografieren."),
+        Q(f"„Sie haben sich für dieses Land und diese Stadt entschieden. Darüber freuen wir uns, und wir laden Sie ein, sich einzumischen“, sagte {c.who('ob')}."),
+    ]
+    p, fem = c.person(initial=False)
+    blocks.append(Q(c.pick([
+        f"„Ich lebe seit 19 Jahren hier, meine Kinder sind hier geboren. Jetzt darf ich auch wählen gehen“, sagte {p}, {'die' if fem else 'der'} vor Jahren {c.origin()} gekommen war.",
+        f"„Heute ist ein besonderer Tag für unsere ganze Familie“, sagte {p}.",
+    ])))
+    if c.chance(0.6):
+        blocks.append(P(f"Wer sich für eine Einbürgerung interessiert, kann sich bei der Einbürgerungsstelle im {c.dz()} beraten lassen, {c.tel()}. Voraussetzungen sind unter anderem ausreichende Deutschkenntnisse und ein bestandener Einbürgerungstest nach § 10 Staatsangehörigkeitsgesetz."))
+    return art(title, blocks, category="Verwaltung", topic="verwaltung", fields=["dialog"])
+
+
+UKRAINE_DATES = ["2022-03-08", "2022-05-17", "2022-11-15"]
+
+
+def t_ukraine(c: Ctx):
+    v = c.variant
+    if v == 0:
+        title = "Hilfe für Menschen aus der Ukraine"
+        blocks = [
+            P(f"Seit Beginn des Krieges sind bereits rund {num(c.r.randint(38, 52) * 10)} Menschen aus der Ukraine in Leverkusen angekommen, die meisten Frauen mit Kindern. Viele sind bei Verwandten oder Bekannten untergekommen, doch die Stadt bereitet sich auf deutlich mehr Schutzsuchende vor."),
+            P("In der Mehrzweckhalle in Rheindorf werden derzeit 200 Notplätze eingerichtet, außerdem hat die Stadt ein Hotel an der Düsseldorfer Straße angemietet. Wer privaten Wohnraum zur Verfügung stellen kann, wird gebeten, sich über ein Online-Formular oder bei der Hotline des Fachbereichs Soziales zu melden."),
+            Q(f"„Die Hilfsbereitschaft ist überwältigend. Jetzt kommt es darauf an, sie gut zu koordinieren“, sagte {c.who('ob')}."),
+            L(["Hotline Unterbringung: Telefon 0214 406-5555, montags bis freitags von 8 bis 18 Uhr",
+               "Registrierung in der Ausländerbehörde: nur nach Terminvereinbarung",
+               "Sachspenden: derzeit nur Hygieneartikel und Babynahrung"]),
+        ]
+        fields = ["wohnen", "engagement"]
+        c.district("Rheindorf", code=c.chance(0.5))
+    elif v == 1:
+        title = "Ukrainische Kinder lernen in Leverkusener Schulen"
+        blocks = [
+            P(f"Rund {num(c.r.randint(26, 38) * 10)} Kinder und Jugendliche aus der Ukraine besuchen inzwischen Leverkusener Schulen. {cap(c.ki('nom'))} hat die Familien beraten und die Schulplätze vermittelt; an mehreren Schulen wurden zusätzliche Sprachfördergruppen eingerichtet."),
+            P("Viele der Kinder nehmen parallel weiter am digitalen Unterricht ihrer ukrainischen Schulen teil. Für Kita-Kinder hat die Stadt Spielgruppen eingerichtet, die von ukrainischen Erzieherinnen mitbetreut werden. Die Volkshochschule bietet zusätzliche Deutschkurse für Mütter an."),
+            Q(f"„Die Kinder brauchen Normalität, Freunde und einen festen Tagesablauf. Schule kann genau das bieten“, sagte {c.who('schuldez')}."),
+        ]
+        fields = ["bildung", "sprache"]
+    else:
+        title = "Zwischenbilanz: Geflüchtete aus der Ukraine"
+        blocks = [
+            P(f"Rund {num(c.r.randint(1900, 2400))} Menschen aus der Ukraine leben derzeit in Leverkusen. Seit dem 1. Juni werden die meisten von ihnen vom Jobcenter betreut, nicht mehr vom Sozialamt. Das ermöglicht den Zugang zu Integrations- und Berufssprachkursen sowie zur Arbeitsvermittlung."),
+            P(f"Nach Angaben des Jobcenters haben bislang {c.r.randint(150, 320)} Ukrainerinnen und Ukrainer eine Arbeit aufgenommen, viele davon in Teilzeit. Die Notunterkunft in Rheindorf wurde im Sommer wieder aufgegeben; fast alle Geflüchteten leben inzwischen in Wohnungen."),
+            Q(f"„Die größte Hürde ist die Sprache. Deshalb sind die Kurse ausgebucht, und wir brauchen mehr davon“, sagte {c.who('job')}."),
+        ]
+        fields = ["arbeit", "sprache", "wohnen"]
+    return art(title, blocks, category="Soziales", topic="soziales", fields=fields,
+               pools=[["wohnen", "engagement"], ["bildung_i"], ["arbeit", "wohnen"]][v])
+
+
+def t_migrationsberatung(c: Ctx):
+    v = c.pick(["mbe", "jmd", "bilanz"])
+    if v == "mbe":
+        title = c.pick(["Migrationsberatung für Erwachsene", "Beratung für Neuzugewanderte erweitert"])
+        blocks = [
+            P(f"Der Caritasverband Leverkusen erweitert seine Migrationsberatung für Erwachsene. Ab {c.my(c.future(10, 40))} steht eine zusätzliche Beraterin zur Verfügung, die neben Deutsch auch Arabisch und Französisch spricht. Die Sprechstunden finden im Caritashaus und einmal pro Woche im Stadtteilbüro Rheindorf statt."),
+            P("Die Beratung richtet sich an Zugewanderte in den ersten Jahren nach ihrer Ankunft. Es geht um Integrationskurse, um die Anerkennung von Zeugnissen, um Arbeitssuche, Behördenbriefe und Familienfragen. Gemeinsam wird ein individueller Plan erarbeitet, der Schritt für Schritt abgearbeitet wird."),
+            Q(f"„Viele kommen mit einem Stapel Briefe, die sie nicht verstehen, und gehen mit einem Plan nach Hause“, sagte {c.who('caritas')}."),
+        ]
+        fields = ["sprache", "arbeit"]
+    elif v == "jmd":
+        title = c.pick(["Jugendmigrationsdienst hilft beim Übergang in den Beruf", "Beratung für junge Zugewanderte"])
+        blocks = [
+            P(f"Junge Menschen zwischen 12 und 27 Jahren, die neu in Deutschland sind, finden beim Jugendmigrationsdienst Unterstützung. Im vergangenen Jahr haben die Beraterinnen und Berater {c.r.randint(220, 420)} Jugendliche begleitet, etwa bei der Suche nach einem Schulplatz, einem Praktikum oder einer Ausbildungsstelle."),
+            P("Neu ist ein Gruppenangebot zur Berufsorientierung: In acht Treffen lernen die Jugendlichen verschiedene Berufe kennen, besuchen Betriebe und trainieren Bewerbungsgespräche. Partner sind die Kreishandwerkerschaft und mehrere Leverkusener Unternehmen."),
+            Q("„Die Jugendlichen sind hoch motiviert. Oft fehlt ihnen nur jemand, der das deutsche Ausbildungssystem erklärt“, sagt eine Beraterin."),
+        ]
+        fields = ["bildung", "arbeit"]
+    else:
+        title = c.pick(["Migrationsdienste ziehen Jahresbilanz", "Mehr Beratungsbedarf bei älteren Zugewanderten"])
+        blocks = [
+            P(f"Die Migrationsdienste des Caritasverbandes haben im vergangenen Jahr {num(c.r.randint(1100, 2100))} Menschen beraten, so viele wie nie zuvor. Auffällig ist, dass immer mehr ältere Zugewanderte Hilfe suchen, etwa bei Fragen zu Rente, Pflege und Grundsicherung."),
+            P("Für diese Gruppe gibt es seit dem Frühjahr eine eigene Sprechstunde, die von einer türkischsprachigen Sozialarbeiterin geleitet wird. Außerdem werden Hausbesuche angeboten, wenn der Weg zur Beratungsstelle zu beschwerlich ist. Bei Bedarf wird an Pflegeberatung und Wohnberatung weitervermittelt."),
+            Q(f"„Die erste Generation der Gastarbeiter ist alt geworden, und viele sind allein, weil die Kinder weggezogen sind“, sagte {c.who('caritas')}."),
+        ]
+        fields = ["arbeit", "senioren"]
+    if c.chance(0.6):
+        blocks.append(P(f"Termine nach Vereinbarung {c.tel('5690', '0214 85542-')}. Die Beratung ist kostenlos und vertraulich."))
+    return art(title, blocks, category="Soziales", topic="soziales", sender="Caritasverband Leverkusen", fields=fields)
+
+
+# ===========================================================================
+# Ordinary municipal articles
+# ===========================================================================
+def t_baustelle(c: Ctx):
+    kind = c.pick(["kanal", "fahrbahn", "bruecke", "leitung", "kreisel"])
+    dn = c.district(code=c.chance(0.9))
+    s1, s2, s3, s4 = c.streets(4)
+    start = c.future(4, 21)
+    weeks = c.r.randint(3, 16)
+    end = start + dt.timedelta(weeks=weeks)
+    cost = c.r.choice([180000, 240000, 350000, 420000, 650000, 890000, 1300000, 2400000])
+    blocks = []
+    if kind == "kanal":
+        title = c.pick([f"Kanalbau in der {s1}", f"{s1}: Vollsperrung wegen Kanalarbeiten", f"Neuer Kanal für {dn}"])
+        blocks.append(P(c.pick([
+            f"Die Stadtentwässerung erneuert ab {c.fd(start)} den Schmutzwasserkanal in der {s1} in {dn}. Die alten Rohre stammen zum Teil noch aus den dreißiger Jahren und sind an mehreren Stellen undicht. Die Arbeiten dauern voraussichtlich bis {c.fuzzy(end)}.",
+            f"In der {s1} in {dn} rollen {c.am(start)} die Bagger an. Auf einer Länge von rund {num(c.r.randint(18, 65) * 10)} Metern wird der Mischwasserkanal ausgetauscht; die Bauzeit ist mit {weeks} Wochen veranschlagt.",
+        ])))
+        blocks.append(P(f"Während der Bauzeit ist die {s1} zwischen {s2} und {s3} für den Durchgangsverkehr gesperrt. Anlieger können ihre Grundstücke weitgehend erreichen, müssen aber zeitweise mit Einschränkungen rechnen. Die Kosten von {c.money(cost)} trägt die Stadtentwässerung aus Gebührenmitteln."))
+    elif kind == "fahrbahn":
+        title = c.pick([f"{s1} erhält neue Fahrbahndecke", f"Asphaltarbeiten in {dn}", f"Sanierung der {s1} beginnt"])
+        blocks.append(P(c.pick([
+            f"Die Fahrbahn der {s1} in {dn} wird ab {c.fd(start)} grundlegend saniert. Risse und Schlaglöcher hatten sich nach den letzten Wintern so gehäuft, dass eine Ausbesserung nicht mehr ausreicht. Die Arbeiten erfolgen in zwei Abschnitten.",
+            f"Nach zahlreichen Beschwerden über Schlaglöcher wird die {s1} erneuert. Der Fachbereich Tiefbau lässt {c.am(start)} die alte Deckschicht abfräsen; danach wird eine neue Asphaltschicht aufgebracht.",
+        ])))
+        blocks.append(P(f"Für die Asphaltierung selbst ist eine Vollsperrung {c.rng_(end - dt.timedelta(days=4), end - dt.timedelta(days=1))} nicht zu vermeiden. Die Umleitung erfolgt über die {s2} und die {s3}. Die Buslinien fahren in dieser Zeit geänderte Haltestellen an."))
+    elif kind == "bruecke":
+        title = c.pick(["Brückenprüfung: Fahrstreifen gesperrt", f"Brücke an der {s1} wird saniert", "Brückensanierung dauert bis zum Herbst"])
+        blocks.append(P(c.pick([
+            f"Die Brücke im Zuge der {s1} über die Dhünn muss saniert werden. Bei der regelmäßigen Bauwerksprüfung nach DIN 1076 wurden Schäden an den Lagern und am Beton der Kappen festgestellt. Die Arbeiten beginnen {c.am(start)}.",
+            f"Weil die Brücke an der {s1} in {dn} in die Jahre gekommen ist, lässt die Stadt ab {c.fd(start)} Geländer, Abdichtung und Fahrbahnübergänge erneuern. Die Kosten belaufen sich auf rund {c.money(cost)}.",
+        ])))
+        blocks.append(P(f"Für die Dauer der Arbeiten steht nur ein Fahrstreifen zur Verfügung, der Verkehr wird mit einer Ampel geregelt. Fußgänger und Radfahrer können die Brücke auf der Westseite weiter nutzen. Für Fahrzeuge über {c.r.choice([7, 12, 16])} Tonnen ist die Brücke gesperrt."))
+    elif kind == "leitung":
+        title = c.pick([f"Neue Leitungen in der {s1}", f"Stadtwerke verlegen Fernwärme in {dn}"])
+        blocks.append(P(c.pick([
+            f"Die Stadtwerke verlegen ab {c.fd(start)} neue Gas- und Wasserleitungen in der {s1}. Gleichzeitig werden Leerrohre für Glasfaser eingebaut, damit die Straße in den nächsten Jahren nicht erneut aufgerissen werden muss.",
+            f"In {dn} beginnen {c.am(start)} Arbeiten am Fernwärmenetz. Auf einer Länge von rund {num(c.r.randint(30, 90) * 10)} Metern werden in der {s1} und der {s2} neue Leitungen verlegt, an die später auch private Haushalte angeschlossen werden können.",
+        ])))
+        blocks.append(P(f"Gearbeitet wird abschnittsweise in Baugruben von jeweils etwa 50 Metern. Die Einmündung der {s3} ist zeitweise gesperrt; eine Umleitung ist ausgeschildert. Die Bauarbeiten sollen bis {c.fuzzy(end)} abgeschlossen sein."))
+    else:
+        title = c.pick([f"Kreisverkehr an der {s1} wird gebaut", "Aus der Kreuzung wird ein Kreisel"])
+        blocks.append(P(c.pick([
+            f"Die unfallträchtige Kreuzung {s1}/{s2} in {dn} wird zu einem Kreisverkehr umgebaut. Die Bezirksvertretung hatte den Umbau im vergangenen Jahr beschlossen, nachdem sich dort mehrere schwere Unfälle ereignet hatten. Baubeginn ist {c.am(start)}.",
+            f"Ab {c.fd(start)} entsteht an der Einmündung der {s2} in die {s1} ein Kreisverkehr mit einem Durchmesser von {c.r.randint(26, 40)} Metern. Er soll den Verkehr verflüssigen und die Geschwindigkeit senken. Die Baukosten betragen {c.money(cost)}.",
+        ])))
+        blocks.append(P(f"Während der ersten Bauphase wird der Verkehr einspurig an der Baustelle vorbeigeführt. In den Sommerferien folgt eine dreiwöchige Vollsperrung, in der die Mittelinsel und die neuen Fahrbahnränder gebaut werden. Die Umleitung führt über die {s3}."))
+    if c.chance(0.4):
+        blocks.append(P("Betroffen sind während der gesamten Bauzeit folgende Straßenabschnitte:"))
+        blocks.append(L([f"{s1} zwischen {s2} und {s3}", f"Einmündung {s4}", f"Parkplätze vor den Häusern {s1} {c.r.randint(1, 30)} bis {c.r.randint(31, 80)}"]))
+    if c.chance(0.45):
+        p, fem = c.person()
+        blocks.append(Q(c.pick([
+            f"„Für die Geschäfte ist das natürlich hart. Wir hoffen, dass die Kunden trotzdem den Weg zu uns finden“, sagte {'Einzelhändlerin' if fem else 'Einzelhändler'} {p}.",
+            f"„Wir bitten die Anlieger um Verständnis. Wir arbeiten so zügig wie möglich und halten die Einschränkungen so gering wie möglich“, sagte {c.who('tiefbau')}.",
+            f"„Die Straße war wirklich in einem schlimmen Zustand, da nehmen wir die Baustelle gerne in Kauf“, meint {'Anwohnerin' if fem else 'Anwohner'} {p}.",
+        ])))
+    blocks.append(P(c.pick([
+        f"Fragen zur Baustelle beantwortet die Bauleitung {c.tel()}.",
+        f"Die Stadt bittet Autofahrer, den Bereich möglichst weiträumig zu umfahren. Weitere Auskünfte gibt es beim Fachbereich Tiefbau, {c.tel()}.",
+        "Die Anlieger werden mit Handzetteln über die einzelnen Bauabschnitte informiert.",
+    ])))
+    return art(title, blocks, category="Verkehr", topic="verkehr")
+
+
+def t_baustellen_uebersicht(c: Ctx):
+    sts = c.streets(6)
+    rows = [c.pick([["Straße", "Stadtteil", "Maßnahme", "Dauer"], ["Ort", "Stadtteil", "Arbeiten", "voraussichtlich bis"]])]
+    works = ["Kanalerneuerung", "Fahrbahnsanierung", "Gasleitung", "Gehwegerneuerung", "Brückenprüfung", "Ampelumbau", "Fernwärme"]
+    for s in sts:
+        rows.append([s, c.r.choice(DISTRICTS)[0], c.r.choice(works), c.fd(c.future(20, 120), c.pick(["num", "dm", "short"]))])
+    title = c.pick(["Baustellen in den Sommerferien", "Übersicht: Die wichtigsten Baustellen im Stadtgebiet", "Straßenbau in den Ferien"])
+    blocks = [
+        P(f"Die Sommerferien nutzt die Stadt traditionell für Arbeiten an verkehrsreichen Straßen, weil dann weniger Autos und vor allem keine Schulbusse unterwegs sind. Zwischen Anfang Juli und Mitte August sind {c.r.randint(9, 19)} größere Baustellen geplant; insgesamt investiert die Stadt rund {c.money(c.r.choice([2400000, 3500000, 4200000, 5100000]))}."),
+        P("Die folgende Übersicht zeigt die Maßnahmen mit den größten Auswirkungen auf den Verkehr:"),
+        T(rows),
+        P(c.pick([f"Kurzfristige Änderungen veröffentlicht die Stadt im Internet. Auskünfte gibt es außerdem beim Bürgertelefon, {c.tel()}.",
+                  f"{c.Who('tiefbau')} bittet um Geduld: Viele Maßnahmen seien wegen Förderfristen nicht verschiebbar, man habe sie aber so abgestimmt, dass Umleitungen sich nicht gegenseitig blockieren."])),
+    ]
+    c.d = c.d  # no district for city-wide overview
+    return art(title, blocks, category="Verkehr", topic="verkehr")
+
+
+def t_oepnv(c: Ctx):
+    kind = c.pick(["fahrplan", "radweg", "parken", "tempo30", "bahnhof"])
+    if kind == "fahrplan" and not (c.d.month == 11 or (c.d.month == 12 and c.d.day <= 5)):
+        kind = "radweg"
+    if kind == "fahrplan":
+        d = D(f"{c.y}-12-{c.r.randint(9, 15):02d}")
+        while d.weekday() != 6:
+            d += dt.timedelta(days=1)
+        line = c.r.choice(["201", "203", "208", "211", "222", "227", "232", "250"])
+        title = c.pick(["Fahrplanwechsel: Das ändert sich im Busverkehr", f"Linie {line} fährt künftig öfter"])
+        blocks = [
+            P(f"Mit dem Fahrplanwechsel {c.am(d)} gibt es im Leverkusener Busnetz mehrere Änderungen. Die Linie {line} fährt werktags tagsüber künftig im Zehn-Minuten-Takt, abends und am Wochenende alle 20 Minuten. Zwei neue Haltestellen erschließen das Neubaugebiet."),
+            P("Auf Wunsch vieler Fahrgäste werden außerdem die Anschlüsse am Busbahnhof Opladen verbessert. Die Nachtbusse verkehren in den Nächten vor Samstagen, Sonn- und Feiertagen künftig bis 3 Uhr."),
+            Q(f"„Ein gutes Angebot ist die beste Werbung für Bus und Bahn“, sagte {c.who('baudez')}."),
+        ]
+    elif kind == "radweg":
+        s1 = c.street()
+        title = c.pick(["Neuer Radweg entlang der " + s1, "Lückenschluss im Radwegenetz"])
+        blocks = [
+            P(f"Radfahrerinnen und Radfahrer können sich freuen: Entlang der {s1} entsteht auf einer Länge von {dec(c.r.uniform(0.8, 2.6))} Kilometern ein neuer, zwei Meter breiter Radweg. Damit wird eine der letzten großen Lücken zwischen Opladen und Wiesdorf geschlossen."),
+            P(f"Die Baukosten von {c.money(c.r.choice([420000, 650000, 980000]))} werden zu 70 Prozent vom Land gefördert. Die Arbeiten beginnen {c.fuzzy(c.future(20, 60))} und sollen vor Beginn des Winters abgeschlossen sein."),
+        ]
+    elif kind == "parken":
+        title = c.pick(["Neue Parkgebühren in der Innenstadt", "Parkscheinautomaten werden umgerüstet"])
+        blocks = [
+            P(f"Ab {c.fd(c.future(20, 60))} gelten in Wiesdorf und Opladen neue Parkgebühren. Eine Stunde kostet dann {dec(c.r.choice([1.0, 1.5, 2.0]), 2)} Euro, die Höchstparkdauer bleibt bei zwei Stunden. Grundlage ist eine Änderung der Parkgebührenordnung nach § 6a Straßenverkehrsgesetz."),
+            P("Gleichzeitig werden alle Automaten so umgerüstet, dass auch mit Karte und per Handy bezahlt werden kann. Anwohnerparkausweise sind von der Änderung nicht betroffen."),
+        ]
+    elif kind == "tempo30":
+        dn = c.district()
+        title = c.pick([f"Tempo 30 in {dn}", "Mehr Tempo-30-Zonen in Wohngebieten"])
+        blocks = [
+            P(f"In weiteren Wohnstraßen in {dn} gilt künftig Tempo 30. Die Bezirksvertretung hat einem entsprechenden Vorschlag der Verwaltung zugestimmt. Betroffen sind vor allem Straßen in der Nähe von Schulen, Kitas und Seniorenheimen."),
+            P("Die neuen Schilder sollen bis Ende des Monats aufgestellt sein. Die Polizei hat angekündigt, in den ersten Wochen verstärkt zu kontrollieren."),
+        ]
+    else:
+        title = c.pick(["Bahnhof Opladen: Neuer Zugang eröffnet", "Barrierefreier Zugang zu den Gleisen"])
+        c.district("Opladen", code=c.chance(0.5))
+        blocks = [
+            P(f"Nach {c.r.randint(14, 26)} Monaten Bauzeit ist der neue Zugang zum Bahnhof Opladen fertig. Zwei Aufzüge und eine breite Treppe führen nun von der Unterführung zu den Bahnsteigen, Reisende mit Rollstuhl, Kinderwagen oder schwerem Gepäck müssen keine Umwege mehr nehmen."),
+            P(f"Bund, Land und Stadt haben sich die Kosten von {c.money(c.r.choice([3400000, 4800000, 6200000]))} geteilt. Im nächsten Schritt soll der Bahnhofsvorplatz neu gestaltet werden."),
+        ]
+    if c.chance(0.6):
+        blocks.append(P(c.pick([f"Fragen beantwortet die Mobilitätszentrale {c.tel()}.",
+                                "Weitere Informationen und Pläne sind im Internetauftritt der Stadt zu finden.",
+                                f"Der Verkehrsausschuss wird sich {c.am(c.future(20, 50))} erneut mit dem Thema befassen."])))
+    return art(title, blocks, category="Verkehr", topic="verkehr")
+
+
+def t_kultur(c: Ctx):
+    kind = c.pick(["konzert", "jazz", "theater", "kabarett", "chor", "open_air"])
+    if kind == "open_air" and not 5 <= c.d.month <= 7:
+        kind = "konzert"
+    ev = c.future(7, 40)
+    t1 = c.time("evening")
+    price = c.r.choice([8, 12, 15, 18, 22, 25])
+    if c.y < 2002:
+        price_s = f"{price * 2} Mark"
+    else:
+        price_s = f"{price} Euro"
+    if kind == "konzert":
+        title = c.pick(["Sinfoniekonzert im Forum", "Klassik zum Jahresauftakt", "Bürgerorchester spielt Beethoven und Dvořák" if c.y >= 2008 else "Bürgerorchester spielt Beethoven und Brahms"])
+        blocks = [
+            P(f"Das Bürgerorchester lädt {c.am(ev)} um {t1} zu seinem Sinfoniekonzert in den großen Saal des Forums ein. Auf dem Programm stehen Werke von Beethoven, Brahms und einem zeitgenössischen Komponisten, dessen Stück eigens für das Orchester geschrieben wurde."),
+            P(f"Die rund 70 Musikerinnen und Musiker sind Laien, proben aber seit Monaten jeden Mittwoch unter der Leitung ihres Dirigenten. Solistin des Abends ist eine junge Geigerin, die an der Musikhochschule in Köln studiert. Karten kosten {price_s}, ermäßigt die Hälfte."),
+        ]
+    elif kind == "jazz":
+        title = c.pick([f"Jazztage {c.y}: Das Programm ist da", "Jazz in allen Stilrichtungen", "Vorverkauf für die Jazztage beginnt"])
+        blocks = [
+            P(f"Die Jazztage finden {c.rng_(ev, ev + dt.timedelta(days=c.r.randint(5, 9)))} statt. Das Festival präsentiert im Forum, im Scala-Club und im Erholungshaus {c.r.randint(14, 26)} Konzerte von Swing bis Elektro-Jazz, von internationalen Stars bis zu Nachwuchsbands aus der Region."),
+            P(f"Der Vorverkauf beginnt {c.am(c.future(1, 5))}. Tickets gibt es an den bekannten Vorverkaufsstellen und im Internet, Einzelkarten kosten je nach Konzert zwischen {price_s} und dem Dreifachen. Schülerinnen und Studenten erhalten Ermäßigung."),
+        ]
+    elif kind == "theater":
+        title = c.pick(["Theatersaison startet mit Klassiker", "Neue Spielzeit im Forum", "Gastspiel: Komödie im Forum"])
+        blocks = [
+            P(f"Mit einer Inszenierung von Lessings „Minna von Barnhelm“ eröffnet das Kulturbüro {c.am(ev)} die neue Theatersaison. Insgesamt bringt die Spielzeit {c.r.randint(18, 30)} Gastspiele renommierter Tourneetheater nach Leverkusen, darunter Schauspiel, Musical und Tanz."),
+            P(f"Abonnements sind noch bis {c.fd(ev - dt.timedelta(days=3), 'dm')} erhältlich. Wer sich für ein Abo entscheidet, spart gegenüber dem Einzelkauf rund ein Viertel."),
+        ]
+    elif kind == "kabarett":
+        title = c.pick(["Kabarett im Scala-Club", "Politisches Kabarett zum Jahresende", "Lachen über den Alltag"])
+        blocks = [
+            P(f"Der Scala-Club holt {c.am(ev)} einen der bekanntesten Kabarettisten des Rheinlands auf die Bühne. In seinem neuen Programm nimmt er Kommunalpolitik, Baustellen und die Eigenheiten der Menschen zwischen Köln und Düsseldorf aufs Korn. Beginn ist um {t1}."),
+            P(f"Karten kosten {price_s} im Vorverkauf und sind im Bürgerbüro und an der Abendkasse erhältlich, solange der Vorrat reicht."),
+        ]
+    elif kind == "chor":
+        title = c.pick(["Chorfest auf dem Rathausplatz", "Hundert Stimmen für einen guten Zweck"])
+        blocks = [
+            P(f"{c.r.randint(8, 16)} Chöre aus Leverkusen und Umgebung gestalten {c.am(ev)} ein Chorfest auf dem Friedrich-Ebert-Platz. Vom Kinderchor bis zum Männergesangverein präsentieren sie ab {c.time('day')} jeweils ein halbstündiges Programm."),
+            P("Zum Abschluss singen alle Chöre gemeinsam. Der Eintritt ist frei, um Spenden für die Musikschule wird gebeten."),
+        ]
+    else:
+        dn = c.district()
+        title = c.pick([f"Open-Air-Kino in {dn}", "Sommerkino unter freiem Himmel"])
+        blocks = [
+            P(f"Im Park in {dn} wird {c.rng_(ev, ev + dt.timedelta(days=4), year=False)} wieder eine große Leinwand aufgebaut. An fünf Abenden zeigt das Open-Air-Kino aktuelle Filme und Klassiker, Filmbeginn ist jeweils bei Einbruch der Dunkelheit gegen 21.30 Uhr."),
+            P(f"Einlass ist ab 20 Uhr, Karten kosten {price_s}. Decken und Kissen dürfen mitgebracht werden, für Getränke und Snacks ist gesorgt."),
+        ]
+    if c.chance(0.5):
+        blocks.append(Q(c.pick([
+            f"„Kultur gehört zu einer lebendigen Stadt wie der Marktplatz und die Kneipe an der Ecke“, sagte {c.who('kulturdez')}.",
+            "„Wir freuen uns über jedes Publikum, ob Stammgast oder zum ersten Mal dabei“, sagte die Leiterin des Kulturbüros.",
+        ])))
+    if c.chance(0.5):
+        blocks.append(P(f"Karten und Informationen beim Kulturbüro, {c.tel('4160')}."))
+    return art(title, blocks, category="Kultur", topic="kultur_sport", sender=c.pick(["Stadtverwaltung", "Stadtverwaltung", "Internet Initiative"]) if c.y < 2007 else "Stadtverwaltung")
+
+
+def t_ausstellung(c: Ctx):
+    kind = c.pick(["museum", "lesung", "galerie", "foto", "stadtgeschichte"])
+    ev = c.future(3, 30)
+    end = ev + dt.timedelta(weeks=c.r.randint(5, 12))
+    if kind == "museum":
+        title = c.pick(["Neue Ausstellung im Museum Morsbroich", "Zeichnungen der Moderne in Morsbroich"])
+        blocks = [
+            P(f"Das Museum Morsbroich zeigt {c.rng_(ev, end)} die Ausstellung „Linie und Raum“ mit Zeichnungen und Papierarbeiten aus der eigenen Sammlung. Viele der rund {c.r.randint(8, 16) * 10} Arbeiten waren seit Jahrzehnten nicht mehr öffentlich zu sehen."),
+            P(f"Die Eröffnung ist {c.am(ev)} um {c.time('evening')}. Begleitend gibt es Führungen, Zeichenkurse für Kinder und einen Vortragsabend. Das Museum ist dienstags bis sonntags von 11 bis 17 Uhr geöffnet, donnerstags bis 21 Uhr."),
+        ]
+    elif kind == "lesung":
+        title = c.pick(["Lesung in der Stadtbibliothek", "Krimiabend in der Bibliothek", "Autorin liest aus neuem Roman"])
+        blocks = [
+            P(f"In der Reihe „Literatur am Abend“ liest {c.am(ev)} um {c.time('evening')} eine Kölner Autorin aus ihrem neuen Kriminalroman. Die Geschichte spielt am Rhein zwischen Hitdorf und Monheim und verbindet einen Mordfall mit der Geschichte einer Fährfamilie."),
+            P(f"Der Eintritt kostet {c.money(6 if c.y >= 2002 else 5)}, Karten gibt es an der Information der Stadtbibliothek. Im Anschluss signiert die Autorin ihre Bücher."),
+        ]
+    elif kind == "galerie":
+        dn = c.district()
+        title = c.pick(["Kunstverein zeigt Malerei", f"Ausstellung in der Galerie in {dn}"])
+        blocks = [
+            P(f"Der Kunstverein präsentiert in seinen Räumen in {dn} bis {c.fd(end, 'long')} Malerei und Grafik von drei Künstlerinnen aus dem Rheinland. Die Vernissage ist {c.am(ev)} um {c.time('evening')}, in die Ausstellung führt eine Kunsthistorikerin ein."),
+            P("Die Arbeiten kreisen um das Thema Landschaft zwischen Industrie und Natur. Die Ausstellung ist samstags und sonntags von 14 bis 18 Uhr geöffnet, der Eintritt ist frei."),
+        ]
+    elif kind == "foto":
+        title = c.pick(["Fotowettbewerb: Meine Stadt", "Die besten Fotos des Wettbewerbs ausgestellt"])
+        blocks = [
+            P(f"Mehr als {c.r.randint(250, 600)} Bilder wurden beim Fotowettbewerb „Meine Stadt“ eingereicht. Die Jury hat die 40 besten ausgewählt, die {c.rng_(ev, end)} im Foyer des Rathauses zu sehen sind."),
+            P("Die Fotos zeigen Leverkusen von seinen bekannten und seinen unbekannten Seiten: Rheinufer im Nebel, das Chemiewerk bei Nacht, Kleingärten, Schulhöfe und Wochenmärkte. Die Preisverleihung findet zur Eröffnung statt."),
+        ]
+    else:
+        title = c.pick(["Ausstellung zur Stadtgeschichte", "Als die Stadt noch anders aussah"])
+        blocks = [
+            P(f"Mit historischen Fotografien, Plänen und Alltagsgegenständen erzählt das Stadtarchiv in einer neuen Ausstellung die Geschichte der Stadtteile. Zu sehen ist sie {c.rng_(ev, end)} in der Villa Römer."),
+            P("Besonders gefragt ist eine Medienstation, an der Besucher historische Luftbilder mit heutigen Karten vergleichen können. Für Schulklassen bietet das Stadtarchiv Führungen nach Vereinbarung an."),
+        ]
+    if c.chance(0.5):
+        if kind == "lesung":
+            blocks.append(Q(f"„Ein Abend mit einer guten Geschichte und einer Autorin, die man fragen kann, ist durch nichts zu ersetzen“, sagte {c.who('biblio')}."))
+        else:
+            blocks.append(Q(f"„Die Ausstellung lädt dazu ein, genau hinzuschauen und die eigene Stadt neu zu entdecken“, sagte {c.who('kulturdez')} bei der Vorstellung."))
+    if c.chance(0.4):
+        blocks.append(P(f"Weitere Auskünfte {c.tel()}."))
+    return art(title, blocks, category="Kultur", topic="kultur_sport",
+               sender="Stadtbibliothek" if kind == "lesung" else "Stadtverwaltung")
+
+
+def t_sport(c: Ctx):
+    kind = c.pick(["stadtlauf", "tsv", "bad", "halle", "radtour"])
+    if kind == "radtour" and not 4 <= c.d.month <= 8:
+        kind = "halle"
+    ev = c.future(7, 40)
+    if kind == "stadtlauf":
+        n = c.r.randint(1800, 4200)
+        n = n // 100 * 100
+        title = c.pick(["Stadtlauf: Anmeldung läuft", f"Über {num(n)} Läufer beim Stadtlauf erwartet", "Laufen für den guten Zweck"])
+        blocks = [
+            P(f"Zum Stadtlauf {c.am(ev)} erwarten die Veranstalter mehr als {num(n)} Teilnehmerinnen und Teilnehmer. Angeboten werden ein Bambinilauf über 400 Meter, ein Schülerlauf, ein Fünf-Kilometer-Lauf und der Hauptlauf über zehn Kilometer durch Wiesdorf und Manfort."),
+            P(f"Start und Ziel liegen auf der Friedrich-Ebert-Straße. Zwischen {c.time('morning')} und 14 Uhr ist die Strecke für den Autoverkehr gesperrt; die Buslinien werden umgeleitet. Ein Euro je Startgebühr geht an die Kinder- und Jugendarbeit der Sportvereine."),
+        ]
+    elif kind == "tsv":
+        title = c.pick(["TSV Bayer 04 richtet Meisterschaften aus", "Leichtathletik auf hohem Niveau", "Deutsche Meisterschaften im Sportpark"])
+        blocks = [
+            P(f"Der TSV Bayer 04 ist {c.rng_(ev, ev + dt.timedelta(days=2))} Gastgeber der Deutschen Jugendmeisterschaften in der Leichtathletik. Rund {num(c.r.randint(60, 110) * 10)} Athletinnen und Athleten aus dem ganzen Bundesgebiet werden im Sportpark erwartet, dazu Trainer, Betreuer und Eltern."),
+            P(f"Der Verein stellt allein {c.r.randint(140, 260)} ehrenamtliche Helfer für Kampfgericht, Zeitnahme und Verpflegung. Auch mehrere eigene Talente haben sich qualifiziert und rechnen sich Medaillenchancen aus. Der Eintritt ist an allen Tagen frei."),
+            Q(f"„Solche Meisterschaften sind eine große Werbung für unsere Stadt und für den Sport“, sagte {c.who('tsv')}."),
+        ]
+    elif kind == "bad":
+        dn = c.district()
+        title = c.pick([f"Hallenbad in {dn} öffnet wieder", "Schwimmbad nach Sanierung wiedereröffnet"])
+        blocks = [
+            P(f"Nach {c.r.randint(9, 20)} Monaten Sanierung öffnet das Hallenbad in {dn} {c.am(ev)} wieder seine Türen. Erneuert wurden die Lüftungsanlage, die Beckentechnik und die Umkleiden; die Kosten lagen bei {c.money(c.r.choice([2800000, 3600000, 4500000]))}."),
+            P("Am Eröffnungstag ist der Eintritt frei. Schulen und Vereine kehren ab der folgenden Woche zurück, die Zeiten für das öffentliche Schwimmen bleiben gegenüber der Zeit vor der Schließung unverändert."),
+        ]
+    elif kind == "halle":
+        dn = c.district()
+        title = c.pick([f"Neue Sporthalle in {dn}", "Dreifachhalle feierlich eingeweiht"])
+        blocks = [
+            P(f"In {dn} ist eine neue Dreifachsporthalle eingeweiht worden. Sie wird vormittags von den benachbarten Schulen und nachmittags und abends von {wz(c.r.randint(4, 9))} Vereinen genutzt, von Handball über Basketball bis zum Rollstuhlsport. Die Halle bietet Platz für {c.r.randint(300, 600)} Zuschauer."),
+            P(f"Der Bau hat {c.money(c.r.choice([5400000, 6800000, 7900000]))} gekostet. Das Dach trägt eine Photovoltaikanlage, die einen großen Teil des Strombedarfs deckt."),
+        ]
+    else:
+        title = c.pick(["Radsternfahrt durch die Stadtteile", "Familienradtour am Sonntag"])
+        blocks = [
+            P(f"Zur Familienradtour {c.am(ev)} laden der Stadtsportbund und die Stadt ein. Die rund 30 Kilometer lange Strecke führt vom Rathaus über Bürrig und Rheindorf an den Rhein und zurück durch das Dhünntal."),
+            P("Unterwegs gibt es Stationen mit Verpflegung und Spielen für Kinder. Die Teilnahme ist kostenlos, eine Anmeldung nicht erforderlich. Mitfahren kann, wer ein verkehrssicheres Rad und einen Helm hat."),
+        ]
+    if c.chance(0.55):
+        blocks.append(P(c.pick([f"Auskünfte gibt der Sportpark, {c.tel()}.",
+                                "Auskünfte erteilt auch das Sportamt im Rathaus.",
+                                f"Der Stadtsportbund sucht noch Helferinnen und Helfer, {c.tel('3390', '0214 50064-')}."])))
+    return art(title, blocks, category="Sport", topic="kultur_sport",
+               sender="TSV Bayer 04" if kind == "tsv" else c.pick(["Stadtverwaltung", "Stadtverwaltung", "Internet Initiative"]) if c.y < 2007 else "Stadtverwaltung")
+
+
+def t_sportlerehrung(c: Ctx):
+    ev = c.future(5, 20)
+    sports = ["Leichtathletik", "Schwimmen", "Judo", "Handball", "Kanu", "Rudern", "Fechten", "Turnen", "Basketball", "Badminton"]
+    rows = [c.pick([["Sportart", "Name", "Erfolg"], ["Disziplin", "Sportlerin/Sportler", "Platzierung"]])]
+    for s in c.r.sample(sports, 6):
+        nm, fem = c.person()
+        rows.append([s, nm, c.r.choice(["Deutsche Meisterschaft, 1. Platz", "Europameisterschaft, 3. Platz",
+                                         "Deutsche Meisterschaft, 2. Platz", "Weltmeisterschaft, 5. Platz",
+                                         "Westdeutsche Meisterschaft, 1. Platz"])])
+    title = c.pick(["Sportlerehrung im Forum", f"Stadt ehrt ihre besten Sportler {c.y - 1}", "Medaillen, Meister und Rekorde"])
+    blocks = [
+        P(f"Bei der Sportlerehrung {c.am(ev)} zeichnet die Stadt {c.r.randint(90, 180)} Sportlerinnen und Sportler aus, die im vergangenen Jahr bei Deutschen, Europa- oder Weltmeisterschaften erfolgreich waren. Die Feier im Forum beginnt um {c.time('evening')}."),
+        P("Zu den erfolgreichsten Athletinnen und Athleten gehören:"),
+        T(rows),
+        P(f"{c.Who('ob')} wird die Ehrungen gemeinsam mit {c.who('ssb')} vornehmen. Außerdem wird der Ehrenamtspreis des Sports an eine Übungsleiterin verliehen, die seit über 30 Jahren Kinderturnen anbietet."),
+    ]
+    return art(title, blocks, category="Sport", topic="kultur_sport")
+
+
+def t_polizei(c: Ctx):
+    kind = c.pick(["einbruch", "raub", "betrug", "unfall", "kontrolle", "fahrrad", "sachbeschaedigung"])
+    dn = c.district(code=c.chance(0.95))
+    s1, s2 = c.streets(2)
+    when = c.past(1, 3)
+    hh = {"einbruch": c.r.randint(16, 19), "sachbeschaedigung": c.r.choice([23, 0, 1, 2, 3])}.get(kind, c.r.randint(6, 21))
+    mm = c.r.choice([0, 10, 15, 20, 30, 40, 45, 50])
+    tt = f"{hh}.{mm:02d} Uhr" if mm else f"{hh} Uhr"
+    h = c.r.randint(165, 195)
+    desc = f"etwa {dec(h / 100, 2)} Meter groß, {c.r.choice(['schlank', 'kräftig', 'von normaler Statur'])}, bekleidet mit {c.r.choice(['einer dunklen Kapuzenjacke', 'einer grauen Jogginghose und weißen Turnschuhen', 'einer schwarzen Lederjacke', 'einer blauen Jeans und einer Baseballkappe'])}"
+    if kind == "einbruch":
+        title = c.pick([f"Einbruch in {dn}: Polizei sucht Zeugen", "Einbrecher stehlen Schmuck und Bargeld", f"Wohnungseinbruch an der {s1}"])
+        blocks = [
+            P(f"Unbekannte sind {c.am(when, c.pick(['wd_dm', 'long', 'num']))} zwischen 16 und 20 Uhr in ein Einfamilienhaus an der {s1} in {dn} eingebrochen. Die Täter hebelten die Terrassentür auf, durchsuchten sämtliche Räume und entkamen mit Schmuck und Bargeld. Die Schadenshöhe ist noch unklar."),
+            P(f"Eine Nachbarin hatte gegen {tt} einen Mann beobachtet, der sich auffällig an der Gartenpforte aufhielt. Er soll {desc} gewesen sein."),
+        ]
+    elif kind == "raub":
+        title = c.pick(["Überfall auf Kiosk", "Räuber bedroht Angestellte", f"Raub an der {s1}: Zeugen gesucht"])
+        blocks = [
+            P(f"Ein maskierter Mann hat {c.am(when, c.pick(['wd_dm', 'long']))} gegen {tt} einen Kiosk an der {s1} in {dn} überfallen. Er bedrohte die 52-jährige Angestellte mit einem Messer und forderte die Herausgabe der Tageseinnahmen. Mit der Beute flüchtete er zu Fuß in Richtung {s2}."),
+            P(f"Die Angestellte blieb unverletzt, erlitt aber einen Schock. Der Täter wird als {desc} beschrieben. Eine sofort eingeleitete Fahndung mit mehreren Streifenwagen blieb ohne Erfolg."),
+        ]
+    elif kind == "betrug":
+        title = c.pick(["Warnung vor falschen Polizeibeamten", "Trickbetrüger am Telefon", "Enkeltrick: Seniorin verliert Ersparnisse"])
+        age = c.r.randint(74, 91)
+        blocks = [
+            P(f"Die Polizei warnt erneut vor Betrügern, die sich am Telefon als Polizeibeamte ausgeben. {cap(c.am(when, 'wd_dm'))} erhielt eine {age}-jährige Frau aus {dn} einen Anruf, in dem ihr erklärt wurde, ihr Geld sei auf der Bank nicht mehr sicher. Später übergab sie einem angeblichen Kollegen Bargeld und Schmuck im Wert von mehreren tausend Euro."),
+            P("Die Polizei betont: Echte Polizeibeamte fordern niemals Geld oder Wertsachen zur Aufbewahrung. Wer einen solchen Anruf erhält, sollte sofort auflegen und die 110 wählen. Angehörige werden gebeten, ältere Familienmitglieder auf diese Masche aufmerksam zu machen."),
+        ]
+    elif kind == "unfall":
+        age = c.r.randint(18, 84)
+        title = c.pick([f"Schwerer Unfall in {dn}", f"Radfahrer an der {s1} schwer verletzt", "Zusammenstoß an der Kreuzung"])
+        blocks = [
+            P(f"Bei einem Verkehrsunfall an der Kreuzung {s1}/{s2} in {dn} ist {c.am(when, c.pick(['wd_dm', 'long']))} gegen {tt} ein {age}-jähriger Radfahrer schwer verletzt worden. Nach ersten Erkenntnissen hatte ein Autofahrer beim Abbiegen den Radfahrer übersehen."),
+            P("Rettungskräfte brachten den Verletzten in ein Krankenhaus. Die Kreuzung war für die Unfallaufnahme rund zwei Stunden gesperrt. Das Verkehrskommissariat hat die Ermittlungen übernommen und bittet Zeugen, die den Unfall beobachtet haben, sich zu melden."),
+        ]
+    elif kind == "kontrolle":
+        n = c.r.randint(80, 420)
+        title = c.pick(["Geschwindigkeitskontrollen: Viele zu schnell", "Polizei kontrolliert vor Schulen", "Schwerpunktkontrolle im Stadtgebiet"])
+        blocks = [
+            P(f"Bei Geschwindigkeitskontrollen im Stadtgebiet hat die Polizei {c.am(when, 'wd_dm')} {n} Autofahrerinnen und Autofahrer erwischt, die zu schnell unterwegs waren. Kontrolliert wurde vor allem vor Schulen und Kindergärten, darunter an der {s1} in {dn}."),
+            P(f"Der Spitzenreiter fuhr in einer Tempo-30-Zone mit {c.r.randint(61, 78)} Kilometern pro Stunde. Ihn erwarten ein Bußgeld, zwei Punkte in Flensburg und ein Fahrverbot. Zwölf Fahrer waren zudem nicht angeschnallt, drei telefonierten am Steuer."),
+        ]
+    elif kind == "fahrrad":
+        title = c.pick(["Fahrraddiebe unterwegs", "Polizei codiert Fahrräder", "Tipps gegen Fahrraddiebstahl"])
+        blocks = [
+            P(f"In den vergangenen Wochen sind in {dn} auffällig viele Fahrräder gestohlen worden, vor allem hochwertige Pedelecs aus Kellern und Garagen. Die Polizei bietet deshalb {c.am(c.future(5, 20))} von {c.time('day')} an eine kostenlose Fahrradcodierung an der Wache an."),
+            P("Wer mitmachen möchte, muss den Personalausweis und einen Eigentumsnachweis mitbringen. Die Beamten raten außerdem, Räder immer an einem festen Gegenstand anzuschließen und hochwertige Schlösser zu verwenden."),
+        ]
+    else:
+        title = c.pick(["Außenspiegel abgetreten: Zeugen gesucht", "Randalierer beschädigen Autos", f"Sachbeschädigung an der {s1}"])
+        blocks = [
+            P(f"Unbekannte haben in der Nacht zu {c.fd(when, 'wd_dm')} an der {s1} in {dn} die Außenspiegel von mindestens {c.r.randint(8, 19)} geparkten Autos abgetreten. Anwohner hörten gegen {tt} laute Stimmen und Scheppern, konnten aber niemanden mehr sehen."),
+            P("Der Schaden wird auf mehrere tausend Euro geschätzt. Die Polizei prüft, ob ein Zusammenhang mit ähnlichen Taten in den vergangenen Wochen besteht."),
+        ]
+    if c.chance(0.4) and kind in ("einbruch", "raub", "unfall", "sachbeschaedigung"):
+        blocks.append(Q(c.pick([
+            f"„Jeder Hinweis kann wichtig sein, auch wenn er auf den ersten Blick unbedeutend erscheint“, sagte {c.who('polizei')}.",
+            f"„Viele Beobachtungen werden erst Tage später gemeldet. Rufen Sie lieber einmal zu oft die 110 an“, appellierte {c.who('polizei')}.",
+        ])))
+    blocks.append(P(c.pick([
+        "Hinweise nimmt das zuständige Kriminalkommissariat unter Telefon 0221 229-0 entgegen.",
+        "Zeugen werden gebeten, sich bei der Polizei unter der Rufnummer 0221 229-0 zu melden.",
+        "Wer etwas beobachtet hat, meldet sich bitte bei der Polizei, Telefon 0221 229-0, oder bei jeder anderen Dienststelle.",
+    ])))
+    return art(title, blocks, category="Polizei", topic="sicherheit", sender="Polizeipräsidium Köln",
+               pools=["polizei_verkehr"] if kind in ("unfall", "kontrolle") else ["polizei"])
+
+
+def t_feuerwehr(c: Ctx):
+    kind = c.pick(["brand", "unwetter", "rauchmelder", "bilanz", "uebung"])
+    dn = c.district(code=c.chance(0.85))
+    s1 = c.street()
+    when = c.past(1, 3)
+    if kind == "brand":
+        title = c.pick([f"Wohnungsbrand in {dn}", "Feuerwehr rettet Bewohner über Drehleiter", f"Dachstuhlbrand an der {s1}"])
+        blocks = [
+            P(f"In einem Mehrfamilienhaus an der {s1} in {dn} ist {c.am(when, 'wd_dm')} gegen {c.r.randint(1, 5)}.{c.r.choice(['05', '20', '35', '50'])} Uhr ein Feuer ausgebrochen. Als die ersten Einsatzkräfte eintrafen, drang dichter Rauch aus einem Fenster im zweiten Obergeschoss. Zwei Bewohner wurden über die Drehleiter gerettet."),
+            P(f"Insgesamt waren {c.r.randint(35, 70)} Einsatzkräfte der Berufsfeuerwehr und der Freiwilligen Feuerwehr vor Ort. Drei Personen kamen mit Verdacht auf Rauchvergiftung ins Krankenhaus. Die betroffene Wohnung ist nicht mehr bewohnbar; die Brandursache ermittelt die Polizei."),
+        ]
+    elif kind == "unwetter":
+        title = c.pick(["Unwetter: Feuerwehr im Dauereinsatz", "Sturm hält Einsatzkräfte auf Trab", "Starkregen flutet Keller"])
+        blocks = [
+            P(f"Das Unwetter {c.am(when, 'wd_dm')} hat die Feuerwehr bis tief in die Nacht beschäftigt. Zwischen 17 und 2 Uhr rückten die Einsatzkräfte zu {c.r.randint(60, 190)} Einsätzen aus: umgestürzte Bäume, vollgelaufene Keller, herabgefallene Dachziegel. Besonders betroffen war {dn}."),
+            P("Verletzt wurde nach bisherigen Erkenntnissen niemand. Die Feuerwehr bittet, bei vollgelaufenen Kellern nur dann den Notruf zu wählen, wenn eine Gefahr für Menschen besteht oder elektrische Anlagen unter Wasser stehen."),
+        ]
+    elif kind == "rauchmelder":
+        title = c.pick(["Rauchmelder retten Leben", "Feuerwehr informiert über Rauchmelderpflicht"])
+        blocks = [
+            P(f"Rauchmelder sind in Nordrhein-Westfalen in Schlafräumen, Kinderzimmern und Fluren Pflicht. Die Feuerwehr informiert {c.am(c.future(5, 25))} von 10 bis 16 Uhr an einem Stand in der Fußgängerzone über Auswahl, Montage und Wartung der Geräte."),
+            P(f"Wie wichtig die kleinen Geräte sind, zeigte sich erst kürzlich: In {dn} weckte ein Rauchmelder eine Familie, nachdem in der Küche ein Topf in Brand geraten war. Alle konnten die Wohnung unverletzt verlassen."),
+        ]
+    elif kind == "bilanz":
+        n = c.r.randint(24000, 31000)
+        title = c.pick(["Feuerwehr legt Jahresbilanz vor", "Mehr Rettungsdiensteinsätze denn je"])
+        blocks = [
+            P(f"Die Feuerwehr ist im vergangenen Jahr zu {num(n)} Einsätzen ausgerückt, rund {c.r.randint(3, 8)} Prozent mehr als im Jahr davor. Den Löwenanteil machen mit {num(int(n * 0.82))} Fahrten die Einsätze im Rettungsdienst aus, dazu kamen {c.r.randint(280, 420)} Brände und zahlreiche technische Hilfeleistungen."),
+            P(f"Die Freiwillige Feuerwehr mit ihren Löschzügen in den Stadtteilen zählt derzeit {c.r.randint(280, 360)} aktive Mitglieder. Nachwuchssorgen gibt es vor allem tagsüber, wenn viele Ehrenamtliche an ihrem Arbeitsplatz außerhalb der Stadt sind."),
+            Q(f"„Ohne die Ehrenamtlichen wäre der Brandschutz in dieser Stadt nicht zu leisten“, sagte {c.who('feuerwehr')}."),
+        ]
+    else:
+        title = c.pick(["Großübung am Chemiepark", "Katastrophenschutzübung am Samstag"])
+        blocks = [
+            P(f"Feuerwehr, Rettungsdienst und Hilfsorganisationen proben {c.am(c.future(3, 15))} den Ernstfall. Angenommen wird ein Unfall mit einem Gefahrguttransporter in {dn}, bei dem mehrere Menschen verletzt werden."),
+            P("Anwohnerinnen und Anwohner müssen sich keine Sorgen machen, wenn sie zwischen 9 und 13 Uhr viele Einsatzfahrzeuge sehen. Die Warn-App wird nicht ausgelöst, einzelne Straßen können kurzzeitig gesperrt sein."),
+        ]
+    if c.chance(0.4) and kind != "bilanz":
+        blocks.append(Q(f"„Die Zusammenarbeit aller Kräfte hat hervorragend funktioniert“, sagte {c.who('feuerwehr')}."))
+    return art(title, blocks, category=c.pick(["Polizei", "Verwaltung"]), topic="sicherheit", sender="Feuerwehr Leverkusen")
+
+
+def t_haushalt(c: Ctx):
+    y1 = c.y + 1 if c.d.month >= 9 else c.y
+    vol = c.r.uniform(520, 890) * 1e6 * (1 + (c.y - 2000) * 0.015)
+    deficit = c.r.uniform(8, 65) * 1e6
+    kind = c.pick(["entwurf", "beschluss", "sicherung", "jahresabschluss"])
+    blocks = []
+    if kind == "entwurf":
+        title = c.pick([f"Haushaltsentwurf {y1} eingebracht", f"Kämmerer legt Etat für {y1} vor".replace("Kämmerer", "Kämmerin" if c.fem('kaemmerer') else "Kämmerer"),
+                        f"Haushalt {y1}: Defizit bleibt hoch"])
+        blocks.append(P(f"{c.Who('kaemmerer')} hat den Entwurf für den Haushalt {y1} in den Rat eingebracht. Das Zahlenwerk sieht Aufwendungen von {c.money(vol)} vor. Trotz steigender Gewerbesteuereinnahmen klafft eine Lücke von {c.money(deficit)}, die aus der Ausgleichsrücklage gedeckt werden soll."))
+        blocks.append(P("Die größten Ausgabenblöcke sind die Sozialleistungen, die Kinderbetreuung und die Personalkosten. Bei den Investitionen setzt die Verwaltung Schwerpunkte bei Schulen, Straßen und Brücken. Die Fraktionen haben nun bis zu den Beratungen im Finanzausschuss Zeit, eigene Änderungsanträge vorzulegen."))
+    elif kind == "beschluss":
+        title = c.pick([f"Rat verabschiedet Haushalt {y1}", f"Etat {y1} mit knapper Mehrheit beschlossen"])
+        blocks.append(P(f"Nach mehr als fünfstündiger Debatte hat der Rat den Haushalt {y1} beschlossen. Für den Etat stimmten die Mehrheitsfraktionen, die Opposition lehnte ihn ab. Das Volumen liegt bei {c.money(vol)}, das Defizit bei {c.money(deficit)}."))
+        blocks.append(P("Im Verlauf der Beratungen hatten die Fraktionen zahlreiche Änderungen durchgesetzt, unter anderem zusätzliche Mittel für die Sanierung von Schultoiletten, für Sportstätten und für die offene Jugendarbeit. Im Gegenzug wurden Planungsmittel für einen Parkhausneubau gestrichen."))
+    elif kind == "sicherung":
+        title = c.pick(["Haushaltssicherungskonzept vorgelegt", "Stadt muss weiter sparen"])
+        blocks.append(P(f"Die Stadt muss ihren Haushalt weiter konsolidieren. Ein neues Haushaltssicherungskonzept sieht vor, bis {y1 + 4} jährlich {c.money(deficit / 2)} einzusparen. Ohne das Konzept würde die Bezirksregierung den Haushalt nicht genehmigen, die Stadt könnte dann nur noch gesetzlich vorgeschriebene Aufgaben erfüllen."))
+        blocks.append(P("Vorgeschlagen werden unter anderem die Anhebung der Grundsteuer B, höhere Gebühren für Parkplätze und Friedhöfe, eine Zusammenlegung von Verwaltungsstellen und die Schließung eines Hallenbades. Über die einzelnen Punkte wird in den Fachausschüssen beraten."))
+    else:
+        title = c.pick([f"Jahresabschluss {c.y - 1} besser als erwartet", "Kämmerei meldet Überschuss"])
+        blocks.append(P(f"Das Haushaltsjahr {c.y - 1} ist besser verlaufen als geplant. Statt eines Defizits von {c.money(deficit)} weist der Jahresabschluss ein Minus von nur {c.money(deficit * 0.3)} aus. Grund sind vor allem höhere Einnahmen aus der Gewerbesteuer und geringere Zinsen."))
+        blocks.append(P("Die Verbesserung soll nicht für neue Ausgaben, sondern zum Abbau von Kassenkrediten verwendet werden. Der Rechnungsprüfungsausschuss wird den Abschluss in seiner nächsten Sitzung prüfen."))
+    if c.chance(0.45):
+        base = vol / 1e6
+        rows = [["Bereich", f"Ansatz {y1} (Mio. {c.cur() if c.y >= 2002 else 'DM'})"]]
+        factor = 1.95583 if c.y < 2002 else 1.0
+        for label, share in [("Soziale Leistungen", 0.31), ("Kinder, Jugend und Familie", 0.17), ("Personal", 0.22),
+                             ("Schulen", 0.08), ("Straßen und Verkehr", 0.06), ("Kultur und Sport", 0.04)]:
+            rows.append([label, dec(base * share * factor * c.r.uniform(0.92, 1.08))])
+        blocks.append(T(rows))
+    blocks.append(Q(c.pick([
+        f"„Wir leben seit Jahren über unsere Verhältnisse, weil Bund und Land uns Aufgaben übertragen, ohne sie zu bezahlen“, sagte {c.who('kaemmerer')}.",
+        f"„Sparen ist kein Selbstzweck. Wir wollen handlungsfähig bleiben, gerade für die Schulen und die Infrastruktur“, sagte {c.who('ob')}.",
+    ])))
+    return art(title, blocks, category="Politik", topic="rat", report=True)
+
+
+def t_rat(c: Ctx):
+    kind = c.pick(["rat", "bv", "bv", "rat_kurz"])
+    blocks = []
+    if kind in ("rat", "rat_kurz"):
+        nd = c.next_wd(0, 5, 20)
+        title = c.pick(["Aus dem Rat: Die wichtigsten Beschlüsse", "Rat entscheidet über Schulneubau", "Ratssitzung: Bebauungsplan und Gebühren",
+                        f"Rat tagt am {nd.day}. {MONTHS[nd.month - 1]}"])
+        items = c.r.sample([
+            "Bebauungsplan für das ehemalige Gelände der Gärtnerei in Lützenkirchen",
+            "Neufassung der Satzung über die Straßenreinigung",
+            "Erweiterung der Gesamtschule um einen Oberstufentrakt",
+            "Zuschuss für die Sanierung des Vereinsheims am Sportplatz Bürrig",
+            "Besetzung der Aufsichtsräte städtischer Gesellschaften",
+            "Änderung der Hauptsatzung nach § 7 GO NRW",
+            "Bericht über die Umsetzung des Lärmaktionsplans",
+            "Anfrage zur Zukunft der Stadtteilbibliotheken",
+        ], 4)
+        blocks.append(P(c.pick([
+            f"Der Rat der Stadt kommt {c.am(nd, c.pick(['wd_long', 'wd_num', 'long']))} um {c.time('day')} im Ratssaal des Rathauses, Friedrich-Ebert-Platz 1, zu seiner nächsten Sitzung zusammen. Die Sitzung ist öffentlich, Zuschauer sind willkommen.",
+            f"In seiner Sitzung {c.am(c.past(1, 3), 'wd_dm')} hat der Rat eine umfangreiche Tagesordnung abgearbeitet. Die Sitzung dauerte bis in den späten Abend.",
+        ])))
+        blocks.append(P("Auf der Tagesordnung stehen unter anderem:" if "kommt" in blocks[0]["text"] else "Beschlossen bzw. beraten wurden unter anderem:"))
+        blocks.append(L(items))
+        if kind == "rat":
+            blocks.append(P(f"Die meisten Entscheidungen fielen einstimmig. Kontrovers diskutiert wurde die Straßenreinigungssatzung: Die Gebühren steigen für ein durchschnittliches Einfamilienhaus um rund {c.money(c.r.choice([12, 18, 24]))} im Jahr. Die Verwaltung begründete das mit gestiegenen Personal- und Fahrzeugkosten."))
+    else:
+        bez = c.r.choice(["I", "II", "III"])
+        dn = c.district(bezirk=bez, code=c.chance(0.9))
+        s1 = c.street()
+        title = c.pick([f"Bezirksvertretung {bez}: Neue Bänke und eine Ampel", f"Bezirksvertretung berät über Spielplatz in {dn}",
+                        f"Aus der Bezirksvertretung für den Stadtbezirk {bez}"])
+        blocks.append(P(c.pick([
+            f"Die Bezirksvertretung für den Stadtbezirk {bez} hat in ihrer jüngsten Sitzung beschlossen, den Spielplatz an der {s1} in {dn} neu zu gestalten. Für Spielgeräte, Bänke und einen Wasserspielbereich stehen {c.money(c.r.choice([60000, 85000, 120000]))} aus bezirklichen Mitteln zur Verfügung.",
+            f"Bessere Querungsmöglichkeiten für Fußgänger in {dn}: Die Bezirksvertretung für den Stadtbezirk {bez} hat die Verwaltung beauftragt, an der {s1} eine Bedarfsampel zu planen. Anwohner hatten mehr als 400 Unterschriften gesammelt.",
+        ])))
+        blocks.append(P(c.pick([
+            "Die Kinder aus der benachbarten Grundschule hatten zuvor in einem Workshop ihre Wünsche eingebracht: eine Seilbahn, eine Kletterwand und ein schattiges Plätzchen für Eltern. Die Verwaltung will diese Ideen nach Möglichkeit berücksichtigen; Baubeginn soll im Frühjahr sein.",
+            "Außerdem bewilligte die Bezirksvertretung Zuschüsse für mehrere Vereine, darunter einen Karnevalsverein, einen Heimatverein und eine Jugendfußballabteilung. Für neue Sitzbänke entlang der Spazierwege am Rhein stellte sie weitere Mittel bereit.",
+        ])))
+        blocks.append(Q(c.pick([
+            f"„Das sind die Dinge, die die Menschen im Alltag direkt spüren“, sagte Bezirksvorsteherin {c.person(female=True)[0]}.",
+            f"„Wir haben lange dafür gekämpft, jetzt geht es endlich los“, freute sich Bezirksvorsteher {c.person(female=False)[0]}.",
+        ])))
+    if c.chance(0.4):
+        blocks.append(P("Die Vorlagen und Niederschriften sind im Ratsinformationssystem der Stadt abrufbar."))
+    preview = kind != "bv" and "kommt" in blocks[0]["text"]
+    return art(title, blocks, category="Politik", topic="rat", report=True,
+               pools=["rat"] if preview else ["rat_sitzung", "rat"])
+
+
+def t_fraktion(c: Ctx):
+    party = c.pick(["spd", "cdu", "gruene", "fdp"])
+    sender = {"spd": "SPD-Fraktion", "cdu": "CDU-Fraktion", "gruene": "Bündnis 90/Die Grünen", "fdp": "FDP-Fraktion"}[party]
+    topic_ = c.pick(["schule", "verkehr", "gewerbe", "klima", "sicherheit", "wohnen"])
+    s1 = c.street()
+    what = {
+        "schule": ("Schulsanierung beschleunigen", "den Sanierungsstau an den Schulen schneller abzubauen und dafür ein eigenes Programm mit festen Zeitplänen aufzulegen",
+                   "Eltern und Lehrkräfte warten teils seit Jahren auf neue Toiletten, Fenster oder Fachräume."),
+        "verkehr": (f"Lösung für die {s1} gefordert", f"ein Verkehrskonzept für die {s1} vorzulegen, um den Durchgangsverkehr zu verringern",
+                    "Anwohner klagen seit langem über Lärm, Abgase und zugeparkte Gehwege."),
+        "gewerbe": ("Mehr Flächen für Gewerbe", "zusätzliche Gewerbeflächen auszuweisen und brachliegende Grundstücke zu aktivieren",
+                    "Mehrere Unternehmen hätten die Stadt verlassen, weil sie keine geeigneten Erweiterungsflächen gefunden hätten."),
+        "klima": ("Klimaschutz ernst nehmen", "bis zum Jahresende einen Plan vorzulegen, wie alle städtischen Dächer mit Photovoltaik ausgestattet werden können",
+                  "Die Stadt müsse beim Klimaschutz mit gutem Beispiel vorangehen."),
+        "sicherheit": ("Mehr Sicherheit am Busbahnhof", "gemeinsam mit der Polizei ein Sicherheitskonzept für den Busbahnhof zu erarbeiten",
+                       "Viele Bürgerinnen und Bürger fühlten sich dort vor allem abends unwohl."),
+        "wohnen": ("Bezahlbaren Wohnraum schaffen", "bei allen neuen Bebauungsplänen einen Anteil von 30 Prozent gefördertem Wohnraum festzuschreiben",
+                   "Junge Familien und Rentner fänden in der Stadt kaum noch bezahlbare Wohnungen."),
+    }[topic_]
+    title = c.pick([what[0], f"{sender}: {what[0]}", f"Antrag der {sender}: {what[0]}" if party != "gruene" else f"Grüne: {what[0]}"])
+    nd = c.future(10, 35)
+    blocks = [
+        P(f"Die {sender if party != 'gruene' else 'Ratsfraktion von Bündnis 90/Die Grünen'} hat die Verwaltung in einem Antrag aufgefordert, {what[1]}. Der Antrag soll in der Ratssitzung {c.am(nd)} beraten werden. {what[2]}"),
+        Q(c.pick([
+            f"„Wir haben lange genug diskutiert. Jetzt müssen Taten folgen“, erklärte {c.who(party)}.",
+            f"„Die Menschen erwarten zu Recht, dass sich etwas bewegt. Wir werden hier nicht lockerlassen“, sagte {c.who(party)}.",
+        ])),
+        P(c.pick([
+            "Die Fraktion verweist auf Beispiele aus anderen Städten, in denen vergleichbare Maßnahmen erfolgreich umgesetzt worden seien. Die Kosten ließen sich zum Teil über Förderprogramme von Bund und Land finanzieren.",
+            "Die Verwaltung soll zunächst prüfen, welche Kosten entstehen und welche Fördermittel in Anspruch genommen werden können. Das Ergebnis soll dem zuständigen Fachausschuss vorgelegt werden.",
+            "Gespräche mit den anderen Fraktionen seien bereits geführt worden, heißt es in der Mitteilung. Man hoffe auf eine breite Mehrheit über Parteigrenzen hinweg.",
+        ])),
+    ]
+    if c.chance(0.3):
+        blocks.append(P("Nach § 3 Abs. 2 der Geschäftsordnung des Rates muss der Antrag spätestens zwei Wochen vor der Sitzung vorliegen; die Frist wurde eingehalten."))
+    return art(title, blocks, category="Politik", topic="rat", sender=sender)
+
+
+WAHL_DATES = {"2004-09-16": ("Kommunalwahl", "2004-09-26"), "2009-08-18": ("Kommunalwahl", "2009-08-30"),
+              "2017-09-12": ("Bundestagswahl", "2017-09-24"), "2020-09-01": ("Kommunalwahl", "2020-09-13")}
+
+
+def t_wahl(c: Ctx):
+    kind, wd = WAHL_DATES[c.d.isoformat()]
+    wd = D(wd)
+    rows = [["Stimmbezirk", "Wahllokal", "Anschrift"]]
+    places = [("Grundschule", "Schulstraße"), ("Gemeindehaus St. Antonius", "Kirchstraße"), ("Seniorenzentrum", "Lindenstraße"),
+              ("Turnhalle der Realschule", "Uhlandstraße"), ("Jugendhaus", "Gartenstraße"), ("Kita Sonnenschein", "Birkenweg"),
+              ("Bürgerhaus", "Hauptstraße"), ("Feuerwache", "Burgstraße")]
+    base = c.r.randint(1, 40) * 10
+    for i, (pl, st) in enumerate(c.r.sample(places, 6)):
+        rows.append([str(base + i + 1), pl, c.addr(st)])
+    title = c.pick([f"{kind} {wd.year}: Geänderte Wahllokale", f"{kind}: Wo gewählt wird", f"Neue Wahllokale zur {kind}"])
+    blocks = [
+        P(f"Zur {kind} am Sonntag, {c.fd(wd, 'long')}, haben sich in einigen Stimmbezirken die Wahllokale geändert. Grund sind Umbauarbeiten, fehlende Barrierefreiheit oder geschlossene Einrichtungen. Die Wahlberechtigten werden mit der Wahlbenachrichtigung informiert, die in diesen Tagen verschickt wird."),
+        P("Betroffen sind folgende Stimmbezirke:"),
+        T(rows),
+        P(f"Die Wahllokale sind von 8 bis 18 Uhr geöffnet. Wer am Wahltag verhindert ist, kann Briefwahl beantragen, im Internet, per Post oder persönlich im Briefwahlbüro im Rathaus. Das Wahlamt ist {c.tel('3333')} zu erreichen."),
+    ]
+    return art(title, blocks, category="Verwaltung", topic="verwaltung")
+
+
+def t_ausschuss_umwelt(c: Ctx):
+    comm = "Ausschuss für Bürger und Umwelt"
+    kind = c.pick(["baumschutz", "laerm", "hunde", "gruen"])
+    nd = c.future(5, 25)
+    if kind == "baumschutz":
+        title = c.pick(["Baumschutzsatzung wird überarbeitet", "Mehr Schutz für Stadtbäume"])
+        blocks = [
+            P(f"Der {comm} befasst sich {c.am(nd)} mit einer Neufassung der Baumschutzsatzung. Künftig sollen bereits Bäume ab einem Stammumfang von 80 Zentimetern geschützt sein, bisher lag die Grenze bei 100 Zentimetern. Obstbäume bleiben ausgenommen."),
+            P("Wer einen geschützten Baum fällen will, braucht eine Genehmigung und muss in der Regel Ersatz pflanzen. Nach § 4 der Satzung kann die Stadt eine Ausgleichszahlung verlangen, wenn eine Ersatzpflanzung auf dem Grundstück nicht möglich ist."),
+        ]
+        top = "umwelt"
+    elif kind == "laerm":
+        title = c.pick(["Lärmaktionsplan im Ausschuss", "Weniger Lärm an Hauptstraßen"])
+        blocks = [
+            P(f"Die Verwaltung legt dem {comm} {c.am(nd)} den Entwurf des Lärmaktionsplans vor. Er zeigt, an welchen Straßen Anwohner besonders stark durch Verkehrslärm belastet sind, und schlägt Maßnahmen vor, von lärmmindernden Fahrbahnbelägen bis zu nächtlichem Tempo 30."),
+            P(f"Die Öffentlichkeit kann sich bis {c.fd(nd + dt.timedelta(days=40), 'long')} zu dem Entwurf äußern. Die Unterlagen liegen im Bürgerbüro aus."),
+        ]
+        top = "umwelt"
+    elif kind == "hunde":
+        title = c.pick(["Neue Regeln für Hundehalter", "Ausschuss berät über Hundewiesen"])
+        blocks = [
+            P(f"Der {comm} hat in seiner Sitzung über mehr Freilaufflächen für Hunde beraten. Die Verwaltung schlägt vier neue Hundewiesen in den Stadtbezirken vor. Gleichzeitig sollen in Parks und auf Spielplätzen die Kontrollen des Ordnungsdienstes verstärkt werden."),
+            P("Besonders Kotbeutel-Spender werden vermisst: In einer Bürgerbefragung wünschten sich fast zwei Drittel der Befragten mehr Spender und Mülleimer entlang der Spazierwege."),
+        ]
+        top = "rat"
+    else:
+        title = c.pick(["Grünflächen sollen insektenfreundlicher werden", "Blühwiesen statt Rasen"])
+        blocks = [
+            P(f"Auf Antrag mehrerer Fraktionen hat der {comm} beschlossen, öffentliche Grünflächen insektenfreundlicher zu gestalten. Auf geeigneten Flächen sollen Rasenflächen in Blühwiesen umgewandelt und seltener gemäht werden."),
+            P(f"Für ein erstes Programm mit {c.r.randint(12, 30)} Flächen stehen {c.money(c.r.choice([40000, 60000, 80000]))} zur Verfügung. Die Technischen Betriebe werden dafür neue Mähtechnik anschaffen."),
+        ]
+        top = "umwelt"
+    blocks.append(Q(c.pick([
+        f"„Das ist ein wichtiger Schritt, aber er muss von den Bürgerinnen und Bürgern mitgetragen werden“, sagte {c.who('sozdez')}, in dessen Dezernat Umweltfragen fallen.".replace("in dessen", "in deren" if c.fem('sozdez') else "in dessen"),
+        "„Wir brauchen Regeln, die jeder versteht und die sich auch kontrollieren lassen“, sagte der Ausschussvorsitzende.",
+    ])))
+    return art(title, blocks, category=c.pick(["Umwelt", "Politik"]), topic=top, report=True)
+
+
+def t_umwelt(c: Ctx):
+    kind = c.pick(["baeume", "umwelttag", "klima", "hochwasser", "luft", "energie"])
+    if kind == "baeume" and 3 <= c.d.month <= 9:
+        kind = "klima"
+    if kind == "umwelttag" and not 2 <= c.d.month <= 4:
+        kind = "luft"
+    if kind == "baeume":
+        dn = c.district(code=c.chance(0.6))
+        k = c.r.randint(12, 60)
+        title = c.pick([f"Baumfällungen in {dn}", f"{k} Bäume müssen weichen", "Baumkontrolle: Kranke Bäume werden gefällt"])
+        blocks = [
+            P(f"Die Technischen Betriebe fällen in den kommenden Wochen {k} Bäume in {dn}. Bei den regelmäßigen Kontrollen hatten die Baumexperten Pilzbefall, Fäulnis im Stamm oder abgestorbene Kronen festgestellt; die Bäume sind nicht mehr standsicher."),
+            P("Die Fällungen müssen bis Ende Februar abgeschlossen sein, weil ab dem 1. März die Brut- und Setzzeit beginnt. Für jeden gefällten Baum wird im Herbst ein neuer gepflanzt, teils an derselben Stelle, teils in der Nähe. Dabei setzt die Stadt verstärkt auf Arten, die Hitze und Trockenheit besser vertragen."),
+        ]
+    elif kind == "umwelttag":
+        ev = c.next_wd(5, 7, 25)
+        title = c.pick(["Aktionstag: Die Stadt wird geputzt", "Frühjahrsputz in allen Stadtteilen"])
+        blocks = [
+            P(f"Beim Aktionstag für eine saubere Stadt {c.am(ev)} sind wieder alle eingeladen, zu Zange und Müllsack zu greifen. Im vergangenen Jahr beteiligten sich mehr als {num(c.r.randint(2500, 5200))} Menschen aus Schulen, Kitas, Vereinen und Nachbarschaften und sammelten {c.r.randint(14, 30)} Tonnen Abfall."),
+            P(f"Handschuhe, Greifzangen und Müllsäcke stellen die Technischen Betriebe kostenlos zur Verfügung. Gruppen melden sich bis {c.fd(ev - dt.timedelta(days=7), 'dm')} an, damit die Sammelstellen geplant werden können."),
+        ]
+    elif kind == "klima":
+        title = c.pick(["Klimaschutzkonzept vorgestellt", "Stadt will bis 2035 klimaneutral werden" if c.y >= 2019 else "Stadt will den CO2-Ausstoß deutlich senken"])
+        blocks = [
+            P(f"Die Verwaltung hat ein Klimaschutzkonzept vorgestellt, das den Ausstoß von Treibhausgasen in der Stadt deutlich senken soll. Es umfasst {c.r.randint(40, 90)} Maßnahmen in den Bereichen Gebäude, Verkehr, Energieversorgung und Beschaffung."),
+            P("Zu den wichtigsten Vorhaben gehören die energetische Sanierung städtischer Gebäude, der Ausbau von Radwegen und Ladesäulen und ein Förderprogramm für Solaranlagen auf privaten Dächern. Eine Klimaschutzmanagerin soll die Umsetzung koordinieren."),
+        ]
+    elif kind == "hochwasser":
+        title = c.pick(["Hochwasserschutz an der Dhünn", "Neue Deiche und Rückhaltebecken"])
+        blocks = [
+            P(f"Der Hochwasserschutz an der Dhünn wird verbessert. Der Wupperverband und die Stadt investieren in den kommenden Jahren {c.money(c.r.choice([4800000, 7200000, 9500000]))} in Deicherhöhungen, ein zusätzliches Rückhaltebecken und die Renaturierung mehrerer Abschnitte."),
+            P("Die Planungen werden in einer Bürgerinformation vorgestellt. Anwohnerinnen und Anwohner können sich dort auch über den Schutz ihrer eigenen Häuser informieren, etwa über Rückstauklappen und die Sicherung von Heizöltanks."),
+        ]
+    elif kind == "luft":
+        title = c.pick(["Luftqualität: Grenzwerte eingehalten", "Messstation zeigt bessere Luftwerte"])
+        blocks = [
+            P(f"Die Luft in der Stadt ist sauberer geworden. An der Messstation an der Kölner Straße lag der Jahresmittelwert für Stickstoffdioxid im vergangenen Jahr bei {c.r.randint(31, 39)} Mikrogramm pro Kubikmeter und damit erstmals unter dem Grenzwert von 40 Mikrogramm."),
+            P("Als Gründe nennt die Verwaltung die Erneuerung der Busflotte, die Umweltzone und den Rückgang älterer Dieselfahrzeuge. Entwarnung will sie dennoch nicht geben: An einzelnen Tagen würden die Werte bei Inversionswetterlagen weiterhin deutlich überschritten."),
+        ]
+    else:
+        title = c.pick(["Energie sparen im Rathaus", "Solaranlagen auf Schuldächern"])
+        blocks = [
+            P(f"Auf den Dächern von {wz(c.r.randint(5, 12))} Schulen sind Photovoltaikanlagen installiert worden. Zusammen erzeugen sie jährlich rund {num(c.r.randint(400, 1200) * 1000)} Kilowattstunden Strom, der größtenteils direkt in den Gebäuden verbraucht wird."),
+            P("In den Schulen zeigen Displays in den Eingangshallen, wie viel Strom die Anlage gerade liefert. Lehrkräfte nutzen die Daten im Physik- und Erdkundeunterricht."),
+        ]
+    if c.chance(0.5):
+        blocks.append(Q(c.pick([
+            f"„Umweltschutz fängt vor der eigenen Haustür an“, sagte {c.who('ob')}.",
+            f"„Jede Maßnahme für sich ist klein, zusammen machen sie den Unterschied“, sagte {c.who('baudez')}.",
+        ])))
+    if c.chance(0.5):
+        blocks.append(P(f"Fragen beantwortet der Fachbereich Umwelt, {c.tel()}."))
+    return art(title, blocks, category="Umwelt", topic="umwelt")
+
+
+def t_abfall(c: Ctx):
+    kind = c.pick(["feiertag", "biotonne", "sperrmuell"])
+    if kind == "feiertag" and 7 <= c.d.month <= 10:
+        kind = "biotonne"
+    if kind == "feiertag":
+        hol = {3: ("Ostern", "Karfreitag und Ostermontag"), 4: ("Ostern", "Karfreitag und Ostermontag"),
+               5: ("Pfingsten", "Pfingstmontag"), 6: ("Pfingsten", "Pfingstmontag")}.get(
+            c.d.month, ("Weihnachten", "der Weihnachtsfeiertage"))
+        title = f"Müllabfuhr: Verschiebungen wegen {hol[0]}"
+        blocks = [
+            P(f"Wegen {hol[1]} verschieben sich die Termine der Müllabfuhr. Die Abfuhr wird jeweils um einen Tag nach hinten verlegt, die Freitagsabfuhr findet am Samstag statt."),
+            P(f"Die Technischen Betriebe bitten darum, die Tonnen am Abfuhrtag bis 6 Uhr bereitzustellen. Die aktuellen Termine stehen im Abfallkalender und in der Abfall-App. Fragen beantwortet die Abfallberatung {c.tel()}."),
+        ]
+    elif kind == "biotonne":
+        title = c.pick(["Biotonne für alle Haushalte", "Neue Regeln für Bioabfall"])
+        blocks = [
+            P(f"Ab {c.my(c.future(40, 120))} erhalten alle Haushalte eine Biotonne. Bisher war sie freiwillig, doch das Kreislaufwirtschaftsgesetz schreibt die getrennte Sammlung von Bioabfällen vor. Die Gebühr ist in der Restmüllgebühr bereits enthalten."),
+            P("Hinein gehören Obst- und Gemüsereste, Kaffeesatz, Eierschalen und Gartenabfälle. Plastiktüten, auch sogenannte kompostierbare, gehören nicht hinein, weil sie sich in der Kompostierungsanlage nicht schnell genug zersetzen."),
+        ]
+    else:
+        title = c.pick(["Sperrmüll jetzt online anmelden", "Neues Verfahren für Sperrmüll"])
+        blocks = [
+            P("Sperrmüll kann ab sofort auch im Internet angemeldet werden. Bürgerinnen und Bürger wählen auf der Seite der Technischen Betriebe einen Wunschtermin aus und erhalten eine Bestätigung per E-Mail. Die telefonische Anmeldung bleibt weiterhin möglich."),
+            P(f"Pro Haushalt sind zwei Abholungen im Jahr mit jeweils bis zu fünf Kubikmetern kostenlos. Elektrogroßgeräte werden gesondert abgeholt. Fragen beantwortet die Abfallberatung {c.tel()}."),
+        ]
+    return art(title, blocks, category="Umwelt", topic="umwelt")
+
+
+def t_wirtschaft(c: Ctx):
+    kind = c.pick(["gewerbegebiet", "ansiedlung", "innenstadt", "markt", "gruender", "konjunktur"])
+    if kind == "gewerbegebiet":
+        dn = c.district(code=c.chance(0.6))
+        ha = dec(c.r.uniform(4, 22))
+        title = c.pick([f"Neues Gewerbegebiet in {dn}", "Gewerbeflächen werden vermarktet"])
+        blocks = [
+            P(f"In {dn} entsteht ein neues Gewerbegebiet mit einer Fläche von {ha} Hektar. Die Erschließung beginnt {c.fuzzy(c.future(30, 90))}; die ersten Grundstücke sollen im kommenden Jahr an Unternehmen vergeben werden. Vorrang haben Betriebe aus Handwerk, Logistik und produzierendem Gewerbe mit vielen Arbeitsplätzen."),
+            P(f"Die Wirtschaftsförderung rechnet mit bis zu {c.r.randint(250, 700)} neuen Arbeitsplätzen. Interessierte Unternehmen können sich bereits jetzt melden."),
+        ]
+    elif kind == "ansiedlung":
+        title = c.pick(["Unternehmen verlegt Sitz nach Leverkusen", "Neue Arbeitsplätze durch Ansiedlung"])
+        blocks = [
+            P(f"Ein mittelständisches Unternehmen aus der Medizintechnik verlegt seinen Firmensitz nach Leverkusen. Auf einem Grundstück im Innovationspark entsteht bis {c.y + 2} ein Neubau mit Büros, Labor und Produktion. Mitgebracht werden {c.r.randint(120, 260)} Arbeitsplätze, weitere sollen folgen."),
+            P(f"Die Investition liegt bei rund {c.money(c.r.choice([18000000, 25000000, 32000000]))}. Die Wirtschaftsförderung hatte die Ansiedlung über mehr als ein Jahr begleitet."),
+        ]
+    elif kind == "innenstadt":
+        title = c.pick(["Leerstand in der Innenstadt", "Neues Konzept für die City", "Pop-up-Läden gegen Leerstand"])
+        blocks = [
+            P(f"In der Wiesdorfer Innenstadt stehen derzeit {c.r.randint(14, 32)} Ladenlokale leer. Mit einem neuen Programm will die Stadt gegensteuern: Gründerinnen und Gründer sowie Kunsthandwerker können leerstehende Geschäfte bis zu einem Jahr zu stark vergünstigten Mieten testen."),
+            P("Die Eigentümer erhalten dafür einen Zuschuss, die Stadt übernimmt Kosten für Werbung und Beratung. Ziel ist es, die Fußgängerzone wieder zu beleben und neue Konzepte auszuprobieren."),
+        ]
+    elif kind == "markt":
+        dn = c.district()
+        title = c.pick([f"Wochenmarkt in {dn} wird erweitert", "Feierabendmarkt startet"])
+        blocks = [
+            P(f"Der Wochenmarkt in {dn} bekommt Zuwachs: Ab {c.fd(c.future(10, 30))} kommen donnerstags ein Käsehändler, ein Fischwagen und ein Stand mit regionalem Obst dazu. Außerdem startet ein Feierabendmarkt, der freitags von 16 bis 21 Uhr geöffnet hat."),
+            P("Beim Feierabendmarkt gibt es neben frischen Lebensmitteln auch warme Speisen und Getränke. Die Marktmeister hoffen, damit auch Berufstätige anzusprechen, die vormittags keine Zeit zum Einkaufen haben."),
+        ]
+    elif kind == "gruender":
+        title = c.pick(["Gründerpreis verliehen", "Junge Unternehmen ausgezeichnet"])
+        blocks = [
+            P(f"Drei junge Unternehmen sind mit dem Gründerpreis der Stadt ausgezeichnet worden. Der mit {c.money(c.r.choice([5000, 7500, 10000]))} dotierte erste Preis ging an ein Team, das eine Software zur Planung von Pflegediensten entwickelt hat."),
+            P("Auf den Plätzen folgten eine Manufaktur für nachhaltige Verpackungen und ein Fahrradkurierdienst. Insgesamt hatten sich 34 Unternehmen beworben."),
+        ]
+    else:
+        title = c.pick(["Konjunkturumfrage: Betriebe zuversichtlich", "Wirtschaft blickt vorsichtig nach vorn"])
+        blocks = [
+            P(f"Die Leverkusener Unternehmen blicken überwiegend zuversichtlich auf die kommenden Monate. Das ist das Ergebnis einer Umfrage der Wirtschaftsförderung unter {c.r.randint(150, 320)} Betrieben. Gut die Hälfte bewertet die aktuelle Geschäftslage als gut, nur jeder zehnte als schlecht."),
+            P("Sorgen bereiten den Unternehmen vor allem der Fachkräftemangel, steigende Energiekosten und lange Genehmigungsverfahren. Viele wünschen sich zudem eine bessere Verkehrsanbindung der Gewerbegebiete."),
+        ]
+    blocks.append(Q(c.pick([
+        f"„Wir wollen den Unternehmen in dieser Stadt gute Bedingungen bieten, damit sie bleiben und wachsen“, sagte {c.who('wifoe')}.",
+        f"„Jeder neue Arbeitsplatz stärkt unsere Stadt“, sagte {c.who('ob')}.",
+    ])))
+    if c.chance(0.4):
+        blocks.append(P(f"Ansprechpartner bei der Wirtschaftsförderung ist das Team Unternehmensservice, {c.tel('8230', '0214 8331-')}."))
+    return art(title, blocks, category="Wirtschaft", topic="wirtschaft", sender=c.pick(["Stadtverwaltung", "Stadtverwaltung", "Internet Initiative"]) if c.y < 2007 else "Stadtverwaltung")
+
+
+def t_handwerk(c: Ctx):
+    kind = c.pick(["freisprechung", "lehrstellen", "meister"])
+    if kind == "freisprechung":
+        k = c.r.randint(180, 320)
+        title = c.pick(["Freisprechungsfeier im Handwerk", f"{k} junge Gesellinnen und Gesellen freigesprochen"])
+        blocks = [
+            P(f"{k} junge Frauen und Männer haben in diesem Jahr ihre Gesellenprüfung im Handwerk bestanden. Bei der Freisprechungsfeier der Kreishandwerkerschaft im Forum erhielten sie ihre Gesellenbriefe. Die besten Prüflinge wurden gesondert ausgezeichnet."),
+            P("Die meisten Absolventen kommen aus dem Kfz-Handwerk, dem Elektrohandwerk und dem Friseurhandwerk. Viele werden von ihren Ausbildungsbetrieben übernommen, einige wollen gleich mit der Meisterschule weitermachen."),
+        ]
+    elif kind == "lehrstellen":
+        title = c.pick(["Noch viele Lehrstellen frei", "Lehrstellenbörse des Handwerks"])
+        blocks = [
+            P(f"Kurz vor Beginn des Ausbildungsjahres sind im Handwerk noch {c.r.randint(80, 190)} Lehrstellen unbesetzt, vor allem bei Bäckern, Fleischern, Dachdeckern und in der Sanitär-, Heizungs- und Klimatechnik. Die Kreishandwerkerschaft lädt deshalb {c.am(c.future(5, 20))} zu einer Lehrstellenbörse ein."),
+            P("Schülerinnen und Schüler können dort direkt mit Ausbildungsbetrieben ins Gespräch kommen. Bewerbungsunterlagen sollten mitgebracht werden, manche Betriebe führen vor Ort erste Vorstellungsgespräche."),
+        ]
+    else:
+        title = c.pick(["Meisterbriefe überreicht", "Handwerk ehrt neue Meister"])
+        blocks = [
+            P(f"{c.r.randint(30, 60)} Handwerkerinnen und Handwerker haben ihre Meisterprüfung bestanden und in einer Feierstunde ihre Meisterbriefe erhalten. Sechs von ihnen wollen sich in den kommenden zwei Jahren selbständig machen oder einen bestehenden Betrieb übernehmen."),
+            P("Die Kreishandwerkerschaft wies darauf hin, dass in den nächsten Jahren viele Betriebe einen Nachfolger suchen. Sie bietet dafür eine eigene Nachfolgebörse an."),
+        ]
+    blocks.append(Q(f"„Das Handwerk bietet Zukunft, für junge Leute ebenso wie für Menschen, die umsteigen wollen“, sagte {c.who('kh')}."))
+    return art(title, blocks, category="Wirtschaft", topic="wirtschaft", sender="Kreishandwerkerschaft")
+
+
+def t_schule(c: Ctx):
+    kind = c.pick(["sanierung", "anmeldung", "ogs", "digital", "neubau"])
+    if kind == "sanierung":
+        dn = c.district(code=c.chance(0.6))
+        title = c.pick([f"Grundschule in {dn} wird saniert", "Schulsanierung in den Ferien", "Neue Fenster und Toiletten für Schulen"])
+        blocks = [
+            P(f"In den Ferien wird die Grundschule in {dn} umfassend saniert. Die Arbeiten umfassen neue Fenster, eine moderne Heizungsanlage und die Erneuerung der Toiletten. Die Kosten von {c.money(c.r.choice([850000, 1200000, 1900000]))} werden zum Teil aus einem Förderprogramm des Landes finanziert."),
+            P("Damit der Unterricht nach den Ferien pünktlich beginnen kann, arbeiten die Handwerker zum Teil im Schichtbetrieb. Einige Arbeiten an der Fassade werden erst im Herbst abgeschlossen; der Schulbetrieb ist davon nicht beeinträchtigt."),
+        ]
+    elif kind == "anmeldung":
+        d1 = c.future(10, 30)
+        d2 = d1 + dt.timedelta(days=c.r.randint(4, 11))
+        title = c.pick(["Anmeldung an weiterführenden Schulen", "Anmeldezeitraum für das neue Schuljahr"])
+        blocks = [
+            P(f"Die Anmeldungen für die fünften Klassen der weiterführenden Schulen finden {c.rng_(d1, d2)} statt. Eltern melden ihr Kind direkt an der gewünschten Schule an und bringen dazu das Halbjahreszeugnis, die Empfehlung der Grundschule und die Geburtsurkunde mit."),
+            P("Die Schulen bieten vorab Tage der offenen Tür an, an denen sich Eltern und Kinder über Profile, Ganztagsangebote und Fremdsprachen informieren können. Übersteigt die Zahl der Anmeldungen die Zahl der Plätze, entscheidet die Schulleitung nach den Kriterien der Ausbildungsordnung."),
+        ]
+    elif kind == "ogs":
+        title = c.pick(["Mehr Plätze im offenen Ganztag", "Offene Ganztagsschule wird ausgebaut"])
+        n = c.r.randint(150, 420)
+        blocks = [
+            P(f"Zum kommenden Schuljahr entstehen an den Grundschulen {n} zusätzliche Plätze im offenen Ganztag. Die Nachfrage übersteigt seit Jahren das Angebot; an einigen Schulen gibt es Wartelisten. Insgesamt stehen dann {num(c.r.randint(3200, 4800))} Plätze zur Verfügung."),
+            P("Für die Erweiterung werden Räume umgebaut, Mensen vergrößert und zusätzliche Betreuungskräfte eingestellt. Die Elternbeiträge richten sich weiterhin nach dem Einkommen."),
+        ]
+    elif kind == "digital":
+        title = c.pick(["Tablets für Schülerinnen und Schüler", "Schulen werden digital ausgestattet", "WLAN in allen Klassenräumen"])
+        blocks = [
+            P(f"Alle Schulen der Stadt sind jetzt mit WLAN in den Klassenräumen ausgestattet. Zusätzlich wurden {num(c.r.randint(2500, 6500))} Tablets angeschafft, die Schülerinnen und Schüler im Unterricht und zum Teil auch zu Hause nutzen können. Die Mittel stammen überwiegend aus dem Digitalpakt."),
+            P("Für die Wartung der Geräte hat die Stadt zusätzliche IT-Stellen geschaffen. Die Lehrkräfte wurden in Fortbildungen auf den Einsatz der Tablets vorbereitet."),
+        ]
+    else:
+        dn = c.district(code=c.chance(0.6))
+        title = c.pick([f"Neue Grundschule für {dn}", "Spatenstich für Schulneubau"])
+        blocks = [
+            P(f"Mit einem symbolischen Spatenstich hat der Bau einer neuen vierzügigen Grundschule in {dn} begonnen. Das Gebäude soll in Holzbauweise errichtet werden und zum Schuljahr {c.y + 2}/{(c.y + 3) % 100:02d} fertig sein. Die Kosten liegen bei {c.money(c.r.choice([14000000, 18000000, 22000000]))}."),
+            P("Neben Klassenräumen entstehen eine Mensa, eine Sporthalle und Räume für den offenen Ganztag. Der Schulhof soll nachmittags auch für Kinder aus der Nachbarschaft geöffnet werden."),
+        ]
+    blocks.append(Q(c.pick([
+        f"„Gute Schulen sind die wichtigste Investition in die Zukunft unserer Stadt“, sagte {c.who('schuldez')}.",
+        f"„Wir wissen, dass die Eltern lange gewartet haben. Jetzt geht es voran“, sagte {c.who('ob')}.",
+    ])))
+    if c.chance(0.4):
+        blocks.append(P(f"Informationen gibt der Fachbereich Schulen, {c.tel()}."))
+    return art(title, blocks, category="Bildung", topic="bildung")
+
+
+def t_verwaltung(c: Ctx):
+    kind = c.pick(["buergerbuero", "ausweis", "standesamt", "personal", "termine"])
+    if kind == "buergerbuero":
+        title = c.pick(["Bürgerbüro mit neuen Öffnungszeiten", "Bürgerbüro länger geöffnet"])
+        blocks = [
+            P(f"Das Bürgerbüro im Rathaus hat ab {c.fd(c.future(7, 25))} neue Öffnungszeiten. Montags, dienstags und donnerstags ist es von 8 bis 18 Uhr geöffnet, mittwochs und freitags von 8 bis 13 Uhr. Neu ist ein Samstagstermin einmal im Monat von 9 bis 12 Uhr."),
+            P("Im Bürgerbüro können unter anderem Wohnsitze an- und abgemeldet, Ausweise beantragt, Führungszeugnisse bestellt und Anwohnerparkausweise ausgestellt werden."),
+        ]
+    elif kind == "ausweis":
+        title = c.pick(["Ausweis rechtzeitig beantragen", "Vor den Ferien: Ausweise prüfen"])
+        blocks = [
+            P("Vor den Sommerferien ist der Andrang im Bürgerbüro erfahrungsgemäß groß. Die Stadt rät deshalb, rechtzeitig zu prüfen, ob Personalausweis und Reisepass noch gültig sind. Die Herstellung eines Reisepasses dauert derzeit etwa vier Wochen."),
+            P("Für Kinder gibt es seit einiger Zeit keine Kinderreisepässe mit langer Gültigkeit mehr; für Reisen außerhalb der EU wird ein eigener Reisepass benötigt. Einen Expressreisepass gibt es gegen Aufpreis innerhalb weniger Tage."),
+        ]
+    elif kind == "standesamt":
+        title = c.pick(["Heiraten im Schloss", "Standesamt bietet neue Trauorte an", "Beliebte Hochzeitstermine"])
+        blocks = [
+            P("Wer sich das Ja-Wort in besonderer Umgebung geben möchte, hat künftig mehr Auswahl. Neben dem Trauzimmer im Rathaus bietet das Standesamt Trauungen im Schloss Morsbroich, in einem historischen Wasserturm und auf einem Ausflugsschiff an."),
+            P(f"Besonders begehrt sind Schnapszahlen und Termine im Mai und September. Im vergangenen Jahr wurden in der Stadt {c.r.randint(580, 820)} Ehen geschlossen. Termine können bis zu sechs Monate im Voraus reserviert werden, {c.tel()}."),
+        ]
+    elif kind == "personal":
+        title = c.pick(["Stadt sucht Auszubildende", "Ausbildung bei der Stadtverwaltung"])
+        blocks = [
+            P(f"Die Stadtverwaltung bietet zum kommenden Ausbildungsjahr {c.r.randint(40, 75)} Ausbildungs- und Studienplätze an, unter anderem als Verwaltungsfachangestellte, Straßenwärter, Fachinformatikerin, Gärtner sowie im dualen Studium Verwaltung und Soziale Arbeit."),
+            P(f"Bewerbungen sind bis {c.fd(c.future(30, 60), 'long')} über das Online-Portal möglich. Bei einem Infotag im Rathaus können Interessierte Auszubildende aus verschiedenen Bereichen kennenlernen."),
+        ]
+    else:
+        title = c.pick(["Termine jetzt online buchen", "Neues Terminsystem im Rathaus"])
+        blocks = [
+            P("Wartezeiten im Rathaus sollen der Vergangenheit angehören: Für viele Dienstleistungen können Termine jetzt online gebucht werden. Das gilt für das Bürgerbüro, die Kfz-Zulassung, die Ausländerbehörde und das Standesamt."),
+            P("Wer keinen Internetzugang hat, kann Termine weiterhin telefonisch vereinbaren. Für dringende Fälle werden täglich Zeitfenster ohne Termin freigehalten."),
+        ]
+    if c.chance(0.5):
+        blocks.append(Q(f"„Wir wollen, dass die Bürgerinnen und Bürger schnell und unkompliziert bekommen, was sie brauchen“, sagte {c.who('sprecher')}."))
+    return art(title, blocks, category="Verwaltung", topic="verwaltung")
+
+
+def t_internet(c: Ctx):
+    kind = c.pick(["portal", "cafe", "stadtplan"])
+    if kind == "portal":
+        title = c.pick(["Stadtportal im neuen Gewand", "Neue Internetseite für die Stadt"])
+        blocks = [
+            P(f"Die Internet Initiative hat ihr Stadtportal überarbeitet. Die neue Startseite bietet einen schnelleren Zugang zu Nachrichten, Veranstaltungen und Vereinsadressen. Monatlich besuchen inzwischen rund {num(c.r.randint(40, 95) * 1000)} Nutzer das Angebot."),
+            P("Vereine und Initiativen können ihre Termine jetzt selbst eintragen. Ein Archiv macht alle bisherigen Meldungen nach Stichworten durchsuchbar."),
+        ]
+    elif kind == "cafe":
+        title = c.pick(["Internet-Café für Senioren", "Surfen lernen im Seniorentreff"])
+        blocks = [
+            P(f"Im Seniorentreff gibt es ab {c.fd(c.future(7, 25))} ein Internet-Café für ältere Menschen. An vier Rechnern zeigen ehrenamtliche Helfer, wie man E-Mails schreibt, im Netz nach Informationen sucht oder Fahrpläne abruft."),
+            P("Das Café ist dienstags und donnerstags von 14 bis 17 Uhr geöffnet. Die Nutzung kostet eine kleine Gebühr für Kaffee und Kuchen, Vorkenntnisse sind nicht nötig."),
+        ]
+    else:
+        title = c.pick(["Stadtplan jetzt online", "Digitaler Stadtplan mit Suchfunktion"])
+        blocks = [
+            P("Der Stadtplan steht jetzt auch im Internet zur Verfügung. Nutzer können Straßen suchen, Ausschnitte vergrößern und sich öffentliche Einrichtungen wie Schulen, Ämter, Bäder und Haltestellen anzeigen lassen."),
+            P("Die Daten stammen aus dem Vermessungsamt und werden regelmäßig aktualisiert. Eine Druckfunktion ermöglicht es, Ausschnitte auf Papier mitzunehmen."),
+        ]
+    blocks.append(P("Anregungen und Kritik nimmt die Redaktion per E-Mail gern entgegen."))
+    return art(title, blocks, category="Verwaltung", topic="verwaltung", sender="Internet Initiative")
+
+
+def t_soziales(c: Ctx):
+    kind = c.pick(["senioren", "kaelte", "kita", "jugend", "tafel", "pflege", "barriere"])
+    if kind == "kaelte" and 3 <= c.d.month <= 9:
+        kind = "tafel"
+    if kind == "senioren" and not 4 <= c.d.month <= 8:
+        kind = "pflege"
+    if kind == "senioren":
+        title = c.pick(["Seniorenbeirat lädt zum Sommerfest", "Seniorenwoche mit buntem Programm"])
+        blocks = [
+            P(f"Der Seniorenbeirat lädt {c.am(c.future(7, 30))} zu seinem Sommerfest in den Stadtpark ein. Ab {c.time('day')} gibt es Musik, Kaffee und Kuchen sowie Informationsstände von Pflegediensten, Beratungsstellen und Seniorentreffs."),
+            P("Zum Programm gehören auch ein Tanztee, eine Lesung und ein Bewegungsangebot zum Mitmachen. Für Menschen, die nicht mehr gut zu Fuß sind, wird ein Fahrdienst angeboten."),
+            Q(f"„Wir wollen zeigen, wie vielfältig das Leben im Alter sein kann“, sagte {c.who('senbeirat')}."),
+        ]
+    elif kind == "kaelte":
+        title = c.pick(["Hilfe für Obdachlose im Winter", "Kältebus ist wieder unterwegs"])
+        blocks = [
+            P("Mit Beginn der kalten Jahreszeit ist der Kältebus wieder unterwegs. Ehrenamtliche fahren bis Ende März jeden Abend bekannte Schlafplätze an, verteilen heiße Getränke, Schlafsäcke und warme Kleidung und bieten an, Menschen in eine Notunterkunft zu bringen."),
+            P(f"Die Stadt hält in der Notschlafstelle zusätzliche Plätze bereit. Wer einen Menschen in Not bemerkt, kann sich beim Kältetelefon melden, {c.tel()}, in akuten Fällen sollte der Notruf 112 gewählt werden."),
+        ]
+    elif kind == "kita":
+        n = c.r.randint(180, 450)
+        title = c.pick(["Mehr Kita-Plätze für unter Dreijährige", "Neue Kitas eröffnet"])
+        blocks = [
+            P(f"Die Stadt baut die Kinderbetreuung weiter aus. Zum Kindergartenjahr entstehen {n} zusätzliche Plätze, davon rund die Hälfte für Kinder unter drei Jahren. Drei neue Einrichtungen gehen in Betrieb, weitere werden erweitert."),
+            P("Trotz des Ausbaus reichen die Plätze noch nicht überall. Eltern, die keinen Platz erhalten haben, können sich an die Servicestelle Kita wenden, die auch Plätze in der Kindertagespflege vermittelt."),
+        ]
+    elif kind == "jugend":
+        dn = c.district(code=c.chance(0.6))
+        title = c.pick([f"Jugendhaus in {dn} wiedereröffnet", "Neuer Treffpunkt für Jugendliche"])
+        blocks = [
+            P(f"Nach einem Umbau hat das Jugendhaus in {dn} wieder geöffnet. Entstanden sind ein Tonstudio, eine Werkstatt und ein großer Raum für Konzerte und Partys. Die Jugendlichen haben bei der Planung mitgeredet und einen Teil der Arbeiten selbst erledigt."),
+            P("Das Haus ist montags bis freitags ab 14 Uhr geöffnet, am Wochenende für Veranstaltungen. Zum Team gehören drei Sozialarbeiterinnen und Sozialarbeiter sowie Honorarkräfte."),
+        ]
+    elif kind == "tafel":
+        title = c.pick(["Tafel braucht Unterstützung", "Mehr Menschen bei der Tafel"])
+        blocks = [
+            P(f"Die Tafel versorgt inzwischen rund {num(c.r.randint(1400, 2600))} Menschen pro Woche mit Lebensmitteln, so viele wie nie. Vor allem Rentnerinnen und Rentner sowie Alleinerziehende kommen zu den Ausgabestellen."),
+            P("Gesucht werden Ehrenamtliche für die Abholung bei Supermärkten und für die Ausgabe, außerdem Geldspenden für den Unterhalt der Kühlfahrzeuge."),
+        ]
+    elif kind == "pflege":
+        title = c.pick(["Pflegestützpunkt berät Angehörige", "Beratung rund um die Pflege"])
+        blocks = [
+            P("Wenn ein Angehöriger pflegebedürftig wird, stehen Familien vor vielen Fragen. Der Pflegestützpunkt im Rathaus berät kostenlos und unabhängig zu Leistungen der Pflegeversicherung, zu Pflegediensten, Tagespflege und Wohnformen im Alter."),
+            P(f"Im vergangenen Jahr wurden dort {num(c.r.randint(1200, 2400))} Beratungsgespräche geführt, ein Viertel davon als Hausbesuch. Termine gibt es {c.tel()}."),
+        ]
+    else:
+        title = c.pick(["Barrierefreie Stadt: Bilanz des Behindertenbeirates", "Mehr Barrierefreiheit an Haltestellen"])
+        blocks = [
+            P(f"Der Behindertenbeirat hat eine Bilanz der vergangenen Jahre gezogen. Inzwischen sind {c.r.randint(40, 70)} Prozent der Bushaltestellen barrierefrei ausgebaut, alle neuen Ampeln erhalten akustische Signale, und das Rathaus hat ein Blindenleitsystem bekommen."),
+            P("Nachholbedarf sieht der Beirat bei öffentlichen Toiletten, bei Arztpraxen und bei der Verständlichkeit von Bescheiden. Er regt an, wichtige Informationen der Stadt auch in Leichter Sprache anzubieten."),
+        ]
+    if c.chance(0.4):
+        blocks.append(P(f"Weitere Informationen beim Fachbereich Soziales, {c.tel()}."))
+    return art(title, blocks, category="Soziales", topic="soziales",
+               sender=c.pick(["Stadtverwaltung", "Caritasverband Leverkusen"]) if kind in ("kaelte", "tafel", "pflege") else "Stadtverwaltung")
+
+
+# ===========================================================================
+# Hard negatives: migrants mentioned in passing, article not about integration
+# ===========================================================================
+def t_hardneg(c: Ctx):
+    v = c.variant_name
+    if v == "bevoelkerung":
+        pop = c.r.randint(161000, 166500)
+        title = c.pick(["Einwohnerzahl leicht gestiegen", f"Statistik: {num(pop)} Menschen leben in der Stadt"])
+        blocks = [
+            P(f"Die Einwohnerzahl ist im vergangenen Jahr erneut leicht gestiegen. Zum {c.fd(dt.date(c.y - 1, 12, 31), 'long')} waren {num(pop)} Menschen mit Hauptwohnsitz in der Stadt gemeldet, {c.r.randint(300, 1200)} mehr als ein Jahr zuvor. Das geht aus dem neuen Statistischen Jahrbuch hervor."),
+            P(f"Wie in den Vorjahren gab es mehr Sterbefälle als Geburten: {num(c.r.randint(1750, 1950))} Sterbefällen standen {num(c.r.randint(1450, 1650))} Geburten gegenüber. Das Plus ergibt sich aus Zuzügen, vor allem von Familien aus den Nachbarstädten. Der Anteil der Einwohnerinnen und Einwohner ohne deutsche Staatsangehörigkeit liegt bei {dec(c.r.uniform(12.5, 16.5))} Prozent."),
+            P(f"Der bevölkerungsreichste Stadtteil bleibt Opladen, gefolgt von Schlebusch und Wiesdorf. Das Durchschnittsalter liegt bei {dec(c.r.uniform(44.0, 45.5))} Jahren; fast jeder vierte Einwohner ist 65 Jahre oder älter."),
+            P("Das Jahrbuch mit allen Tabellen ist im Bürgerbüro erhältlich und steht auch im Internet zum Herunterladen bereit."),
+        ]
+        return art(title, blocks, category="Verwaltung", topic="verwaltung", pools=["verwaltung"])
+    if v == "haushalt_fluechtlinge":
+        title = "Haushalt: Kämmerin warnt vor steigenden Kosten"
+        blocks = [
+            P(f"{c.Who('kaemmerer')} hat im Finanzausschuss vor einer weiteren Verschlechterung der Haushaltslage gewarnt. Für das laufende Jahr rechnet die Kämmerei mit einem Defizit von {c.money(c.r.choice([38000000, 44000000]))}, rund zehn Millionen Euro mehr als geplant."),
+            P("Gründe seien vor allem die gestiegenen Sozialausgaben, höhere Tarifabschlüsse und der Sanierungsbedarf an Schulen und Brücken. Auch die Kosten für die Unterbringung von Flüchtlingen würden vom Land nur zum Teil erstattet. Auf der Einnahmeseite blieben die Gewerbesteuerzahlungen hinter den Erwartungen zurück."),
+            Q("„Ohne eine dauerhafte Entlastung durch Bund und Land werden wir den Haushaltsausgleich nicht schaffen“, sagte Rothe."),
+            P("Die Fraktionen kündigten an, in den Haushaltsberatungen im Herbst eigene Sparvorschläge vorzulegen. Eine Erhöhung der Grundsteuer lehnen CDU und FDP bislang ab."),
+        ]
+        return art(title, blocks, category="Politik", topic="rat", report=True, pools=["haushalt"])
+    if v == "stadtfest":
+        ev = c.next_wd(5, 10, 30)
+        title = c.pick(["Stadtfest lockt mit drei Bühnen", "Wiesdorfer Stadtfest: Das Programm"])
+        blocks = [
+            P(f"Drei Tage lang wird die Innenstadt zur Festmeile: Das Stadtfest beginnt {c.am(ev)} und bietet auf drei Bühnen Rock, Pop, Schlager und Kinderprogramm. Zum Auftakt spielt eine bekannte Coverband aus Köln."),
+            P("Rund um den Friedrich-Ebert-Platz laden mehr als 80 Stände zum Bummeln ein. Neben Kunsthandwerk und regionalen Produkten gibt es ein kulinarisches Angebot von rheinischem Reibekuchen bis zu griechischen, türkischen und thailändischen Spezialitäten. Gäste aus den Partnerstädten präsentieren sich mit eigenen Ständen."),
+            P("Für die Dauer des Festes ist die Friedrich-Ebert-Straße zwischen der Hauptstraße und dem Busbahnhof gesperrt. Die Parkhäuser sind geöffnet, die Stadt empfiehlt aber die Anreise mit Bus und Bahn."),
+            Q(f"„Das Stadtfest ist das Wohnzimmer der ganzen Stadt“, sagte {c.who('ob')}."),
+        ]
+        return art(title, blocks, category="Kultur", topic="kultur_sport", pools=["kultur"])
+    if v == "sportplatz":
+        dn = c.district("Küppersteg")
+        title = "Kunstrasen für den Sportplatz Küppersteg"
+        blocks = [
+            P(f"Der Sportplatz in {dn} bekommt einen Kunstrasen. Die Bezirksvertretung hat dafür {c.money(c.r.choice([620000, 740000]))} bewilligt. Bisher spielten die Mannschaften auf einem Aschenplatz, der bei Regen oft unbespielbar war. Die Bauarbeiten sollen in den Sommerferien beginnen."),
+            P("Hauptnutzer ist ein Fußballverein mit mehr als 400 Mitgliedern, davon 18 Jugendmannschaften. Gegründet wurde der Verein in den sechziger Jahren von italienischen Arbeitern des Chemiewerks; heute spielen dort Kinder aus dem ganzen Stadtteil."),
+            Q("„Endlich können wir auch im November trainieren, ohne dass die Kinder im Matsch versinken“, sagte der Vereinsvorsitzende."),
+            P("Mit dem Kunstrasen erhält der Platz auch eine neue LED-Flutlichtanlage, die deutlich weniger Strom verbraucht als die alte."),
+        ]
+        return art(title, blocks, category="Sport", topic="kultur_sport", pools=["sport"])
+    if v == "brand_leerstand":
+        c.district("Opladen")
+        title = "Feuer in leerstehendem Gebäude"
+        blocks = [
+            P(f"In einem leerstehenden Gebäude an der Hermann-Löns-Straße in Opladen hat es {c.am(c.past(1, 2), 'wd_dm')} gebrannt. Ein Passant hatte gegen 22.40 Uhr Flammen in einem Fenster im Erdgeschoss bemerkt und die Feuerwehr alarmiert."),
+            P("Die Einsatzkräfte konnten den Brand schnell löschen, verletzt wurde niemand. Das Gebäude, in dem die Stadt bis zum vergangenen Herbst Asylbewerber untergebracht hatte, steht seit Monaten leer und soll abgerissen werden. Die Polizei schließt Brandstiftung nicht aus und ermittelt."),
+            P("Zeugen, die im Bereich der Hermann-Löns-Straße verdächtige Personen beobachtet haben, werden gebeten, sich unter Telefon 0221 229-0 zu melden."),
+        ]
+        return art(title, blocks, category="Polizei", topic="sicherheit", sender="Polizeipräsidium Köln", pools=["polizei"])
+    if v == "kita_neubau":
+        c.district("Opladen")
+        title = "Neue Kita an der Hermann-Löns-Straße"
+        blocks = [
+            P("Wo früher eine städtische Unterkunft stand, spielen bald Kinder: An der Hermann-Löns-Str. 1a ist der Grundstein für eine sechsgruppige Kindertagesstätte gelegt worden. Die Einrichtung bietet Platz für rund 110 Kinder, davon 30 unter drei Jahren."),
+            P(f"Das zweigeschossige Gebäude entsteht in Holzbauweise und erhält ein begrüntes Dach. Die Kosten liegen bei {c.money(4100000)}, das Land beteiligt sich über ein Förderprogramm zum Ausbau der Kinderbetreuung. Träger wird ein freier Träger der Jugendhilfe."),
+            Q(f"„Opladen wächst, und junge Familien brauchen verlässliche Betreuungsplätze“, sagte {c.who('sozdez')} beim Richtfest."),
+            P("Die Eröffnung ist zum Kindergartenjahr im August des kommenden Jahres geplant. Anmeldungen sind über das Online-Portal der Stadt möglich."),
+        ]
+        return art(title, blocks, category="Soziales", topic="soziales", pools=["soziales"])
+    if v == "briefwahl":
+        title = "Briefwahl für die Wahlen am 25. Mai möglich"
+        blocks = [
+            P("Am 25. Mai finden die Europawahl und die Kommunalwahl statt. Wer an diesem Tag nicht ins Wahllokal gehen kann oder möchte, kann ab sofort Briefwahl beantragen. Die Wahlbenachrichtigungen werden in diesen Tagen an alle rund 125.000 Wahlberechtigten verschickt."),
+            P("Der Antrag kann mit dem Vordruck auf der Rückseite der Wahlbenachrichtigung, über das Internet oder persönlich im Briefwahlbüro im Rathaus gestellt werden. Das Briefwahlbüro ist montags bis freitags von 8 bis 18 Uhr geöffnet. Am selben Tag wird auch der Integrationsrat gewählt; hierfür erhalten die Wahlberechtigten eine gesonderte Benachrichtigung."),
+            P(f"Die Wahlbriefe müssen spätestens am Wahlsonntag um 18 Uhr beim Wahlamt eingegangen sein. Das Wahlamt ist {c.tel('3333')} erreichbar."),
+        ]
+        return art(title, blocks, category="Verwaltung", topic="verwaltung", pools=["verwaltung"])
+    if v == "vhs_programm":
+        n = c.r.randint(900, 1400)
+        title = c.pick(["Neues VHS-Programm erschienen", "Volkshochschule startet ins neue Semester"])
+        blocks = [
+            P(f"Das neue Programmheft der Volkshochschule ist erschienen. Für das kommende Semester bietet die VHS {num(n)} Kurse, Vorträge und Exkursionen an, von Yoga und Italienisch über Buchhaltung bis zum Töpfern. Das Semester beginnt {c.am(c.future(14, 30))}."),
+            P("Neu im Programm sind unter anderem ein Kurs zur Fotografie mit dem Smartphone, eine Reihe zur Stadtgeschichte mit Spaziergängen durch die Stadtteile und ein Kochkurs zur vegetarischen Küche. Im Sprachenbereich reicht das Angebot von Englisch, Spanisch und Japanisch bis zu Deutsch als Fremdsprache."),
+            Q(f"„Lernen hört nicht mit der Schule auf. Wir haben für jedes Alter und jeden Geldbeutel etwas dabei“, sagte {c.who('vhs')}."),
+            P(f"Anmeldungen sind online, schriftlich oder persönlich in der Geschäftsstelle möglich, {c.tel('4181')}. Das Heft liegt in Banken, Buchhandlungen und im Bürgerbüro aus."),
+        ]
+        return art(title, blocks, category="Bildung", topic="bildung", sender="VHS Leverkusen", pools=["bildung"])
+    if v == "arbeitsmarkt":
+        q = dec(c.r.uniform(6.5, 8.9))
+        title = c.pick(["Arbeitslosigkeit leicht gesunken", f"Arbeitslosenquote bei {q} Prozent"])
+        blocks = [
+            P(f"Die Zahl der Arbeitslosen ist im {MONTHS[(c.d.month - 2) % 12]} leicht gesunken. Nach Angaben der Agentur für Arbeit waren {num(c.r.randint(6400, 8200))} Menschen arbeitslos gemeldet, {c.r.randint(80, 260)} weniger als im Vormonat. Die Quote liegt bei {q} Prozent."),
+            P("Den stärksten Rückgang gab es bei den jüngeren Arbeitslosen unter 25 Jahren. Auch bei Arbeitslosen ohne deutschen Pass ging die Zahl leicht zurück. Die Zahl der Langzeitarbeitslosen blieb dagegen nahezu unverändert."),
+            P(f"Die Unternehmen meldeten {c.r.randint(380, 720)} neue offene Stellen, vor allem in Logistik, Gesundheitswesen und Handel. Die Arbeitsagentur rechnet für die kommenden Monate mit einer stabilen Entwicklung."),
+        ]
+        return art(title, blocks, category="Wirtschaft", topic="wirtschaft", pools=["wirtschaft"])
+    # schulentwicklung
+    title = "Schulentwicklungsplan: Mehr Schüler erwartet"
+    blocks = [
+        P(f"Die Zahl der Schülerinnen und Schüler wird in den kommenden Jahren deutlich steigen. Das geht aus dem Entwurf des Schulentwicklungsplans hervor, den die Verwaltung dem Schulausschuss {c.am(c.future(5, 20))} vorlegt. Bis 2030 rechnen die Planer an den Grundschulen mit rund {num(c.r.randint(700, 1100))} zusätzlichen Kindern."),
+        P("Gründe sind höhere Geburtenzahlen, mehrere Neubaugebiete und der Zuzug von Familien, darunter auch aus der Ukraine. Der Plan sieht deshalb zwei neue Grundschulen, die Erweiterung von vier bestehenden Schulen und zusätzliche Räume für den offenen Ganztag vor."),
+        Q(f"„Wir müssen jetzt bauen, sonst fehlen uns in fünf Jahren die Klassenräume“, sagte {c.who('schuldez')}."),
+        P(f"Die Kosten für alle Maßnahmen schätzt die Verwaltung auf mehr als {c.money(c.r.choice([180000000, 210000000]))}. Über die Reihenfolge der Projekte soll der Rat im Frühjahr entscheiden."),
+    ]
+    return art(title, blocks, category="Bildung", topic="bildung", report=True, pools=["bildung"])
+
+
+# ===========================================================================
+# Extension paragraphs: topic pools used to bring short articles to length
+# ===========================================================================
+def x_verkehr(c: Ctx):
+    s1, s2 = c.streets(2)
+    dn = c.dname or c.r.choice(DISTRICTS)[0]
+    online = c.y >= 2006
+    return [
+        f"Die Stadt bittet alle Verkehrsteilnehmer um Verständnis für die Einschränkungen. {'Aktuelle Hinweise zu Baustellen und Umleitungen veröffentlicht sie auf ihrer Internetseite' if online else 'Aktuelle Hinweise zu Baustellen und Umleitungen gibt die Pressestelle regelmäßig an die Tageszeitungen weiter'}; auch die Verkehrsmeldungen im Lokalradio werden laufend aktualisiert.",
+        "Nach Angaben des Fachbereichs Tiefbau sind die Arbeiten eng mit den Stadtwerken und den Versorgungsunternehmen abgestimmt. So soll verhindert werden, dass dieselbe Straße innerhalb weniger Jahre mehrfach aufgerissen wird. Wo möglich, werden Leitungen gleich mit erneuert.",
+        "Für Fußgängerinnen und Fußgänger bleiben die Gehwege während der gesamten Bauzeit passierbar; an einzelnen Stellen werden Behelfswege eingerichtet. Rettungsdienst und Feuerwehr können die Baustelle jederzeit passieren, die Müllabfuhr fährt die Anlieger nach einem angepassten Plan an.",
+        f"Die Arbeiten gehören zu einem mehrjährigen Programm, mit dem die Stadt den Zustand ihrer Straßen verbessern will. Rund ein Drittel der {num(c.r.randint(480, 560))} Kilometer Gemeindestraßen gilt nach der letzten Zustandserfassung als sanierungsbedürftig; der Investitionsbedarf liegt bei einem dreistelligen Millionenbetrag.",
+        f"Geschäftsleute in {dn} hatten im Vorfeld befürchtet, dass Kunden wegbleiben könnten. Die Stadt hat deshalb zugesagt, die Zufahrten zu den Geschäften und die Anlieferung so weit wie möglich offen zu halten. Hinweisschilder an den Zufahrtsstraßen sollen auf die geöffneten Läden aufmerksam machen.",
+        f"Bereits {c.fuzzy(c.past(40, 120))} waren die Anwohnerinnen und Anwohner in einer Informationsveranstaltung über die Pläne unterrichtet worden. Viele Anregungen, etwa zur Lage von Parkplätzen und zu den Arbeitszeiten, seien in die Planung eingeflossen, teilte die Verwaltung mit.",
+        f"Auch die Busse sind betroffen: Die Haltestelle „{s1}“ wird für die Dauer der Arbeiten um etwa 150 Meter in die {s2} verlegt. Die Verkehrsbetriebe informieren mit Aushängen an den Haltestellen über die Änderungen.",
+        "Gearbeitet wird in der Regel montags bis freitags zwischen 7 und 17 Uhr. Einzelne Arbeitsschritte wie das Asphaltieren großer Flächen können aus technischen Gründen auch am Samstag stattfinden; die Anlieger werden darüber vorab mit Handzetteln informiert.",
+        "Die Kosten der Maßnahme werden zum Teil über Straßenausbaubeiträge von den Grundstückseigentümern getragen. Die Anlieger erhalten dazu rechtzeitig vor Baubeginn eine schriftliche Information über die voraussichtliche Höhe.",
+        "Ob der Zeitplan gehalten werden kann, hängt auch vom Wetter ab. Bei Dauerregen oder Frost können Asphalt- und Pflasterarbeiten nicht ausgeführt werden; in diesem Fall verlängert sich die Bauzeit entsprechend.",
+        f"Radfahrer werden gebeten, im Baustellenbereich abzusteigen und zu schieben. Eine ausgeschilderte Umleitung für den Radverkehr führt über ruhige Nebenstraßen durch {dn}.",
+        "In der Bezirksvertretung war die Maßnahme unstrittig. Mehrere Mitglieder regten aber an, die Gelegenheit zu nutzen, um zusätzliche Bäume zu pflanzen und Fahrradbügel aufzustellen; die Verwaltung will das prüfen.",
+        "Die Baustelle wird nachts beleuchtet und gesichert. Autofahrer sollten im Bereich der Engstelle besonders auf Kinder achten, da in der Nähe eine Schule und mehrere Bushaltestellen liegen.",
+    ]
+
+
+def x_kultur(c: Ctx):
+    return [
+        "Das Kulturbüro weist darauf hin, dass alle Veranstaltungsorte barrierefrei zugänglich sind. Plätze für Rollstuhlfahrerinnen und Rollstuhlfahrer sowie ihre Begleitpersonen sollten bei der Kartenbestellung angemeldet werden.",
+        "Schülerinnen, Schüler, Studierende und Inhaber des Leverkusen-Passes erhalten an der Abendkasse eine Ermäßigung. Kinder unter zwölf Jahren haben in Begleitung eines Erwachsenen freien Eintritt, soweit nicht anders angegeben.",
+        f"Im vergangenen Jahr haben die städtischen Kultureinrichtungen zusammen mehr als {num(c.r.randint(180, 260) * 1000)} Besucherinnen und Besucher gezählt. Besonders gefragt waren Familienveranstaltungen und Angebote unter freiem Himmel.",
+        "Unterstützt wird das Programm vom Kulturförderverein und von mehreren Unternehmen aus der Stadt. Ohne diese Hilfe, so das Kulturbüro, ließe sich ein Angebot in dieser Breite bei knappen städtischen Mitteln nicht aufrechterhalten.",
+        f"Wer das Kulturprogramm regelmäßig verfolgen möchte, kann {'den monatlichen Newsletter des Kulturbüros abonnieren' if c.y >= 2008 else 'sich in den Verteiler des Kulturbüros aufnehmen lassen'}. Das Halbjahresprogramm liegt außerdem in der Stadtbibliothek, im Bürgerbüro und in vielen Geschäften aus.",
+        "Parkplätze gibt es in den Parkhäusern in der Nähe. Die Veranstalter empfehlen dennoch die Anreise mit Bus und Bahn; die nächste Haltestelle liegt nur wenige Schritte entfernt.",
+        f"Das Kulturbüro plant bereits die nächsten Veranstaltungen. Erste Termine für {c.fuzzy(c.future(60, 120), year=False)} stehen fest, das vollständige Halbjahresprogramm wird in Kürze vorgestellt.",
+        "Der Vorverkauf hat gut begonnen, für einige Termine gibt es nur noch Restkarten. Das Kulturbüro empfiehlt deshalb, sich rechtzeitig Karten zu sichern.",
+        "Die Reihe ist Teil des städtischen Kulturprogramms, das in diesem Jahr unter dem Motto „Stadt der Begegnung“ steht. Zahlreiche Vereine, Chöre, Theatergruppen und freie Künstler beteiligen sich.",
+        "Auch für Kinder und Familien gibt es Angebote: Am Wochenende finden nachmittags Mitmachaktionen statt, bei denen der Nachwuchs selbst kreativ werden kann. Eine Anmeldung ist nicht erforderlich.",
+        f"{c.Who('kulturdez')} zeigte sich erfreut über die Resonanz der vergangenen Monate. Die Zahl der Besucherinnen und Besucher sei trotz knapper Budgets stabil geblieben.",
+    ]
+
+
+def x_sport(c: Ctx):
+    return [
+        f"In der Stadt gibt es rund {num(c.r.randint(15, 19) * 10)} Sportvereine mit zusammen mehr als {num(c.r.randint(48, 56) * 1000)} Mitgliedern. Der Stadtsportbund vertritt ihre Interessen gegenüber Politik und Verwaltung und berät bei Fragen zu Fördermitteln, Versicherung und Vereinsrecht.",
+        "Die Sportstätten der Stadt werden vormittags überwiegend von Schulen genutzt, nachmittags und abends von den Vereinen. Die Hallenzeiten sind so knapp, dass manche Abteilungen Wartelisten führen müssen; neue Hallen sollen die Lage in den kommenden Jahren entspannen.",
+        "Für Zuschauerinnen und Zuschauer ist der Eintritt frei. Für das leibliche Wohl sorgen die Vereine mit Würstchen, Kuchen und Getränken; der Erlös kommt der Jugendarbeit zugute.",
+        "Sportlich ist die Stadt seit Jahrzehnten weit über ihre Grenzen hinaus bekannt. Zahlreiche Olympiateilnehmer und Weltmeister haben ihre Karriere in Leverkusener Vereinen begonnen, viele von ihnen in der Leichtathletik.",
+        f"{c.Who('ssb')} dankte den vielen Ehrenamtlichen, ohne die Training, Wettkämpfe und Veranstaltungen nicht möglich wären. Übungsleiterinnen und Übungsleiter, Kampfrichter und Vorstandsmitglieder leisten Woche für Woche tausende Stunden unbezahlter Arbeit.",
+        "Wer selbst aktiv werden möchte, findet beim Stadtsportbund eine Übersicht über alle Vereine und ihre Angebote, sortiert nach Sportarten und Stadtteilen. Viele Vereine bieten kostenlose Schnupperstunden an.",
+    ]
+
+
+def x_polizei(c: Ctx):
+    return [
+        "Die Polizei rät, Haus- und Wohnungstüren auch bei kurzer Abwesenheit abzuschließen und Fenster nicht gekippt zu lassen. Die Kriminalprävention berät kostenlos und unverbindlich, wie sich Wohnungen und Häuser besser gegen Einbrecher sichern lassen.",
+        "Die Ermittlungen dauern an. Die Beamten werten derzeit Spuren vom Tatort aus und prüfen, ob es Zusammenhänge mit ähnlichen Taten in den vergangenen Wochen gibt.",
+        f"Bereits {c.am(c.past(8, 30), 'dm')} hatte es in der Umgebung einen ähnlichen Vorfall gegeben. Ob dieselben Täter verantwortlich sind, ist noch unklar. Die Polizei hat ihre Streifen in dem Bereich vorerst verstärkt.",
+        f"Nach der Kriminalstatistik ist die Zahl der Straftaten in Leverkusen im vergangenen Jahr insgesamt leicht zurückgegangen. Die Aufklärungsquote lag bei rund {c.r.randint(46, 55)} Prozent. Bei Wohnungseinbrüchen und Taschendiebstählen bleibt sie allerdings deutlich niedriger.",
+        "Wer verdächtige Beobachtungen macht, sollte nicht zögern, die Polizei zu verständigen. Wichtig sind möglichst genaue Angaben zu Personen, Fahrzeugen, Kennzeichen und Fluchtrichtung. Im Zweifel ist der Notruf 110 die richtige Wahl.",
+        "Die Polizei weist darauf hin, dass Hinweise auch vertraulich behandelt werden können. Zeugen, die anonym bleiben möchten, können sich an jede Polizeidienststelle wenden.",
+        f"Der Bezirksdienst der Polizei ist in {c.dname or 'allen Stadtteilen'} mit festen Ansprechpartnern vertreten. Die Bezirksbeamtinnen und -beamten sind regelmäßig zu Fuß unterwegs und haben für Fragen der Bürger ein offenes Ohr.",
+        "Die Polizei bittet auch Autofahrer, die zur fraglichen Zeit in der Gegend unterwegs waren, ihre Dashcam-Aufnahmen zu prüfen." if c.y >= 2014 else "Die Polizei bittet auch Autofahrer und Radfahrer, die zur fraglichen Zeit in der Gegend unterwegs waren, sich zu melden.",
+        "Zuständig für Leverkusen ist das Polizeipräsidium Köln, das in der Stadt mehrere Wachen unterhält. Die Wache in Opladen ist rund um die Uhr besetzt.",
+        "Nach Angaben der Polizei gibt es bislang keine Hinweise auf eine Verbindung zu anderen Taten. Die Ermittler schließen aber nichts aus und werten derzeit mögliche Videoaufnahmen aus der Umgebung aus.",
+    ]
+
+
+def x_feuerwehr(c: Ctx):
+    return [
+        f"Die Feuerwehr Leverkusen besteht aus einer Berufsfeuerwehr mit {wz(c.r.randint(2, 3))} Wachen und den Löschzügen der Freiwilligen Feuerwehr in den Stadtteilen. Zusammen stellen sie rund um die Uhr den Brandschutz, die technische Hilfe und den Rettungsdienst sicher.",
+        "Die Freiwillige Feuerwehr sucht weiterhin Nachwuchs. Interessierte ab 18 Jahren können sich bei einem der Löschzüge melden, Jugendliche ab zehn Jahren sind in der Jugendfeuerwehr willkommen. Eine Vorbildung ist nicht nötig.",
+        "Die Feuerwehr erinnert daran, im Notfall ruhig zu bleiben und die 112 zu wählen. Wichtig sind Angaben dazu, wo etwas passiert ist, was passiert ist und wie viele Menschen betroffen sind. Aufgelegt wird erst, wenn die Leitstelle keine Fragen mehr hat.",
+        f"Für die Feuerwache im Süden der Stadt ist ein Neubau geplant. Der Rat hat dafür rund {c.money(c.r.choice([9000000, 12000000, 16000000]))} bereitgestellt; die alte Wache entspricht nicht mehr den heutigen Anforderungen an Fahrzeughallen und Umkleiden.",
+        "Nach dem Einsatz wurden Fahrzeuge und Ausrüstung gereinigt und wieder einsatzbereit gemacht. Atemschutzgeräte und Schläuche werden in der Atemschutzwerkstatt und der Schlauchpflege der Hauptwache geprüft.",
+    ]
+
+
+def x_rat(c: Ctx):
+    return [
+        "Die Sitzungen des Rates und seiner Ausschüsse sind grundsätzlich öffentlich. Zuhörerinnen und Zuhörer sind willkommen; zu Beginn jeder Ratssitzung gibt es eine Einwohnerfragestunde, in der Bürger Fragen an die Verwaltung richten können.",
+        f"Dem Rat gehören neben {'der Oberbürgermeisterin' if c.fem('ob') else 'dem Oberbürgermeister'} {c.r.choice([52, 56, 58, 60])} gewählte Mitglieder an. Vorbereitet werden die Entscheidungen in den Fachausschüssen und, soweit die Stadtbezirke betroffen sind, in den Bezirksvertretungen.",
+        "Nach § 24 der Gemeindeordnung kann sich jede Einwohnerin und jeder Einwohner mit Anregungen und Beschwerden an den Rat wenden. Zuständig für die Vorberatung ist der Bürgerausschuss, der regelmäßig über eingegangene Eingaben berät.",
+        "Die Opposition kritisierte das Vorgehen der Verwaltung. Die Unterlagen seien zu spät verschickt worden, um sie in den Fraktionen ausreichend beraten zu können. Die Verwaltung sagte zu, Vorlagen künftig früher bereitzustellen.",
+        f"Die nächste Sitzung findet {c.am(c.future(25, 50))} statt. Bis dahin sollen die Fachausschüsse die offenen Punkte beraten; strittige Fragen will die Verwaltung in einer Arbeitsgruppe mit Vertretern aller Fraktionen klären.",
+        f"{c.Who('sprecher')} wies darauf hin, dass die Beschlüsse erst wirksam werden, wenn die Aufsichtsbehörde keine Bedenken erhebt. Bei finanzwirksamen Entscheidungen prüft die Bezirksregierung, ob sie mit der Haushaltslage vereinbar sind.",
+        f"Die Verwaltung muss dem Rat bis {c.my(c.future(60, 150))} einen Sachstandsbericht vorlegen. Sollte sich der Kostenrahmen dabei um mehr als zehn Prozent erhöhen, ist ein erneuter Beschluss erforderlich.",
+        "Die Kommunalaufsicht hatte die Stadt in den vergangenen Jahren mehrfach zu größerer Haushaltsdisziplin ermahnt. Neue freiwillige Leistungen sind deshalb nur möglich, wenn an anderer Stelle gespart wird.",
+        "Die Fraktionen wollen das Thema zunächst intern beraten. Mehrere Ratsmitglieder kündigten an, vor einer Entscheidung auch mit betroffenen Bürgerinnen und Bürgern, Vereinen und Verbänden sprechen zu wollen.",
+        "Im Ratsinformationssystem der Stadt sind die Vorlagen, Anträge und Niederschriften öffentlich einsehbar. Wer keinen Internetzugang hat, kann die Unterlagen nach Absprache im Rathaus einsehen." if c.y >= 2006 else "Die Vorlagen und Niederschriften können nach Absprache im Ratsbüro im Rathaus eingesehen werden.",
+        f"Ein Sprecher der Verwaltung erklärte, man nehme die Anregungen ernst und werde sie sorgfältig prüfen. Eine Stellungnahme soll dem zuständigen Ausschuss bis {c.fuzzy(c.future(40, 90))} vorliegen.",
+    ]
+
+
+def x_rat_sitzung(c: Ctx):
+    return [
+        "In der Debatte warben alle Fraktionen für eine sachliche Auseinandersetzung. Mehrere Redner erinnerten daran, dass viele Entscheidungen im Rat einstimmig oder mit breiter Mehrheit fallen und die Kommunalpolitik weniger zerstritten sei als ihr Ruf.",
+        "Im Vorfeld hatten sich die Fraktionsvorsitzenden zu einem Gespräch mit der Verwaltungsspitze getroffen. Dabei sei es gelungen, in mehreren strittigen Punkten einen Kompromiss zu finden, hieß es anschließend aus Teilnehmerkreisen.",
+        f"Die Tagesordnung umfasste mehr als {c.r.randint(40, 75)} Punkte. Einige Anträge wurden ohne Aussprache in die Fachausschüsse verwiesen, andere vertagt, weil die Unterlagen noch nicht vollständig vorlagen.",
+        "Neben den öffentlichen Punkten beriet der Rat im nichtöffentlichen Teil über Grundstücksangelegenheiten und Personalfragen. Über die Ergebnisse wird, soweit zulässig, in der nächsten Sitzung unterrichtet.",
+        "Auf der Zuschauertribüne verfolgten zahlreiche Bürgerinnen und Bürger die Beratungen. Einige von ihnen hatten Transparente mitgebracht, um auf ihr Anliegen aufmerksam zu machen; die Sitzung verlief dennoch ruhig.",
+    ]
+
+
+def x_umwelt(c: Ctx):
+    app = c.y >= 2013
+    return [
+        f"Nach Angaben des Fachbereichs Umwelt hat die Stadt in den vergangenen zehn Jahren mehr als {num(c.r.randint(20, 45) * 100)} Bäume neu gepflanzt. Ziel ist es, den Baumbestand insgesamt zu erhöhen und schattige Plätze in dicht bebauten Stadtteilen zu schaffen.",
+        f"Die Technischen Betriebe erinnern daran, dass falsch befüllte Tonnen nicht geleert werden. Wer unsicher ist, was wohin gehört, findet im Abfallkalender eine Übersicht{'; die Abfall-App erinnert zudem am Vorabend an die Abfuhrtermine' if app else ''}.",
+        f"Im vergangenen Jahr wurden in der Stadt rund {num(c.r.randint(30, 38) * 1000)} Tonnen Restmüll und {num(c.r.randint(12, 19) * 1000)} Tonnen Bioabfall eingesammelt. Die Restmüllmenge ist damit erneut leicht gesunken.",
+        "Die Wertstoffhöfe nehmen Grünschnitt, Elektrokleingeräte, Bauschutt in haushaltsüblichen Mengen sowie Schadstoffe wie Farben und Batterien an. Sie sind montags bis samstags geöffnet.",
+        "Umweltverbände begrüßten das Vorhaben grundsätzlich, mahnten aber mehr Tempo an. Die Stadt müsse beim Schutz von Klima, Boden und Gewässern deutlich ehrgeiziger werden, hieß es in einer gemeinsamen Stellungnahme.",
+        "Bürgerinnen und Bürger können selbst viel beitragen: Wer im eigenen Garten heimische Sträucher pflanzt, auf Schotterflächen verzichtet und Regenwasser versickern lässt, hilft Insekten und entlastet die Kanalisation bei Starkregen.",
+        "Der Fachbereich Umwelt bietet Beratungen für Hauseigentümer an, die ihr Gebäude energetisch sanieren oder eine Solaranlage installieren möchten. Die Beratung ist kostenlos, Termine gibt es nach Vereinbarung.",
+        "Über den Fortgang der Maßnahmen berichtet die Verwaltung regelmäßig im Ausschuss für Bürger und Umwelt. Dort können auch Bürgerinnen und Bürger Anregungen einbringen.",
+        f"Im Stadtgebiet gibt es {wz(c.r.randint(6, 9))} Naturschutzgebiete und zahlreiche geschützte Landschaftsbestandteile. Die Untere Naturschutzbehörde wacht darüber, dass Eingriffe ausgeglichen werden.",
+        "Kinder und Jugendliche werden über Schulprojekte einbezogen. Mehrere Schulen haben eigene Umwelt-AGs gegründet, die Nistkästen bauen, Bäche untersuchen oder Müll sammeln.",
+    ]
+
+
+def x_wirtschaft(c: Ctx):
+    return [
+        f"Die Wirtschaftsförderung berät Unternehmen bei der Suche nach Grundstücken und Büroflächen, bei Genehmigungsverfahren und Förderprogrammen. Im vergangenen Jahr hat sie nach eigenen Angaben {c.r.randint(120, 260)} Betriebe begleitet.",
+        "Leverkusen ist traditionell ein Industriestandort mit einem hohen Anteil an Beschäftigten in der Chemie. In den vergangenen Jahren haben aber Logistik, Dienstleistungen und Gesundheitswirtschaft deutlich an Bedeutung gewonnen.",
+        "Die Gewerbesteuer ist die wichtigste eigene Einnahmequelle der Stadt. Entsprechend groß ist das Interesse von Politik und Verwaltung, Unternehmen am Standort zu halten und neue anzusiedeln.",
+        "Die Industrie- und Handelskammer begrüßte die Entwicklung. Entscheidend sei aber, dass Genehmigungen schneller erteilt und Verkehrswege leistungsfähig gehalten werden, hieß es in einer Stellungnahme.",
+        "Der Einzelhandel in den Stadtteilzentren steht unter Druck, unter anderem durch den Onlinehandel und große Einkaufszentren am Stadtrand. Die Stadt setzt deshalb auf Aktionen der Werbegemeinschaften, Märkte und Feste, um die Zentren zu beleben.",
+        f"Das Handwerk in der Stadt zählt rund {num(c.r.randint(1100, 1400))} Betriebe mit mehreren tausend Beschäftigten. Viele von ihnen bilden aus, finden aber immer schwerer geeignete Bewerberinnen und Bewerber.",
+    ]
+
+
+def x_bildung(c: Ctx):
+    return [
+        f"In Leverkusen gibt es rund {c.r.randint(50, 56)} öffentliche Schulen mit zusammen mehr als {num(c.r.randint(21, 24) * 1000)} Schülerinnen und Schülern. Die Stadt ist als Schulträger für Gebäude, Ausstattung und das nicht lehrende Personal zuständig.",
+        "Für die Sanierung und Modernisierung der Schulen hat der Rat ein mehrjähriges Investitionsprogramm beschlossen. Vorrang haben Maßnahmen an Dächern, Fenstern, Heizungen und Toiletten sowie der Brandschutz.",
+        f"Der Schulausschuss hat sich zuletzt {c.am(c.past(20, 60))} mit dem Thema befasst. Elternvertreter hatten dort auf die teils beengten Verhältnisse an den Schulen hingewiesen und schnellere Lösungen gefordert.",
+        "Die Schulpflegschaften und die Schulleitungen wurden frühzeitig in die Planungen einbezogen. Auch Schülerinnen und Schüler konnten in Workshops ihre Vorstellungen einbringen, etwa zur Gestaltung von Schulhöfen und Aufenthaltsräumen.",
+        f"{c.Who('schuldez')} betonte, dass die Stadt trotz knapper Kassen weiter in Bildung investieren wolle. Jeder Euro, der in gute Schulen fließe, zahle sich für die Stadt später mehrfach aus.",
+    ]
+
+
+def x_verwaltung(c: Ctx):
+    online = c.y >= 2008
+    return [
+        "Das Bürgerbüro im Rathaus, Friedrich-Ebert-Platz 1, ist die zentrale Anlaufstelle für viele Anliegen. Weitere Bürgerbüros gibt es in Opladen und Schlebusch; sie haben allerdings kürzere Öffnungszeiten.",
+        f"{'Viele Formulare stehen inzwischen im Internet zum Herunterladen bereit, einige Leistungen lassen sich vollständig online erledigen.' if online else 'Viele Formulare können vorab im Bürgerbüro abgeholt oder telefonisch angefordert werden.'} Die Verwaltung will das Angebot schrittweise ausbauen.",
+        f"Die Stadtverwaltung beschäftigt rund {num(c.r.randint(28, 34) * 100)} Mitarbeiterinnen und Mitarbeiter. Sie ist damit einer der größten Arbeitgeber der Stadt.",
+        "Wer Fragen hat, erreicht die zentrale Vermittlung der Stadtverwaltung unter Telefon 0214 406-0. Dort wird man an die zuständige Stelle weiterverbunden.",
+        "Die Verwaltung bittet um Verständnis, dass es in Spitzenzeiten, etwa vor den Ferien oder zu Beginn eines Jahres, zu längeren Wartezeiten kommen kann. Wer kann, sollte diese Zeiten meiden.",
+        "Für Menschen mit eingeschränkter Mobilität gibt es im Bürgerbüro einen eigenen Schalter ohne Wartezeit. Auf Wunsch kommen Mitarbeitende in Ausnahmefällen auch zu Hause vorbei, etwa zur Beantragung eines Ausweises.",
+        "Die Verwaltung hat in den vergangenen Jahren viele Abläufe vereinfacht. So können einige Bescheinigungen inzwischen direkt am Schalter ausgedruckt werden, statt wie früher per Post verschickt zu werden.",
+        f"Kritik gab es zuletzt an langen Wartezeiten. {c.Who('sprecher')} räumte ein, dass es wegen unbesetzter Stellen Engpässe gegeben habe; inzwischen seien neue Kolleginnen und Kollegen eingestellt worden.",
+        "Hinweise auf die geänderten Abläufe werden auch im Amtsblatt der Stadt veröffentlicht, das an den Aushangstellen in den Bürgerbüros und in der Stadtbibliothek ausliegt.",
+    ]
+
+
+def x_soziales(c: Ctx):
+    return [
+        "Der Fachbereich Soziales weist darauf hin, dass viele Hilfen unabhängig vom Einkommen in Anspruch genommen werden können. Wer unsicher ist, ob ihm eine Leistung zusteht, kann sich bei den Beratungsstellen der Wohlfahrtsverbände informieren; die Beratung ist kostenlos.",
+        f"Im Sozialausschuss war das Thema zuletzt {c.am(c.past(20, 60))} auf der Tagesordnung. Die Fraktionen hatten die Verwaltung gebeten, regelmäßig über die Entwicklung zu berichten und dabei auch Zahlen aus den Nachbarstädten vorzulegen.",
+        "Getragen wird die Arbeit zu einem großen Teil von Ehrenamtlichen. Viele von ihnen sind seit Jahren dabei; neue Helferinnen und Helfer werden in einer kurzen Schulung auf ihre Aufgaben vorbereitet.",
+        f"Finanziert wird das Angebot aus dem städtischen Haushalt, ergänzt durch Zuschüsse des Landes und Spenden. Für das laufende Jahr stehen rund {c.money(c.r.choice([45000, 80000, 120000, 160000]))} zur Verfügung.",
+        f"{c.Who('sozdez')} kündigte an, das Angebot im kommenden Jahr auszuwerten. Dabei sollen auch die Nutzerinnen und Nutzer selbst gefragt werden, was gut läuft und wo es noch hakt.",
+        "Die Wohlfahrtsverbände, Kirchengemeinden und die Stadt arbeiten in einer Arbeitsgemeinschaft eng zusammen. So soll vermieden werden, dass Angebote doppelt entstehen, während an anderer Stelle Lücken bleiben.",
+        "Wie groß der Bedarf ist, zeigt auch der jährliche Sozialbericht der Stadt. Danach ist in einigen Stadtteilen fast jedes vierte Kind auf Sozialleistungen angewiesen, während andere Viertel deutlich besser dastehen.",
+        "Für die Beratung stehen feste Sprechzeiten zur Verfügung, außerdem können Termine außerhalb dieser Zeiten vereinbart werden. Auf Wunsch kommen die Beraterinnen und Berater auch nach Hause.",
+    ]
+
+
+# --- integration pools -------------------------------------------------------
+def x_int_sprache(c: Ctx):
+    return [
+        f"Wer noch keinen Kursplatz gefunden hat, kann sich {c.ki('bei')} beraten lassen. Dort gibt es einen Überblick über alle Sprachangebote in der Stadt, von Integrationskursen über Frauenkurse bis zu ehrenamtlichen Gesprächsgruppen." if c.y >= 2005 else
+        f"Wer noch keinen Kursplatz gefunden hat, kann sich {c.ki('bei')} beraten lassen. Dort gibt es einen Überblick über alle Deutschkurse in der Stadt, auch über Angebote von Kirchengemeinden und Vereinen.",
+        "Die Erfahrung zeigt, dass das Lernen im Kurs allein nicht reicht. Wichtig sei, die Sprache auch im Alltag zu sprechen, beim Einkaufen, im Verein oder mit den Nachbarn, sagen die Lehrkräfte. Deshalb werden die Teilnehmenden ermutigt, auch außerhalb des Unterrichts Gelegenheiten zum Sprechen zu suchen.",
+        f"Nach Schätzungen {c.ki('gen')} besuchen derzeit rund {num(c.r.randint(6, 14) * 100)} Erwachsene in der Stadt einen Deutschkurs. Die Nachfrage ist besonders bei Abendkursen und Kursen mit Kinderbetreuung größer als das Angebot.",
+        "Für Eltern ist die Sprache oft der Schlüssel zur Schule ihrer Kinder: Wer Deutsch versteht, kann Elternbriefe lesen, mit Lehrkräften sprechen und bei den Hausaufgaben helfen. Viele Teilnehmerinnen nennen das als wichtigsten Grund für ihren Kursbesuch.",
+        "Ehrenamtliche Lernpaten unterstützen Teilnehmende, die im Kurs nicht mitkommen oder krankheitsbedingt Stunden verpasst haben. Sie treffen sich einmal pro Woche in der Stadtbibliothek oder in einem Stadtteilbüro.",
+        "Die Lehrkräfte der Sprachkurse verfügen über eine Zusatzqualifikation in Deutsch als Zweitsprache. Viele von ihnen unterrichten seit Jahren und haben selbst Erfahrung damit, eine neue Sprache zu lernen.",
+        "Für Menschen, die tagsüber arbeiten oder Kinder betreuen, gibt es zunehmend Kurse am Abend und am Wochenende. Die Nachfrage danach übersteigt das Angebot aber weiterhin deutlich.",
+        "Neben den Kursen gibt es in der Stadtbibliothek eine Lernecke mit Wörterbüchern, Lehrbüchern und Lernsoftware für Deutsch als Zweitsprache. Sie kann während der Öffnungszeiten kostenlos genutzt werden.",
+    ]
+
+
+def x_int_bildung(c: Ctx):
+    return [
+        f"Rund {c.r.randint(35, 48)} Prozent der Kinder und Jugendlichen an Leverkusener Schulen haben nach Angaben des Schulamtes eine Zuwanderungsgeschichte. An einzelnen Grundschulen sind es deutlich mehr als die Hälfte.",
+        f"Lehrkräfte können sich in Fortbildungen {c.ki('gen')} auf den Unterricht in sprachlich gemischten Klassen vorbereiten. Themen sind unter anderem Deutsch als Zweitsprache, Elternarbeit und der Umgang mit Kindern, die Schweres erlebt haben.",
+        "Eltern erhalten bei der Anmeldung Informationsblätter zum deutschen Schulsystem in mehreren Sprachen. Für Elterngespräche können Schulen bei Bedarf ehrenamtliche Sprachmittler anfragen.",
+        "Der Übergang von der Grundschule auf eine weiterführende Schule ist für viele Familien eine große Hürde. Beratungsabende in verschiedenen Sprachen sollen helfen, die passende Schulform zu finden.",
+        "Hausaufgabenhilfen in Stadtteilbüros, Jugendhäusern und Moscheegemeinden ergänzen den Unterricht. Viele werden von Studierenden und pensionierten Lehrkräften ehrenamtlich betreut.",
+        "In den Kitas der Stadt werden nach Angaben des Jugendamtes Kinder aus mehr als 60 Nationen betreut. Die Erzieherinnen und Erzieher erleben Mehrsprachigkeit deshalb jeden Tag als Normalfall.",
+        "Eine besondere Rolle spielen die Schulsozialarbeiterinnen und Schulsozialarbeiter. Sie sind Ansprechpartner für Kinder und Eltern und vermitteln bei Bedarf an Beratungsstellen weiter.",
+    ]
+
+
+def x_int_arbeit(c: Ctx):
+    return [
+        f"Nach Angaben {c.job('gen')} haben in der Stadt viele Arbeitsuchende mit ausländischem Pass einen Berufsabschluss, der in Deutschland nicht anerkannt ist. Ohne Anerkennung arbeiten sie häufig als Hilfskräfte, obwohl Fachkräfte dringend gesucht werden.",
+        f"Betriebe, die Zugewanderte ausbilden oder einstellen möchten, können sich bei der Wirtschaftsförderung und bei {c.job('dat')} beraten lassen. Dort gibt es Informationen zu Fördermöglichkeiten, Sprachkursen und rechtlichen Fragen.",
+        "Neben der Sprache sind oft ganz praktische Fragen zu klären: Wie schreibt man eine Bewerbung nach deutschen Gepflogenheiten? Welche Unterlagen braucht ein Arbeitgeber? Auch hier setzen die Beratungsangebote an.",
+        "Die Kreishandwerkerschaft berichtet, dass junge Zugewanderte in vielen Betrieben inzwischen fest eingeplant sind. Besonders im Bau- und Ausbauhandwerk, in der Gastronomie und in der Pflege seien sie eine wichtige Stütze.",
+        "Das Angebot ist kostenlos und steht allen offen, unabhängig davon, wie lange sie schon in Deutschland leben. Beraten wird auf Deutsch, bei Bedarf auch mit Unterstützung von Sprachmittlern.",
+        f"Wer einen Anspruch auf Leistungen hat, wird vom {c.job('bare')} auch bei den Kosten für Kurse, Fahrkarten und Übersetzungen unterstützt. Die Beraterinnen und Berater helfen, die passenden Anträge zu stellen.",
+        "Besonders gefragt sind Fachkräfte in Pflege, Handwerk und Logistik. Mehrere Leverkusener Unternehmen haben angekündigt, gezielt Zugewanderte einzustellen und im Betrieb sprachlich zu fördern.",
+    ]
+
+
+def x_int_wohnen(c: Ctx):
+    return [
+        f"Die Stadt verfolgt seit Jahren das Ziel, {c.refugees()} möglichst bald nach der Ankunft in Wohnungen unterzubringen. Dafür arbeitet sie mit Wohnungsgesellschaften und privaten Vermietern zusammen, die Wohnraum zur Verfügung stellen.",
+        "In den Unterkünften sind Sozialarbeiterinnen und Sozialarbeiter des Caritasverbandes und anderer Träger als Ansprechpartner vor Ort. Sie helfen bei Behördengängen, vermitteln Sprachkurse und Kita-Plätze und sind erste Anlaufstelle bei Konflikten.",
+        "Vermieter, die eine Wohnung an eine Familie aus einer Unterkunft vermieten möchten, können sich beim Fachbereich Soziales melden. Die Stadt übernimmt unter bestimmten Voraussetzungen die Miete direkt und vermittelt bei Fragen.",
+        "Auf dem Wohnungsmarkt sind bezahlbare Wohnungen knapp, vor allem für große Familien und für Alleinstehende. Das führt dazu, dass auch anerkannte Flüchtlinge oft länger als geplant in den Unterkünften bleiben müssen.",
+        "Nachbarschaftsinitiativen und Kirchengemeinden in der Umgebung der Unterkünfte haben Willkommenscafés, Spielgruppen und Patenschaften organisiert. Die Stadt unterstützt diese Arbeit mit einer Koordinierungsstelle.",
+        f"Die Zuweisung neuer {c.refugees()} erfolgt über die Bezirksregierung nach einem festen Schlüssel, der sich nach Einwohnerzahl und Fläche der Kommunen richtet. Die Stadt erfährt meist nur wenige Tage vorher, wie viele Menschen kommen.",
+        "Die Kosten für die Unterbringung trägt zu einem großen Teil die Stadt. Das Land erstattet eine Pauschale pro Person, die nach Angaben der Verwaltung die tatsächlichen Ausgaben aber nicht vollständig deckt.",
+        "Für Menschen mit besonderem Schutzbedarf, etwa alleinreisende Frauen mit Kindern, Kranke oder Menschen mit Behinderung, hält die Stadt gesonderte Plätze vor, die eine bessere Betreuung ermöglichen.",
+    ]
+
+
+def x_int_gesundheit(c: Ctx):
+    return [
+        "Das Gesundheitsamt stellt Informationsblätter zu Impfungen, Vorsorgeuntersuchungen und dem Besuch beim Hausarzt in mehreren Sprachen zur Verfügung. Sie liegen in Arztpraxen, Beratungsstellen und Unterkünften aus.",
+        "Sprachliche Missverständnisse sind im Gesundheitswesen besonders heikel. Ärztinnen und Pflegekräfte berichten, dass Familienangehörige, oft sogar Kinder, beim Übersetzen einspringen müssen, was für alle Beteiligten belastend ist.",
+        "Wer neu in Deutschland ist, kennt das Gesundheitssystem mit Hausärzten, Fachärzten und Notdienst oft nicht. Viele gehen deshalb auch mit kleineren Beschwerden in die Notaufnahme der Krankenhäuser.",
+        "Die Krankenkassen, die Kassenärztliche Vereinigung und das Gesundheitsamt arbeiten bei dem Thema zusammen. Geplant ist unter anderem eine gemeinsame Informationsbroschüre.",
+    ]
+
+
+def x_int_engagement(c: Ctx):
+    return [
+        f"In der Stadt engagieren sich nach Schätzungen der Freiwilligenagentur mehrere hundert Menschen ehrenamtlich für Zugewanderte und {c.refugees()}. Viele haben selbst eine Einwanderungsgeschichte und geben weiter, was sie einst erfahren haben.",
+        f"Vereine, die sich für neue Mitglieder mit Zuwanderungsgeschichte öffnen möchten, können sich bei {c.ki('dat')} beraten lassen. Es gibt Fördermittel für Projekte, Übungsleiterschulungen und mehrsprachige Werbematerialien.",
+        "Ehrenamtliche sind über die Stadt haftpflicht- und unfallversichert. Für sie gibt es regelmäßig kostenlose Fortbildungen, etwa zum Aufenthaltsrecht, zum Umgang mit Behörden oder zur eigenen Abgrenzung.",
+        "Die Initiatoren wünschen sich, dass aus einmaligen Begegnungen dauerhafte Kontakte werden. Manche Patenschaften, so berichten sie, hätten sich zu echten Freundschaften entwickelt.",
+        "Die Freiwilligenagentur vermittelt Interessierte passgenau: Wer nur wenig Zeit hat, kann sich bei einzelnen Aktionen einbringen, wer sich länger binden möchte, übernimmt eine Patenschaft oder eine feste Aufgabe in einer Initiative.",
+        "Auch viele Zugewanderte engagieren sich inzwischen selbst ehrenamtlich, etwa als Übersetzer, Trainerinnen oder in Elterninitiativen. Für manche ist es der Weg, etwas zurückzugeben.",
+        "Unterstützt wird die ehrenamtliche Arbeit durch einen Verfügungsfonds, aus dem kleine Projekte unbürokratisch gefördert werden können, etwa Ausflüge, Materialkosten oder Fahrkarten.",
+        f"Wie vielfältig das Engagement ist, zeigt eine Übersicht der Freiwilligenagentur: Sie listet mehr als {c.r.randint(30, 60)} Initiativen, Vereine und Gemeinden auf, die Angebote für Zugewanderte machen, vom Nähcafé bis zur Bewerbungswerkstatt.",
+        "Wichtig sei, dass Engagement auf Augenhöhe stattfinde, betonen die Beteiligten. Ziel sei nicht, für andere zu handeln, sondern gemeinsam etwas zu tun und voneinander zu lernen.",
+        f"Einmal im Jahr lädt die Stadt alle Ehrenamtlichen zu einem Austauschtreffen ein. Dort werden Erfahrungen geteilt, Probleme angesprochen und neue Projekte vorgestellt; zuletzt kamen {c.r.randint(60, 140)} Teilnehmende.",
+        "Die Koordinierungsstelle hilft auch dann, wenn es einmal schwierig wird, etwa bei Konflikten oder wenn Ehrenamtliche sich überfordert fühlen. Regelmäßige Supervisionsangebote sollen verhindern, dass Helferinnen und Helfer ausbrennen.",
+    ]
+
+
+def x_int_dialog(c: Ctx):
+    return [
+        f"In der Stadt gibt es {wz(c.r.randint(7, 11))} Moscheegemeinden, zahlreiche christliche Gemeinden verschiedener Konfessionen, eine jüdische Gemeinde sowie buddhistische, hinduistische und alevitische Gemeinschaften. Viele von ihnen arbeiten in einem Runden Tisch der Religionen zusammen.",
+        f"Der {c.mr} versteht sich als Brücke zwischen Zugewanderten, Politik und Verwaltung. Seine Sitzungen sind öffentlich; Bürgerinnen und Bürger können dort auch eigene Anliegen vortragen.",
+        "Begegnungen wie diese sind nach Ansicht der Veranstalter das beste Mittel gegen Vorurteile. Wer einmal miteinander gegessen, gefeiert oder gestritten habe, sehe den anderen mit anderen Augen.",
+        f"Die Veranstaltung wird vom {c.mr} und {c.ki('dat')} unterstützt. Beide wollen ähnliche Begegnungen künftig auch in anderen Stadtteilen ermöglichen.",
+        "Die Organisatorinnen und Organisatoren wünschen sich, dass auch Menschen kommen, die bisher wenig Kontakt zu anderen Religionen oder Kulturen hatten. Vorkenntnisse seien ausdrücklich nicht nötig, Neugier genüge.",
+        "Bei ähnlichen Veranstaltungen in den vergangenen Jahren kamen jeweils weit über hundert Gäste. Viele Kontakte, die dabei entstanden sind, haben sich gehalten, berichten die Gemeinden.",
+        f"{c.Who('integ')} würdigte das Engagement der Gemeinden und Vereine. Solche Begegnungen seien für das Zusammenleben in der Stadt mindestens so wichtig wie Konzepte und Beschlüsse.",
+        "Eingeladen sind ausdrücklich auch Schulklassen und Konfirmandengruppen. Für Gruppen gibt es auf Anfrage eigene Führungen und Gesprächsangebote.",
+        "Dass Begegnung Zeit braucht, wissen die Veranstalter aus Erfahrung. Viele Kontakte seien erst nach mehreren Treffen entstanden, und manches Missverständnis habe sich erst im persönlichen Gespräch aufklären lassen.",
+        f"Der Runde Tisch der Religionen trifft sich {c.r.choice(['viermal', 'dreimal', 'sechsmal'])} im Jahr, abwechselnd in einer Kirche, einer Moschee und einem städtischen Gebäude. Er hat sich auch in schwierigen Zeiten als verlässlicher Gesprächsfaden bewährt.",
+    ]
+
+
+def x_int_senioren(c: Ctx):
+    return [
+        "Nach den Zahlen der städtischen Statistik leben in der Stadt mehrere tausend Menschen über 65 Jahre, die im Ausland geboren sind. Ihre Zahl wird in den kommenden Jahren deutlich steigen, weil viele der früheren Gastarbeiter das Rentenalter erreichen.",
+        "Viele ältere Zugewanderte pendeln zwischen ihrer alten und ihrer neuen Heimat, verbringen etwa den Sommer in der Türkei oder in Italien und den Winter bei den Kindern in Leverkusen. Beratungsangebote müssen das berücksichtigen.",
+        "Die Seniorentreffs der Stadt wollen sich stärker für ältere Menschen mit Einwanderungsgeschichte öffnen. Dazu gehören mehrsprachige Aushänge, Angebote gemeinsam mit Kulturvereinen und Mitarbeitende, die weitere Sprachen sprechen.",
+        "Für pflegende Angehörige gibt es bei der Pflegeberatung der Stadt kostenlose Beratung, auf Wunsch auch bei einem Hausbesuch. Die Beraterinnen helfen beim Antrag auf einen Pflegegrad und vermitteln Entlastungsangebote.",
+    ]
+
+
+def x_haushalt(c: Ctx):
+    return [
+        "Die Gewerbesteuer ist die wichtigste eigene Einnahmequelle der Stadt, schwankt aber stark mit der Lage weniger großer Unternehmen. Schon eine einzelne Rückzahlung kann ein ganzes Haushaltsjahr durcheinanderbringen.",
+        f"Die Kassenkredite der Stadt, mit denen laufende Ausgaben vorfinanziert werden, belaufen sich inzwischen auf {c.money(c.r.choice([180000000, 240000000, 310000000]))}. Steigende Zinsen würden den Haushalt deshalb empfindlich treffen.",
+        "Die Fraktionen haben bis zu den Haushaltsberatungen im Finanzausschuss Gelegenheit, eigene Änderungsanträge einzubringen. Die Verwaltung erwartet zahlreiche Vorschläge, vor allem zu freiwilligen Leistungen wie Kultur, Sport und Jugendarbeit.",
+        "Über die Hälfte des Haushalts entfällt auf Aufgaben, die der Stadt von Bund und Land übertragen wurden, etwa die Sozialhilfe, die Kinderbetreuung oder die Unterkunftskosten für Arbeitslose. Gestaltungsspielraum bleibt vor allem bei den freiwilligen Leistungen.",
+        "Bürgerinnen und Bürger können den Haushaltsentwurf einsehen und bis zum Ende der Auslegungsfrist Einwendungen erheben. Über die Einwendungen entscheidet der Rat in öffentlicher Sitzung.",
+        "Die Bezirksregierung muss den Haushalt genehmigen. Sie hatte in der Vergangenheit mehrfach angemahnt, dass die Stadt ihre Ausgaben dauerhaft senken und ihre Einnahmen verbessern müsse.",
+    ]
+
+
+def x_internet(c: Ctx):
+    return [
+        "Das Stadtportal wird von Ehrenamtlichen und einer kleinen Redaktion betreut. Meldungen von Stadtverwaltung, Vereinen, Kirchen und Initiativen werden dort gesammelt und in Rubriken veröffentlicht.",
+        "Nach einer Umfrage verfügt inzwischen fast jeder zweite Haushalt in der Stadt über einen Internetzugang. Besonders ältere Menschen nutzen das Netz aber noch selten, hier will die Initiative mit Kursen und Beratung ansetzen.",
+        "Wer keinen eigenen Rechner hat, kann das Internet auch in der Stadtbibliothek nutzen. Dort stehen mehrere Plätze zur Verfügung, die für jeweils eine halbe Stunde gebucht werden können.",
+        "Die Initiative sucht weitere Mitstreiter, die Texte schreiben, Fotos beisteuern oder sich um die Technik kümmern. Vorkenntnisse sind nicht erforderlich, Interesse an der Stadt und ihren Menschen genügt.",
+    ]
+
+
+def x_polizei_verkehr(c: Ctx):
+    return [
+        "Nach der Verkehrsunfallstatistik ist die Zahl der Unfälle mit Verletzten im Stadtgebiet im vergangenen Jahr leicht gesunken. Besonders gefährdet bleiben Radfahrerinnen, Radfahrer und ältere Fußgänger.",
+        "Die Polizei kündigte an, auch in den kommenden Wochen verstärkt zu kontrollieren, vor allem vor Schulen, Kindergärten und Seniorenheimen sowie an bekannten Unfallschwerpunkten.",
+        "Die Polizei erinnert daran, beim Abbiegen besonders auf Radfahrer und Fußgänger zu achten und vor dem Abbiegen einen Schulterblick zu machen. Viele schwere Unfälle ließen sich so vermeiden.",
+        "Wer einen Unfall beobachtet, sollte zunächst die Unfallstelle sichern, Erste Hilfe leisten und den Notruf wählen. Zeugen werden gebeten, am Unfallort zu bleiben, bis die Polizei ihre Angaben aufgenommen hat.",
+    ]
+
+
+def x_mrat(c: Ctx):
+    return [
+        f"Die Sitzungen des {c.mr}es sind öffentlich. Zuhörerinnen und Zuhörer sind willkommen; die Tagesordnung wird vorab im Amtsblatt und {'im Internet' if c.y >= 2006 else 'durch Aushang im Rathaus'} bekannt gemacht.",
+        f"Der {c.mr} kann zu allen Angelegenheiten der Stadt Stellung nehmen und Anträge an den Rat und die Fachausschüsse richten. Die Geschäftsführung liegt bei der Verwaltung, die auch die Sitzungen vorbereitet.",
+        f"Wahlberechtigt sind Einwohnerinnen und Einwohner mit ausländischer Staatsangehörigkeit sowie Eingebürgerte, die sich in das Wählerverzeichnis eintragen lassen. Die Wahlbeteiligung ist traditionell niedrig, was der {c.mr} durch mehr Öffentlichkeitsarbeit ändern will.",
+        f"Mit den Fraktionen im Rat pflegt der {c.mr} nach eigenen Angaben einen regelmäßigen Austausch. Mehrere seiner Anregungen seien in den vergangenen Jahren von den Fachausschüssen aufgegriffen worden.",
+    ]
+
+
+def x_einb(c: Ctx):
+    return [
+        "Für eine Einbürgerung müssen Antragsteller in der Regel seit mehreren Jahren rechtmäßig in Deutschland leben, ihren Lebensunterhalt selbst sichern und ausreichende Deutschkenntnisse nachweisen. Die Bearbeitung dauert derzeit einige Monate.",
+        f"Die Zahl der Einbürgerungen ist in den vergangenen Jahren gestiegen. Die Einbürgerungsstelle im {c.dz()} hat deshalb zusätzliches Personal erhalten, um die Wartezeiten zu verkürzen.",
+        "Viele der neuen Staatsbürgerinnen und Staatsbürger engagieren sich bereits in Vereinen, Elternpflegschaften oder in ihrer Nachbarschaft. Mit der Einbürgerung erhalten sie nun auch das Wahlrecht bei Bundestags- und Landtagswahlen.",
+    ]
+
+
+EXTRA_POOLS = {
+    "verkehr": x_verkehr, "kultur": x_kultur, "sport": x_sport, "polizei": x_polizei, "feuerwehr": x_feuerwehr,
+    "rat": x_rat, "rat_sitzung": x_rat_sitzung, "umwelt": x_umwelt, "haushalt": x_haushalt, "internet": x_internet,
+    "polizei_verkehr": x_polizei_verkehr, "mrat": x_mrat, "einb": x_einb, "wirtschaft": x_wirtschaft, "bildung": x_bildung, "verwaltung": x_verwaltung,
+    "soziales": x_soziales, "sprache": x_int_sprache, "bildung_i": x_int_bildung, "arbeit": x_int_arbeit,
+    "wohnen": x_int_wohnen, "gesundheit": x_int_gesundheit, "engagement": x_int_engagement, "dialog": x_int_dialog,
+    "senioren": x_int_senioren,
+}
+TEMPLATE_POOLS = {
+    "t_baustelle": ["verkehr"], "t_baustellen_uebersicht": ["verkehr"], "t_oepnv": ["verkehr"],
+    "t_kultur": ["kultur"], "t_ausstellung": ["kultur"], "t_sport": ["sport"], "t_sportlerehrung": ["sport"],
+    "t_polizei": ["polizei"], "t_feuerwehr": ["feuerwehr"], "t_haushalt": ["haushalt"], "t_rat": ["rat_sitzung", "rat"],
+    "t_fraktion": ["rat"], "t_wahl": ["verwaltung"], "t_ausschuss_umwelt": ["umwelt", "rat"], "t_umwelt": ["umwelt"],
+    "t_abfall": ["umwelt"], "t_wirtschaft": ["wirtschaft"], "t_handwerk": ["wirtschaft"], "t_schule": ["bildung"],
+    "t_verwaltung": ["verwaltung"], "t_internet": ["internet"], "t_soziales": ["soziales"],
+}
+HARDNEG_POOLS = {"rat": "haushalt", "verwaltung": "verwaltung", "kultur_sport": "kultur", "sicherheit": "polizei",
+                 "soziales": "soziales", "bildung": "bildung", "wirtschaft": "wirtschaft"}
+
+
+INTEGRATION_POOLS = {
+    "t_sprachkurs": ["sprache"], "t_sprachcafe": ["sprache", "engagement"], "t_seiteneinsteiger": ["bildung_i"],
+    "t_kita_eltern": ["bildung_i"], "t_anerkennung": ["arbeit"], "t_ausbildungspaten": ["arbeit", "engagement"],
+    "t_fluechtlingsbericht": ["wohnen"], "t_unterkunft": ["wohnen"], "t_gesundheit": ["gesundheit"],
+    "t_sport_integration": ["engagement", "sport"], "t_ehrenamt": ["engagement"], "t_fastenbrechen": ["dialog"],
+    "t_moschee_dialog": ["dialog"], "t_senioren_migration": ["senioren"], "t_migrantenrat": ["mrat"],
+    "t_iwoche": ["dialog", "engagement"], "t_einbuergerung": ["einb"], "t_konzept": [],
+}
+
+
+def extension_pools(fn_name, a):
+    if a.get("pools") is not None:
+        return a["pools"]
+    if fn_name in INTEGRATION_POOLS:
+        return INTEGRATION_POOLS[fn_name]
+    if fn_name in TEMPLATE_POOLS:
+        return TEMPLATE_POOLS[fn_name]
+    if a["fields"]:
+        pools = [("bildung_i" if f == "bildung" else f) for f in a["fields"]]
+        return pools
+    return [HARDNEG_POOLS.get(a["topic"], "soziales")]
+
+
+# ===========================================================================
+# Plan: which template, how often, when
+# ===========================================================================
+YEAR_WEIGHT = {2000: 4, 2001: 4, 2002: 5, 2003: 5, 2004: 6, 2005: 6, 2006: 7, 2007: 7, 2008: 8, 2009: 8, 2010: 9,
+               2011: 9, 2012: 10, 2013: 10, 2014: 11, 2015: 15, 2016: 15, 2017: 13, 2018: 13, 2019: 15, 2020: 14,
+               2021: 14, 2022: 16, 2023: 6}
+
+# (function, count, first year, last year, months or None)
+RANGED = [
+    # integration
+    (t_sprachkurs, 5, 2000, 2023, None),
+    (t_sprachcafe, 4, 2009, 2023, None),
+    (t_seiteneinsteiger, 5, 2000, 2023, None),
+    (t_kita_eltern, 5, 2003, 2023, None),
+    (t_anerkennung, 5, 2006, 2023, None),
+    (t_ausbildungspaten, 4, 2007, 2023, None),
+    (t_sport_integration, 4, 2004, 2023, (3, 4, 5, 6, 7, 8, 9, 10)),
+    (t_ehrenamt, 5, 2014, 2023, None),
+    (t_iwoche, 3, 2002, 2022, (9,)),
+    (t_einbuergerung, 2, 2009, 2023, None),
+    (t_migrationsberatung, 3, 2005, 2023, None),
+    # ordinary
+    (t_baustelle, 12, 2000, 2023, (2, 3, 4, 5, 6, 7, 8, 9, 10, 11)),
+    (t_baustellen_uebersicht, 2, 2003, 2022, (6,)),
+    (t_oepnv, 5, 2000, 2022, None),
+    (t_kultur, 9, 2000, 2023, None),
+    (t_ausstellung, 5, 2000, 2023, None),
+    (t_sport, 6, 2000, 2023, None),
+    (t_sportlerehrung, 3, 2002, 2023, (1, 2, 3)),
+    (t_polizei, 11, 2000, 2023, None),
+    (t_feuerwehr, 5, 2000, 2023, None),
+    (t_haushalt, 7, 2000, 2023, None),
+    (t_rat, 9, 2000, 2023, (1, 2, 3, 4, 5, 6, 9, 10, 11, 12)),
+    (t_fraktion, 7, 2000, 2023, None),
+    (t_ausschuss_umwelt, 4, 2000, 2023, None),
+    (t_umwelt, 7, 2000, 2023, None),
+    (t_abfall, 3, 2002, 2023, None),
+    (t_wirtschaft, 6, 2000, 2023, None),
+    (t_handwerk, 3, 2000, 2023, (6, 7, 8, 9)),
+    (t_schule, 6, 2000, 2023, None),
+    (t_verwaltung, 5, 2000, 2023, None),
+    (t_internet, 3, 2000, 2006, None),
+    (t_soziales, 7, 2000, 2023, None),
+]
+# (function, variant, first day, last day) - one article each
+WINDOWED = [
+    (t_gesundheit, 0, "2008-01-01", "2014-12-31"),
+    (t_gesundheit, 1, "2010-01-01", "2019-12-31"),
+    (t_gesundheit, 2, "2016-01-01", "2020-02-28"),
+    (t_gesundheit, 3, "2021-05-03", "2021-07-30"),
+    (t_gesundheit, 4, "2003-01-01", "2023-03-20"),
+    (t_moschee_dialog, "offene_moschee", None, None),
+    (t_moschee_dialog, "gespraechskreis", "2005-01-01", "2023-02-28"),
+    (t_moschee_dialog, "friedensgebet", "2015-11-16", "2016-03-31"),
+    (t_moschee_dialog, "neubau", "2010-01-01", "2022-12-31"),
+    (t_senioren_migration, "fruehstueck", "2005-01-01", "2023-03-20"),
+    (t_senioren_migration, "pflege", "2006-01-01", "2023-03-20"),
+    (t_senioren_migration, "demenz", "2010-01-01", "2023-03-20"),
+    (t_senioren_migration, "beirat", "2008-01-01", "2023-03-20"),
+    (t_senioren_migration, "fachtag", "2012-01-01", "2023-03-20"),
+    (t_senioren_migration, "rente", "2005-01-01", "2023-03-20"),
+    (t_hardneg, "bevoelkerung", "2012-02-01", "2019-04-30"),
+    (t_hardneg, "haushalt_fluechtlinge", "2016-06-01", "2016-06-30"),
+    (t_hardneg, "stadtfest", "2008-06-01", "2022-08-15"),
+    (t_hardneg, "sportplatz", "2011-03-01", "2021-05-31"),
+    (t_hardneg, "brand_leerstand", "2012-02-01", "2012-03-31"),
+    (t_hardneg, "kita_neubau", "2014-04-01", "2014-06-30"),
+    (t_hardneg, "briefwahl", "2014-04-22", "2014-04-29"),
+    (t_hardneg, "vhs_programm", "2005-01-01", "2023-01-31"),
+    (t_hardneg, "arbeitsmarkt", "2010-01-01", "2022-12-31"),
+    (t_hardneg, "schulentwicklung", "2022-09-01", "2023-02-28"),
+]
+FIXED = (
+    [(t_fluechtlingsbericht, i, v[0]) for i, v in enumerate(FB_YEARS.values())]
+    + [(t_unterkunft, i, d) for i, d in enumerate(UNTERKUNFT_EVENTS)]
+    + [(t_konzept, i, d) for i, d in enumerate(KONZEPT_DATES)]
+    + [(t_ukraine, i, d) for i, d in enumerate(UKRAINE_DATES)]
+    + [(t_migrantenrat, i, d) for i, d in enumerate(["2001-03-20", "2003-11-18", "2004-12-14", "2010-02-09",
+                                                       "2014-07-08", "2020-11-24"])]
+    + [(t_wahl, i, d) for i, d in enumerate(WAHL_DATES)]
+)
+FASTEN_YEARS = 4
+
+
+def random_day(r: random.Random, a: dt.date, b: dt.date) -> dt.date:
+    return a + dt.timedelta(days=r.randint(0, (b - a).days))
+
+
+def weighted_year(r: random.Random, y1: int, y2: int) -> int:
+    years = list(range(y1, y2 + 1))
+    return r.choices(years, [YEAR_WEIGHT[y] for y in years])[0]
+
+
+INTEGRATION_TEMPLATES = {t_sprachkurs, t_sprachcafe, t_seiteneinsteiger, t_kita_eltern, t_anerkennung,
+                         t_ausbildungspaten, t_sport_integration, t_ehrenamt, t_iwoche, t_einbuergerung,
+                         t_migrationsberatung, t_gesundheit, t_moschee_dialog, t_senioren_migration,
+                         t_fluechtlingsbericht, t_unterkunft, t_konzept, t_ukraine, t_migrantenrat, t_fastenbrechen}
+
+
+def build_plan(r: random.Random):
+    """Fixed and windowed articles first, then ranged templates fill per-year quotas."""
+    plan = []  # (date, fn, variant)
+    for fn, variant, a, b in WINDOWED:
+        if a is None:  # Tag der offenen Moschee: shortly before 3 October
+            y = weighted_year(r, 2000, 2022)
+            d = dt.date(y, 9, r.randint(22, 30))
+        else:
+            d = random_day(r, D(a), D(b))
+        plan.append((d, fn, variant))
+    for fn, variant, d in FIXED:
+        plan.append((D(d), fn, variant))
+    for y in sorted(r.sample(sorted(RAMADAN_START), FASTEN_YEARS)):
+        plan.append((D(RAMADAN_START[y]) + dt.timedelta(days=r.randint(3, 16)), t_fastenbrechen, 0))
+
+    total_w = sum(YEAR_WEIGHT.values())
+    n_int = sum(n for fn, n, *_ in RANGED if fn in INTEGRATION_TEMPLATES) + sum(
+        1 for d, fn, v in plan if fn in INTEGRATION_TEMPLATES)
+    target_all = {y: N_ARTICLES * w / total_w for y, w in YEAR_WEIGHT.items()}
+    target_int = {y: n_int * w / total_w for y, w in YEAR_WEIGHT.items()}
+    have_all = Counter(d.year for d, fn, v in plan)
+    have_int = Counter(d.year for d, fn, v in plan if fn in INTEGRATION_TEMPLATES)
+
+    def choose_year(y1, y2, integ, months):
+        years = [y for y in range(y1, y2 + 1)
+                 if not (y == END.year and months is not None and not any(m <= END.month for m in months))]
+        if integ:
+            score = {y: (target_int[y] - have_int[y]) + 0.3 * (target_all[y] - have_all[y]) for y in years}
+        else:
+            score = {y: target_all[y] - have_all[y] for y in years}
+        best = sorted(years, key=lambda y: -score[y])[:3]
+        return r.choice(best)
+
+    ranged = sorted(RANGED, key=lambda t: (t[0] not in INTEGRATION_TEMPLATES, t[3] - t[2], t[0].__name__))
+    for fn, n, y1, y2, months in ranged:
+        integ = fn in INTEGRATION_TEMPLATES
+        for _ in range(n):
+            y = choose_year(y1, y2, integ, months)
+            last = min(dt.date(y, 12, 31), END - dt.timedelta(days=7))
+            for _attempt in range(400):
+                d = random_day(r, dt.date(y, 1, 1), last)
+                if months is None or d.month in months:
+                    break
+            plan.append((d, fn, 0))
+            have_all[y] += 1
+            if integ:
+                have_int[y] += 1
+    plan.sort(key=lambda x: (x[0], x[1].__name__, str(x[2])))
+    return plan
+
+
+# ===========================================================================
+# Post-processing
+# ===========================================================================
+FILLERS = {
+    "int": [
+        "Einen Überblick über Beratungsstellen, Sprachkurse und Begegnungsangebote bietet ein mehrsprachiger Wegweiser, der im Rathaus, in der Stadtbibliothek und in den Stadtteilbüros kostenlos ausliegt.",
+        "Die Angebote sind Teil eines Netzwerks aus Stadt, Wohlfahrtsverbänden, Kirchengemeinden und Migrantenorganisationen, das sich mehrmals im Jahr zum Austausch trifft und gemeinsame Projekte abstimmt.",
+        "Ehrenamtliche, die sich in diesem Bereich engagieren möchten, können sich bei der Freiwilligenagentur über Einsatzmöglichkeiten, Fortbildungen und Versicherungsschutz informieren.",
+        "Das Angebot wird regelmäßig ausgewertet. Anregungen der Teilnehmenden fließen in die weitere Planung ein, ein Bericht soll dem zuständigen Fachausschuss im kommenden Jahr vorgelegt werden.",
+    ],
+    "verkehr": [
+        "Die Stadt bittet alle Verkehrsteilnehmer um Verständnis für die Behinderungen. Aktuelle Hinweise zu Baustellen und Umleitungen werden regelmäßig im Internet und in der Tagespresse veröffentlicht.",
+        "Für Rettungsfahrzeuge bleibt die Durchfahrt jederzeit gewährleistet. Die Müllabfuhr fährt die betroffenen Straßen nach einem angepassten Plan an.",
+    ],
+    "sicherheit": [
+        "Die Ermittlungen dauern an. Die Polizei weist darauf hin, dass sie rund um die Uhr über den Notruf 110 erreichbar ist; Hinweise können auch vertraulich gegeben werden.",
+        "Die Kriminalpolizei bietet kostenlose Beratungen zum Schutz vor Einbruch und Betrug an. Termine können telefonisch vereinbart werden.",
+    ],
+    "other": [
+        "Weitere Informationen sind im Internetauftritt der Stadt sowie im Bürgerbüro im Rathaus erhältlich, das montags bis freitags geöffnet ist.",
+        "Anregungen und Fragen nimmt die Verwaltung gern entgegen. Über den weiteren Verlauf wird sie zu gegebener Zeit informieren.",
+        "Die Stadt wird über die nächsten Schritte rechtzeitig informieren. Auskünfte erteilt bis dahin die Pressestelle im Rathaus.",
+    ],
+}
+NACHLESEN = [
+    "Der vollständige Bericht ist im Ratsinformationssystem der Stadt nachzulesen.",
+    "Wer sich für die Einzelheiten interessiert, kann die Vorlage im Ratsinformationssystem nachlesen.",
+    "Die Beschlüsse im Wortlaut lassen sich in der Niederschrift der Sitzung nachlesen.",
+    "Alle Zahlen und Tabellen können Interessierte im Internetauftritt der Stadt nachlesen.",
+    "Die Einzelheiten des Zahlenwerks kann man im Entwurf des Haushaltsplans nachlesen.",
+    "Die Stellungnahmen der Fraktionen sind in der Sitzungsniederschrift nachzulesen.",
+]
+
+
+def n_words(blocks):
+    return sum(words_of(b) for b in blocks)
+
+
+CONTACT_HINTS = ("Telefon", "Tel.", "Rufnummer", "telefonisch", "Kontakt", "Auskünfte", "Auskunft", "Anmeldung",
+                 "Informationen", "Fragen beantwortet", "Hinweise nimmt", "Zeugen werden", "meldet sich")
+
+
+def fit(blocks, pools, c: Ctx, filler_key, gen: Gen, r: random.Random):
+    """Trim to <= 6 blocks / 400 words; extend short articles from topic pools."""
+    blocks = [b for b in blocks if b]
+    while len(blocks) > 6 or n_words(blocks) > 400:
+        cands = [i for i in range(1, len(blocks)) if blocks[i]["type"] in ("p", "quote")
+                 and not blocks[i]["text"].endswith(":") and not blocks[i]["text"].startswith("Lesen Sie")]
+        if not cands:
+            break
+        del blocks[cands[-1]]
+    target = r.randint(240, 360) if r.random() < 0.15 else r.randint(130, 240)
+    options = []
+    for name in pools:
+        for i, text in enumerate(EXTRA_POOLS[name](c)):
+            options.append(((name, i), text))
+    used_here = set()
+    while n_words(blocks) < target:
+        free = [(k, t) for k, t in options if k not in used_here
+                and n_words(blocks) + len(t.split()) <= 400]
+        if not free:
+            break
+        low = min(gen.usage["extra"][k] for k, _ in free)
+        k, text = r.choice([(k, t) for k, t in free if gen.usage["extra"][k] == low])
+        last = blocks[-1]
+        keep_last = last["type"] == "p" and (last["text"].startswith("Lesen Sie") or (
+            len(last["text"].split()) < 35 and any(h in last["text"] for h in CONTACT_HINTS)))
+        if len(blocks) < 6:
+            new_block = dict(P(text), _pool=k[0])
+            if keep_last:
+                blocks.insert(len(blocks) - 1, new_block)
+            else:
+                blocks.append(new_block)
+        else:
+            break
+        gen.usage["extra"][k] += 1
+        used_here.add(k)
+    # six blocks but still short: fold a short closing line into the paragraph before it
+    if n_words(blocks) < 120 and len(blocks) == 6 and blocks[-1]["type"] == "p" and blocks[-2]["type"] == "p" \
+            and not blocks[-2]["text"].endswith(":"):
+        last = blocks.pop()
+        blocks[-1] = P(blocks[-1]["text"] + " " + last["text"])
+    blocks = [{k: v for k, v in b.items() if not k.startswith("_")} for b in blocks]
+    pool = FILLERS[filler_key]
+    while n_words(blocks) < 120 and len(blocks) < 6:
+        cnt = gen.usage[("filler", filler_key)]
+        low = min(cnt[i] for i in range(len(pool)))
+        i = r.choice([i for i in range(len(pool)) if cnt[i] == low])
+        cnt[i] += 1
+        blocks.append(P(pool[i]))
+    return blocks
+
+
+def apply_typo(a, date):
+    out = []
+    for b in a["blocks"]:
+        b = dict(b)
+        if "text" in b:
+            b["text"] = typo(b["text"], date)
+        if "items" in b:
+            b["items"] = [typo(x, date) for x in b["items"]]
+        if "rows" in b:
+            b["rows"] = [[typo(x, date) for x in row] for row in b["rows"]]
+        out.append(b)
+    a["blocks"] = out
+    if a["title"] is not None:
+        a["title"] = typo(a["title"], date)
+    return a
+
+
+def assign_ids(dates, r: random.Random):
+    n = len(dates)
+    d0, d1 = dates[0].toordinal(), dates[-1].toordinal()
+    ids, used = [], set()
+    for i, d in enumerate(dates):
+        frac = 0.5 * (d.toordinal() - d0) / (d1 - d0) + 0.5 * i / (n - 1)
+        v = 300 + int(round(frac * 46000)) + r.randint(-70, 70)
+        v = max(300, min(46500, v))
+        while v in used:
+            v += 1
+        used.add(v)
+        ids.append(v)
+    return ids
+
+
+def generate():
+    gen = Gen()
+    master = random.Random(SEED)
+    plan = build_plan(master)
+    if len(plan) != N_ARTICLES:
+        raise ValueError(f"plan has {len(plan)} articles, expected {N_ARTICLES}")
+    arts = []
+    for i, (d, fn, variant) in enumerate(plan):
+        r = random.Random(f"{SEED}:{i}:{fn.__name__}:{variant}")
+        c = Ctx(gen, d, r, fn.__name__, variant if isinstance(variant, int) else 0)
+        c.variant_name = variant if isinstance(variant, str) else None
+        a = fn(c)
+        integ = bool(a["fields"])
+        key = "int" if integ else ("verkehr" if a["topic"] == "verkehr" else ("sicherheit" if a["topic"] == "sicherheit" else "other"))
+        a["blocks"] = fit(a["blocks"], extension_pools(fn.__name__, a), c, key, gen, r)
+        a["stadtteil"] = c.stadtteil
+        a["date"] = d
+        a["template"] = fn.__name__ + (f":{variant}" if variant not in (0, None) else "")
+        arts.append(a)
+
+    post = random.Random(SEED + 1)
+    # teaser-like endings "... nachlesen." in six report articles
+    reports = [i for i, a in enumerate(arts) if a["report"] and a["date"].year >= 2003
+               and not any(b.get("text", "").startswith("Lesen Sie") for b in a["blocks"])]
+    for k, i in enumerate(sorted(post.sample(reports, 6))):
+        a = arts[i]
+        sent = NACHLESEN[k]
+        if a["blocks"][-1]["type"] == "p" and n_words(a["blocks"]) + len(sent.split()) <= 400:
+            a["blocks"][-1] = P(a["blocks"][-1]["text"] + " " + sent)
+        elif len(a["blocks"]) < 6:
+            a["blocks"].append(P(sent))
+        else:
+            a["blocks"][-1] = P(sent)
+    # four pages without headline, about ten without category
+    for i in post.sample(range(len(arts)), 4):
+        arts[i]["title"] = None
+    old_first = [i for i, a in enumerate(arts) if a["date"].year < 2012]
+    for i in post.sample(old_first, 7) + post.sample([i for i in range(len(arts)) if i not in old_first], 3):
+        arts[i]["category"] = None
+
+    ids = assign_ids([a["date"] for a in arts], post)
+    records = []
+    for a, id_ in zip(arts, ids, strict=False):
+        a = apply_typo(a, a["date"])
+        integ = bool(a["fields"])
+        records.append({
+            "id": id_,
+            "published": a["date"].isoformat(),
+            "sender": a["sender"],
+            "title": a["title"],
+            "category": a["category"],
+            "blocks": a["blocks"],
+            "topic": a["topic"],
+            "integration": integ,
+            "action_fields": list(a["fields"]),
+            "stadtteil": a["stadtteil"],
+        })
+    return records, arts
+
+
+# ===========================================================================
+# Validation
+# ===========================================================================
+def all_texts(rec):
+    yield rec["sender"]
+    if rec["title"] is not None:
+        yield rec["title"]
+    for b in rec["blocks"]:
+        if "text" in b:
+            yield b["text"]
+        yield from b.get("items", [])
+        for row in b.get("rows", []):
+            yield from row
+
+
+def validate(records):
+    errs = []
+    ids = [r["id"] for r in records]
+    if len(records) != N_ARTICLES:
+        errs.append(f"expected {N_ARTICLES} articles, got {len(records)}")
+    if len(set(ids)) != len(ids):
+        errs.append("duplicate ids")
+    lesen = 0
+    for r in records:
+        rid = r["id"]
+        if list(r.keys()) != KEYS:
+            errs.append(f"{rid}: keys {list(r.keys())}")
+        if not isinstance(rid, int) or not 300 <= rid <= 46500:
+            errs.append(f"{rid}: id out of range")
+        d = D(r["published"])
+        if not START <= d <= END:
+            errs.append(f"{rid}: date {d} out of range")
+        if not r["sender"]:
+            errs.append(f"{rid}: empty sender")
+        if r["category"] is not None and r["category"] not in CATEGORIES:
+            errs.append(f"{rid}: bad category {r['category']}")
+        if r["topic"] not in TOPICS:
+            errs.append(f"{rid}: bad topic {r['topic']}")
+        if not isinstance(r["integration"], bool):
+            errs.append(f"{rid}: integration not bool")
+        af = r["action_fields"]
+        if any(f not in FIELDS for f in af) or len(set(af)) != len(af):
+            errs.append(f"{rid}: bad action_fields {af}")
+        if r["integration"] != bool(af):
+            errs.append(f"{rid}: integration/action_fields mismatch")
+        st = r["stadtteil"]
+        if st is not None and not (isinstance(st, int) and 1 <= st <= 60):
+            errs.append(f"{rid}: bad stadtteil {st}")
+        if not 2 <= len(r["blocks"]) <= 6:
+            errs.append(f"{rid}: {len(r['blocks'])} blocks")
+        w = sum(words_of(b) for b in r["blocks"])
+        if not 120 <= w <= 400:
+            errs.append(f"{rid}: {w} words")
+        for b in r["blocks"]:
+            t = b["type"]
+            if t in ("p", "quote"):
+                if set(b) != {"type", "text"} or not b["text"].strip():
+                    errs.append(f"{rid}: bad {t} block")
+                if b["text"].startswith(FORBIDDEN_PREFIXES):
+                    errs.append(f"{rid}: forbidden prefix: {b['text'][:40]}")
+                if t == "p" and b["text"].startswith("Lesen Sie"):
+                    lesen += 1
+            elif t == "list":
+                if set(b) != {"type", "items"} or not b["items"] or not all(isinstance(x, str) and x for x in b["items"]):
+                    errs.append(f"{rid}: bad list block")
+            elif t == "table":
+                if set(b) != {"type", "rows"} or len(b["rows"]) < 2 or not all(isinstance(x, str) for row in b["rows"] for x in row):
+                    errs.append(f"{rid}: bad table block")
+            else:
+                errs.append(f"{rid}: unknown block type {t}")
+        for text in all_texts(r):
+            if "\n" in text or "\r" in text or "<" in text or ">" in text:
+                errs.append(f"{rid}: newline or markup in {text[:40]!r}")
+            if text != text.strip() or "  " in text:
+                errs.append(f"{rid}: whitespace issue in {text[:40]!r}")
+            if "{" in text or "}" in text:
+                errs.append(f"{rid}: unfilled slot in {text[:40]!r}")
+            if d.year < 2008 and not latin1_ok(text):
+                errs.append(f"{rid}: not ISO-8859-1 encodable ({d}): {text[:60]!r}")
+            if d < D("2004-12-01") and "Integrationsrat" in text:
+                errs.append(f"{rid}: Integrationsrat before 2004-12")
+            if d.year >= 2006 and "Ausschuß" in text:
+                errs.append(f"{rid}: old spelling Ausschuß after 2005")
+            if d.year < 2006 and "Ausschuss" in text:
+                errs.append(f"{rid}: new spelling Ausschuss before 2006")
+            if d.year >= 2002 and re.search(r"\d( Millionen| Milliarden| Mio\.)? (Mark|DM)\b", text):
+                errs.append(f"{rid}: DM amount after 2001")
+            if d.year < 2002 and re.search(r"\d( Millionen| Milliarden| Mio\.)? Euro\b", text):
+                errs.append(f"{rid}: Euro amount before 2002")
+    if sum(r["title"] is None for r in records) != 4:
+        errs.append("exactly 4 titles must be null")
+    n_nullcat = sum(r["category"] is None for r in records)
+    if not 8 <= n_nullcat <= 12:
+        errs.append(f"{n_nullcat} null categories")
+    fc = Counter(f for r in records for f in r["action_fields"])
+    for f in FIELDS:
+        if fc[f] < 8:
+            errs.append(f"action field {f}: only {fc[f]} articles")
+    n_tab = sum(any(b["type"] == "table" for b in r["blocks"]) for r in records)
+    if n_tab < 8:
+        errs.append(f"only {n_tab} articles with tables")
+    if lesen != 1:
+        errs.append(f"{lesen} paragraphs start with 'Lesen Sie' (expected 1)")
+    n_nach = sum(1 for r in records for b in r["blocks"] if b["type"] == "p" and re.search(r"nach(zu)?lesen\.$", b["text"]))
+    if n_nach < 6:
+        errs.append(f"only {n_nach} paragraphs end with nachlesen")
+    n_int = sum(r["integration"] for r in records)
+    if not 80 <= n_int <= 100:
+        errs.append(f"{n_int} integration articles")
+    n_st = sum(r["stadtteil"] is not None for r in records)
+    if not 0.22 * len(records) <= n_st <= 0.4 * len(records):
+        errs.append(f"stadtteil set for {n_st} articles")
+    paras = Counter(b["text"] for r in records for b in r["blocks"] if b["type"] in ("p", "quote"))
+    dups = [t for t, n in paras.items() if n > 5 and len(t) > 90]
+    if dups:
+        errs.append(f"{len(dups)} long paragraphs repeated more than five times, e.g. {dups[0][:60]!r}")
+    if errs:
+        raise ValueError("sample archive validation failed:\n  " + "\n  ".join(errs[:60]))
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--out", type=Path, default=DEFAULT_OUT)
+    ap.add_argument("--stats", action="store_true", help="print per-year / per-field counts")
+    args = ap.parse_args(argv)
+    records, arts = generate()
+    validate(records)
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    with open(args.out, "w", encoding="utf-8", newline="\n") as fh:
+        for rec in records:
+            fh.write(json.dumps(rec, ensure_ascii=False) + "\n")
+    print(f"wrote {len(records)} articles to {args.out}")
+    if args.stats:
+        years = Counter(r["published"][:4] for r in records)
+        iyears = Counter(r["published"][:4] for r in records if r["integration"])
+        print("year  all  integration")
+        for y in sorted(years):
+            print(f"{y}  {years[y]:3d}  {iyears[y]:3d}")
+        fc = Counter(f for r in records for f in r["action_fields"])
+        print("fields:", ", ".join(f"{f}={fc[f]}" for f in FIELDS))
+        print("topics:", dict(Counter(r["topic"] for r in records)))
+        print("categories:", dict(Counter(r["category"] for r in records)))
+        print("senders:", dict(Counter(r["sender"] for r in records)))
+        print("integration:", sum(r["integration"] for r in records),
+              "stadtteil set:", sum(r["stadtteil"] is not None for r in records),
+              "tables:", sum(any(b["type"] == "table" for b in r["blocks"]) for r in records),
+              "lists:", sum(any(b["type"] == "list" for b in r["blocks"]) for r in records),
+              "quotes:", sum(any(b["type"] == "quote" for b in r["blocks"]) for r in records))
+        wc = [sum(words_of(b) for b in r["blocks"]) for r in records]
+        print("words min/median/max:", min(wc), sorted(wc)[len(wc) // 2], max(wc))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,41 @@
+"""The crawl benchmark runs end to end on a tiny archive; no timing is asserted."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import tomllib
+from pathlib import Path
+
+import pytest
+
+from kommunalmonitor.pipeline.bench import SITE_TOML, site_toml_without_bad_pages, synthetic_articles
+
+
+def test_synthetic_archive_is_deterministic_with_unique_ids() -> None:
+    first = list(synthetic_articles(50))
+    assert first == list(synthetic_articles(50))
+    assert len({article["id"] for article in first}) == 50
+    assert all("2000-01-01" <= article["published"] <= "2023-12-31" for article in first)
+
+
+def test_bench_site_has_no_bad_pages() -> None:
+    config = tomllib.loads(site_toml_without_bad_pages(SITE_TOML.read_text("utf-8")))
+    assert "faults" not in config and "republished" not in config
+    assert config["site"]["page_size"] > 0
+
+
+@pytest.mark.slow
+def test_bench_runs_and_reports_ratios(tmp_path: Path) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "kommunalmonitor.pipeline.bench", "--articles", "30",
+         "--scrapy-bench-seconds", "1"],
+        cwd=tmp_path, capture_output=True, text=True, timeout=120,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "ratio ours/fetch-only:" in done.stdout
+    assert "ratio ours/scrapy-bench:" in done.stdout
+    results = json.loads((tmp_path / "bench-results" / "crawl.json").read_text("utf-8"))
+    assert results["ours"]["documents_stored"] == 30
+    assert results["ours"]["pages"] == results["fetch_only"]["pages"]
