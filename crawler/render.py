@@ -65,6 +65,25 @@ _HSPACE = re.compile(r"[ \t\r\f\v\u00a0\u2007\u202f]+")
 _MANY_BREAKS = re.compile(r"\n{3,}")
 
 
+def decode_page(body: bytes, declared_text: str) -> tuple[str, str | None]:
+    """The page text, repaired when the declared charset was wrong.
+
+    Old municipal servers often declare UTF-8 while sending windows-1252 bytes; a browser then
+    shows replacement characters, but the bytes are intact. Returns (text, note on repair).
+    """
+    if "\ufffd" not in declared_text:
+        return declared_text, None
+    try:
+        body.decode("utf-8")
+        return declared_text, None  # the replacement characters are really in the page
+    except UnicodeDecodeError:
+        pass
+    try:
+        return body.decode("windows-1252"), "declared charset was wrong; decoded as windows-1252"
+    except UnicodeDecodeError:
+        return declared_text, None
+
+
 def parse_document(html: str | bytes) -> etree._Element | None:
     """The lxml tree of a page, or None if there is nothing to parse."""
     if not html or not html.strip():

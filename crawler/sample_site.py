@@ -74,11 +74,12 @@ FAULT_KINDS = (
     "empty",
     "huge",
     "broken_html",
+    "wrong_charset",
 )
 #: Bad pages that nevertheless serve a good, readable article (part of expected_articles()).
-GOOD_FAULTS = frozenset({"too_many_once", "broken_html"})
+GOOD_FAULTS = frozenset({"too_many_once", "broken_html", "wrong_charset"})
 #: Bad pages whose article text is shown (at least partly) and so must be configured.
-FAULTS_WITH_TEXT = frozenset({"too_many_once", "broken_html", "truncated"})
+FAULTS_WITH_TEXT = frozenset({"too_many_once", "broken_html", "truncated", "wrong_charset"})
 
 _SLUG_ARTICLE = re.compile(r"^/presse/(?:[^/]*-)?(\d{8})\.html$")
 _UMLAUTS = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss"})
@@ -418,6 +419,21 @@ class SampleSite:
     def article_path(self, article_id: int) -> str:
         """The canonical path of an article: ``/presse/db/presse.php?view=<id>``."""
         return f"{ARTICLE_PATH}?view={article_id}"
+
+
+TRUTH_FILE = "truth.jsonl"
+
+
+def write_truth(archive_dir: Path) -> Path:
+    """Write the labelled truth of every good article page to truth.jsonl beside the data.
+
+    It is computed from articles.jsonl and site.toml (never by parsing pages), so parser
+    output can be compared with it by anyone, without importing this module.
+    """
+    target = Path(archive_dir) / TRUTH_FILE
+    lines = [json.dumps(a, ensure_ascii=False) for a in SampleSite.load(archive_dir).expected_articles()]
+    target.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return target
 
 
 def listing_path(page: int, sender: str | None = None) -> str:
@@ -999,6 +1015,10 @@ class _ServerState:
             page = break_html(page)
         body = page.encode(view.charset, errors="xmlcharrefreplace")
         content_type = "text/html" + (f"; charset={view.charset}" if view.charset_in_header else "")
+        if release.fault == "wrong_charset":
+            # A misconfigured server: it declares UTF-8 but sends windows-1252 bytes.
+            body = page.encode("windows-1252", errors="xmlcharrefreplace")
+            content_type = "text/html; charset=utf-8"
         response = _Response(200, body, content_type)
         if release.fault == "truncated":
             response.send_bytes = len(body) // 2
@@ -1156,7 +1176,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--port", type=int, default=8123, help="port, 0 = any free (default: %(default)s)")
     parser.add_argument("--fast", action="store_true", help="send Retry-After: 1 on 429 answers")
     parser.add_argument("--access-log", type=Path, help="append every request as JSON to this file")
+    parser.add_argument("--write-truth", action="store_true",
+                        help=f"write {TRUTH_FILE} (the labelled truth) into the archive and exit")
     args = parser.parse_args(argv)
+    if args.write_truth:
+        print(f"wrote {write_truth(args.archive)}")
+        return 0
     try:
         handle = serve(args.archive, args.host, args.port, args.fast, args.access_log)
     except (OSError, ValueError) as error:

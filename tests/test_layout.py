@@ -97,3 +97,14 @@ def test_content_hash_ignores_visitor_count_and_whitespace():
     assert a.content_hash() == b.content_hash()
     c = parse_text(CURRENT_WITH_TEASERS_BEFORE.replace("Montag", "Dienstag"), LAYOUT)
     assert c.content_hash() != a.content_hash()
+
+
+def test_page_declared_utf8_but_sent_as_windows_1252_is_repaired():
+    from kommunalmonitor.crawler.render import decode_page
+
+    body = "<p>Größere Räume – „Beratung“</p>".encode("windows-1252")
+    as_declared = body.decode("utf-8", errors="replace")
+    text, note = decode_page(body, as_declared)
+    assert "Größere Räume – „Beratung“" in text and note
+    honest = "<p>Größe</p>"
+    assert decode_page(honest.encode(), honest) == (honest, None)

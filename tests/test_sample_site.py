@@ -410,7 +410,8 @@ def test_bad_pages(server: ServerHandle, site: SampleSite) -> None:
     faults = site.fault_ids()
     assert all(46901 <= fault_id <= 46910 for fault_id in faults.values())
     truth = _truth(site)
-    assert set(faults.values()) & set(truth) == {faults["too_many_once"], faults["broken_html"]}
+    assert set(faults.values()) & set(truth) == {
+        faults["too_many_once"], faults["broken_html"], faults["wrong_charset"]}
 
     def get(kind: str) -> tuple[int, Message, bytes]:
         return fetch(server.url(site.article_path(faults[kind])))
@@ -436,6 +437,10 @@ def test_bad_pages(server: ServerHandle, site: SampleSite) -> None:
     text = page_text(body, "utf-8")
     assert broken["title"] in text
     assert all(line in text for line in broken["body"].split("\n") if line)
+
+    status, headers, body = get("wrong_charset")
+    assert status == 200 and headers["Content-Type"] == "text/html; charset=utf-8"
+    assert "ö".encode("windows-1252") in body and "ö".encode() not in body
 
 
 def test_truncated_page_sends_less_than_content_length(server: ServerHandle, site: SampleSite) -> None:
@@ -527,7 +532,7 @@ def test_cli_reports_a_missing_archive_in_one_line(
 def test_shipped_archive_is_consistent() -> None:
     site = SampleSite.load(SHIPPED_ARCHIVE)
     faults = site.fault_ids()
-    assert len(faults) == 9
+    assert len(faults) == 10
     truth = _truth(site)
     assert {faults["too_many_once"], faults["broken_html"]} <= set(truth)
     with serve(SHIPPED_ARCHIVE, fast=True) as handle:
@@ -535,3 +540,12 @@ def test_shipped_archive_is_consistent() -> None:
         for url in site.listing_urls()[:2]:
             on_first_pages |= {article_id_of(h) for h in entry_links(fetch(handle.url(url))[2])}
     assert set(faults.values()) <= on_first_pages
+
+
+def test_committed_truth_file_matches_the_archive_data() -> None:
+    """data/sample-archive/truth.jsonl is regenerated with `--write-truth` whenever the data change."""
+    from kommunalmonitor.crawler.sample_site import TRUTH_FILE
+
+    archive = Path(__file__).resolve().parent.parent / "data" / "sample-archive"
+    committed = [json.loads(line) for line in (archive / TRUTH_FILE).read_text("utf-8").splitlines()]
+    assert committed == SampleSite.load(archive).expected_articles()

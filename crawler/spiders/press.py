@@ -26,7 +26,7 @@ from kommunalmonitor.pipeline.faults import killpoint
 
 from ..layout import LayoutError, normalize_space, parse_text
 from ..middlewares import OffsiteRedirect
-from ..render import parse_document, render_text
+from ..render import decode_page, parse_document, render_text
 from ..sources import Source
 from ..staging import StagingWriter
 
@@ -171,7 +171,10 @@ class PressArchiveSpider(scrapy.Spider):
                 transient=False,
             )
             return
-        root = parse_document(response.text)
+        html, repaired = decode_page(response.body, response.text)
+        if repaired:
+            self.logger.info("%s: %s", response.url, repaired)
+        root = parse_document(html)
         text = render_text(root, self.source.content_css) if root is not None else ""
         try:
             release = parse_text(text, self.source.layout)
