@@ -207,6 +207,81 @@ def sample_site(archive: str | None, port: int, fast: bool) -> None:
             pass
 
 
+@cli.command(context_settings=CONTEXT)
+@click.option("--input", "input_path", type=click.Path(exists=True, dir_okay=False),
+              help="JSONL of pages ({key, url, text|html}); with --output, a pure file-to-file run.")
+@click.option("--output", "output_path", type=click.Path(dir_okay=False),
+              help="Where to write one result per input line, same order.")
+@click.option("--all", "everything", is_flag=True, help="Re-extract every stored document.")
+@click.option("--processes", type=click.IntRange(1, 8), default=1, show_default=True,
+              help="Worker processes for the nlp pipeline.")
+@home_options
+def extract(input_path: str | None, output_path: str | None, everything: bool, processes: int,
+            home: Home) -> None:
+    """Find dates, bodies, addresses, persons with roles and action fields.
+
+    Without --input it reads every stored document whose current version was not yet
+    extracted and writes the mentions (with offsets and sentences) to the store.
+
+    \b
+    Examples:
+      komo extract
+      komo extract --all --processes 2
+      komo extract --input pages.jsonl --output extracted.jsonl
+    """
+    if (input_path is None) != (output_path is None):
+        raise click.UsageError("--input and --output go together")
+    if input_path and output_path:
+        from .nlp import shared_pipeline
+        from .nlp.extract import extract_file
+
+        counts = extract_file(Path(input_path), Path(output_path), shared_pipeline(), processes)
+        click.echo(f"extracted {counts['documents']} pages to {output_path} "
+                   f"({counts['skipped']} skipped with a reason in their 'error' field)")
+        return
+    from .extraction import extract_store
+
+    with tqdm(desc="extract", unit=" docs", disable=None, file=sys.stderr, leave=False) as bar:
+        stats = extract_store(home, everything=everything, n_process=processes, progress=bar.update)
+    click.echo(f"extracted {stats['documents']} documents: {stats['mentions']} mentions, "
+               f"{stats['integration']} about integration (extractor {stats['extractor_version']})")
+
+
+@cli.group(context_settings=CONTEXT)
+def evaluate() -> None:
+    """Measure quality against the hand-labelled gold sets (precision / recall / F1).
+
+    \b
+    Examples:
+      komo evaluate extraction
+      komo evaluate extraction --gold tests/gold/extraction --json
+    """
+
+
+@evaluate.command("extraction", context_settings=CONTEXT)
+@click.option("--gold", type=click.Path(exists=True), help="Gold folder or file [tests/gold/extraction].")
+@click.option("--json", "as_json", is_flag=True, help="Print the scores as JSON.")
+@click.option("--errors", type=click.IntRange(min=0), default=0,
+              help="Also list up to N misses and false alarms per field.")
+def evaluate_extraction(gold: str | None, as_json: bool, errors: int) -> None:
+    """Score the extraction pipeline on the gold set, field by field.
+
+    \b
+    Examples:
+      komo evaluate extraction
+      komo evaluate extraction --errors 5
+    """
+    from .nlp.evaluate import evaluate_gold, format_report
+
+    report = evaluate_gold(Path(gold) if gold else None)
+    if as_json:
+        import json
+
+        click.echo(json.dumps(report, ensure_ascii=False, indent=2))
+    else:
+        click.echo(format_report(report, errors))
+
+
 def main(argv: list[str] | None = None) -> None:
     """Console entry point: every user-facing failure is one line and a non-zero exit."""
     try:

@@ -373,6 +373,46 @@ class Store:
             )
         return len(links)
 
+    # -- extraction ---------------------------------------------------------------------------
+
+    def documents_to_extract(self, extractor_version: str, everything: bool = False,
+                             limit: int | None = None) -> list[tuple[str, str, str, Any, str]]:
+        """(source, native_id, body, published, content_hash) of documents whose current version
+        this extractor has not read yet."""
+        rows = self.con.execute(
+            """
+            SELECT d.source, d.native_id, d.body, d.published, d.content_hash
+            FROM documents d LEFT JOIN extractions e USING (source, native_id)
+            WHERE ? OR e.native_id IS NULL OR e.content_hash <> d.content_hash
+               OR e.extractor_version <> ?
+            ORDER BY d.source, d.native_id
+            LIMIT ?
+            """,
+            [everything, extractor_version, limit if limit is not None else 2**62],
+        ).fetchall()
+        return rows
+
+    def replace_mentions(self, mentions: Any, extractions: Any) -> None:
+        """Swap in the mentions of a batch of documents (Arrow tables), in one transaction:
+        re-extraction replaces, never duplicates."""
+        self.con.register("new_mentions", mentions)
+        self.con.register("new_extractions", extractions)
+        self.con.execute("BEGIN")
+        try:
+            self.con.execute(
+                "DELETE FROM mentions WHERE (source, native_id) IN "
+                "(SELECT source, native_id FROM new_extractions)")
+            self.con.execute("INSERT INTO mentions SELECT * FROM new_mentions")
+            self.con.execute("INSERT OR REPLACE INTO extractions SELECT * FROM new_extractions")
+            killpoint("store_mentions")
+            self.con.execute("COMMIT")
+        except BaseException:
+            self.con.execute("ROLLBACK")
+            raise
+        finally:
+            self.con.unregister("new_mentions")
+            self.con.unregister("new_extractions")
+
     # -- publishing and reading ---------------------------------------------------------------
 
     def publish(self, target: Path) -> None:

@@ -1,0 +1,53 @@
+"""The extraction pipeline: spaCy components registered as factories, assembled by config.cfg."""
+
+from __future__ import annotations
+
+import hashlib
+from functools import lru_cache
+from pathlib import Path
+
+import spacy
+from spacy.language import Language
+from spacy.tokens import Span
+
+# Importing the modules registers their factories with spaCy.
+from . import action_fields, addresses, bodies, dates, persons, sentences  # noqa: F401
+from .lexicon import files_digest
+
+DEFAULT_CONFIG = Path(__file__).with_name("config.cfg")
+PIPELINE_VERSION = "1"  # bump when component code changes what it extracts
+
+
+def span_offsets(span: Span) -> tuple[int, int]:
+    """Character offsets of a mention in the text its doc was made from."""
+    return span._.chars or (span.start_char, span.end_char)
+
+
+def span_text(span: Span) -> str:
+    start, end = span_offsets(span)
+    return span.doc.text[start:end]
+
+
+def load_pipeline(config_path: Path = DEFAULT_CONFIG) -> Language:
+    """Build the pipeline from its config file (a fresh object: safe to mutate)."""
+    config = spacy.util.load_config(config_path)
+    nlp = spacy.util.load_model_from_config(config, auto_fill=True, validate=True)
+    nlp.initialize()
+    nlp.meta["komo_version"] = extractor_version(config_path)
+    return nlp
+
+
+@lru_cache(maxsize=4)
+def shared_pipeline(config_path: Path = DEFAULT_CONFIG) -> Language:
+    return load_pipeline(config_path)
+
+
+def extractor_version(config_path: Path = DEFAULT_CONFIG) -> str:
+    """Version of what the pipeline extracts: code version + config + every data file it reads."""
+    config = spacy.util.load_config(config_path)
+    data_files = [
+        value for component in config["components"].values()
+        for key, value in component.items() if key in ("lexicon", "rules", "taxonomy", "abbreviations")
+    ]
+    digest = hashlib.sha256(config_path.read_bytes() + files_digest(data_files).encode())
+    return f"{PIPELINE_VERSION}-{digest.hexdigest()[:10]}"

@@ -1,0 +1,124 @@
+"""Mentions of the integration concept's action fields, and whether a text is about
+migration / integration at all (`komo_action_fields`). Terms come from the taxonomy file."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from spacy.language import Language
+from spacy.tokens import Doc, Span
+
+from .lexicon import load_toml
+
+if not Doc.has_extension("integration"):
+    Doc.set_extension("integration", default=False)
+    Doc.set_extension("action_fields", default=[])
+
+
+@dataclass(frozen=True)
+class TermSet:
+    words: frozenset[str]
+    prefixes: tuple[str, ...]
+    phrases: tuple[str, ...]
+
+    @classmethod
+    def from_terms(cls, terms: list[str]) -> TermSet:
+        words, prefixes, phrases = set(), [], []
+        for term in terms:
+            term = term.lower()
+            if " " in term:
+                phrases.append(term.rstrip("*"))
+            elif term.endswith("*"):
+                prefixes.append(term[:-1])
+            else:
+                words.add(term)
+        return cls(frozenset(words), tuple(prefixes), tuple(phrases))
+
+    def matches(self, lower: str, lemma: str) -> bool:
+        if lower in self.words or lemma in self.words:
+            return True
+        return bool(self.prefixes) and (lower.startswith(self.prefixes) or lemma.startswith(self.prefixes))
+
+
+class ActionFieldRecognizer:
+    def __init__(self, nlp: Language, name: str, taxonomy: str):
+        data = load_toml(taxonomy)
+        self.name = name
+        section = data["integration"]
+        self.integration_strong = TermSet.from_terms(section.get("strong_terms", []))
+        self.integration = TermSet.from_terms(section.get("terms", []))
+        self.min_score = int(section.get("min_score", 3))
+        self.share = float(data.get("field_share", 0.4))
+        self.fields = {f["id"]: TermSet.from_terms(f["terms"]) for f in data["field"]}
+
+    def __call__(self, doc: Doc) -> Doc:
+        spans: list[Span] = []
+        strong_sentences: set[int] = set()
+        integration_sentences: set[int] = set()
+        field_sentences: dict[str, set[int]] = {f: set() for f in self.fields}
+        sentence_of = _sentence_index(doc)
+        for token in doc:
+            if not token.is_alpha or len(token) < 3:
+                continue
+            lower = token.lower_
+            lemma = token.lemma_.lower() if token.lemma_ else lower
+            sentence = sentence_of[token.i]
+            strong = self.integration_strong.matches(lower, lemma)
+            if strong or self.integration.matches(lower, lemma):
+                integration_sentences.add(sentence)
+                if strong:
+                    strong_sentences.add(sentence)
+                spans.append(Span(doc, token.i, token.i + 1, label="integration"))
+            for field, terms in self.fields.items():
+                if terms.matches(lower, lemma):
+                    field_sentences[field].add(sentence)
+                    spans.append(Span(doc, token.i, token.i + 1, label=field))
+        if any(s.phrases for s in (self.integration_strong, self.integration, *self.fields.values())):
+            sentences = list(doc.sents) if doc.has_annotation("SENT_START") else [doc[:]]
+            for index, sent in enumerate(sentences):
+                text = sent.text.lower()
+                for label, terms in (("integration!", self.integration_strong),
+                                     ("integration", self.integration), *self.fields.items()):
+                    for phrase in terms.phrases:
+                        at = text.find(phrase)
+                        if at >= 0:
+                            span = doc.char_span(sent.start_char + at, sent.start_char + at + len(phrase),
+                                                 label=label.rstrip("!"), alignment_mode="expand")
+                            if span is None:
+                                continue
+                            spans.append(span)
+                            if label.startswith("integration"):
+                                integration_sentences.add(index)
+                                if label.endswith("!"):
+                                    strong_sentences.add(index)
+                            else:
+                                field_sentences[label].add(index)
+        spans.sort(key=lambda s: (s.start, s.label_))
+        doc.spans["action_fields"] = spans
+        weak_only = integration_sentences - strong_sentences
+        doc._.integration = 2 * len(strong_sentences) + len(weak_only) >= self.min_score
+        # A field counts when it is a main theme: talked about in at least two sentences and
+        # not far behind the strongest field; a text about integration has at least one field.
+        scores = {f: len(sentences) for f, sentences in field_sentences.items() if sentences}
+        fields: list[str] = []
+        if doc._.integration and scores:
+            top = max(scores.values())
+            fields = [f for f, n in scores.items() if n >= 2 and n >= self.share * top]
+            fields = fields or [max(scores, key=lambda f: (scores[f], -list(self.fields).index(f)))]
+        doc._.action_fields = fields
+        return doc
+
+
+def _sentence_index(doc: Doc) -> list[int]:
+    index, current = [0] * len(doc), -1
+    for token in doc:
+        if token.is_sent_start or token.i == 0:
+            current += 1
+        index[token.i] = current
+    return index
+
+
+@Language.factory("komo_action_fields",
+                  default_config={"taxonomy": "taxonomy/integrationskonzept-2017.toml"})
+def make_action_field_recognizer(nlp: Language, name: str, taxonomy: str) -> ActionFieldRecognizer:
+    return ActionFieldRecognizer(nlp, name, taxonomy)

@@ -1,0 +1,123 @@
+"""Street addresses (`komo_addresses`): street + house number, ranges and letters, and
+streets without a number where a preposition makes them a place."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from spacy.language import Language
+from spacy.tokens import Doc, Span
+
+from . import dates  # noqa: F401  (registers the span._.chars extension)
+from .lexicon import load_toml
+
+for _name in ("street", "street_norm", "number"):
+    if not Span.has_extension(_name):
+        Span.set_extension(_name, default=None)
+
+_WORD = r"(?:von-|van-|de-)?[A-ZÄÖÜ][\wäöüß'’-]*"
+_NUMBER = (r"(?P<number>\d{1,4}(?:\s?[a-zA-Z](?![\wäöüß]))?"
+           r"(?:\s?(?:-|–|/|bis)\s?\d{1,4}(?:\s?[a-zA-Z](?![\wäöüß]))?)?)")
+
+
+@dataclass(frozen=True)
+class AddressMention:
+    start: int
+    end: int
+    street: str
+    street_norm: str
+    number: str | None
+
+
+def normalize_street(street: str) -> str:
+    """`Sandstr.` → `Sandstraße`, `Kölner Str.` → `Kölner Straße`, `Strasse` → `Straße`."""
+    street = re.sub(r"(?<=[a-zäöüß])str\.$", "straße", street)
+    street = re.sub(r"\bStr\.$", "Straße", street)
+    street = re.sub(r"-Str\.$", "-Straße", street)
+    street = re.sub(r"strasse$", "straße", street)
+    return re.sub(r"Strasse$", "Straße", street)
+
+
+def normalize_number(number: str) -> str:
+    number = re.sub(r"\s*(?:bis|–)\s*", "-", number)
+    number = re.sub(r"\s*([-/])\s*", r"\1", number)
+    return re.sub(r"(\d)\s+([a-zA-Z])\b", r"\1\2", number).lower()
+
+
+class AddressFinder:
+    def __init__(self, rules_file: str = "lexicons/streets.toml"):
+        rules = load_toml(rules_file)
+        suffixes = "|".join(re.escape(s) for s in sorted(rules["suffixes"], key=len, reverse=True))
+        not_first = "|".join(rules["not_first_words"])
+        compound = rf"(?:von-|van-|de-)?[A-ZÄÖÜ][\wäöüß'’-]*?(?i:{suffixes})(?![\wäöüß])"
+        standalone = rf"(?i:{suffixes})(?![\wäöüß])"
+        # "Sandstraße", "Alte Landstr." ; a bare "Straße"/"Platz" needs a name before it.
+        self.suffix_street = re.compile(
+            rf"(?<![\wäöüß-])(?P<street>(?!(?:{not_first})\s)"
+            rf"(?:(?:{_WORD}\s+){{0,2}}{compound}|(?:{_WORD}\s+){{1,2}}{standalone}))"
+        )
+        prefixes = "|".join(p.replace(" ", r"\s+") for p in rules["prefixes"])
+        not_words = "|".join(rules["not_street_words"])
+        self.prefix_street = re.compile(
+            rf"(?<![\wäöüß-])(?P<street>(?:{prefixes})\s+(?!(?:{not_words})\b)(?:{_WORD}\s+){{0,2}}{_WORD})"
+            rf"\s+(?={_NUMBER[len('(?P<number>'):-1]}\b)"
+        )
+        self.number = re.compile(r"\s*" + _NUMBER + r"(?![\d.,]\d|[\wäöüß])")
+        units = "|".join(re.escape(u) for u in rules["not_number_units"])
+        self.unit_after = re.compile(rf"\s*(?:{units})(?![\wäöüß])")
+        prepositions = sorted(rules["place_prepositions"], key=len, reverse=True)
+        places = "|".join(p.replace(" ", r"\s+") for p in prepositions)
+        self.place_before = re.compile(rf"(?:^|[\s(])(?i:{places})\s+$")
+
+    def find(self, text: str) -> list[AddressMention]:
+        found: list[AddressMention] = []
+        taken: list[tuple[int, int]] = []
+
+        def add(start: int, end: int, street: str, number: str | None) -> None:
+            if all(end <= s or start >= e for s, e in taken):
+                taken.append((start, end))
+                found.append(AddressMention(start, end, street, normalize_street(street),
+                                            normalize_number(number) if number else None))
+
+        for pattern, needs_number in ((self.suffix_street, False), (self.prefix_street, True)):
+            for match in pattern.finditer(text):
+                street = match["street"]
+                number_match = self.number.match(text, match.end("street"))
+                if number_match and not self.unit_after.match(text, number_match.end()) \
+                        and not _is_year(number_match["number"]):
+                    add(match.start("street"), number_match.end(), street, number_match["number"])
+                elif not needs_number and self.place_before.search(
+                        text[max(0, match.start() - 20):match.start()]):
+                    add(match.start("street"), match.end("street"), street, None)
+        found.sort(key=lambda a: a.start)
+        return found
+
+
+def _is_year(number: str) -> bool:
+    return bool(re.fullmatch(r"(?:19|20)\d\d", number))
+
+
+class AddressRecognizer:
+    def __init__(self, nlp: Language, name: str, rules: str):
+        self.name = name
+        self.finder = AddressFinder(rules)
+
+    def __call__(self, doc: Doc) -> Doc:
+        spans = []
+        for mention in self.finder.find(doc.text):
+            span = doc.char_span(mention.start, mention.end, label="ADDRESS", alignment_mode="expand")
+            if span is None:
+                continue
+            span._.chars = (mention.start, mention.end)
+            span._.street = mention.street
+            span._.street_norm = mention.street_norm
+            span._.number = mention.number
+            spans.append(span)
+        doc.spans["addresses"] = spans
+        return doc
+
+
+@Language.factory("komo_addresses", default_config={"rules": "lexicons/streets.toml"})
+def make_address_recognizer(nlp: Language, name: str, rules: str) -> AddressRecognizer:
+    return AddressRecognizer(nlp, name, rules)

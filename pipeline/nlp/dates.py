@@ -1,0 +1,240 @@
+"""German date expressions → ISO values, as a spaCy component (`komo_dates`).
+
+Rules, not a date parser: dateparser-style libraries read "die", "mit" as weekdays and
+decimals as dates on press pages. Every value is checked against the calendar.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+
+from spacy.language import Language
+from spacy.tokens import Doc, Span
+
+MONTHS = {
+    "januar": 1, "jänner": 1, "jan": 1, "februar": 2, "feb": 2, "febr": 2, "märz": 3, "maerz": 3,
+    "mär": 3, "mrz": 3, "april": 4, "apr": 4, "mai": 5, "juni": 6, "jun": 6, "juli": 7, "jul": 7,
+    "august": 8, "aug": 8, "september": 9, "sep": 9, "sept": 9, "oktober": 10, "okt": 10,
+    "november": 11, "nov": 11, "dezember": 12, "dez": 12,
+}
+WEEKDAYS = {"montag": 0, "dienstag": 1, "mittwoch": 2, "donnerstag": 3, "freitag": 4,
+            "samstag": 5, "sonnabend": 5, "sonntag": 6}
+
+_MONTH = (r"(?P<{name}>Januar|Jänner|Februar|März|Maerz|April|Mai|Juni|Juli|August|September|"
+          r"Oktober|November|Dezember|(?:Jan|Febr?|Mär|Mrz|Apr|Jun|Jul|Aug|Sept?|Okt|Nov|Dez)\.)")
+_WEEKDAY = (r"(?:(?P<weekday>Montag|Dienstag|Mittwoch|Donnerstag|Freitag|Samstag|Sonnabend|Sonntag)"
+            r",?\s+(?:den\s+)?)?")
+_YEAR4 = r"(?P<{name}>(?:19|20)\d\d)"
+_DAY = r"(?P<{name}>[012]?\d|3[01])"
+# Words after a number that make it a quantity, not a year.
+_UNITS = (r"Euro|EUR|€|DM|Mark|Prozent|%|Menschen|Personen|Plätze|Plätzen|Betten|Stück|Meter|"
+          r"Kilometer|km|m²|qm|Quadratmeter|Teilnehmer\w*|Besucher\w*|Kinder\w*|Schüler\w*|"
+          r"Wohnungen|Stunden|Tonnen|Einwohner\w*|Mitglied\w*|Fälle|Flüchtling\w*|Geflüchtete\w*|"
+          r"Mal|mal|Exemplare|Seiten|Euro\w*|Haushalte|Familien|Fahrzeuge|Stimmen|Unterschriften")
+_QUANTITY_BEFORE = re.compile(r"(?:rund|etwa|ca\.|circa|über|mehr als|knapp|fast|insgesamt|"
+                              r"bis zu|mindestens|Nr\.|Nummer|Drucksache|Vorlage|Tel\.|Telefon|Fax|"
+                              r"PLZ|§|Art\.|Abs\.)\s*$")
+
+
+# Day with textual month: "16. September 2019", "1. Mai", "Montag, 9. Januar 2023"
+FULL_TEXT = re.compile(
+    r"\b" + _WEEKDAY + _DAY.format(name="day") + r"\.\s*" + _MONTH.format(name="month")
+    + r"(?:\s+" + _YEAR4.format(name="year") + r"|(?P<noyear>))(?![\d])"
+)
+# Numeric: "16.09.2019", "31.12.17", "Montag, 9.01.2023"
+FULL_NUMERIC = re.compile(
+    r"(?<![\d.,])" + _WEEKDAY + _DAY.format(name="day") + r"\.\s?(?P<month>0?[1-9]|1[0-2])\.\s?"
+    r"(?P<year>(?:19|20)\d\d|\d\d)(?![\d]|\.\d|,\d)"
+)
+# Numeric without year, only after a word that introduces a date: "am 9.1.", "bis 15.03."
+DAY_MONTH_NUMERIC = re.compile(
+    r"(?:\b(?:am|vom|bis|zum|ab|den|seit)\s+|" + _WEEKDAY.replace("?P<weekday>", "?P<weekday2>")[:-1]
+    + r")" + r"(?P<day>[012]?\d|3[01])\.(?P<month>0?[1-9]|1[0-2])\.(?!\d)"
+)
+# Range with textual month: "vom 1. bis 5. März 2020", "1.–5. März 2020", "1. März bis 5. April 2020"
+RANGE_TEXT = re.compile(
+    r"\b(?:[Vv]om\s+|[Vv]on\s+|[Zz]wischen\s+dem\s+)?" + _DAY.format(name="day1") + r"\.\s*(?:"
+    + _MONTH.format(name="month1") + r"\s*(?:" + _YEAR4.format(name="year1") + r"\s*)?)?"
+    r"(?:bis(?:\s+zum)?|–|-|und)\s*" + _DAY.format(name="day2") + r"\.\s*"
+    + _MONTH.format(name="month2") + r"(?:\s+" + _YEAR4.format(name="year2") + r")?(?![\d])"
+)
+# Range numeric: "vom 1.3. bis 5.3.2020", "01.03.–05.03.2020"
+RANGE_NUMERIC = re.compile(
+    r"(?<![\d.,])(?:vom\s+)?(?P<day1>[012]?\d|3[01])\.(?P<month1>0?[1-9]|1[0-2])\."
+    r"(?P<year1>(?:19|20)?\d\d)?"
+    r"\s*(?:bis(?:\s+zum)?|–|-)\s*(?P<day2>[012]?\d|3[01])\.(?P<month2>0?[1-9]|1[0-2])\."
+    r"(?P<year2>(?:19|20)\d\d|\d\d)(?![\d]|\.\d|,\d)"
+)
+# Month and year: "Dezember 2017", "Mitte Mai 2018", "Ende März 2023"
+MONTH_YEAR = re.compile(
+    r"(?<![\d.]\s)(?<![\d])\b(?:(?:Anfang|Mitte|Ende)\s+)?" + _MONTH.format(name="month")
+    + r"\s+" + _YEAR4.format(name="year") + r"(?![\d])"
+)
+# Year range: "2017 bis 2019", "von 2017 bis 2019", "2017–2019"
+YEAR_RANGE = re.compile(
+    r"(?<![\d.,/])\b(?:von\s+|zwischen\s+)?" + _YEAR4.format(name="year1")
+    + r"\s*(?:bis|–|-|und)\s*" + _YEAR4.format(name="year2") + r"\b(?![.,]\d|/\d)"
+)
+# School / budget years "2017/18", "2017/2018"
+YEAR_PAIR = re.compile(r"(?<![\d.,/])\b" + _YEAR4.format(name="year1")
+                       + r"/(?P<year2>\d\d|(?:19|20)\d\d)\b(?![\d/])")
+YEAR = re.compile(r"(?<![\d.,/€$-])\b(?P<year>(?:19[5-9]|20[0-4])\d)\b(?![.,]\d|/\d|-\d|\s?[%€])")
+_UNIT_AFTER = re.compile(r"\s*(?:" + _UNITS + r")\b")
+
+
+@dataclass(frozen=True)
+class DateMention:
+    start: int
+    end: int
+    value: str
+    inferred: bool = False
+    range: str | None = None
+
+
+def _year(text: str) -> int:
+    number = int(text)
+    if number < 100:
+        return 2000 + number if number < 50 else 1900 + number
+    return number
+
+
+def _month(text: str) -> int:
+    return MONTHS[text.lower().rstrip(".")]
+
+
+def _day_month_value(day: int, month: int, year: int | None, weekday: str | None,
+                     published: date | None) -> tuple[str, bool] | None:
+    """A full ISO date, inferring the year from the publication date when the text has none."""
+    if year is not None:
+        try:
+            return date(year, month, day).isoformat(), False
+        except ValueError:
+            return None
+    if published is None:
+        try:
+            date(2000, month, day)  # leap-year safe check of day/month
+        except ValueError:
+            return None
+        return f"--{month:02d}-{day:02d}", False
+    candidates = []
+    for candidate_year in (published.year - 1, published.year, published.year + 1):
+        try:
+            candidates.append(date(candidate_year, month, day))
+        except ValueError:
+            continue
+    if not candidates:
+        return None
+    if weekday:
+        matching = [c for c in candidates if c.weekday() == WEEKDAYS[weekday.lower()]]
+        if matching:
+            candidates = matching
+    best = min(candidates, key=lambda c: (abs((c - published).days), -c.toordinal()))
+    return best.isoformat(), True
+
+
+def find_dates(text: str, published: date | None = None) -> list[DateMention]:
+    """All date mentions in `text`, longest patterns first, no overlaps, in text order."""
+    taken: list[tuple[int, int]] = []
+    found: list[DateMention] = []
+
+    def free(start: int, end: int) -> bool:
+        return all(end <= s or start >= e for s, e in taken)
+
+    def add(start: int, end: int, mentions: list[DateMention]) -> None:
+        if mentions and free(start, end):
+            taken.append((start, end))
+            found.extend(mentions)
+
+    for m in RANGE_TEXT.finditer(text):
+        year2 = int(m["year2"]) if m["year2"] else None
+        month2 = _month(m["month2"])
+        month1 = _month(m["month1"]) if m["month1"] else month2
+        year1 = int(m["year1"]) if m["year1"] else year2
+        end_value = _day_month_value(int(m["day2"]), month2, year2, None, published)
+        start_value = _day_month_value(int(m["day1"]), month1, year1, None, published)
+        if start_value and end_value:
+            add(m.start(), m.end(), [
+                DateMention(m.start(), m.end(), start_value[0], start_value[1], "start"),
+                DateMention(m.start(), m.end(), end_value[0], end_value[1], "end")])
+    for m in RANGE_NUMERIC.finditer(text):
+        year2 = _year(m["year2"])
+        year1 = _year(m["year1"]) if m["year1"] else year2
+        start_value = _day_month_value(int(m["day1"]), int(m["month1"]), year1, None, None)
+        end_value = _day_month_value(int(m["day2"]), int(m["month2"]), year2, None, None)
+        if start_value and end_value:
+            add(m.start(), m.end(), [DateMention(m.start(), m.end(), start_value[0], False, "start"),
+                                     DateMention(m.start(), m.end(), end_value[0], False, "end")])
+    for pattern in (FULL_TEXT, FULL_NUMERIC):
+        for m in pattern.finditer(text):
+            month = _month(m["month"]) if pattern is FULL_TEXT else int(m["month"])
+            year = _year(m["year"]) if m["year"] else None
+            value = _day_month_value(int(m["day"]), month, year, m["weekday"], published)
+            if value:
+                add(m.start(), m.end(), [DateMention(m.start(), m.end(), value[0], value[1])])
+    for m in DAY_MONTH_NUMERIC.finditer(text):
+        value = _day_month_value(int(m["day"]), int(m["month"]), None, m["weekday2"], published)
+        if value:
+            start = m.start("day") if not m["weekday2"] else m.start()
+            add(start, m.end(), [DateMention(start, m.end(), value[0], value[1])])
+    for m in MONTH_YEAR.finditer(text):
+        add(m.start(), m.end(), [DateMention(m.start(), m.end(), f"{m['year']}-{_month(m['month']):02d}")])
+    for m in YEAR_RANGE.finditer(text):
+        if int(m["year1"]) < int(m["year2"]) and not _UNIT_AFTER.match(text, m.end()):
+            add(m.start(), m.end(), [DateMention(m.start(), m.end(), m["year1"], False, "start"),
+                                     DateMention(m.start(), m.end(), m["year2"], False, "end")])
+    for m in YEAR_PAIR.finditer(text):
+        first = int(m["year1"])
+        second = _year(m["year2"]) if len(m["year2"]) == 2 else int(m["year2"])
+        if len(m["year2"]) == 2:
+            second = first // 100 * 100 + int(m["year2"])
+        if second == first + 1:
+            add(m.start(), m.end(), [DateMention(m.start(), m.end(), str(first)),
+                                     DateMention(m.start(), m.end(), str(second))])
+    for m in YEAR.finditer(text):
+        before = text[max(0, m.start() - 25):m.start()]
+        if _UNIT_AFTER.match(text, m.end()) or _QUANTITY_BEFORE.search(before):
+            continue
+        add(m.start(), m.end(), [DateMention(m.start(), m.end(), m["year"])])
+    found.sort(key=lambda d: (d.start, d.range != "start"))
+    return found
+
+
+if not Span.has_extension("chars"):
+    # Exact character offsets of a regex match, where token boundaries would widen the span
+    # ("2019." is one token at a sentence end).
+    Span.set_extension("chars", default=None)
+if not Span.has_extension("value"):
+    Span.set_extension("value", default=None)
+    Span.set_extension("inferred", default=False)
+    Span.set_extension("range", default=None)
+if not Doc.has_extension("published"):
+    Doc.set_extension("published", default=None)
+
+
+class DateRecognizer:
+    """Puts every date mention in `doc.spans["dates"]` with its ISO value on `span._.value`."""
+
+    def __init__(self, nlp: Language, name: str):
+        self.name = name
+
+    def __call__(self, doc: Doc) -> Doc:
+        published = doc._.published
+        spans = []
+        for mention in find_dates(doc.text, published):
+            span = doc.char_span(mention.start, mention.end, label="DATE", alignment_mode="expand")
+            if span is None:
+                continue
+            span._.chars = (mention.start, mention.end)
+            span._.value = mention.value
+            span._.inferred = mention.inferred
+            span._.range = mention.range
+            spans.append(span)
+        doc.spans["dates"] = spans
+        return doc
+
+
+@Language.factory("komo_dates")
+def make_date_recognizer(nlp: Language, name: str) -> DateRecognizer:
+    return DateRecognizer(nlp, name)

@@ -1,0 +1,55 @@
+"""Loading the editable data files the nlp components use (data/lexicons, data/taxonomy)."""
+
+from __future__ import annotations
+
+import hashlib
+import tomllib
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+DATA_DIR = Path(__file__).resolve().parents[2] / "data"
+
+_ENDINGS = ("es", "en", "em", "er", "e", "s", "n")
+
+
+def resolve(path: str | Path) -> Path:
+    """A data path from a config: absolute, or relative to the repository's data/ folder."""
+    candidate = Path(path)
+    return candidate if candidate.is_absolute() else DATA_DIR / candidate
+
+
+@lru_cache(maxsize=32)
+def load_toml(path: str) -> dict[str, Any]:
+    return tomllib.loads(resolve(path).read_text(encoding="utf-8"))
+
+
+@lru_cache(maxsize=32)
+def load_lines(path: str) -> tuple[str, ...]:
+    lines = resolve(path).read_text(encoding="utf-8").splitlines()
+    return tuple(line.strip() for line in lines if line.strip() and not line.startswith("#"))
+
+
+def word_key(word: str) -> str:
+    """An inflection-blind key for German words: lower case, ß→ss, case endings stripped
+    (twice, so `Bürgern`/`Bürger` and `Integrationsrates`/`Integrationsrat` meet)."""
+    key = word.lower().replace("ß", "ss")
+    for _ in range(2):
+        if len(key) <= 4:
+            break
+        for ending in _ENDINGS:
+            if key.endswith(ending) and len(key) - len(ending) >= 4:
+                key = key[: -len(ending)]
+                break
+        else:
+            break
+    return key
+
+
+def files_digest(paths: list[str]) -> str:
+    """Hash of the data files a pipeline was built from: part of the extractor version."""
+    digest = hashlib.sha256()
+    for path in sorted(paths):
+        digest.update(path.encode())
+        digest.update(resolve(path).read_bytes())
+    return digest.hexdigest()[:12]

@@ -1,0 +1,239 @@
+"""Persons with their public roles (`komo_persons`).
+
+Role words from an editable lexicon anchor the patterns `ROLE [des BODY] NAME` and
+`NAME, ROLE`; descriptors (`Anwohnerin`) and verbs of saying (`sagte`) find persons without a
+public role. Within a document, `Richrath` and `OB Richrath` resolve to `Uwe Richrath`.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from spacy.language import Language
+from spacy.tokens import Doc, Span, Token
+
+from .lexicon import load_toml, word_key
+
+for _name in ("role", "person"):
+    if not Span.has_extension(_name):
+        Span.set_extension(_name, default=None)
+
+_NOT_NAME_ENDINGS = ("ung", "heit", "keit", "schaft", "tion", "tät", "ismus", "ment", "nis",
+                     "chen", "zentrum", "amt", "rat", "stadt", "straße", "platz", "verein")
+_FUNCTION_WORDS = {"der", "die", "das", "den", "dem", "des", "ein", "eine", "einer", "und", "oder",
+                   "im", "in", "am", "an", "auf", "für", "mit", "von", "vom", "zu", "zum", "zur",
+                   "bei", "beim", "aus", "nach", "über", "unter", "auch", "sie", "er", "es", "wir",
+                   "ich", "ihr", "man", "alle", "dies", "diese", "dieser", "wie", "was", "wer",
+                   "so", "da", "dann", "doch", "nun", "hier", "dort", "heute", "morgen", "gestern"}
+_MONTHS_DAYS = {"januar", "februar", "märz", "april", "mai", "juni", "juli", "august",
+                "september", "oktober", "november", "dezember", "montag", "dienstag", "mittwoch",
+                "donnerstag", "freitag", "samstag", "sonntag"}
+_INITIAL = re.compile(r"^[A-ZÄÖÜ]\.$")
+
+
+@dataclass
+class PersonMention:
+    start: int  # token indexes of the whole mention (role included)
+    end: int
+    name_start: int
+    name_end: int
+    name: str
+    role: str | None
+
+
+class PersonRecognizer:
+    def __init__(self, nlp: Language, name: str, lexicon: str):
+        data = load_toml(lexicon)
+        self.name = name
+        self.roles: dict[str, list[str]] = {}
+        for role in data["roles"]:
+            self.roles.setdefault(word_key(role), [])
+            if role not in self.roles[word_key(role)]:
+                self.roles[word_key(role)].append(role)
+        self.heads = tuple(sorted(data.get("heads", []), key=len, reverse=True))
+        self.abbreviations: dict[str, str] = dict(data.get("abbreviations", {}))
+        words = data.get("words", {})
+        self.descriptors = {word_key(w) for w in words.get("descriptors", [])}
+        self.titles = set(words.get("titles", []))
+        self.speech_verbs = set(words.get("speech_verbs", []))
+        self.particles = set(words.get("particles", []))
+
+    # -- roles --------------------------------------------------------------------------------
+
+    def role_at(self, doc: Doc, i: int) -> str | None:
+        """The canonical role if token i is a role word, else None."""
+        token = doc[i]
+        text = token.text
+        if text in self.abbreviations:
+            return self.abbreviations[text]
+        if not text[:1].isupper() or not token.is_alpha:
+            return None
+        options = self.roles.get(word_key(text))
+        if options is None:
+            lower = text.lower()
+            for head in self.heads:
+                for ending in ("", "s", "n", "en", "innen"):
+                    if lower.endswith(head + ending) and len(lower) > len(head) + len(ending):
+                        stem = text[: len(text) - len(ending)] if ending else text
+                        return self._gendered(doc, i, [stem])
+            return None
+        return self._gendered(doc, i, options)
+
+    @staticmethod
+    def _gendered(doc: Doc, i: int, options: list[str]) -> str:
+        if len(options) == 1:
+            role = options[0]
+            # Adjectival nouns: "der Vorsitzende" → "Vorsitzender", "die Vorsitzende" stays.
+            if role.endswith("e") and role.lower().endswith(("vorsitzende", "beigeordnete",
+                                                              "abgeordnete", "beauftragte")):
+                before = doc[i - 1].lower_ if i else ""
+                return role if before == "die" else role + "r"
+            return role
+        before = doc[i - 1].lower_ if i else ""
+        adjectival = [o for o in options if o.endswith("er") and o[:-1] in options]
+        if adjectival:  # "der/des/dem Vorsitzenden" → Vorsitzender, "die Vorsitzende" stays
+            return adjectival[0][:-1] if before == "die" else adjectival[0]
+        feminine = [o for o in options if o.endswith(("in", "e", "frau"))]
+        masculine = [o for o in options if o not in feminine]
+        if before == "die" and feminine:
+            return feminine[0]
+        text = doc[i].text
+        exact = [o for o in options if o == text]
+        return exact[0] if exact else (masculine or options)[0]
+
+    # -- names --------------------------------------------------------------------------------
+
+    def _is_name_word(self, token: Token) -> bool:
+        text = token.text
+        if not text[:1].isupper() or not (token.is_alpha or "-" in text or "'" in text):
+            return False
+        lower = text.lower()
+        if lower in _FUNCTION_WORDS or lower in _MONTHS_DAYS or lower.endswith(_NOT_NAME_ENDINGS):
+            return False
+        key = word_key(text)
+        return text not in self.abbreviations and key not in self.roles and not self._describes(token)
+
+    def _describes(self, token: Token) -> bool:
+        """A word that introduces a person without a public role ("Anwohnerin", "34-jährige")."""
+        return word_key(token.text) in self.descriptors or token.lower_.endswith(
+            ("jährige", "jähriger", "jährigen"))
+
+    def name_at(self, doc: Doc, i: int, body_starts: set[int]) -> tuple[int, int] | None:
+        """Token range of a person's name starting at i (titles skipped), or None."""
+        while i < len(doc) and (doc[i].text in self.titles or self._describes(doc[i])):
+            i += 1
+        if i >= len(doc) or i in body_starts or not self._is_name_word(doc[i]):
+            return None
+        start = end = i
+        end += 1
+        while end < len(doc) and end - start < 4:
+            token = doc[end]
+            if self._is_name_word(token) and end not in body_starts and not token.is_sent_start:
+                end += 1
+            elif token.text in self.particles and end + 1 < len(doc) and self._is_name_word(doc[end + 1]):
+                end += 2
+            elif _INITIAL.match(token.text):
+                end += 1
+                break
+            else:
+                break
+        return start, end
+
+    def name_before(self, doc: Doc, end: int) -> tuple[int, int] | None:
+        """Token range of a name that ends right before index `end` (for `NAME, ROLE`)."""
+        start = end
+        while start > 0 and end - start < 3 and self._is_name_word(doc[start - 1]) \
+                and not doc[start].is_sent_start:
+            start -= 1
+        if end - start < 2:  # a lone capitalised word before a comma is rarely a full name
+            return None
+        return start, end
+
+    # -- the component ------------------------------------------------------------------------
+
+    def find(self, doc: Doc) -> list[PersonMention]:
+        bodies = doc.spans["bodies"] if "bodies" in doc.spans else []
+        body_starts = {s.start for s in bodies}
+        body_at = {s.start: s for s in bodies}
+        body_tokens = {i for s in bodies for i in range(s.start, s.end)}
+        mentions: list[PersonMention] = []
+        taken: set[int] = set()
+        i = 0
+        while i < len(doc):
+            role = self.role_at(doc, i) if i not in body_tokens else None
+            if role is None:
+                i += 1
+                continue
+            after = i + 1
+            # "Vorsitzender des Integrationsrates Samir Haddad": keep the body as complement.
+            if after + 1 < len(doc) and doc[after].lower_ in ("des", "der") and after + 1 in body_at:
+                body = body_at[after + 1]
+                role = f"{role} {doc[after].text} {body.text}"
+                after = body.end
+            if after < len(doc) and doc[after].text == ",":
+                after += 1
+            name = self.name_at(doc, after, body_starts)
+            if name is not None:
+                mentions.append(self._mention(doc, i, name[1], name, role))
+                taken.update(range(i, name[1]))
+                i = name[1]
+                continue
+            if i >= 2 and doc[i - 1].text == ",":
+                name = self.name_before(doc, i - 1)
+                if name is not None and not taken.intersection(range(*name)):
+                    mentions.append(self._mention(doc, name[0], i + 1, name, role))
+                    taken.update(range(name[0], i + 1))
+            i += 1
+        for i, token in enumerate(doc):
+            if i in taken:
+                continue
+            if self._describes(token) or token.text in self.speech_verbs:
+                name = self.name_at(doc, i + 1, body_starts)
+                if name is not None and not taken.intersection(range(*name)):
+                    mentions.append(self._mention(doc, name[0], name[1], name, None))
+                    taken.update(range(*name))
+        mentions.sort(key=lambda m: m.start)
+        return _resolve(mentions)
+
+    @staticmethod
+    def _mention(doc: Doc, start: int, end: int, name: tuple[int, int], role: str | None) -> PersonMention:
+        return PersonMention(start, end, name[0], name[1], doc[name[0]:name[1]].text, role)
+
+    def __call__(self, doc: Doc) -> Doc:
+        spans = []
+        for mention in self.find(doc):
+            span = Span(doc, mention.start, mention.end, label="PERSON")
+            span._.person = mention.name
+            span._.role = mention.role
+            spans.append(span)
+        doc.spans["persons"] = spans
+        return doc
+
+
+def _resolve(mentions: list[PersonMention]) -> list[PersonMention]:
+    """One identity per person in a document: short names join the fullest matching name,
+    and every mention of a person carries the first role given."""
+    full_names = sorted({m.name for m in mentions}, key=lambda n: -len(n.split()))
+    canonical: dict[str, str] = {}
+    for name in full_names:
+        if name in canonical:
+            continue
+        canonical[name] = name
+        for other in full_names:
+            if other not in canonical and len(other.split()) < len(name.split()) \
+                    and name.split()[-len(other.split()):] == other.split():
+                canonical[other] = name
+    roles: dict[str, str] = {}
+    for mention in mentions:
+        mention.name = canonical[mention.name]
+        if mention.role and mention.name not in roles:
+            roles[mention.name] = mention.role
+    for mention in mentions:
+        mention.role = mention.role or roles.get(mention.name)
+    return mentions
+
+
+@Language.factory("komo_persons", default_config={"lexicon": "lexicons/roles.toml"})
+def make_person_recognizer(nlp: Language, name: str, lexicon: str) -> PersonRecognizer:
+    return PersonRecognizer(nlp, name, lexicon)

@@ -1,0 +1,36 @@
+"""Repairs sentence starts after abbreviations (`komo_sentence_fix`).
+
+spaCy's blank German tokenizer splits "Sandstr." into "Sandstr" + ".", and the sentencizer then
+starts a sentence at the house number. Sentences are what reports quote, so they must hold.
+"""
+
+from __future__ import annotations
+
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from .lexicon import load_lines
+
+
+class SentenceFix:
+    def __init__(self, nlp: Language, name: str, abbreviations: str):
+        self.name = name
+        lines = load_lines(abbreviations)
+        self.exact = frozenset(line for line in lines if not line.endswith("*"))
+        self.endings = tuple(line[:-1] for line in lines if line.endswith("*"))
+
+    def __call__(self, doc: Doc) -> Doc:
+        for token in doc[1:-1]:
+            if token.text != ".":
+                continue
+            before = doc[token.i - 1].text
+            if before in self.exact or (self.endings and before.endswith(self.endings)):
+                following = doc[token.i + 1]
+                if following.is_sent_start:
+                    following.is_sent_start = False
+        return doc
+
+
+@Language.factory("komo_sentence_fix", default_config={"abbreviations": "lexicons/abbreviations.txt"})
+def make_sentence_fix(nlp: Language, name: str, abbreviations: str) -> SentenceFix:
+    return SentenceFix(nlp, name, abbreviations)

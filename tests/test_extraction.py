@@ -1,0 +1,152 @@
+"""The extraction pipeline: components on their own, the file contract, bad input, the store."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from kommunalmonitor.pipeline.nlp import shared_pipeline
+from kommunalmonitor.pipeline.nlp.addresses import AddressFinder
+from kommunalmonitor.pipeline.nlp.dates import find_dates
+from kommunalmonitor.pipeline.nlp.extract import extract_records
+
+from .conftest import SHARED, query, run_komo
+
+
+@pytest.fixture(scope="module")
+def nlp():
+    return shared_pipeline()
+
+
+@pytest.mark.parametrize("text, published, values", [
+    ("am 16. September 2019", None, ["2019-09-16"]),
+    ("bis 16.09.2019 und 31.12.17", None, ["2019-09-16", "2017-12-31"]),
+    ("Montag, 9.01.2023", None, ["2023-01-09"]),
+    ("Mitte Mai 2018 und Ende März 2023", None, ["2018-05", "2023-03"]),
+    ("seit 2015", None, ["2015"]),
+    ("am 26. März", None, ["--03-26"]),
+    ("am 26. März", date(2023, 3, 10), ["2023-03-26"]),
+    ("am 5. Januar", date(2022, 12, 20), ["2023-01-05"]),
+    ("vom 1. bis 5. März 2020", None, ["2020-03-01", "2020-03-05"]),
+    ("im Schuljahr 2017/18", None, ["2017", "2018"]),
+])
+def test_dates_in_german_forms(text, published, values):
+    assert [d.value for d in find_dates(text, published)] == values
+
+
+@pytest.mark.parametrize("text", [
+    "um 18.30 Uhr", "3,5 Millionen Euro", "1.250 Plätze", "12.000 Euro", "Telefon 0214 406-3550",
+    "§ 3 Abs. 2", "Vorlage Nr. 2019/3021", "2000 Euro", "51373 Leverkusen", "am Montag", "im Dezember",
+])
+def test_no_false_dates(text):
+    assert find_dates(text) == []
+
+
+def test_inferred_year_is_marked(nlp):
+    [result] = extract_records([{"key": "k", "text": "Veröffentlicht: 10.03.2023 // Quelle: X\n"
+                                 "Der Kurs beginnt am 26. März."}], nlp)
+    assert result["dates"] == [{"text": "26. März", "value": "2023-03-26", "start": 20, "end": 28,
+                                "inferred": True}]
+
+
+@pytest.mark.parametrize("text, street, number", [
+    ("in der Sandstr. 65-69", "Sandstraße", "65-69"),
+    ("Heinrich-Lübke-Str. 36/40", "Heinrich-Lübke-Straße", "36/40"),
+    ("Hermann-Löns-Str. 1a", "Hermann-Löns-Straße", "1a"),
+    ("Am Büchelter Hof 11", "Am Büchelter Hof", "11"),
+    ("Hauptstraße 8 bis 12", "Hauptstraße", "8-12"),
+    ("Wohnungen in der Felderstraße entstehen", "Felderstraße", None),
+])
+def test_addresses(text, street, number):
+    [found] = AddressFinder().find(text)
+    assert (found.street_norm, found.number) == (street, number)
+
+
+@pytest.mark.parametrize("text", ["Im Jahr 2017 kamen viele.", "Er landete auf Platz 3.",
+                                  "Die Sandstraße 40 Plätze", "Markt und Heimat"])
+def test_no_false_addresses(text):
+    assert AddressFinder().find(text) == []
+
+
+def test_bodies_and_persons_are_canonical(nlp):
+    doc = nlp("Der Vorsitzende des Integrationsrates Samir Haddad dankte dem Kommunalen "
+              "Integrationszentrum und dem Ausschuß für Bürger und Umwelt. Später sagte OB Kessler, "
+              "Oberbürgermeister Jan Kessler sei zufrieden.")
+    assert {s._.name for s in doc.spans["bodies"]} == {
+        "Integrationsrat", "Kommunales Integrationszentrum", "Ausschuss für Bürger und Umwelt"}
+    persons = {(s._.person, s._.role) for s in doc.spans["persons"]}
+    assert persons == {("Samir Haddad", "Vorsitzender des Integrationsrates"),
+                       ("Jan Kessler", "Oberbürgermeister")}
+
+
+def test_action_fields_need_an_integration_context(nlp):
+    about = nlp("Geflüchtete Familien suchen Wohnungen. Die Unterkunft an der Sandstraße wird "
+                "erweitert. Flüchtlinge finden dort Wohnraum.")
+    assert about._.integration and about._.action_fields == ["wohnen"]
+    passing = nlp("Die neue Wohnung am Markt ist fertig. Auch Wohnraum für Familien entsteht.")
+    assert not passing._.integration and passing._.action_fields == []
+
+
+def test_file_contract_keeps_order_and_reports_bad_input(tmp_path: Path):
+    seed = "Titel\nVeröffentlicht: 18.09.2019 // Quelle: Stadtverwaltung\nDer Rat tagt am 1. Oktober 2019.\n"
+    lines = [json.dumps({"key": "a", "url": "u", "text": seed}),
+             json.dumps({"key": "b", "url": "u", "text": ""}),
+             "not json at all",
+             json.dumps({"key": "c", "url": "u", "text": "x" * 1_200_000}),
+             json.dumps({"key": "d", "url": "u", "text": "\x00\x01\x02" * 100}),
+             json.dumps({"key": "e", "url": "u", "html": "<h1>T</h1><p>Veröffentlicht: 01.02.2020 // "
+                         "Quelle: X</p><p>Am 3. Februar 2020 tagt der Integrationsrat.</p>"})]
+    source = tmp_path / "in.jsonl"
+    source.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    target = tmp_path / "out.jsonl"
+    result = run_komo("extract", "--input", str(source), "--output", str(target))
+    assert result.returncode == 0, result.stderr
+    out = [json.loads(line) for line in target.read_text(encoding="utf-8").splitlines()]
+    assert [o["key"] for o in out] == ["a", "b", None, "c", "d", "e"]
+    assert out[0]["published"] == "2019-09-18" and out[0]["sender"] == "Stadtverwaltung"
+    assert out[0]["dates"][0]["value"] == "2019-10-01" and out[0]["bodies"][0]["name"] == "Rat"
+    body = out[0]["body"]
+    assert body[out[0]["dates"][0]["start"]:out[0]["dates"][0]["end"]] == "1. Oktober 2019"
+    assert all(o.get("error") for o in out[1:5]) and all(not o["dates"] for o in out[1:5])
+    assert out[5]["bodies"][0]["name"] == "Integrationsrat" and out[5]["title"] == "T"
+
+
+def test_store_extraction_is_idempotent_and_traceable(clean_crawl, tmp_path):
+    import shutil
+
+    home, _ = clean_crawl
+    copy = tmp_path / "home"
+    shutil.copytree(home, copy)
+    first = run_komo("extract", home=copy)
+    assert first.returncode == 0, first.stderr
+    db = copy / "komo.duckdb"
+    count = query(db, "SELECT count(*) FROM mentions")[0][0]
+    assert count > 500
+    again = run_komo("extract", home=copy)
+    assert "extracted 0 documents" in again.stdout
+    redo = run_komo("extract", "--all", home=copy)
+    assert redo.returncode == 0 and query(db, "SELECT count(*) FROM mentions")[0][0] == count
+    broken = query(db, """
+        SELECT count(*) FROM mentions m JOIN documents d USING (source, native_id)
+        WHERE substr(d.body, m.start_char + 1, m.end_char - m.start_char) <> m.text
+           OR substr(d.body, m.sentence_start + 1, m.sentence_end - m.sentence_start) <> m.sentence
+           OR m.start_char < m.sentence_start OR m.end_char > m.sentence_end""")[0][0]
+    assert broken == 0
+
+
+def test_gold_scores(request):
+    from kommunalmonitor.pipeline.nlp.evaluate import GOLD_DIR, evaluate_gold
+
+    if not list(GOLD_DIR.glob("*.jsonl")):
+        pytest.skip("no gold files in tests/gold/extraction")
+    report = evaluate_gold()
+    fields = report["fields"]
+    # Floors a little below the scores measured when this was written (README lists them):
+    # a drop below means a rule change made extraction worse.
+    floors = {"dates": 0.85, "bodies": 0.75, "addresses": 0.80, "persons": 0.70, "persons+roles": 0.60}
+    low = {name: fields[name]["f1"] for name, floor in floors.items() if fields[name]["f1"] < floor}
+    assert not low, f"F1 below floor: {low}"
+    assert SHARED or True  # gold lives in the repo; ../shared is not needed here
