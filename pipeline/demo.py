@@ -25,8 +25,14 @@ def run_demo(home: Home, archive: Path | None, port: int, echo: Callable[[str], 
         options = CrawlOptions(base_url=server.base_url, profile="fast")
         summary = crawl_runner(home, options)
         echo(summary.line())
+    from .extraction import extract_store
+
+    stats = extract_store(home)
+    echo(f"extracted {stats['documents']} documents: {stats['mentions']} mentions, "
+         f"{stats['integration']} about integration")
     with Store.open(home.published_db, read_only=True) as store:
         overview = store.overview()
+        mentions = store.mention_overview()
     echo(f"\nstored in {home.db} (published snapshot {home.published_db}):")
     for label, value in overview["counts"].items():
         echo(f"  {label}: {value}")
@@ -41,5 +47,13 @@ def run_demo(home: Home, archive: Path | None, port: int, echo: Callable[[str], 
     echo("\nnewest articles:")
     for published, title, sender in overview["newest"]:
         echo(f"  {published}  {title}  [{sender}]")
+    echo("\nmost mentioned bodies:")
+    for body, n in mentions["bodies"]:
+        echo(f"  {n:4d}  {body}")
+    echo("\npersons with a public role:")
+    for person, role, n in mentions["persons"]:
+        echo(f"  {n:4d}  {person} ({role})")
+    echo("\nintegration articles per action field:")
+    echo("  " + "  ".join(f"{field}: {n}" for field, n in mentions["action_fields"]))
     example = "SELECT title, published FROM documents LIMIT 5"
     echo(f"\ntry: komo sql --home {home.root} '{example}'")

@@ -29,37 +29,40 @@ _EXTRACTION_SCHEMA = pa.schema([
     ("action_fields", pa.list_(pa.string())), ("mention_count", pa.int32()),
     ("extracted_at", pa.timestamp("us")), ("run_id", pa.int32()),
 ])
-_KINDS = {"dates": "date", "bodies": "body", "addresses": "address", "persons": "person"}
+_KINDS = {"bodies": "body", "addresses": "address", "persons": "person"}
 
 
 def mention_rows(doc: Doc, source: str, native_id: str, version: str) -> Iterator[dict[str, Any]]:
     """One row per mention, with its sentence, for the `mentions` table."""
+    for span in doc.spans["dates"]:
+        for mention in span._.dates:
+            yield _row(span, source, native_id, version, "date", mention.value,
+                       inferred=mention.inferred, range_part=mention.range)
     for group, kind in _KINDS.items():
         for span in doc.spans[group]:
             yield _row(span, source, native_id, version, kind, _value(kind, span),
                        role=span._.role if kind == "person" else None,
-                       number=span._.number if kind == "address" else None,
-                       inferred=bool(span._.inferred) if kind == "date" else None,
-                       range_part=span._.range if kind == "date" else None)
+                       number=span._.number if kind == "address" else None)
     for span in doc.spans["action_fields"]:
         kind = "integration" if span.label_ == "integration" else "action_field"
         yield _row(span, source, native_id, version, kind, span.label_)
 
 
 def _value(kind: str, span: Span) -> str | None:
-    return {"date": span._.value, "body": span._.name, "address": span._.street_norm,
-            "person": span._.person}[kind]
+    return {"body": span._.name, "address": span._.street_norm, "person": span._.person}[kind]
 
 
 def _row(span: Span, source: str, native_id: str, version: str, kind: str, value: str | None,
          **extra: Any) -> dict[str, Any]:
     sentence = span.sent if span.doc.has_annotation("SENT_START") else span.doc[:]
     start, end = span_offsets(span)
+    sentence_text = sentence.text.strip()
+    sentence_start = sentence.start_char + (len(sentence.text) - len(sentence.text.lstrip()))
     row = {"source": source, "native_id": native_id, "kind": kind, "text": span_text(span), "value": value,
            "role": None, "number": None, "inferred": None, "range_part": None,
            "start_char": start, "end_char": end,
-           "sentence_start": sentence.start_char, "sentence_end": sentence.end_char,
-           "sentence": sentence.text, "extractor_version": version}
+           "sentence_start": sentence_start, "sentence_end": sentence_start + len(sentence_text),
+           "sentence": sentence_text, "extractor_version": version}
     row.update(extra)
     return row
 

@@ -66,9 +66,14 @@ def test_addresses(text, street, number):
 
 
 @pytest.mark.parametrize("text", ["Im Jahr 2017 kamen viele.", "Er landete auf Platz 3.",
-                                  "Die Sandstraße 40 Plätze", "Markt und Heimat"])
+                                  "Markt und Heimat", "Die Einbahnstraße und der Spielplatz"])
 def test_no_false_addresses(text):
     assert AddressFinder().find(text) == []
+
+
+def test_a_quantity_after_a_street_is_no_house_number():
+    assert [(a.street_norm, a.number) for a in AddressFinder().find("Sandstraße 40 Plätze")] == [
+        ("Sandstraße", None)]
 
 
 def test_bodies_and_persons_are_canonical(nlp):

@@ -49,3 +49,12 @@ CREATE VIEW mention_action_fields AS
     SELECT source, native_id, text, value AS action_field, start_char, end_char, sentence
     FROM mentions WHERE kind = 'action_field';
 COMMENT ON VIEW mention_persons IS 'Persons with roles; one identity across documents is name + role.';
+
+-- Across documents a person is identified by name + role ("Uwe Richrath, Oberbürgermeister").
+CREATE VIEW person_identities AS
+    SELECT m.value AS person, m.role, count(DISTINCT (m.source, m.native_id)) AS documents,
+           min(d.published) AS first_published, max(d.published) AS last_published
+    FROM mentions m JOIN documents d USING (source, native_id)
+    WHERE m.kind = 'person'
+    GROUP BY m.value, m.role;
+COMMENT ON VIEW person_identities IS 'One row per person identity (name + role) with how many documents name them.';

@@ -47,7 +47,7 @@ def extractor_version(config_path: Path = DEFAULT_CONFIG) -> str:
     config = spacy.util.load_config(config_path)
     data_files = [
         value for component in config["components"].values()
-        for key, value in component.items() if key in ("lexicon", "rules", "taxonomy", "abbreviations")
+        for key, value in component.items() if key in ("lexicon", "rules", "taxonomy", "abbreviations", "places")
     ]
     digest = hashlib.sha256(config_path.read_bytes() + files_digest(data_files).encode())
     return f"{PIPELINE_VERSION}-{digest.hexdigest()[:10]}"

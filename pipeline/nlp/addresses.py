@@ -31,7 +31,12 @@ class AddressMention:
 
 
 def normalize_street(street: str) -> str:
-    """`Sandstr.` → `Sandstraße`, `Kölner Str.` → `Kölner Straße`, `Strasse` → `Straße`."""
+    """`Sandstr.` → `Sandstraße`, `Kölner Str.` → `Kölner Straße`, `Strasse` → `Straße`,
+    `Bergischen Landstraße` → `Bergische Landstraße` (the nominative)."""
+    words = street.split()
+    if len(words) > 1 and re.fullmatch(r"[A-ZÄÖÜ][a-zäöüß]+(?:en|em)", words[0]) and not words[0].endswith("er"):
+        words[0] = words[0][:-1]
+        street = " ".join(words)
     street = re.sub(r"(?<=[a-zäöüß])str\.$", "straße", street)
     street = re.sub(r"\bStr\.$", "Straße", street)
     street = re.sub(r"-Str\.$", "-Straße", street)
@@ -52,18 +57,29 @@ class AddressFinder:
         not_first = "|".join(rules["not_first_words"])
         compound = rf"(?:von-|van-|de-)?[A-ZÄÖÜ][\wäöüß'’-]*?(?i:{suffixes})(?![\wäöüß])"
         standalone = rf"(?i:{suffixes})(?![\wäöüß])"
+        # Words before the street word are adjectives: "Alte", "Bergische", or place-derived
+        # "Kölner"; never a noun such as "Verwaltungsgebäude", never across a line break.
+        adjectives = "|".join(rules.get("street_adjectives", []))
+        before = rf"(?:(?:{adjectives}) +)?(?:[A-ZÄÖÜ][\wäöüß-]*er +)?"
+        before_one = rf"(?:(?:{adjectives}) +[A-ZÄÖÜ][\wäöüß-]*er +|(?:{adjectives}) +|[A-ZÄÖÜ][\wäöüß-]*er +)"
         # "Sandstraße", "Alte Landstr." ; a bare "Straße"/"Platz" needs a name before it.
         self.suffix_street = re.compile(
-            rf"(?<![\wäöüß-])(?P<street>(?!(?:{not_first})\s)"
-            rf"(?:(?:{_WORD}\s+){{0,2}}{compound}|(?:{_WORD}\s+){{1,2}}{standalone}))"
+            rf"(?<![\wäöüß-])(?P<street>(?!(?:{not_first}) )"
+            rf"(?:{before}{compound}|{before_one}{standalone}))"
         )
         prefixes = "|".join(p.replace(" ", r"\s+") for p in rules["prefixes"])
         not_words = "|".join(rules["not_street_words"])
         self.prefix_street = re.compile(
-            rf"(?<![\wäöüß-])(?P<street>(?:{prefixes})\s+(?!(?:{not_words})\b)(?:{_WORD}\s+){{0,2}}{_WORD})"
-            rf"\s+(?={_NUMBER[len('(?P<number>'):-1]}\b)"
+            rf"(?<![\wäöüß-])(?P<street>(?:{prefixes}) +(?!(?:{not_words})\b)(?:{_WORD} +){{0,2}}{_WORD})"
+            rf" +(?={_NUMBER[len('(?P<number>'):-1]}\b)"
         )
-        self.number = re.compile(r"\s*" + _NUMBER + r"(?![\d.,]\d|[\wäöüß])")
+        self.number = re.compile(r" *(?:(?:Höhe +)?(?:Nr\.|Hausnummer) *)?" + _NUMBER
+                                 + r"(?:-[a-z](?![\wäöüß]))?(?![\d.,]\d|[\wäöüß])")
+        self.between = re.compile(r",? *\(?(?:nur +)?(?:zwischen|zw\.|Hausnummern) +(?:(?:Hausnummer|Nr\.) *)?"
+                                  r"(?P<low>\d{1,4}[a-z]?) +(?:und|u\.|bis) +(?:Nr\. *)?(?P<high>\d{1,4}[a-z]?)\b")
+        self.more_numbers = re.compile(r"(?:, *\d{1,4}[a-z]?(?![\d.,]\d))* +und +\d{1,4}[a-z]?\b(?![.,]\d)")
+        self.common_nouns = frozenset(rules.get("not_street_names", []))
+        self.name_suffixes = tuple(rules.get("bare_name_suffixes", ["straße", "strasse", "allee"]))
         units = "|".join(re.escape(u) for u in rules["not_number_units"])
         self.unit_after = re.compile(rf"\s*(?:{units})(?![\wäöüß])")
         prepositions = sorted(rules["place_prepositions"], key=len, reverse=True)
@@ -83,19 +99,41 @@ class AddressFinder:
         for pattern, needs_number in ((self.suffix_street, False), (self.prefix_street, True)):
             for match in pattern.finditer(text):
                 street = match["street"]
+                span_between = self.between.match(text, match.end("street"))
+                if span_between:
+                    number = f"{span_between['low']}-{span_between['high']}"
+                    add(match.start("street"), span_between.end(), street, number)
+                    continue
                 number_match = self.number.match(text, match.end("street"))
                 if number_match and not self.unit_after.match(text, number_match.end()) \
                         and not _is_year(number_match["number"]):
                     add(match.start("street"), number_match.end(), street, number_match["number"])
-                elif not needs_number and self.place_before.search(
-                        text[max(0, match.start() - 20):match.start()]):
+                    # "Rennbaumstraße 12, 14 und 16": one address per house
+                    more = self.more_numbers.match(text, number_match.end())
+                    if more:
+                        for extra in re.findall(r"\d{1,4}[a-z]?", more.group(0)):
+                            found.append(AddressMention(match.start("street"), more.end(), street,
+                                                        normalize_street(street), extra))
+                elif not needs_number and (self._bare_street_is_name(street) or self.place_before.search(
+                        text[max(0, match.start() - 20):match.start()])):
                     add(match.start("street"), match.end("street"), street, None)
         found.sort(key=lambda a: a.start)
         return found
 
+    def _bare_street_is_name(self, street: str) -> bool:
+        """A street without number and preposition is still a place when its name cannot be a
+        common noun: "Sandstraße", "Wiesdorfer Platz", "Friedrich-Ebert-Platz" — not
+        "Einbahnstraße" or "Spielplatz"."""
+        last = street.split()[-1]
+        if last in self.common_nouns:
+            return False
+        if len(street.split()) > 1 or "-" in last:
+            return True
+        return last.lower().endswith(self.name_suffixes)
+
 
 def _is_year(number: str) -> bool:
-    return bool(re.fullmatch(r"(?:19|20)\d\d", number))
+    return bool(re.match(r"(?:19|20)\d\d(?:$|/\d\d$)", number))
 
 
 class AddressRecognizer:

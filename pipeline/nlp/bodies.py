@@ -13,19 +13,22 @@ import re
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
-from .lexicon import load_toml, word_key
+from .lexicon import load_lines, load_toml, word_key
 
 if not Span.has_extension("name"):
     Span.set_extension("name", default=None)
 
 _ROMAN = {"1": "I", "2": "II", "3": "III"}
-# "Rat" is also advice ("Rat und Tat"): count it as the council only after an article.
-_AMBIGUOUS = {"Rat": re.compile(r"(?:\b(?:der|des|dem|den|im|vom|zum|Der|Im|Vom|Zum)\s+)$")}
+# "Rat" is also advice ("Rat und Tat"), "Verwaltung" any administration: a one-word mention
+# counts only after an article.
+_ARTICLE_BEFORE = re.compile(r"(?:\b(?:der|des|dem|den|die|im|vom|zum|zur|Der|Die|Im|Vom|Zum|Zur)\s+)$")
+_AMBIGUOUS = {"Rat", "Stadtverwaltung"}
 _NOT_AFTER_RAT = re.compile(r"\s+(?:und\s+Tat|geben|suchen|holen|einholen)\b")
+_ADJECTIVE_ENDINGS = {"feminine": "e", "masculine": "er", "neuter": "es", "plural": "e"}
 
 
 class BodyRecognizer:
-    def __init__(self, nlp: Language, name: str, lexicon: str):
+    def __init__(self, nlp: Language, name: str, lexicon: str, places: str):
         data = load_toml(lexicon)
         self.name = name
         # first word key → list of (keys of all words, canonical name, exact-case alias?)
@@ -39,6 +42,7 @@ class BodyRecognizer:
         for candidates in self.entries.values():
             candidates.sort(key=lambda entry: -len(entry[0]))
         self.patterns = {kind: re.compile(p) for kind, p in data.get("patterns", {}).items()}
+        self.organisation = _organisation_pattern(data.get("organisation_heads", {}), places)
 
     def __call__(self, doc: Doc) -> Doc:
         spans: list[Span] = []
@@ -61,7 +65,10 @@ class BodyRecognizer:
                 for j in range(i, end):
                     taken[j] = True
                 break
-        for kind, pattern in self.patterns.items():
+        patterns = list(self.patterns.items())
+        if self.organisation is not None:
+            patterns.insert(0, ("organisation", self.organisation[0]))
+        for kind, pattern in patterns:
             for match in pattern.finditer(doc.text):
                 end = match.start() + len(match.group(0).rstrip(" ,"))
                 span = doc.char_span(match.start(), end, alignment_mode="contract")
@@ -78,12 +85,11 @@ class BodyRecognizer:
 
     @staticmethod
     def _plausible(doc: Doc, start: int, end: int, canonical: str) -> bool:
-        guard = _AMBIGUOUS.get(canonical)
-        if guard is None or end - start > 1:
+        if canonical not in _AMBIGUOUS or end - start > 1 or doc[start].text == canonical and canonical != "Rat":
             return True
         before = doc.text[max(0, doc[start].idx - 8): doc[start].idx]
         after = doc.text[doc[end - 1].idx + len(doc[end - 1].text): doc[end - 1].idx + 40]
-        return bool(guard.search(before)) and not _NOT_AFTER_RAT.match(after)
+        return bool(_ARTICLE_BEFORE.search(before)) and not _NOT_AFTER_RAT.match(after)
 
     @staticmethod
     def _span(doc: Doc, start: int, end: int, canonical: str) -> Span:
@@ -91,15 +97,20 @@ class BodyRecognizer:
         span._.name = canonical
         return span
 
-    @staticmethod
-    def _canonical(kind: str, match: re.Match[str]) -> str | None:
+    def _canonical(self, kind: str, match: re.Match[str]) -> str | None:
         groups = match.groupdict()
+        if kind == "organisation":
+            return self._organisation_name(match)
+        if kind == "compound_office":
+            return groups["stem"]
         if kind == "district":
             number = _ROMAN.get(groups["number"], groups["number"])
             return f"Bezirksvertretung für den Stadtbezirk {number}"
         if kind == "compound_committee":
             return groups["stem"].replace("ß", "ss")
         rest = re.sub(r"(?:,|\s+und|\s+sowie)\s*$", "", groups.get("rest", "").strip())
+        if "," in rest and " und " not in rest.rsplit(",", 1)[-1]:
+            rest = rest.split(",", 1)[0]  # "Fachbereich Sport, Telefon …": the list never closed
         if not rest:
             return None
         head = groups["head"]
@@ -109,6 +120,43 @@ class BodyRecognizer:
         return f"{base} {rest}"
 
 
-@Language.factory("komo_bodies", default_config={"lexicon": "lexicons/bodies.toml"})
-def make_body_recognizer(nlp: Language, name: str, lexicon: str) -> BodyRecognizer:
-    return BodyRecognizer(nlp, name, lexicon)
+    def _organisation_name(self, match: re.Match[str]) -> str | None:
+        _, genders = self.organisation
+        head = match["head"]
+        gender = next(g for suffix, g in genders if head.lower().endswith(suffix))
+        adjectives = match["adjs"].split()
+        if not adjectives and not match["place"] and "-" not in head and not match["named"]:
+            return None
+        ending = _ADJECTIVE_ENDINGS[gender]
+        words = [re.sub(r"(?:e|er|es|en|em)$", ending, a) for a in adjectives]
+        words.append(head)
+        for extra in ("complement", "named", "place"):
+            if match[extra]:
+                words.append(match[extra].strip())
+        return " ".join(words)
+
+
+def _organisation_pattern(heads: dict[str, list[str]], places_file: str) -> tuple[re.Pattern[str], list] | None:
+    """One regex for `[adjectives] HEAD [der X] [Am Y | St. Z] [PLACE]`, and head genders."""
+    genders = sorted(((h.lower(), g) for g, words in heads.items() for h in words),
+                     key=lambda pair: -len(pair[0]))
+    if not genders:
+        return None
+    suffixes = "|".join(re.escape(h) for h, _ in genders)
+    places = "|".join(re.escape(p) for p in sorted(load_lines(places_file), key=len, reverse=True))
+    adjective = r"(?!(?:Die|Der|Das|Den|Dem|Des|Ein|Eine|Einer|Im|Am|Zur|Zum|Neue|Neuen|Alte|Alten)\s)" \
+                r"[A-ZÄÖÜ][\wäöüß-]*(?:isch|ische|ischer|isches|ischen|ischem|er|e|en)"
+    pattern = (
+        rf"(?<![\wäöüß-])(?P<adjs>(?:{adjective}\s+){{0,2}})"
+        rf"(?P<head>[A-ZÄÖÜ][\wäöüß-]*?(?i:{suffixes})|(?i:{suffixes}))(?![\wäöüß])"
+        rf"(?P<complement>\s+der\s+[A-ZÄÖÜ][\wäöüß]+(?=\s|$|[,.;]))?"
+        rf"(?P<named>\s+(?:Am|Im|An der)\s+[A-ZÄÖÜ][\wäöüß-]+|\s+St\.\s+[A-ZÄÖÜ][\wäöüß]+)?"
+        rf"(?P<place>\s+(?:{places})(?![\wäöüß]))?"
+    )
+    return re.compile(pattern), genders
+
+
+@Language.factory("komo_bodies", default_config={"lexicon": "lexicons/bodies.toml",
+                                                 "places": "lexicons/places.txt"})
+def make_body_recognizer(nlp: Language, name: str, lexicon: str, places: str) -> BodyRecognizer:
+    return BodyRecognizer(nlp, name, lexicon, places)

@@ -33,9 +33,9 @@ _UNITS = (r"Euro|EUR|€|DM|Mark|Prozent|%|Menschen|Personen|Plätze|Plätzen|Be
           r"Kilometer|km|m²|qm|Quadratmeter|Teilnehmer\w*|Besucher\w*|Kinder\w*|Schüler\w*|"
           r"Wohnungen|Stunden|Tonnen|Einwohner\w*|Mitglied\w*|Fälle|Flüchtling\w*|Geflüchtete\w*|"
           r"Mal|mal|Exemplare|Seiten|Euro\w*|Haushalte|Familien|Fahrzeuge|Stimmen|Unterschriften")
-_QUANTITY_BEFORE = re.compile(r"(?:rund|etwa|ca\.|circa|über|mehr als|knapp|fast|insgesamt|"
+_QUANTITY_BEFORE = re.compile(r"(?<![\wäöüß])(?:rund|etwa|ca\.|circa|über|mehr als|knapp|fast|insgesamt|"
                               r"bis zu|mindestens|Nr\.|Nummer|Drucksache|Vorlage|Tel\.|Telefon|Fax|"
-                              r"PLZ|§|Art\.|Abs\.)\s*$")
+                              r"PLZ|§|Art\.|Abs\.|Produkt|Kostenstelle|Az\.|Aktenzeichen|TOP)\s*$")
 
 
 # Day with textual month: "16. September 2019", "1. Mai", "Montag, 9. Januar 2023"
@@ -50,7 +50,8 @@ FULL_NUMERIC = re.compile(
 )
 # Numeric without year, only after a word that introduces a date: "am 9.1.", "bis 15.03."
 DAY_MONTH_NUMERIC = re.compile(
-    r"(?:\b(?:am|vom|bis|zum|ab|den|seit)\s+|" + _WEEKDAY.replace("?P<weekday>", "?P<weekday2>")[:-1]
+    r"(?:\b(?:[Aa]m|[Vv]om|bis|zum|ab|den|seit|(?:Mo|Di|Mi|Do|Fr|Sa|So)\.,?)\s+|"
+    + _WEEKDAY.replace("?P<weekday>", "?P<weekday2>")[:-1]
     + r")" + r"(?P<day>[012]?\d|3[01])\.(?P<month>0?[1-9]|1[0-2])\.(?!\d)"
 )
 # Range with textual month: "vom 1. bis 5. März 2020", "1.–5. März 2020", "1. März bis 5. April 2020"
@@ -72,6 +73,11 @@ MONTH_YEAR = re.compile(
     r"(?<![\d.]\s)(?<![\d])\b(?:(?:Anfang|Mitte|Ende)\s+)?" + _MONTH.format(name="month")
     + r"\s+" + _YEAR4.format(name="year") + r"(?![\d])"
 )
+# Month range: "von Mai bis August 2019", "zwischen April und Juni 2022"
+MONTH_RANGE = re.compile(
+    r"\b(?:[Vv]on\s+|[Zz]wischen\s+)?" + _MONTH.format(name="month1") + r"\s+(?:bis|und|–|-)\s+"
+    + _MONTH.format(name="month2") + r"\s+" + _YEAR4.format(name="year") + r"(?![\d])"
+)
 # Year range: "2017 bis 2019", "von 2017 bis 2019", "2017–2019"
 YEAR_RANGE = re.compile(
     r"(?<![\d.,/])\b(?:von\s+|zwischen\s+)?" + _YEAR4.format(name="year1")
@@ -81,6 +87,9 @@ YEAR_RANGE = re.compile(
 YEAR_PAIR = re.compile(r"(?<![\d.,/])\b" + _YEAR4.format(name="year1")
                        + r"/(?P<year2>\d\d|(?:19|20)\d\d)\b(?![\d/])")
 YEAR = re.compile(r"(?<![\d.,/€$-])\b(?P<year>(?:19[5-9]|20[0-4])\d)\b(?![.,]\d|/\d|-\d|\s?[%€])")
+# Older years only after a word that makes them a point in time ("geboren 1921").
+OLD_YEAR = re.compile(r"\b(?:[Gg]eboren|[Gg]egründet|[Ss]eit|[Ii]m\s+Jahr(?:e)?|[Aa]b|[Bb]is|[Vv]on|[Ee]nde|"
+                      r"[Aa]nfang|[Mm]itte|[Ii]n\s+den\s+Jahren)\s+(?P<year>1[89]\d\d)\b(?![.,]\d|/\d)")
 _UNIT_AFTER = re.compile(r"\s*(?:" + _UNITS + r")\b")
 
 
@@ -168,6 +177,9 @@ def find_dates(text: str, published: date | None = None) -> list[DateMention]:
                                      DateMention(m.start(), m.end(), end_value[0], False, "end")])
     for pattern in (FULL_TEXT, FULL_NUMERIC):
         for m in pattern.finditer(text):
+            if pattern is FULL_NUMERIC and len(m["year"]) == 2 and _QUANTITY_BEFORE.search(
+                    text[max(0, m.start() - 25):m.start()] + " "[:0]):
+                continue
             month = _month(m["month"]) if pattern is FULL_TEXT else int(m["month"])
             year = _year(m["year"]) if m["year"] else None
             value = _day_month_value(int(m["day"]), month, year, m["weekday"], published)
@@ -178,6 +190,11 @@ def find_dates(text: str, published: date | None = None) -> list[DateMention]:
         if value:
             start = m.start("day") if not m["weekday2"] else m.start()
             add(start, m.end(), [DateMention(start, m.end(), value[0], value[1])])
+    for m in MONTH_RANGE.finditer(text):
+        year = m["year"]
+        add(m.start(), m.end(), [
+            DateMention(m.start(), m.end(), f"{year}-{_month(m['month1']):02d}", False, "start"),
+            DateMention(m.start(), m.end(), f"{year}-{_month(m['month2']):02d}", False, "end")])
     for m in MONTH_YEAR.finditer(text):
         add(m.start(), m.end(), [DateMention(m.start(), m.end(), f"{m['year']}-{_month(m['month']):02d}")])
     for m in YEAR_RANGE.finditer(text):
@@ -192,6 +209,8 @@ def find_dates(text: str, published: date | None = None) -> list[DateMention]:
         if second == first + 1:
             add(m.start(), m.end(), [DateMention(m.start(), m.end(), str(first)),
                                      DateMention(m.start(), m.end(), str(second))])
+    for m in OLD_YEAR.finditer(text):
+        add(m.start("year"), m.end("year"), [DateMention(m.start("year"), m.end("year"), m["year"])])
     for m in YEAR.finditer(text):
         before = text[max(0, m.start() - 25):m.start()]
         if _UNIT_AFTER.match(text, m.end()) or _QUANTITY_BEFORE.search(before):
@@ -209,6 +228,7 @@ if not Span.has_extension("value"):
     Span.set_extension("value", default=None)
     Span.set_extension("inferred", default=False)
     Span.set_extension("range", default=None)
+    Span.set_extension("dates", default=None)
 if not Doc.has_extension("published"):
     Doc.set_extension("published", default=None)
 
@@ -222,14 +242,20 @@ class DateRecognizer:
     def __call__(self, doc: Doc) -> Doc:
         published = doc._.published
         spans = []
+        by_offsets: dict[tuple[int, int], list[DateMention]] = {}
         for mention in find_dates(doc.text, published):
-            span = doc.char_span(mention.start, mention.end, label="DATE", alignment_mode="expand")
+            by_offsets.setdefault((mention.start, mention.end), []).append(mention)
+        # spaCy keys span extensions by character offsets, so a range ("vom 1. bis 5. März")
+        # is one span carrying both of its dates on `span._.dates`.
+        for (start, end), mentions in by_offsets.items():
+            span = doc.char_span(start, end, label="DATE", alignment_mode="expand")
             if span is None:
                 continue
-            span._.chars = (mention.start, mention.end)
-            span._.value = mention.value
-            span._.inferred = mention.inferred
-            span._.range = mention.range
+            span._.chars = (start, end)
+            span._.dates = mentions
+            span._.value = mentions[0].value
+            span._.inferred = mentions[0].inferred
+            span._.range = mentions[0].range
             spans.append(span)
         doc.spans["dates"] = spans
         return doc

@@ -99,12 +99,13 @@ def output_record(page: Page, doc: Doc | None) -> dict[str, Any]:
         return record
     for span in doc.spans["dates"]:
         start, end = span_offsets(span)
-        item = {"text": span_text(span), "value": span._.value, "start": start, "end": end}
-        if span._.inferred:
-            item["inferred"] = True
-        if span._.range:
-            item["range"] = span._.range
-        record["dates"].append(item)
+        for mention in span._.dates:
+            item = {"text": span_text(span), "value": mention.value, "start": start, "end": end}
+            if mention.inferred:
+                item["inferred"] = True
+            if mention.range:
+                item["range"] = mention.range
+            record["dates"].append(item)
     record["bodies"] = [{"text": s.text, "name": s._.name, "start": s.start_char, "end": s.end_char}
                         for s in doc.spans["bodies"]]
     record["addresses"] = [

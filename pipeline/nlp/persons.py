@@ -30,6 +30,8 @@ _MONTHS_DAYS = {"januar", "februar", "märz", "april", "mai", "juni", "juli", "a
                 "september", "oktober", "november", "dezember", "montag", "dienstag", "mittwoch",
                 "donnerstag", "freitag", "samstag", "sonntag"}
 _INITIAL = re.compile(r"^[A-ZÄÖÜ]\.$")
+_ADJECTIVAL = ("vorsitzende", "vorsitzender", "beigeordnete", "beigeordneter", "abgeordnete",
+               "abgeordneter", "beauftragte", "beauftragter", "verordnete", "verordneter")
 
 
 @dataclass
@@ -67,7 +69,7 @@ class PersonRecognizer:
         text = token.text
         if text in self.abbreviations:
             return self.abbreviations[text]
-        if not text[:1].isupper() or not token.is_alpha:
+        if not text[:1].isupper() or not text.replace("-", "").isalpha():
             return None
         options = self.roles.get(word_key(text))
         if options is None:
@@ -82,34 +84,39 @@ class PersonRecognizer:
 
     @staticmethod
     def _gendered(doc: Doc, i: int, options: list[str]) -> str:
-        if len(options) == 1:
-            role = options[0]
-            # Adjectival nouns: "der Vorsitzende" → "Vorsitzender", "die Vorsitzende" stays.
-            if role.endswith("e") and role.lower().endswith(("vorsitzende", "beigeordnete",
-                                                              "abgeordnete", "beauftragte")):
-                before = doc[i - 1].lower_ if i else ""
-                return role if before == "die" else role + "r"
-            return role
-        before = doc[i - 1].lower_ if i else ""
-        adjectival = [o for o in options if o.endswith("er") and o[:-1] in options]
-        if adjectival:  # "der/des/dem Vorsitzenden" → Vorsitzender, "die Vorsitzende" stays
-            return adjectival[0][:-1] if before == "die" else adjectival[0]
-        feminine = [o for o in options if o.endswith(("in", "e", "frau"))]
-        masculine = [o for o in options if o not in feminine]
-        if before == "die" and feminine:
-            return feminine[0]
+        """The nominative singular role: the listed form, or for adjectival nouns
+        (Vorsitzende/r, Beigeordnete/r, -beauftragte/r) the gender the article and ending show."""
         text = doc[i].text
+        before = doc[i - 1].lower_ if i else ""
+        stem = next((o[:-2] for o in options if o.endswith("er") and o[:-1] in options), None)
+        if stem is None:
+            single = options[0] if len(options) == 1 else None
+            if single and single.lower().endswith(_ADJECTIVAL):
+                stem = single[:-1] if single.endswith("e") else single[:-2]
+        if stem is not None:
+            masculine, feminine = stem + "er", stem + "e"
+            if text.endswith("er"):
+                return masculine
+            if text.endswith("en"):
+                return feminine if before == "der" else masculine
+            return masculine if before in ("der", "ein") else feminine
         exact = [o for o in options if o == text]
-        return exact[0] if exact else (masculine or options)[0]
+        if exact:
+            return exact[0]
+        feminine_forms = [o for o in options if o.endswith(("in", "frau"))]
+        if before == "die" and feminine_forms:
+            return feminine_forms[0]
+        masculine_forms = [o for o in options if o not in feminine_forms]
+        return (masculine_forms or options)[0]
 
     # -- names --------------------------------------------------------------------------------
 
-    def _is_name_word(self, token: Token) -> bool:
+    def _is_name_word(self, token: Token, first: bool = True) -> bool:
         text = token.text
         if not text[:1].isupper() or not (token.is_alpha or "-" in text or "'" in text):
             return False
         lower = text.lower()
-        if lower in _FUNCTION_WORDS or lower in _MONTHS_DAYS or lower.endswith(_NOT_NAME_ENDINGS):
+        if lower in _FUNCTION_WORDS or (first and lower in _MONTHS_DAYS) or lower.endswith(_NOT_NAME_ENDINGS):
             return False
         key = word_key(text)
         return text not in self.abbreviations and key not in self.roles and not self._describes(token)
@@ -129,7 +136,7 @@ class PersonRecognizer:
         end += 1
         while end < len(doc) and end - start < 4:
             token = doc[end]
-            if self._is_name_word(token) and end not in body_starts and not token.is_sent_start:
+            if self._is_name_word(token, first=False) and end not in body_starts and not token.is_sent_start:
                 end += 1
             elif token.text in self.particles and end + 1 < len(doc) and self._is_name_word(doc[end + 1]):
                 end += 2
