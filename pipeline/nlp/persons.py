@@ -60,11 +60,23 @@ class PersonRecognizer:
         self.titles = set(words.get("titles", []))
         self.speech_verbs = set(words.get("speech_verbs", []))
         self.particles = set(words.get("particles", []))
+        self.keep_adjectives = {w.lower() for w in words.get("keep_adjectives", [])}
+        self.adjective_roles = set(words.get("adjective_roles", []))
 
     # -- roles --------------------------------------------------------------------------------
 
-    def role_at(self, doc: Doc, i: int) -> str | None:
-        """The canonical role if token i is a role word, else None."""
+    def role_at(self, doc: Doc, i: int) -> tuple[str, int] | None:
+        """(canonical role, index after it) if a role starts at token i."""
+        token = doc[i]
+        if token.lower_ in self.keep_adjectives and i + 1 < len(doc) \
+                and doc[i + 1].text in self.adjective_roles:
+            noun = doc[i + 1].text
+            adjective = token.lower_.rstrip("r") + ("r" if not noun.endswith("in") else "")
+            return f"{adjective} {noun}", i + 2
+        role = self._role_word(doc, i)
+        return (role, i + 1) if role else None
+
+    def _role_word(self, doc: Doc, i: int) -> str | None:
         token = doc[i]
         text = token.text
         if text in self.abbreviations:
@@ -168,19 +180,20 @@ class PersonRecognizer:
         taken: set[int] = set()
         i = 0
         while i < len(doc):
-            role = self.role_at(doc, i) if i not in body_tokens else None
-            if role is None:
+            found = self.role_at(doc, i) if i not in body_tokens else None
+            if found is None:
                 i += 1
                 continue
-            after = i + 1
-            # "Vorsitzender des Integrationsrates Samir Haddad": keep the body as complement.
-            if after + 1 < len(doc) and doc[after].lower_ in ("des", "der") and after + 1 in body_at:
-                body = body_at[after + 1]
-                role = f"{role} {doc[after].text} {body.text}"
-                after = body.end
-            if after < len(doc) and doc[after].text == ",":
-                after += 1
-            name = self.name_at(doc, after, body_starts)
+            role, after = found
+            # A genitive belongs to the role: "Geschäftsführer des Sportbundes Leverkusen".
+            complement_end, name = self._complement(doc, after, body_at, body_starts)
+            if complement_end > after:
+                role = f"{role} {doc[after:complement_end].text}"
+            after = complement_end
+            if name is None:
+                if after < len(doc) and doc[after].text == ",":
+                    after += 1
+                name = self.name_at(doc, after, body_starts)
             if name is not None:
                 mentions.append(self._mention(doc, i, name[1], name, role))
                 taken.update(range(i, name[1]))
@@ -189,19 +202,47 @@ class PersonRecognizer:
             if i >= 2 and doc[i - 1].text == ",":
                 name = self.name_before(doc, i - 1)
                 if name is not None and not taken.intersection(range(*name)):
-                    mentions.append(self._mention(doc, name[0], i + 1, name, role))
-                    taken.update(range(name[0], i + 1))
-            i += 1
+                    mentions.append(self._mention(doc, name[0], complement_end, name, role))
+                    taken.update(range(name[0], complement_end))
+            i = max(i + 1, complement_end)
         for i, token in enumerate(doc):
             if i in taken:
                 continue
             if self._describes(token) or token.text in self.speech_verbs:
                 name = self.name_at(doc, i + 1, body_starts)
-                if name is not None and not taken.intersection(range(*name)):
+                if name is not None and not taken.intersection(range(*name)) \
+                        and not _is_inflected_word(doc[name[0]]):
                     mentions.append(self._mention(doc, name[0], name[1], name, None))
                     taken.update(range(*name))
         mentions.sort(key=lambda m: m.start)
         return _resolve(mentions)
+
+    def _complement(self, doc: Doc, after: int, body_at: dict[int, Span],
+                    body_starts: set[int]) -> tuple[int, tuple[int, int] | None]:
+        """End of a genitive after a role ("des Integrationsrates", "der Grünen"), and the name
+        if it is glued to the end of that genitive ("… des Sportbundes Leverkusen Michael Tenhagen")."""
+        if after + 1 >= len(doc) or doc[after].lower_ not in ("des", "der"):
+            return after, None
+        start = after + 1
+        if start in body_at:
+            end = body_at[start].end
+            return end, self.name_at(doc, end, body_starts)
+        end = start
+        while end < len(doc) and end - start < 8:
+            token = doc[end]
+            if token.text[:1].isupper() and not token.is_punct or token.like_num \
+                    or (token.lower_ in ("des", "der", "für", "und") and end + 1 < len(doc)
+                        and doc[end + 1].text[:1].isupper()):
+                end += 1
+            else:
+                break
+        if end == start:
+            return after, None
+        run_is_closed = end < len(doc) and doc[end].is_punct
+        if not run_is_closed and end - start >= 3 and self._is_name_word(doc[end - 2]) \
+                and self._is_name_word(doc[end - 1], first=False):
+            return end - 2, (end - 2, end)
+        return end, None
 
     @staticmethod
     def _mention(doc: Doc, start: int, end: int, name: tuple[int, int], role: str | None) -> PersonMention:
@@ -216,6 +257,12 @@ class PersonRecognizer:
             spans.append(span)
         doc.spans["persons"] = spans
         return doc
+
+
+def _is_inflected_word(token: Token) -> bool:
+    """An inflected common word ("Familien" → "Familie"): the lookup lemmatizer knows it,
+    while it leaves names alone. Guards the weakly anchored patterns (after "sagte")."""
+    return bool(token.lemma_) and token.lemma_ != token.text and token.lemma_[:1].isupper()
 
 
 def _resolve(mentions: list[PersonMention]) -> list[PersonMention]:
