@@ -22,8 +22,10 @@ demo: setup  ## serve the sample archive, crawl it into data/demo/, print what w
 test: setup  ## the whole test suite (fast crawl profile; a few minutes)
 	$(BIN)/python -m pytest -q
 
-bench: setup  ## crawl throughput on a generated archive vs a fetch-only Scrapy baseline
+bench: setup  ## crawl, extraction and classifier speed on generated data, each beside its baseline
 	$(BIN)/python -m kommunalmonitor.pipeline.bench
+	$(BIN)/python -m kommunalmonitor.pipeline.bench_extract
+	$(BIN)/python -m kommunalmonitor.models.bench_classifier
 
 lint: setup
 	$(BIN)/ruff check .

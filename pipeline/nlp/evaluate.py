@@ -11,6 +11,7 @@ from . import extractor_version, shared_pipeline
 from .extract import extract_records
 
 GOLD_DIR = Path(__file__).resolve().parents[2] / "tests" / "gold" / "extraction"
+HOLDOUT_DIR = GOLD_DIR.with_name("extraction-holdout")
 PAGE_FIELDS = ("title", "published", "sender", "category")
 
 
