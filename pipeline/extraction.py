@@ -13,7 +13,7 @@ from spacy.tokens import Doc, Span
 from .home import Home
 from .lock import writer_lock
 from .nlp import extractor_version, shared_pipeline, span_offsets, span_text
-from .nlp.extract import Page, make_doc
+from .nlp.extract import Page, make_doc, parallel_chunks
 from .store import Store
 
 _MENTION_SCHEMA = pa.schema([
@@ -35,9 +35,9 @@ _KINDS = {"bodies": "body", "addresses": "address", "persons": "person"}
 def mention_rows(doc: Doc, source: str, native_id: str, version: str) -> Iterator[dict[str, Any]]:
     """One row per mention, with its sentence, for the `mentions` table."""
     for span in doc.spans["dates"]:
-        for mention in span._.dates:
-            yield _row(span, source, native_id, version, "date", mention.value,
-                       inferred=mention.inferred, range_part=mention.range)
+        for value, inferred, range_part in span._.dates:
+            yield _row(span, source, native_id, version, "date", value,
+                       inferred=inferred, range_part=range_part)
     for group, kind in _KINDS.items():
         for span in doc.spans[group]:
             yield _row(span, source, native_id, version, kind, _value(kind, span),
@@ -67,6 +67,21 @@ def _row(span: Span, source: str, native_id: str, version: str, kind: str, value
     return row
 
 
+def _extract_rows(items: list[tuple[tuple, str]], nlp: Any = None) -> list[tuple[list[dict], dict]]:
+    """(mention rows, extraction summary) per stored document; runs in a worker or in-process."""
+    nlp = nlp or shared_pipeline()
+    pages = [Page(key=(s, n), url=None, body=body or "", published=published.isoformat() if published else None)
+             for (s, n, body, published, _), _ in items]
+    results = []
+    docs = nlp.pipe((make_doc(nlp, p) for p in pages), batch_size=64)
+    for ((source, native_id, _, _, content_hash), version), doc in zip(items, docs, strict=True):
+        rows = list(mention_rows(doc, source, native_id, version))
+        results.append((rows, {"source": source, "native_id": native_id, "content_hash": content_hash,
+                               "extractor_version": version, "integration": bool(doc._.integration),
+                               "action_fields": list(doc._.action_fields), "mention_count": len(rows)}))
+    return results
+
+
 def extract_store(home: Home, everything: bool = False, batch_size: int = 500, n_process: int = 1,
                   progress: Callable[[int], None] | None = None) -> dict[str, Any]:
     """Extract every document that needs it; returns the run's figures."""
@@ -79,22 +94,15 @@ def extract_store(home: Home, everything: bool = False, batch_size: int = 500, n
         todo = store.documents_to_extract(version, everything)
         for offset in range(0, len(todo), batch_size):
             chunk = todo[offset: offset + batch_size]
-            pages = [Page(key=(s, n), url=None, body=body or "",
-                          published=published.isoformat() if published else None)
-                     for s, n, body, published, _ in chunk]
-            docs = nlp.pipe((make_doc(nlp, p) for p in pages), batch_size=64, n_process=n_process)
-            mentions: list[dict[str, Any]] = []
-            extractions: list[dict[str, Any]] = []
+            if n_process > 1:
+                results = list(parallel_chunks(_extract_rows, [(row, version) for row in chunk], n_process,
+                                               chunk=max(1, len(chunk) // (2 * n_process))))
+            else:
+                results = _extract_rows([(row, version) for row in chunk], nlp)
             now = datetime.now(UTC).replace(tzinfo=None)
-            for (source, native_id, _, _, content_hash), doc in zip(chunk, docs, strict=True):
-                rows = list(mention_rows(doc, source, native_id, version))
-                mentions.extend(rows)
-                extractions.append({
-                    "source": source, "native_id": native_id, "content_hash": content_hash,
-                    "extractor_version": version, "integration": bool(doc._.integration),
-                    "action_fields": list(doc._.action_fields), "mention_count": len(rows),
-                    "extracted_at": now, "run_id": run_id})
-                stats["integration"] += int(doc._.integration)
+            mentions = [m for rows, _ in results for m in rows]
+            extractions = [dict(summary, extracted_at=now, run_id=run_id) for _, summary in results]
+            stats["integration"] += sum(1 for _, summary in results if summary["integration"])
             store.replace_mentions(pa.Table.from_pylist(mentions, schema=_MENTION_SCHEMA),
                                    pa.Table.from_pylist(extractions, schema=_EXTRACTION_SCHEMA))
             stats["documents"] += len(chunk)

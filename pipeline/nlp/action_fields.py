@@ -50,6 +50,21 @@ class ActionFieldRecognizer:
         self.min_score = int(section.get("min_score", 3))
         self.share = float(data.get("field_share", 0.4))
         self.fields = {f["id"]: TermSet.from_terms(f["terms"]) for f in data["field"]}
+        self._labels_cache: dict[tuple[str, str], tuple[bool, bool, tuple[str, ...]]] = {}
+
+    def word_labels(self, lower: str, lemma: str) -> tuple[bool, bool, tuple[str, ...]]:
+        """(strong integration term, weak integration term, fields) of one word form; cached
+        because a corpus repeats its word forms endlessly."""
+        key = (lower, lemma)
+        found = self._labels_cache.get(key)
+        if found is None:
+            strong = self.integration_strong.matches(lower, lemma)
+            weak = not strong and self.integration.matches(lower, lemma)
+            fields = tuple(f for f, terms in self.fields.items() if terms.matches(lower, lemma))
+            found = (strong, weak, fields)
+            if len(self._labels_cache) < 200_000:
+                self._labels_cache[key] = found
+        return found
 
     def __call__(self, doc: Doc) -> Doc:
         spans: list[Span] = []
@@ -63,16 +78,15 @@ class ActionFieldRecognizer:
             lower = token.lower_
             lemma = token.lemma_.lower() if token.lemma_ else lower
             sentence = sentence_of[token.i]
-            strong = self.integration_strong.matches(lower, lemma)
-            if strong or self.integration.matches(lower, lemma):
+            strong, weak, fields = self.word_labels(lower, lemma)
+            if strong or weak:
                 integration_sentences.add(sentence)
                 if strong:
                     strong_sentences.add(sentence)
                 spans.append(Span(doc, token.i, token.i + 1, label="integration"))
-            for field, terms in self.fields.items():
-                if terms.matches(lower, lemma):
-                    field_sentences[field].add(sentence)
-                    spans.append(Span(doc, token.i, token.i + 1, label=field))
+            for field in fields:
+                field_sentences[field].add(sentence)
+                spans.append(Span(doc, token.i, token.i + 1, label=field))
         if any(s.phrases for s in (self.integration_strong, self.integration, *self.fields.values())):
             sentences = list(doc.sents) if doc.has_annotation("SENT_START") else [doc[:]]
             for index, sent in enumerate(sentences):

@@ -45,6 +45,7 @@ class BodyRecognizer:
         self.organisation = _organisation_pattern(data.get("organisation_heads", {}), places)
 
     def __call__(self, doc: Doc) -> Doc:
+        text = doc.text  # spaCy rebuilds doc.text on every access: read it once
         spans: list[Span] = []
         taken = [False] * len(doc)
         keys = [word_key(t.text) if t.is_alpha or "-" in t.text else "" for t in doc]
@@ -59,7 +60,7 @@ class BodyRecognizer:
                     continue
                 if not doc[i].text[0].isupper():
                     continue
-                if not self._plausible(doc, i, end, canonical):
+                if not self._plausible(doc, text, i, end, canonical):
                     continue
                 spans.append(self._span(doc, i, end, canonical))
                 for j in range(i, end):
@@ -69,7 +70,7 @@ class BodyRecognizer:
         if self.organisation is not None:
             patterns.insert(0, ("organisation", self.organisation[0]))
         for kind, pattern in patterns:
-            for match in pattern.finditer(doc.text):
+            for match in pattern.finditer(text):
                 end = match.start() + len(match.group(0).rstrip(" ,"))
                 span = doc.char_span(match.start(), end, alignment_mode="contract")
                 if span is None or any(taken[j] for j in range(span.start, span.end)):
@@ -84,11 +85,11 @@ class BodyRecognizer:
         return doc
 
     @staticmethod
-    def _plausible(doc: Doc, start: int, end: int, canonical: str) -> bool:
+    def _plausible(doc: Doc, text: str, start: int, end: int, canonical: str) -> bool:
         if canonical not in _AMBIGUOUS or end - start > 1 or doc[start].text == canonical and canonical != "Rat":
             return True
-        before = doc.text[max(0, doc[start].idx - 8): doc[start].idx]
-        after = doc.text[doc[end - 1].idx + len(doc[end - 1].text): doc[end - 1].idx + 40]
+        before = text[max(0, doc[start].idx - 8): doc[start].idx]
+        after = text[doc[end - 1].idx + len(doc[end - 1].text): doc[end - 1].idx + 40]
         return bool(_ARTICLE_BEFORE.search(before)) and not _NOT_AFTER_RAT.match(after)
 
     @staticmethod

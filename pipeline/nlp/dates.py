@@ -240,7 +240,7 @@ class DateRecognizer:
         self.name = name
 
     def __call__(self, doc: Doc) -> Doc:
-        published = doc._.published
+        published = date.fromisoformat(doc._.published) if doc._.published else None
         spans = []
         by_offsets: dict[tuple[int, int], list[DateMention]] = {}
         for mention in find_dates(doc.text, published):
@@ -252,7 +252,8 @@ class DateRecognizer:
             if span is None:
                 continue
             span._.chars = (start, end)
-            span._.dates = mentions
+            # plain tuples (value, inferred, range): they must cross process boundaries
+            span._.dates = [(m.value, m.inferred, m.range) for m in mentions]
             span._.value = mentions[0].value
             span._.inferred = mentions[0].inferred
             span._.range = mentions[0].range

@@ -10,7 +10,6 @@ import json
 import logging
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from datetime import date
 from pathlib import Path
 from typing import IO, Any
 
@@ -81,7 +80,7 @@ def _looks_binary(text: str) -> bool:
 def make_doc(nlp: Language, page: Page) -> Doc:
     doc = nlp.make_doc(page.body)
     if page.published:
-        doc._.published = date.fromisoformat(page.published)
+        doc._.published = page.published  # ISO string: extension values must be serialisable
     return doc
 
 
@@ -99,12 +98,12 @@ def output_record(page: Page, doc: Doc | None) -> dict[str, Any]:
         return record
     for span in doc.spans["dates"]:
         start, end = span_offsets(span)
-        for mention in span._.dates:
-            item = {"text": span_text(span), "value": mention.value, "start": start, "end": end}
-            if mention.inferred:
+        for value, inferred, range_part in span._.dates:
+            item = {"text": span_text(span), "value": value, "start": start, "end": end}
+            if inferred:
                 item["inferred"] = True
-            if mention.range:
-                item["range"] = mention.range
+            if range_part:
+                item["range"] = range_part
             record["dates"].append(item)
     record["bodies"] = [{"text": s.text, "name": s._.name, "start": s.start_char, "end": s.end_char}
                         for s in doc.spans["bodies"]]
@@ -120,7 +119,13 @@ def output_record(page: Page, doc: Doc | None) -> dict[str, Any]:
 
 def extract_records(records: Iterable[dict[str, Any]], nlp: Language, layout: PageLayout | None = None,
                     batch_size: int = 64, n_process: int = 1) -> Iterator[dict[str, Any]]:
-    """Output records in input order; pages that cannot be read come back empty with `error`."""
+    """Output records in input order; pages that cannot be read come back empty with `error`.
+
+    With n_process > 1 whole chunks go to worker processes that return plain output records:
+    shipping spaCy Docs between processes costs more than extracting them."""
+    if n_process > 1:
+        yield from parallel_chunks(_extract_chunk, list(records), n_process)
+        return
     layout = layout or default_layout()
     pages = [read_page(r, layout) for r in records]
     for page in pages:
@@ -130,6 +135,24 @@ def extract_records(records: Iterable[dict[str, Any]], nlp: Language, layout: Pa
     docs = iter(nlp.pipe((make_doc(nlp, p) for p in readable), batch_size=batch_size, n_process=n_process))
     for page in pages:
         yield output_record(page, None if page.error else next(docs))
+
+
+def _extract_chunk(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    from . import shared_pipeline
+
+    return list(extract_records(records, shared_pipeline()))
+
+
+def parallel_chunks(work: Any, items: list[Any], n_process: int, chunk: int = 200) -> Iterator[Any]:
+    """Results of `work(chunk)` over chunks of `items`, in order, from `n_process` forked workers."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    chunks = [items[i:i + chunk] for i in range(0, len(items), chunk)]
+    context = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(max_workers=n_process, mp_context=context) as pool:
+        for results in pool.map(work, chunks):
+            yield from results
 
 
 def read_jsonl(handle: IO[str]) -> Iterator[dict[str, Any]]:

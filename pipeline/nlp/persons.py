@@ -30,6 +30,7 @@ _MONTHS_DAYS = {"januar", "februar", "märz", "april", "mai", "juni", "juli", "a
                 "september", "oktober", "november", "dezember", "montag", "dienstag", "mittwoch",
                 "donnerstag", "freitag", "samstag", "sonntag"}
 _INITIAL = re.compile(r"^[A-ZÄÖÜ]\.$")
+_HEAD_ENDINGS = ("", "s", "n", "en", "innen")
 _ADJECTIVAL = ("vorsitzende", "vorsitzender", "beigeordnete", "beigeordneter", "abgeordnete",
                "abgeordneter", "beauftragte", "beauftragter", "verordnete", "verordneter")
 
@@ -54,6 +55,8 @@ class PersonRecognizer:
             if role not in self.roles[word_key(role)]:
                 self.roles[word_key(role)].append(role)
         self.heads = tuple(sorted(data.get("heads", []), key=len, reverse=True))
+        # Every inflected head ending, checked in one C-level call before the slower search.
+        self.head_endings = tuple(h + e for h in self.heads for e in _HEAD_ENDINGS)
         self.abbreviations: dict[str, str] = dict(data.get("abbreviations", {}))
         words = data.get("words", {})
         self.descriptors = {word_key(w) for w in words.get("descriptors", [])}
@@ -86,8 +89,10 @@ class PersonRecognizer:
         options = self.roles.get(word_key(text))
         if options is None:
             lower = text.lower()
+            if not lower.endswith(self.head_endings):
+                return None
             for head in self.heads:
-                for ending in ("", "s", "n", "en", "innen"):
+                for ending in _HEAD_ENDINGS:
                     if lower.endswith(head + ending) and len(lower) > len(head) + len(ending):
                         stem = text[: len(text) - len(ending)] if ending else text
                         return self._gendered(doc, i, [stem])
