@@ -264,22 +264,141 @@ def evaluate() -> None:
 @click.option("--errors", type=click.IntRange(min=0), default=0,
               help="Also list up to N misses and false alarms per field.")
 def evaluate_extraction(gold: str | None, as_json: bool, errors: int) -> None:
-    """Score the extraction pipeline on the gold set, field by field.
+    """Score the extraction pipeline on the gold sets, field by field.
+
+    Prints the tuning set (tests/gold/extraction: the rules were tuned on it after it was
+    labelled) and the held-out set (tests/gold/extraction-holdout: never used for tuning).
 
     \b
     Examples:
       komo evaluate extraction
       komo evaluate extraction --errors 5
     """
-    from .nlp.evaluate import evaluate_gold, format_report
+    from .nlp.evaluate import GOLD_DIR, HOLDOUT_DIR, evaluate_gold, format_report
 
-    report = evaluate_gold(Path(gold) if gold else None)
+    sets = {"gold": Path(gold)} if gold else {"tuning set": GOLD_DIR, "held-out set": HOLDOUT_DIR}
+    reports = {name: evaluate_gold(path) for name, path in sets.items() if path.exists()}
+    if as_json:
+        import json
+
+        click.echo(json.dumps(reports, ensure_ascii=False, indent=2))
+        return
+    for name, report in reports.items():
+        click.echo(f"== {name} ==")
+        click.echo(format_report(report, errors))
+        click.echo("")
+
+
+# -- topic classifier: train, evaluate classifier, classify, explain ---------------------------
+
+_MODEL_OPTION = click.option("--model", "model_path", type=click.Path(dir_okay=False),
+                             help="Model file [models/topic-classifier/model.skops].")
+
+
+@cli.command(context_settings=CONTEXT)
+@click.option("--output", type=click.Path(file_okay=False),
+              help="Directory for model.skops [models/topic-classifier, the shipped model].")
+@click.option("--seed", type=int, help="Random seed [config.toml]; the same seed gives the same model.")
+@click.option("--family", type=click.Choice(["logreg", "linsvm", "nb"]), help="Model family [config.toml].")
+@click.option("--version", "model_version", help="Version recorded with the model [config.toml].")
+def train(output: str | None, seed: int | None, family: str | None, model_version: str | None) -> None:
+    """Train the topic and action-field classifier and save it with skops.
+
+    Trains on the hand-labelled train split (models/data/labelled.jsonl) and the sample
+    archive; the test split stays held out for `komo evaluate classifier`.
+
+    \b
+    Examples:
+      komo train                                  # rewrites the shipped model
+      komo train --output /tmp/model --seed 7
+      komo train --family linsvm --output /tmp/svm
+    """
+    from kommunalmonitor.models.training import train_model
+
+    result = train_model(Path(output) if output else None, seed=seed, family=family, version=model_version)
+    click.echo(result.line())
+
+
+@evaluate.command("classifier", context_settings=CONTEXT)
+@_MODEL_OPTION
+@click.option("--folds", type=click.IntRange(min=0), default=5, show_default=True,
+              help="Cross-validation folds over the training data (0 or 1: skip).")
+@click.option("--compare", is_flag=True, help="Also train and compare every model family and a plain baseline.")
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+@click.option("--write", is_flag=True, help="Save metrics.json and the tables into the model card.")
+def evaluate_classifier(model_path: str | None, folds: int, compare: bool, as_json: bool, write: bool) -> None:
+    """Per-label precision / recall / F1 of the classifier: held-out, cross-validated, keyword rules.
+
+    \b
+    Examples:
+      komo evaluate classifier
+      komo evaluate classifier --folds 0            # held-out figures only (seconds)
+      komo evaluate classifier --compare --write    # model families too; update the model card
+    """
+    from kommunalmonitor.models.evaluate import format_report, summary_line
+    from kommunalmonitor.models.training import evaluate_model
+
+    def progress(message: str) -> None:
+        click.echo(f"... {message}", err=True)
+
+    report = evaluate_model(Path(model_path) if model_path else None, folds=folds, compare=compare,
+                            write=write, progress=progress)
     if as_json:
         import json
 
         click.echo(json.dumps(report, ensure_ascii=False, indent=2))
-    else:
-        click.echo(format_report(report, errors))
+        return
+    click.echo(format_report(report))
+    click.echo(summary_line(report))
+
+
+@cli.command(context_settings=CONTEXT)
+@_MODEL_OPTION
+@click.option("--batch-size", type=click.IntRange(min=1), default=1000, show_default=True)
+@home_options
+def classify(model_path: str | None, batch_size: int, home: Home) -> None:
+    """Tag every stored document with integration, action fields and topic (table `topics`).
+
+    Each row keeps the score, whether the label is assigned, and the model's name, version
+    and content hash. Re-running with the same model replaces the rows.
+
+    \b
+    Examples:
+      komo classify
+      komo classify --home /srv/komo --model /tmp/model/model.skops
+      komo sql "SELECT label, count(*) FROM topics WHERE assigned GROUP BY label"
+    """
+    from .classify import classify_store
+
+    with tqdm(desc="classify", unit=" docs", disable=None, file=sys.stderr, leave=False) as bar:
+        summary = classify_store(home, Path(model_path) if model_path else None, batch_size, bar.update)
+    click.echo(summary.line())
+
+
+@cli.command(context_settings=CONTEXT)
+@click.argument("doc_id", required=False)
+@click.option("--source", help="Source of the document when the id exists in several.")
+@click.option("--file", "text_file", type=click.Path(exists=True, dir_okay=False),
+              help="Explain the text in this file instead of a stored document.")
+@click.option("--top", type=click.IntRange(min=1), default=8, show_default=True, help="Terms per label.")
+@_MODEL_OPTION
+@home_options
+def explain(doc_id: str | None, source: str | None, text_file: str | None, top: int, model_path: str | None,
+            home: Home) -> None:
+    """Show the words behind each label the classifier gives a document.
+
+    DOC_ID is the document's native id (as in `documents.native_id`).
+
+    \b
+    Examples:
+      komo explain 36644
+      komo explain 36644 --top 12
+      komo explain --file pressemitteilung.txt
+    """
+    from .classify import explain_document
+
+    click.echo(explain_document(home, doc_id, source, Path(model_path) if model_path else None,
+                                Path(text_file) if text_file else None, top))
 
 
 def main(argv: list[str] | None = None) -> None:

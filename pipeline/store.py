@@ -413,6 +413,66 @@ class Store:
             self.con.unregister("new_mentions")
             self.con.unregister("new_extractions")
 
+    # -- topics -------------------------------------------------------------------------------
+
+    def documents_to_classify(self, after: tuple[str, str] | None,
+                              limit: int) -> list[tuple[str, str, str | None, str]]:
+        """The next `limit` documents as (source, native_id, title, body), in key order after `after`."""
+        source, native_id = after or ("", "")
+        return self.con.execute(
+            "SELECT source, native_id, title, body FROM documents "
+            "WHERE (source, native_id) > (?, ?) ORDER BY source, native_id LIMIT ?",
+            [source, native_id, limit],
+        ).fetchall()
+
+    def replace_topics(self, columns: dict[str, list[Any]], model_name: str) -> int:
+        """Replace `model_name`'s topic rows of the documents in `columns` (one transaction).
+
+        `columns` holds the topics table's columns as lists; re-classifying with the same model
+        replaces the rows, so a rerun is always safe.
+        """
+        import pyarrow as pa
+
+        batch = pa.table(columns)
+        self.con.register("topic_batch", batch)
+        self.con.execute("BEGIN")
+        try:
+            self.con.execute(
+                "DELETE FROM topics WHERE model_name = ? AND (source, native_id) IN "
+                "(SELECT DISTINCT source, native_id FROM topic_batch)", [model_name])
+            self.con.execute(
+                "INSERT INTO topics (source, native_id, label_set, label, score, assigned, model_name, "
+                "model_version, model_hash, run_id, classified_at) "
+                "SELECT source, native_id, label_set, label, score, assigned, model_name, model_version, "
+                "model_hash, run_id, classified_at FROM topic_batch")
+            self.con.execute("COMMIT")
+        except BaseException:
+            self.con.execute("ROLLBACK")
+            raise
+        finally:
+            self.con.unregister("topic_batch")
+        return batch.num_rows
+
+    def find_documents(self, native_id: str, source: str | None = None) -> list[tuple[str, str, str | None, str]]:
+        """Documents with this native id (in every source unless one is given): source, id, title, body."""
+        return self.con.execute(
+            "SELECT source, native_id, title, body FROM documents WHERE native_id = ? "
+            "AND (? IS NULL OR source = ?) ORDER BY source",
+            [native_id, source, source],
+        ).fetchall()
+
+    def stored_topics(self, source: str, native_id: str) -> list[tuple[str, str, float, bool, str, str]]:
+        """What the store says about one document: label_set, label, score, assigned, model version, hash."""
+        exists = self.con.execute(
+            "SELECT count(*) FROM duckdb_tables() WHERE table_name = 'topics'").fetchone()[0]
+        if not exists:
+            return []
+        return self.con.execute(
+            "SELECT label_set, label, score, assigned, model_version, model_hash FROM topics "
+            "WHERE source = ? AND native_id = ? ORDER BY label_set, score DESC",
+            [source, native_id],
+        ).fetchall()
+
     # -- publishing and reading ---------------------------------------------------------------
 
     def publish(self, target: Path) -> None:
@@ -457,6 +517,20 @@ class Store:
             "newest": self.con.execute(
                 "SELECT published, coalesce(title, '(ohne Überschrift)'), sender FROM documents "
                 "ORDER BY published DESC, native_id DESC LIMIT 5").fetchall(),
+        }
+
+    def mention_overview(self, limit: int = 5) -> dict[str, Any]:
+        """The most frequent bodies, role-holding persons and action fields, for summaries."""
+        return {
+            "bodies": self.con.execute(
+                "SELECT body, count(*) AS n FROM mention_bodies GROUP BY body "
+                "ORDER BY n DESC, body LIMIT ?", [limit]).fetchall(),
+            "persons": self.con.execute(
+                "SELECT person, role, documents FROM person_identities WHERE role IS NOT NULL "
+                "ORDER BY documents DESC, person LIMIT ?", [limit]).fetchall(),
+            "action_fields": self.con.execute(
+                "SELECT field, count(*) AS n FROM (SELECT unnest(action_fields) AS field "
+                "FROM extractions) GROUP BY field ORDER BY n DESC, field").fetchall(),
         }
 
     def query(self, sql: str, parameters: list[Any] | None = None) -> tuple[list[str], list[tuple]]:

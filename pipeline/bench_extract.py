@@ -1,0 +1,651 @@
+"""Extraction throughput on a generated corpus, as ratios against spaCy baselines in the same run.
+
+    python -m kommunalmonitor.pipeline.bench_extract [--docs N] [--repeat R] [--processes P]
+
+One synthetic corpus of N press-release bodies (German municipal press style, 150-450 words,
+~300 on average, fixed seed, each with a publication date) is run through, R times each, median
+reported:
+
+* tokenizer: ``spacy.blank("de")`` with no components (``nlp.pipe`` over the texts);
+* sentencizer + lemmatizer: ``blank("de")`` + ``sentencizer`` + lookup ``lemmatizer``, the floor
+  of any German pipeline;
+* full: our pipeline as ``load_pipeline()`` builds it from ``pipeline/nlp/config.cfg``, fed as
+  ``extract_records`` feeds it (``make_doc`` with the publication date), on 1 and on P processes.
+  spaCy ships Docs to its workers and back with ``Doc.to_bytes``; when that fails for what our
+  components put on a Doc, the P-process run is reported as FAILED and the exit code is 1.
+
+Every measurement pipes the corpus in chunks (``--chunk``, as ``extract_file`` does) and counts
+the words of every doc it gets back. A word is a token that is neither punctuation nor
+whitespace (``not token.is_punct and not token.is_space``); all measurements see the same
+tokenizer, so they must count the same words. The counting itself is timed and left out of the
+throughput. Each pipeline first warms up on the first ``--warmup`` docs (vocabulary, caches).
+Peak and current RSS are taken after 25 %, 50 % and 100 % of the corpus in the one-process full
+run, so a reader sees whether memory stays flat. Finally, time per component of the full
+pipeline on the first ``--profile-docs`` docs (each component called in turn on each doc).
+
+Results go to stdout and ``bench-results/extract.json``.
+"""
+
+from __future__ import annotations
+
+import os
+
+# Before numpy / thinc load: one BLAS thread per process is as fast or faster on 2 cores.
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+os.environ.setdefault("OMP_NUM_THREADS", "1")
+
+import argparse  # noqa: E402
+import json  # noqa: E402
+import random  # noqa: E402
+import resource  # noqa: E402
+import statistics  # noqa: E402
+import sys  # noqa: E402
+import time  # noqa: E402
+from collections.abc import Callable, Iterable, Iterator  # noqa: E402
+from dataclasses import asdict, dataclass, field  # noqa: E402
+from datetime import date, timedelta  # noqa: E402
+from pathlib import Path  # noqa: E402
+from typing import Any  # noqa: E402
+
+import spacy  # noqa: E402
+from spacy.attrs import IS_PUNCT, IS_SPACE  # noqa: E402
+from spacy.language import Language  # noqa: E402
+from spacy.tokens import Doc  # noqa: E402
+
+from kommunalmonitor.pipeline.nlp import DEFAULT_CONFIG, extractor_version, load_pipeline  # noqa: E402
+from kommunalmonitor.pipeline.nlp.extract import Page, make_doc  # noqa: E402
+
+RESULTS_FILE = Path("bench-results") / "extract.json"
+SEED = 20240611
+MIN_WORDS, MAX_WORDS = 150, 450
+FIRST_DAY, LAST_DAY = date(2005, 1, 1), date(2023, 12, 31)
+
+# --------------------------------------------------------------------------------------------
+# Synthetic corpus: German municipal press releases that contain what the pipeline extracts
+
+MONTHS = ["Januar", "Februar", "März", "April", "Mai", "Juni", "Juli", "August", "September",
+          "Oktober", "November", "Dezember"]
+WEEKDAYS = ["Montag", "Dienstag", "Mittwoch", "Donnerstag", "Freitag", "Samstag", "Sonntag"]
+FIRST_NAMES_F = ["Petra", "Ayşe", "Jutta", "Maria", "Sabine", "Fatma", "Olga", "Claudia", "Leyla",
+                 "Andrea", "Monika", "Elif", "Katharina", "Nadia", "Susanne", "Anna", "Hatice"]
+FIRST_NAMES_M = ["Jan", "Uwe", "Bernd", "Klaus", "Samir", "Mehmet", "Thomas", "Stefan", "Ahmad",
+                 "Michael", "Dimitri", "Peter", "Frank", "Yusuf", "Markus", "Andreas", "Marc"]
+LAST_NAMES = ["Kessler", "Albers", "Möller", "Demir", "Oberhoff", "Weiß", "Haddad", "Richrath",
+              "Schulz", "Yılmaz", "Hoffmann", "Becker", "Kowalski", "Nowak", "Krüger", "Schneider",
+              "Özdemir", "Lange", "Brandt", "Petrović", "Wagner", "Hartmann", "Kaya", "Zimmermann",
+              "Lehmann", "Scholz", "Arslan", "Vogel", "Friedrich", "Popescu", "Märtens", "Celik"]
+# (masculine, feminine) public roles
+ROLES = [("Oberbürgermeister", "Oberbürgermeisterin"), ("Sozialdezernent", "Sozialdezernentin"),
+         ("Bürgermeister", "Bürgermeisterin"), ("Integrationsbeauftragter", "Integrationsbeauftragte"),
+         ("Schulleiter", "Schulleiterin"), ("Stadtsprecher", "Stadtsprecherin"),
+         ("Bezirksbürgermeister", "Bezirksbürgermeisterin"), ("Beigeordneter", "Beigeordnete"),
+         ("Jugendamtsleiter", "Jugendamtsleiterin"), ("Geschäftsführer", "Geschäftsführerin"),
+         ("Fraktionsvorsitzender", "Fraktionsvorsitzende"), ("Stadtkämmerer", "Stadtkämmerin"),
+         ("Projektleiter", "Projektleiterin"), ("Koordinator", "Koordinatorin")]
+DESCRIPTORS = [("Teilnehmer", "Teilnehmerin"), ("Anwohner", "Anwohnerin"), ("Ehrenamtler", "Ehrenamtlerin"),
+               ("Sprachpate", "Sprachpatin"), ("Lehrer", "Lehrerin")]
+PLACES = ["Opladen", "Wiesdorf", "Schlebusch", "Hitdorf", "Rheindorf", "Manfort", "Bürrig", "Quettingen",
+          "Lützenkirchen", "Steinbüchel", "Alkenrath", "Bergisch Neukirchen", "Küppersteg", "Fixheide"]
+STREETS = ["Sandstr.", "Kölner Straße", "Hauptstraße", "Friedrich-Ebert-Platz", "Am Büchelter Hof",
+           "Goetheplatz", "Bismarckstraße", "Düsseldorfer Str.", "Elisabeth-Selbert-Str.", "Felderstraße",
+           "Wiesdorfer Platz", "Gustav-Heinemann-Str.", "Rathenaustraße", "Lindenweg", "Kanalstraße",
+           "Dhünnberg", "Auf dem Bruch", "Breidenbachstraße", "Nobelstraße", "Marktplatz"]
+STREETS_FEMININE = [street for street in STREETS if street.endswith(("straße", "str."))]  # "die …"
+COMMITTEES = ["Ausschuss für Soziales, Gesundheit und Senioren", "Ausschuss für Schule und Sport",
+              "Ausschuss für Stadtentwicklung, Bauen und Planen", "Ausschuss für Bürger und Umwelt",
+              "Ausschuss für Kultur und Stadtmarketing"]
+# Bodies as the subject of a sentence (nominative) and after "mit" (dative).
+BODIES_NOM = ["Das Kommunale Integrationszentrum", "Der Integrationsrat", "Das Jobcenter",
+              "Die Volkshochschule", "Der Caritasverband Leverkusen", "Das Diakonische Werk",
+              "Die Bezirksvertretung für den Stadtbezirk II", "Der Fachbereich Soziales",
+              "Das Bundesamt für Migration und Flüchtlinge", "Die Stadtbibliothek", "Die Agentur für Arbeit",
+              "Der Seniorenbeirat", "Das Gesundheitsamt", "Die Ausländerbehörde", "Das Jugendamt"]
+BODIES_DAT = ["dem Kommunalen Integrationszentrum", "dem Integrationsrat", "dem Jobcenter",
+              "der Volkshochschule", "dem Caritasverband Leverkusen", "der AWO", "dem DRK",
+              "der Agentur für Arbeit", "dem Diakonischen Werk", "der Stadtbibliothek", "dem Sozialamt"]
+# Neuter nouns: "das …", "zum …".
+SUBJECTS = ["Sprachcafé", "Nachbarschaftsfest", "Elterncafé", "Ferienprogramm", "Quartiersmanagement",
+            "Mentoringprogramm", "Seniorenfrühstück", "Radwegekonzept", "Integrationskonzept",
+            "Klimaschutzkonzept", "Sprachkursangebot", "Begegnungsfest", "Jugendzentrum", "Willkommensfest",
+            "Lesepatenprogramm", "Stadtteilmütter-Projekt", "Bürgerhaushaltsverfahren", "Hallenbad"]
+
+INTEGRATION = [
+    "Seit {year} haben mehr als {n} Geflüchtete aus Syrien, Afghanistan und der Ukraine in {place} "
+    "eine neue Heimat gefunden.",
+    "{body_nom} bietet ab {am_date} wieder Integrationskurse für neu zugewanderte Erwachsene an.",
+    "Die Sprachkurse finden jeweils dienstags und donnerstags im Stadtteilbüro, {address}, statt.",
+    "Menschen mit Migrationsgeschichte sollen leichter Zugang zu Ausbildung und Arbeit finden.",
+    "Gemeinsam mit {body_dat} werden Sprachpatinnen und Sprachpaten gesucht, die mit Kindern Deutsch üben.",
+    "In den Übergangsheimen der Stadt leben derzeit rund {n} Menschen, die auf eine eigene Wohnung warten.",
+    "Die Unterbringung der Schutzsuchenden in Wohnungen statt in Sammelunterkünften bleibt das erklärte "
+    "Ziel.",
+    "Der Integrationsrat hat das Integrationskonzept {period} gemeinsam mit der Verwaltung fortgeschrieben.",
+    "Dolmetscherinnen und Sprachmittler begleiten Familien bei Terminen in Schulen, Kitas und Arztpraxen.",
+    "Im Schuljahr {school_year} besuchen {n} Seiteneinsteigerinnen und Seiteneinsteiger internationale "
+    "Klassen.",
+    "Das Kommunale Integrationszentrum unterstützt Migrantenselbstorganisationen bei der Vereinsarbeit.",
+    "Beim Fastenbrechen in der Moschee, {address}, kamen Musliminnen, Christen und Nachbarn ins "
+    "Gespräch.",
+    "Die Ausländerbehörde hat ihre Sprechzeiten erweitert, um die Wartezeiten bei Einbürgerungen zu "
+    "verkürzen.",
+    "Interkulturelle Begegnungen im Stadtteil fördern den Dialog zwischen alteingesessenen und neu "
+    "zugezogenen Familien.",
+    "Viele Zugewanderte bringen Berufsabschlüsse mit, deren Anerkennung allerdings oft Monate dauert.",
+    "Ehrenamtliche der Willkommensinitiative helfen bei Behördengängen, der Wohnungssuche und "
+    "Bewerbungen.",
+    "Ältere Migrantinnen und Migranten erreicht das Angebot der kultursensiblen Pflege bisher zu selten.",
+    "Beim Jobcenter sind {n} Geflüchtete als arbeitsuchend gemeldet, viele davon in Qualifizierungskursen.",
+]
+GENERAL = [
+    "Die Stadt Leverkusen lädt {am_date} zu einer Informationsveranstaltung über das {subject} ein.",
+    "Der {committee} hat in seiner Sitzung {am_date} über das {subject} beraten.",
+    "{person_role} stellte das Vorhaben gemeinsam mit Vertreterinnen und Vertretern der Vereine vor.",
+    "Treffpunkt ist das Gemeindezentrum, {address}, in {place}, das gut mit Bus und Bahn "
+    "erreichbar ist.",
+    "Die Kosten von etwa {n}.000 Euro trägt die Stadt, ein Teil kommt aus Fördermitteln des Landes.",
+    "Rund {n} Teilnehmerinnen und Teilnehmer haben sich bereits angemeldet, weitere Plätze sind frei.",
+    "Die Bauarbeiten sollen {month_year} beginnen und {month_year2} abgeschlossen sein.",
+    "{body_nom} hat dazu {am_date} einen Bericht vorgelegt, der im Internet abrufbar ist.",
+    "Die Verwaltung prüft derzeit, ob das Angebot im kommenden Jahr auf weitere Stadtteile ausgeweitet "
+    "wird.",
+    "Im Fachausschuss wurde das Konzept ausführlich beraten und mit großer Mehrheit befürwortet.",
+    "Die Ausstellung ist {range} montags bis freitags von 9 bis 16 Uhr geöffnet.",
+    "Nach Angaben der Verwaltung ist die Nachfrage in den vergangenen Monaten deutlich gestiegen.",
+    "Die Bezirksvertretung für den Stadtbezirk {district} hatte den Antrag bereits {year} gestellt.",
+    "Für die Umsetzung arbeiten mehrere Fachbereiche der Stadtverwaltung eng mit {body_dat} zusammen.",
+    "Die Ergebnisse werden {am_date} in einer öffentlichen Sitzung des Rates vorgestellt.",
+    "Zwischen {year_range} wurden in {place} insgesamt {n} neue Kita-Plätze geschaffen.",
+    "Auch die Erfahrungen aus dem Vorjahr sind in die Planung eingeflossen, wie {person_comma} berichtet.",
+    "Anmeldeschluss ist {am_date}, die Teilnahme ist kostenlos.",
+    "Wegen der Arbeiten ist die {street_only} zwischen der Einmündung und dem Kreisverkehr gesperrt.",
+    "Der Haushaltsentwurf für {year} sieht für das {subject} zusätzliche Mittel vor.",
+    "{descriptor} {name} ist von Anfang an dabei und freut sich über den großen Zuspruch.",
+]
+QUOTES = [
+    "„Wir wollen, dass sich alle Menschen in {place} zu Hause fühlen“, sagte {person_role}.",
+    "„Das Interesse hat unsere Erwartungen übertroffen“, betonte {name}.",
+    "„Gute Nachbarschaft entsteht dort, wo Menschen sich begegnen“, erklärte {person_role}.",
+    "„Ohne die vielen Ehrenamtlichen wäre das nicht möglich“, sagt {person_comma_short}.",
+]
+OPENINGS = [
+    "{person_role} hat {am_date} das {subject} in {place} eröffnet.",
+    "Im Stadtteil {place} beginnt {am_date} das Projekt {subject}, das der Rat im Frühjahr beschlossen hat.",
+    "{body_nom} lädt {am_date} zum {subject} ins Bürgerhaus, {address}, ein.",
+    "Nach mehrmonatiger Vorbereitung ist das {subject} in {place} {month_year} gestartet.",
+]
+CLOSINGS = [
+    "Weitere Auskünfte erteilt das Bürgerbüro, {address}, unter der Telefonnummer 0214 406-{n4}.",
+    "Anmeldungen nimmt die Geschäftsstelle, {address}, montags bis freitags entgegen.",
+    "Das Programm und alle Termine sind auch auf der Internetseite der Stadt zu finden.",
+    "{contact} ist {name}, Telefon 0214 406-{n4}.",
+]
+
+
+class _Filler:
+    """Slot values for one document (dates near its publication date, people of its cast)."""
+
+    def __init__(self, rng: random.Random, published: date):
+        self.rng, self.published = rng, published
+        self.cast = [self._person() for _ in range(3)]  # (role, name, female)
+        self.place = rng.choice(PLACES)
+        self.subject = rng.choice(SUBJECTS)
+
+    def _person(self) -> tuple[str, str, bool]:
+        rng = self.rng
+        female = rng.random() < 0.5
+        first = rng.choice(FIRST_NAMES_F if female else FIRST_NAMES_M)
+        role = rng.choice(ROLES)[1 if female else 0]
+        return role, f"{first} {rng.choice(LAST_NAMES)}", female
+
+    def _day(self) -> date:
+        return self.published + timedelta(days=self.rng.randint(-20, 60))
+
+    def am_date(self) -> str:
+        day, form = self._day(), self.rng.randrange(6)
+        if form == 0:
+            return f"am {day.day}. {MONTHS[day.month - 1]} {day.year}"
+        if form == 1:
+            return f"am {day.day:02d}.{day.month:02d}.{day.year}"
+        if form == 2:
+            return f"am {WEEKDAYS[day.weekday()]}, {day.day}. {MONTHS[day.month - 1]}"
+        if form == 3:
+            return f"am {day.day}.{day.month}."
+        if form == 4:
+            return f"am {WEEKDAYS[day.weekday()]}, den {day.day}. {MONTHS[day.month - 1]} {day.year}"
+        return f"am {day.day}. {MONTHS[day.month - 1]}"
+
+    def range(self) -> str:
+        start = self._day()
+        end = start + timedelta(days=self.rng.randint(2, 25))
+        if self.rng.random() < 0.5 and start.month == end.month:
+            return f"vom {start.day}. bis {end.day}. {MONTHS[end.month - 1]} {end.year}"
+        return f"vom {start.day}.{start.month}. bis {end.day}.{end.month}.{end.year}"
+
+    def month_year(self, after: int = 0) -> str:
+        day = self.published + timedelta(days=after + self.rng.randint(0, 120))
+        lead = self.rng.choice(["im ", "Anfang ", "Mitte ", "Ende "])
+        return f"{lead}{MONTHS[day.month - 1]} {day.year}"
+
+    def address(self) -> str:
+        number = str(self.rng.randint(1, 180))
+        roll = self.rng.random()
+        if roll < 0.2:
+            number += self.rng.choice("abc")
+        elif roll < 0.35:
+            number += f"-{int(number) + self.rng.randint(2, 6)}"
+        return f"{self.rng.choice(STREETS)} {number}"
+
+    def values(self) -> dict[str, Any]:
+        rng = self.rng
+        role, name, female = rng.choice(self.cast)
+        role2, name2, _ = rng.choice(self.cast)
+        year = self.published.year + rng.randint(-4, 1)
+        return {
+            "am_date": self.am_date(), "range": self.range(), "period": rng.choice(
+                [f"{year - 2} bis {year}", f"im Jahr {year}", self.month_year()]),
+            "month_year": self.month_year(), "month_year2": self.month_year(after=150),
+            "year": year, "year_range": f"{year - 3} und {year}",
+            "school_year": f"{year}/{(year + 1) % 100:02d}", "place": self.place, "subject": self.subject,
+            "address": self.address(), "street_only": rng.choice(STREETS_FEMININE),
+            "person_role": f"{role} {name}", "person_comma": f"{name2}, {role2},",
+            "person_comma_short": f"{name2}, {role2}", "name": name,
+            "descriptor": rng.choice(DESCRIPTORS)[1 if female else 0],
+            "contact": "Ansprechpartnerin" if female else "Ansprechpartner",
+            "committee": rng.choice(COMMITTEES), "district": rng.choice(["I", "II", "III"]),
+            "body_nom": rng.choice(BODIES_NOM), "body_dat": rng.choice(BODIES_DAT),
+            "n": rng.randint(12, 480), "n4": rng.randint(1000, 9999),
+        }
+
+    def fill(self, template: str) -> str:
+        return template.format(**self.values())
+
+
+class _Pool:
+    """Templates drawn without replacement (a sentence repeats only when its pool is used up)."""
+
+    def __init__(self, rng: random.Random, templates: list[str]):
+        self.rng, self.templates, self.left = rng, templates, list[str]()
+
+    def draw(self) -> str:
+        if not self.left:
+            self.left = list(self.templates)
+            self.rng.shuffle(self.left)
+        return self.left.pop()
+
+
+def synthetic_body(rng: random.Random, published: date) -> str:
+    """One press-release body of MIN_WORDS..MAX_WORDS words in paragraphs of 2-5 sentences."""
+    filler = _Filler(rng, published)
+    target = rng.randint(MIN_WORDS, MAX_WORDS)
+    # About 40 % of releases are about migration / integration, as in the city's archive.
+    integration = rng.random() < 0.4
+    pools = [_Pool(rng, INTEGRATION), _Pool(rng, GENERAL)] if integration else [_Pool(rng, GENERAL)]
+    quotes = _Pool(rng, QUOTES)
+    first = filler.fill(rng.choice(OPENINGS))
+    paragraphs, current, words = [], [first], len(first.split())
+    closing = filler.fill(rng.choice(CLOSINGS))
+    words += len(closing.split())
+    while words < target:
+        if rng.random() < 0.08:
+            sentence = filler.fill(quotes.draw())
+        else:
+            sentence = filler.fill(rng.choice(pools).draw())
+        if words + len(sentence.split()) > target and words >= MIN_WORDS:
+            break
+        current.append(sentence)
+        words += len(sentence.split())
+        if len(current) >= rng.randint(2, 5):
+            paragraphs.append(" ".join(current))
+            current = []
+    current.append(closing)
+    paragraphs.append(" ".join(current))
+    return "\n\n".join(paragraphs)
+
+
+@dataclass(frozen=True)
+class CorpusDoc:
+    key: str
+    published: str
+    body: str
+
+
+def synthetic_corpus(count: int, seed: int = SEED) -> list[CorpusDoc]:
+    """`count` documents, the same for the same seed."""
+    rng = random.Random(seed)
+    span = (LAST_DAY - FIRST_DAY).days
+    corpus = []
+    for number in range(count):
+        published = FIRST_DAY + timedelta(days=rng.randint(0, span))
+        corpus.append(CorpusDoc(f"bench-{number:06d}", published.isoformat(), synthetic_body(rng, published)))
+    return corpus
+
+
+# --------------------------------------------------------------------------------------------
+# Pipelines and measurements
+
+
+def tokenizer_only() -> Language:
+    return spacy.blank("de")
+
+
+def sentencizer_lemmatizer() -> Language:
+    nlp = spacy.blank("de")
+    nlp.add_pipe("sentencizer")
+    nlp.add_pipe("lemmatizer", config={"mode": "lookup"})
+    nlp.initialize()
+    return nlp
+
+
+def count_words(doc: Doc) -> int:
+    """Tokens that are neither punctuation nor whitespace."""
+    if not len(doc):
+        return 0
+    flags = doc.to_array([IS_PUNCT, IS_SPACE])
+    return len(doc) - int((flags[:, 0] | flags[:, 1]).sum())
+
+
+def memory_mb() -> dict[str, float]:
+    """Current and peak resident set size of this process (VmRSS / VmHWM), in MB."""
+    found: dict[str, float] = {}
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith(("VmRSS:", "VmHWM:")):
+                key, value = line.split(":", 1)
+                found["rss_mb" if key == "VmRSS" else "peak_rss_mb"] = int(value.split()[0]) / 1024
+    except OSError:
+        pass
+    if "peak_rss_mb" not in found:  # not Linux: ru_maxrss is KB on Linux, bytes on macOS
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        found["peak_rss_mb"] = peak / (1024 * 1024 if sys.platform == "darwin" else 1024)
+    return found
+
+
+def _cpu_s() -> float:
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)  # spaCy's worker processes, once joined
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
+@dataclass
+class Run:
+    """One pass over the corpus."""
+
+    name: str
+    docs: int
+    tokens: int
+    words: int
+    wall_s: float  # pipe time, word counting excluded
+    counting_s: float
+    cpu_s: float
+    memory: list[dict[str, float]] = field(default_factory=list)
+
+    @property
+    def words_per_s(self) -> float:
+        return self.words / self.wall_s if self.wall_s else 0.0
+
+    @property
+    def words_per_cpu_s(self) -> float:
+        """Words per CPU second of all processes (word counting excluded): what the work costs,
+        less sensitive than wall time to other load on the machine."""
+        cpu = self.cpu_s - self.counting_s
+        return self.words / cpu if cpu > 0 else 0.0
+
+
+Inputs = Callable[[Language, list[CorpusDoc]], Iterable[Any]]
+
+
+def text_inputs(nlp: Language, chunk: list[CorpusDoc]) -> Iterator[str]:
+    return (item.body for item in chunk)
+
+
+def page_inputs(nlp: Language, chunk: list[CorpusDoc]) -> Iterator[Doc]:
+    """What extract_records feeds the pipeline: a Doc made from the page, publication date set."""
+    return (make_doc(nlp, Page(key=item.key, url=None, published=item.published, body=item.body))
+            for item in chunk)
+
+
+def measure(name: str, nlp: Language, corpus: list[CorpusDoc], inputs: Inputs, n_process: int,
+            batch_size: int, chunk: int, checkpoints: tuple[float, ...] = ()) -> Run:
+    """Pipe the corpus chunk by chunk; count every doc's words (timed separately, subtracted)."""
+    marks = sorted({max(1, round(fraction * len(corpus))) for fraction in checkpoints})
+    run = Run(name, 0, 0, 0, 0.0, 0.0, 0.0)
+    cpu_before = _cpu_s()
+    started = time.perf_counter()
+    for offset in range(0, len(corpus), chunk):
+        part = corpus[offset:offset + chunk]
+        for doc in nlp.pipe(inputs(nlp, part), batch_size=batch_size, n_process=n_process):
+            counting = time.perf_counter()
+            run.docs += 1
+            run.tokens += len(doc)
+            run.words += count_words(doc)
+            if marks and run.docs == marks[0]:
+                marks.pop(0)
+                run.memory.append({"docs": run.docs, **memory_mb(), "strings": len(nlp.vocab.strings)})
+            run.counting_s += time.perf_counter() - counting
+    run.wall_s = time.perf_counter() - started - run.counting_s
+    run.cpu_s = _cpu_s() - cpu_before
+    return run
+
+
+def multiprocess_error(nlp: Language, corpus: list[CorpusDoc], n_process: int, batch_size: int) -> str | None:
+    """Why piping a few batches with `n_process` workers fails, or None when it works."""
+    sample = corpus[: 2 * n_process * batch_size]
+    try:
+        for _ in nlp.pipe(page_inputs(nlp, sample), batch_size=batch_size, n_process=n_process):
+            pass
+    except Exception as problem:  # noqa: BLE001 - any failure is reported, not raised
+        # spaCy wraps a worker's failure in E871 with the worker's traceback: keep its last line.
+        lines = [line.strip() for line in str(problem).splitlines() if line.strip()]
+        return f"{type(problem).__name__}: {lines[-1] if lines else ''}"
+    return None
+
+
+def warm_up(nlp: Language, corpus: list[CorpusDoc], inputs: Inputs, docs: int) -> None:
+    for _ in nlp.pipe(inputs(nlp, corpus[:docs])):
+        pass
+
+
+def profile_components(nlp: Language, corpus: list[CorpusDoc]) -> dict[str, Any]:
+    """Seconds per component (tokenizer = make_doc) over `corpus`, each component called per doc."""
+    seconds = {"tokenizer (make_doc)": 0.0, **{name: 0.0 for name in nlp.pipe_names}}
+    words = 0
+    for item in corpus:
+        started = time.perf_counter()
+        doc = make_doc(nlp, Page(key=item.key, url=None, published=item.published, body=item.body))
+        seconds["tokenizer (make_doc)"] += time.perf_counter() - started
+        for name, component in nlp.pipeline:
+            started = time.perf_counter()
+            doc = component(doc)
+            seconds[name] += time.perf_counter() - started
+        words += count_words(doc)
+    total = sum(seconds.values())
+    return {
+        "docs": len(corpus), "words": words, "total_s": total,
+        "words_per_s": words / total if total else 0.0,
+        "components": [{"name": name, "seconds": s, "ms_per_doc": 1000 * s / max(len(corpus), 1),
+                        "share": s / total if total else 0.0} for name, s in seconds.items()],
+    }
+
+
+def summarise(runs: list[Run]) -> dict[str, Any]:
+    def med(values: list[float]) -> float:
+        return float(statistics.median(values))
+
+    return {
+        "name": runs[0].name,
+        "docs": runs[0].docs,
+        "words": runs[0].words,
+        "tokens": runs[0].tokens,
+        "words_per_s": med([run.words_per_s for run in runs]),
+        "words_per_cpu_s": med([run.words_per_cpu_s for run in runs]),
+        "wall_s": med([run.wall_s for run in runs]),
+        "ms_per_doc": med([1000 * run.wall_s / max(run.docs, 1) for run in runs]),
+        "cpu_s": med([run.cpu_s for run in runs]),
+        "counting_s": med([run.counting_s for run in runs]),
+    }
+
+
+def run_bench(docs: int, repeat: int, processes: int, chunk: int, batch_size: int, warmup: int,
+              profile_docs: int) -> dict[str, Any]:
+    load_before = os.getloadavg()
+    started = time.perf_counter()
+    corpus = synthetic_corpus(docs)
+    generated_s = time.perf_counter() - started
+    memory_start = memory_mb()
+    pipelines: list[tuple[str, str, Language, Inputs, int]] = [
+        ("tokenizer", "blank('de') tokenizer", tokenizer_only(), text_inputs, 1),
+        ("lemmatizer", "blank('de') + sentencizer + lookup lemmatizer", sentencizer_lemmatizer(),
+         text_inputs, 1),
+    ]
+    full = load_pipeline()
+    pipelines.append(("full_1", "full pipeline, 1 process", full, page_inputs, 1))
+    multiprocess_failure = None
+    if processes > 1:
+        # extract_records hands spaCy's workers Docs (doc._.published set) and gets Docs back:
+        # everything on them must survive Doc.to_bytes. Try a few batches before timing.
+        multiprocess_failure = multiprocess_error(full, corpus, processes, batch_size)
+        if not multiprocess_failure:
+            pipelines.append(("full_n", f"full pipeline, {processes} processes", full, page_inputs,
+                              processes))
+    for _, _, nlp, inputs, _ in pipelines:
+        warm_up(nlp, corpus, inputs, min(warmup, len(corpus)))
+    memory_loaded = memory_mb()
+    runs: dict[str, list[Run]] = {key: [] for key, *_ in pipelines}
+    for _ in range(repeat):
+        for key, name, nlp, inputs, n_process in pipelines:
+            checkpoints = (0.25, 0.5, 1.0) if key == "full_1" else ()
+            runs[key].append(measure(name, nlp, corpus, inputs, n_process, batch_size, chunk, checkpoints))
+    profile = profile_components(full, corpus[:profile_docs]) if profile_docs else None
+
+    results: dict[str, Any] = {
+        "docs": docs,
+        "repeat": repeat,
+        "processes": processes,
+        "chunk": chunk,
+        "batch_size": batch_size,
+        "warmup_docs": min(warmup, len(corpus)),
+        "config": str(DEFAULT_CONFIG),
+        "config_hash": extractor_version(),
+        "pipeline": full.pipe_names,
+        "word_definition": "tokens with not is_punct and not is_space (spaCy blank('de') tokenizer)",
+        "machine": {"cores": os.cpu_count(), "python": sys.version.split()[0], "platform": sys.platform,
+                    "spacy": spacy.__version__, "load_before": load_before, "load_after": os.getloadavg(),
+                    "OPENBLAS_NUM_THREADS": os.environ.get("OPENBLAS_NUM_THREADS"),
+                    "OMP_NUM_THREADS": os.environ.get("OMP_NUM_THREADS")},
+        "corpus": {"seed": SEED, "generate_s": generated_s,
+                   "mean_words": runs["tokenizer"][0].words / max(docs, 1),
+                   "min_words_split": min(len(item.body.split()) for item in corpus),
+                   "max_words_split": max(len(item.body.split()) for item in corpus)},
+        "multiprocess_error": multiprocess_failure,
+        "memory_before_mb": memory_start,
+        "memory_loaded_mb": memory_loaded,
+        "memory_full_1": runs["full_1"][0].memory,
+        "profile": profile,
+        "runs": {key: [asdict(run) for run in value] for key, value in runs.items()},
+    }
+    for key in runs:
+        results[key] = summarise(runs[key])
+    speed = {key: results[key]["words_per_s"] for key in runs}
+    cpu_speed = {key: results[key]["words_per_cpu_s"] for key in runs}
+    results["ratios"] = {
+        "full_vs_tokenizer": speed["full_1"] / speed["tokenizer"],
+        "full_vs_lemmatizer": speed["full_1"] / speed["lemmatizer"],
+        "full_vs_lemmatizer_cpu": cpu_speed["full_1"] / cpu_speed["lemmatizer"],
+    }
+    if "full_n" in speed:
+        results["ratios"]["full_n_vs_full_1"] = speed["full_n"] / speed["full_1"]
+        results["ratios"]["full_n_vs_lemmatizer"] = speed["full_n"] / speed["lemmatizer"]
+    words = {results[key]["words"] for key in runs}
+    if len(words) != 1:
+        print(f"warning: measurements counted different numbers of words: {sorted(words)}", file=sys.stderr)
+    return results
+
+
+def report(results: dict[str, Any]) -> str:
+    machine = results["machine"]
+    header = (f"{'measurement':<48} {'docs':>6} {'words':>9} {'wall s':>7} {'CPU s':>7} {'words/s':>9} "
+              f"{'ms/doc':>7} {'words/CPU s':>11}")
+    lines = [
+        f"extraction benchmark: {results['docs']} docs (~{results['corpus']['mean_words']:.0f} words each), "
+        f"median of {results['repeat']}, {machine['cores']} cores, chunks of {results['chunk']}, "
+        f"batch size {results['batch_size']}",
+        f"load average before/after: {machine['load_before'][0]:.2f} / {machine['load_after'][0]:.2f} "
+        f"(other work on the machine slows wall times; words/CPU s is less affected)",
+        f"configuration {results['config_hash']} ({Path(results['config']).name}: "
+        f"{', '.join(results['pipeline'])})",
+        f"words: {results['word_definition']}",
+        header,
+        "-" * len(header),
+    ]
+    for key in ("tokenizer", "lemmatizer", "full_1", "full_n"):
+        if key not in results:
+            continue
+        row = results[key]
+        lines.append(f"{row['name']:<48} {row['docs']:>6} {row['words']:>9} {row['wall_s']:>7.2f} "
+                     f"{row['cpu_s']:>7.2f} {row['words_per_s']:>9,.0f} {row['ms_per_doc']:>7.3f} "
+                     f"{row['words_per_cpu_s']:>11,.0f}")
+    ratios = results["ratios"]
+    lines += [
+        f"ratio full/tokenizer:  {ratios['full_vs_tokenizer']:.3f}",
+        f"ratio full/lemmatizer: {ratios['full_vs_lemmatizer']:.3f}  (aim: >= 0.15 on one process; "
+        f"by CPU time {ratios['full_vs_lemmatizer_cpu']:.3f})",
+    ]
+    if "full_n_vs_full_1" in ratios:
+        lines += [
+            f"ratio full {results['processes']} processes/1 process: {ratios['full_n_vs_full_1']:.2f}  "
+            f"(full {results['processes']} processes/lemmatizer: {ratios['full_n_vs_lemmatizer']:.3f})",
+        ]
+    if results["multiprocess_error"]:
+        lines.append(f"full pipeline, {results['processes']} processes: FAILED, nlp.pipe(n_process="
+                     f"{results['processes']}) over make_doc(...) as extract_records does: "
+                     f"{results['multiprocess_error']}")
+    before, loaded = results["memory_before_mb"], results["memory_loaded_mb"]
+    lines.append(f"memory, full pipeline on 1 process (MB; RSS with the corpus {before.get('rss_mb', 0):.0f}, "
+                 f"with all pipelines loaded and warmed up {loaded.get('rss_mb', 0):.0f}):")
+    for point in results["memory_full_1"]:
+        lines.append(f"  after {point['docs']:>7} docs ({100 * point['docs'] / results['docs']:>3.0f} %): "
+                     f"RSS {point.get('rss_mb', 0):>6.0f}  peak RSS {point['peak_rss_mb']:>6.0f}  "
+                     f"strings in vocab {point['strings']:>7}")
+    profile = results["profile"]
+    if profile:
+        lines.append(f"time per component, full pipeline, {profile['docs']} docs, 1 process "
+                     f"({profile['words_per_s']:,.0f} words/s when called per doc):")
+        for item in sorted(profile["components"], key=lambda c: -c["seconds"]):
+            lines.append(f"  {item['name']:<22} {item['ms_per_doc']:>8.3f} ms/doc  "
+                         f"{100 * item['share']:>5.1f} %")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m kommunalmonitor.pipeline.bench_extract",
+                                     description=__doc__.split("\n\n")[0] if __doc__ else None)
+    parser.add_argument("--docs", type=int, default=20_000,
+                        help="documents in the corpus (default: %(default)s)")
+    parser.add_argument("--repeat", type=int, default=1, help="runs per measurement; the median is shown")
+    parser.add_argument("--processes", type=int, default=2,
+                        help="processes of the multi-process full run; 1 skips it (default: %(default)s)")
+    parser.add_argument("--chunk", type=int, default=5000,
+                        help="docs per nlp.pipe call (default: %(default)s)")
+    parser.add_argument("--batch-size", type=int, default=64,
+                        help="nlp.pipe batch size (default: %(default)s)")
+    parser.add_argument("--warmup", type=int, default=500, help="untimed docs per pipeline first")
+    parser.add_argument("--profile-docs", type=int, default=2000,
+                        help="docs for the per-component profile; 0 skips it (default: %(default)s)")
+    parser.add_argument("--out", type=Path, default=RESULTS_FILE, help="JSON results (default: %(default)s)")
+    args = parser.parse_args(argv)
+    if args.docs < 1 or args.repeat < 1 or args.processes < 1 or args.chunk < 1 or args.batch_size < 1:
+        parser.error("--docs, --repeat, --processes, --chunk and --batch-size must be at least 1")
+    results = run_bench(args.docs, args.repeat, args.processes, args.chunk, args.batch_size,
+                        max(args.warmup, 0), max(args.profile_docs, 0))
+    print(report(results))
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    print(f"results: {args.out}")
+    if results["multiprocess_error"]:
+        print(f"error: the {args.processes}-process run failed: {results['multiprocess_error']}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,42 @@
+"""The extraction benchmark runs end to end on a small corpus; no timing is asserted."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from kommunalmonitor.pipeline.bench_extract import MAX_WORDS, MIN_WORDS, synthetic_corpus
+
+
+def test_synthetic_corpus_is_deterministic_and_press_like() -> None:
+    corpus = synthetic_corpus(100)
+    assert corpus == synthetic_corpus(100)
+    lengths = [len(item.body.split()) for item in corpus]
+    assert all(MIN_WORDS <= n <= MAX_WORDS for n in lengths)
+    assert 250 <= sum(lengths) / len(lengths) <= 350
+    assert all("2005-01-01" <= item.published <= "2023-12-31" for item in corpus)
+    text = "\n".join(item.body for item in corpus)
+    for needle in ("Integrationszentrum", "Ausschuss für", "Geflüchtete", "Oberbürgermeister"):
+        assert needle in text
+
+
+def test_bench_runs_and_reports_ratios(tmp_path: Path) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "kommunalmonitor.pipeline.bench_extract", "--docs", "200",
+         "--processes", "1", "--warmup", "20", "--profile-docs", "50"],
+        cwd=tmp_path, capture_output=True, text=True, timeout=120,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "ratio full/tokenizer:" in done.stdout
+    assert "ratio full/lemmatizer:" in done.stdout
+    results = json.loads((tmp_path / "bench-results" / "extract.json").read_text("utf-8"))
+    measured = [results[key] for key in ("tokenizer", "lemmatizer", "full_1")]
+    assert "full_n" not in results
+    assert all(row["docs"] == 200 for row in measured)
+    assert len({row["words"] for row in measured}) == 1 and measured[0]["words"] > 200 * MIN_WORDS // 2
+    assert len({row["tokens"] for row in measured}) == 1
+    assert results["config_hash"] in done.stdout
+    assert [point["docs"] for point in results["memory_full_1"]] == [50, 100, 200]
+    assert {c["name"] for c in results["profile"]["components"]} >= set(results["pipeline"])
