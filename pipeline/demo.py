@@ -30,6 +30,9 @@ def run_demo(home: Home, archive: Path | None, port: int, echo: Callable[[str], 
     stats = extract_store(home)
     echo(f"extracted {stats['documents']} documents: {stats['mentions']} mentions, "
          f"{stats['integration']} about integration")
+    from .classify import classify_store
+
+    echo(classify_store(home).line())
     with Store.open(home.published_db, read_only=True) as store:
         overview = store.overview()
         mentions = store.mention_overview()
