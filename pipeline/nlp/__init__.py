@@ -12,7 +12,7 @@ from spacy.tokens import Span
 
 # Importing the modules registers their factories with spaCy.
 from . import action_fields, addresses, bodies, dates, persons, sentences  # noqa: F401
-from .lexicon import files_digest
+from .lexicon import files_digest, resolve_model
 
 DEFAULT_CONFIG = Path(__file__).with_name("config.cfg")
 PIPELINE_VERSION = "1"  # bump when component code changes what it extracts
@@ -49,5 +49,8 @@ def extractor_version(config_path: Path = DEFAULT_CONFIG) -> str:
         value for component in config["components"].values()
         for key, value in component.items() if key in ("lexicon", "rules", "taxonomy", "abbreviations", "places")
     ]
-    digest = hashlib.sha256(config_path.read_bytes() + files_digest(data_files).encode())
+    models = [resolve_model(component["ner_model"]) / "meta.json"
+              for component in config["components"].values() if component.get("ner_model")]
+    model_bytes = b"".join(path.read_bytes() for path in models if path.exists())
+    digest = hashlib.sha256(config_path.read_bytes() + files_digest(data_files).encode() + model_bytes)
     return f"{PIPELINE_VERSION}-{digest.hexdigest()[:10]}"

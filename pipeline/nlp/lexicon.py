@@ -13,6 +13,12 @@ DATA_DIR = Path(__file__).resolve().parents[2] / "data"
 _ENDINGS = ("es", "en", "em", "er", "e", "s", "n")
 
 
+def resolve_model(path: str | Path) -> Path:
+    """A model path from a config: absolute, or relative to the repository root (models/…)."""
+    candidate = Path(path)
+    return candidate if candidate.is_absolute() else DATA_DIR.parent / candidate
+
+
 def resolve(path: str | Path) -> Path:
     """A data path from a config: absolute, or relative to the repository's data/ folder."""
     candidate = Path(path)

@@ -7,13 +7,17 @@ public role. Within a document, `Richrath` and `OB Richrath` resolve to `Uwe Ric
 
 from __future__ import annotations
 
+import logging
 import re
 from dataclasses import dataclass
 
+import spacy
 from spacy.language import Language
 from spacy.tokens import Doc, Span, Token
 
-from .lexicon import load_toml, word_key
+from .lexicon import load_toml, resolve_model, word_key
+
+logger = logging.getLogger(__name__)
 
 for _name in ("role", "person"):
     if not Span.has_extension(_name):
@@ -46,9 +50,11 @@ class PersonMention:
 
 
 class PersonRecognizer:
-    def __init__(self, nlp: Language, name: str, lexicon: str):
+    def __init__(self, nlp: Language, name: str, lexicon: str, ner_model: str = ""):
         data = load_toml(lexicon)
         self.name = name
+        self.ner_path = resolve_model(ner_model) if ner_model else None
+        self._ner: Language | None = None
         self.roles: dict[str, list[str]] = {}
         for role in data["roles"]:
             self.roles.setdefault(word_key(role), [])
@@ -219,8 +225,49 @@ class PersonRecognizer:
                         and not _is_inflected_word(doc[name[0]]):
                     mentions.append(self._mention(doc, name[0], name[1], name, None))
                     taken.update(range(*name))
+        mentions.extend(self._ner_persons(doc, taken, body_tokens))
         mentions.sort(key=lambda m: m.start)
         return _resolve(mentions)
+
+    # -- statistical fallback -----------------------------------------------------------------
+
+    def _ner_persons(self, doc: Doc, taken: set[int], body_tokens: set[int]) -> list[PersonMention]:
+        """Persons no pattern anchors ("Aylin Demir engagiert sich"), from the small NER model in
+        models/ner-de. It runs only on sentences with two adjacent free name-like words, so it
+        costs nothing on most sentences."""
+        ner = self._load_ner()
+        if ner is None or not doc.has_annotation("SENT_START"):
+            return []
+        blocked = taken | body_tokens
+        candidates = [
+            sent for sent in doc.sents
+            if any(i not in blocked and i + 1 not in blocked and self._is_name_word(doc[i])
+                   and self._is_name_word(doc[i + 1], first=False) for i in range(sent.start, sent.end - 1))
+        ]
+        found: list[PersonMention] = []
+        for sent, parsed in zip(candidates, ner.pipe(s.text for s in candidates), strict=True):
+            for entity in parsed.ents:
+                if entity.label_ != "PER" or len(entity) < 2:
+                    continue
+                span = doc.char_span(sent.start_char + entity.start_char, sent.start_char + entity.end_char,
+                                     alignment_mode="contract")
+                if span is None or blocked.intersection(range(span.start, span.end)):
+                    continue
+                if not all(self._is_name_word(t, first=k == 0) or t.text in self.particles
+                           for k, t in enumerate(span)):
+                    continue
+                found.append(self._mention(doc, span.start, span.end, (span.start, span.end), None))
+                blocked.update(range(span.start, span.end))
+        return found
+
+    def _load_ner(self) -> Language | None:
+        if self._ner is None and self.ner_path is not None:
+            if not (self.ner_path / "meta.json").exists():
+                logger.warning("NER model %s not found; persons come from patterns only", self.ner_path)
+                self.ner_path = None
+                return None
+            self._ner = spacy.load(self.ner_path)  # spaCy's own format: config + msgpack, no pickle
+        return self._ner
 
     def _complement(self, doc: Doc, after: int, body_at: dict[int, Span],
                     body_starts: set[int]) -> tuple[int, tuple[int, int] | None]:
@@ -293,6 +340,6 @@ def _resolve(mentions: list[PersonMention]) -> list[PersonMention]:
     return mentions
 
 
-@Language.factory("komo_persons", default_config={"lexicon": "lexicons/roles.toml"})
-def make_person_recognizer(nlp: Language, name: str, lexicon: str) -> PersonRecognizer:
-    return PersonRecognizer(nlp, name, lexicon)
+@Language.factory("komo_persons", default_config={"lexicon": "lexicons/roles.toml", "ner_model": ""})
+def make_person_recognizer(nlp: Language, name: str, lexicon: str, ner_model: str) -> PersonRecognizer:
+    return PersonRecognizer(nlp, name, lexicon, ner_model)
