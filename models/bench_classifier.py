@@ -36,11 +36,13 @@ from typing import Any  # noqa: E402
 
 import numpy as np  # noqa: E402
 
+from kommunalmonitor.pipeline.benchutil import RESULTS_DIR, save_results  # noqa: E402
+
 from .classifier import DEFAULT_CONFIG, load_config, train  # noqa: E402
 from .corpus import Document, Example  # noqa: E402
 from .taxonomy import LABEL_SETS, Taxonomy  # noqa: E402
 
-RESULTS_FILE = Path("bench-results") / "classifier.json"
+RESULTS_FILE = RESULTS_DIR / "classifier.json"
 SEED = 20240601
 GENERATOR_VERSION = 1
 
@@ -191,9 +193,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     results = run(args.docs, args.words, args.seed)
     print(report(results))
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
-    print(f"results: {args.out}")
+    save_results(args.out, results)
     return 0
 
 

@@ -39,10 +39,11 @@ from typing import Any
 
 from kommunalmonitor.crawler.sample_site import ServerHandle, serve
 from kommunalmonitor.crawler.settings import build_settings
+from kommunalmonitor.pipeline.benchutil import RESULTS_DIR, save_results
 
 REPO = Path(__file__).resolve().parent.parent
 SITE_TOML = REPO / "data" / "sample-archive" / "site.toml"
-RESULTS_FILE = Path("bench-results") / "crawl.json"
+RESULTS_FILE = RESULTS_DIR / "crawl.json"
 PROFILE = "fast"
 SEED = 20240501
 RUN_TIMEOUT = 3600.0
@@ -492,9 +493,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("--articles and --repeat must be at least 1")
     results = run_bench(args.articles, args.repeat, args.scrapy_bench_seconds)
     print(report(results))
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
-    print(f"results: {args.out}")
+    save_results(args.out, results)
     return 0
 
 

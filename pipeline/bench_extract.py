@@ -35,7 +35,6 @@ os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 
 import argparse  # noqa: E402
-import json  # noqa: E402
 import random  # noqa: E402
 import resource  # noqa: E402
 import statistics  # noqa: E402
@@ -52,10 +51,11 @@ from spacy.attrs import IS_PUNCT, IS_SPACE  # noqa: E402
 from spacy.language import Language  # noqa: E402
 from spacy.tokens import Doc  # noqa: E402
 
+from kommunalmonitor.pipeline.benchutil import RESULTS_DIR, save_results
 from kommunalmonitor.pipeline.nlp import DEFAULT_CONFIG, extractor_version, load_pipeline  # noqa: E402
 from kommunalmonitor.pipeline.nlp.extract import Page, make_doc  # noqa: E402
 
-RESULTS_FILE = Path("bench-results") / "extract.json"
+RESULTS_FILE = RESULTS_DIR / "extract.json"
 SEED = 20240611
 MIN_WORDS, MAX_WORDS = 150, 450
 FIRST_DAY, LAST_DAY = date(2005, 1, 1), date(2023, 12, 31)
@@ -638,9 +638,7 @@ def main(argv: list[str] | None = None) -> int:
     results = run_bench(args.docs, args.repeat, args.processes, args.chunk, args.batch_size,
                         max(args.warmup, 0), max(args.profile_docs, 0))
     print(report(results))
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    print(f"results: {args.out}")
+    save_results(args.out, results)
     if results["multiprocess_error"]:
         print(f"error: the {args.processes}-process run failed: {results['multiprocess_error']}", file=sys.stderr)
         return 1

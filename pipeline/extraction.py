@@ -3,6 +3,7 @@ read, run the nlp pipeline, swap their mentions in batch by batch, publish."""
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from typing import Any
@@ -91,24 +92,26 @@ def extract_store(home: Home, everything: bool = False, batch_size: int = 500, n
     stats = {"documents": 0, "mentions": 0, "integration": 0, "extractor_version": version}
     with writer_lock(home.lock_path), Store.open(home.db) as store:
         run_id = store.start_run("extract", None)
-        todo = store.documents_to_extract(version, everything)
+        todo = [(row, version) for row in store.documents_to_extract(version, everything)]
+        # One stream of results over the whole run (one worker pool, not one per batch);
+        # the store takes them batch by batch.
+        if n_process > 1:
+            results = parallel_chunks(_extract_rows, todo, n_process)
+        else:
+            results = (r for offset in range(0, len(todo), batch_size)
+                       for r in _extract_rows(todo[offset: offset + batch_size], nlp))
         for offset in range(0, len(todo), batch_size):
-            chunk = todo[offset: offset + batch_size]
-            if n_process > 1:
-                results = list(parallel_chunks(_extract_rows, [(row, version) for row in chunk], n_process,
-                                               chunk=max(1, len(chunk) // (2 * n_process))))
-            else:
-                results = _extract_rows([(row, version) for row in chunk], nlp)
+            batch = list(itertools.islice(results, min(batch_size, len(todo) - offset)))
             now = datetime.now(UTC).replace(tzinfo=None)
-            mentions = [m for rows, _ in results for m in rows]
-            extractions = [dict(summary, extracted_at=now, run_id=run_id) for _, summary in results]
-            stats["integration"] += sum(1 for _, summary in results if summary["integration"])
+            mentions = [m for rows, _ in batch for m in rows]
+            extractions = [dict(summary, extracted_at=now, run_id=run_id) for _, summary in batch]
+            stats["integration"] += sum(1 for _, summary in batch if summary["integration"])
             store.replace_mentions(pa.Table.from_pylist(mentions, schema=_MENTION_SCHEMA),
                                    pa.Table.from_pylist(extractions, schema=_EXTRACTION_SCHEMA))
-            stats["documents"] += len(chunk)
+            stats["documents"] += len(batch)
             stats["mentions"] += len(mentions)
             if progress:
-                progress(len(chunk))
+                progress(len(batch))
         store.finish_run(run_id, "ok", stats)
         store.publish(home.published_db)
     return stats

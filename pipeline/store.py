@@ -375,8 +375,8 @@ class Store:
 
     # -- extraction ---------------------------------------------------------------------------
 
-    def documents_to_extract(self, extractor_version: str, everything: bool = False,
-                             limit: int | None = None) -> list[tuple[str, str, str, Any, str]]:
+    def documents_to_extract(self, extractor_version: str,
+                             everything: bool = False) -> list[tuple[str, str, str, Any, str]]:
         """(source, native_id, body, published, content_hash) of documents whose current version
         this extractor has not read yet."""
         rows = self.con.execute(
@@ -386,9 +386,8 @@ class Store:
             WHERE ? OR e.native_id IS NULL OR e.content_hash <> d.content_hash
                OR e.extractor_version <> ?
             ORDER BY d.source, d.native_id
-            LIMIT ?
             """,
-            [everything, extractor_version, limit if limit is not None else 2**62],
+            [everything, extractor_version],
         ).fetchall()
         return rows
 

@@ -10,6 +10,7 @@ import json
 import logging
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import IO, Any
 
@@ -41,6 +42,7 @@ class Page:
     error: str | None = None
 
 
+@lru_cache(maxsize=1)
 def default_layout() -> PageLayout:
     return Source.load(source_path("leverkusen-com")).layout
 
