@@ -25,6 +25,7 @@ test: setup  ## the whole test suite (fast crawl profile; a few minutes)
 bench: setup  ## crawl, extraction and classifier speed on generated data, each beside its baseline
 	$(BIN)/python -m kommunalmonitor.pipeline.bench
 	$(BIN)/python -m kommunalmonitor.pipeline.bench_extract
+	$(BIN)/python -m kommunalmonitor.pipeline.bench_report
 	$(BIN)/python -m kommunalmonitor.models.bench_classifier
 
 lint: setup

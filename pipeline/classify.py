@@ -68,23 +68,30 @@ def classify_store(home: Home, model_path: Path | None = None, batch_size: int =
         raise KomoError(f"no store at {home.db}; run `komo crawl` (or `komo demo`) first")
     home.ensure()
     with writer_lock(home.lock_path), Store.open(home.db) as store:
-        run_id = store.start_run("classify", None)
-        summary = ClassifySummary(run_id, f"{classifier.name} {classifier.version}", classifier.content_hash)
-        now = datetime.now(UTC).replace(tzinfo=None)
-        try:
-            after = None
-            while batch := store.documents_to_classify(after, batch_size):
-                summary.rows += store.replace_topics(_columns(batch, classifier, run_id, now, summary),
-                                                     classifier.name)
-                summary.documents += len(batch)
-                after = batch[-1][:2]
-                if progress:
-                    progress(len(batch))
-        except BaseException as problem:
-            store.finish_run(run_id, "failed", summary.__dict__, f"{type(problem).__name__}: {problem}"[:300])
-            raise
-        store.finish_run(run_id, "ok", {**summary.__dict__, "model_version": classifier.version})
+        summary = classify_into(store, classifier, batch_size, progress)
         store.publish(home.published_db)
+    return summary
+
+
+def classify_into(store: Store, classifier: TopicClassifier, batch_size: int = 1000,
+                  progress: Callable[[int], None] | None = None) -> ClassifySummary:
+    """Classify into an open working store whose writer lock the caller holds; no publishing."""
+    run_id = store.start_run("classify", None)
+    summary = ClassifySummary(run_id, f"{classifier.name} {classifier.version}", classifier.content_hash)
+    now = datetime.now(UTC).replace(tzinfo=None)
+    try:
+        after = None
+        while batch := store.documents_to_classify(after, batch_size):
+            summary.rows += store.replace_topics(_columns(batch, classifier, run_id, now, summary),
+                                                 classifier.name)
+            summary.documents += len(batch)
+            after = batch[-1][:2]
+            if progress:
+                progress(len(batch))
+    except BaseException as problem:
+        store.finish_run(run_id, "failed", summary.__dict__, f"{type(problem).__name__}: {problem}"[:300])
+        raise
+    store.finish_run(run_id, "ok", {**summary.__dict__, "model_version": classifier.version})
     return summary
 
 

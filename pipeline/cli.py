@@ -96,6 +96,40 @@ def crawl(source: str, since: date | None, max_pages: int | None, full: bool, re
         sys.exit(1)
 
 
+@cli.command(context_settings=CONTEXT)
+@click.option("--source", "sources", multiple=True,
+              help="Only this source (repeatable) [every data/sources/*.toml].")
+@click.option("--base-url", help="Crawl a mirror of the (one) source at this URL.")
+@click.option("--profile", type=click.Choice(["polite", "fast"]), default="polite", show_default=True)
+@click.option("--model", "model_path", type=click.Path(dir_okay=False),
+              help="Classifier model file [models/topic-classifier/model.skops].")
+@click.option("--processes", type=click.IntRange(1, 8), default=1, show_default=True,
+              help="Worker processes for the extraction.")
+@home_options
+def update(sources: tuple[str, ...], base_url: str | None, profile: str, model_path: str | None, processes: int,
+           home: Home) -> None:
+    """The nightly job: crawl every source, extract what changed, classify, publish once.
+
+    Safe from cron: holds the writer lock for the whole run (a second update exits at once
+    with code 75), publishes the read-only snapshot only at the end, and a killed run is
+    recovered by the next. Exit 0 when everything worked, 1 when a source failed.
+
+    \b
+    Examples:
+      komo update
+      komo update --source leverkusen-com --home /srv/komo
+      crontab: 15 2 * * *  KOMO_HOME=/srv/komo komo update >> /srv/komo/logs/update.log 2>&1
+    """
+    from .update import update as run_update
+
+    summary = run_update(home, list(sources) or None, base_url=base_url, profile=profile,
+                         model_path=Path(model_path) if model_path else None, processes=processes,
+                         echo=click.echo)
+    click.echo(summary.lines()[-1])
+    if summary.status != "ok":
+        sys.exit(1)
+
+
 def _crawl_with_progress(home: Home, options: Any):
     from .crawl import crawl as run_crawl
 
@@ -158,6 +192,95 @@ def _print_rows(columns: list[str], rows: list[tuple], output_format: str) -> No
 def _cell(value: Any, limit: int = 80) -> str:
     text = "NULL" if value is None else str(value).replace("\n", " ")
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+@cli.command(context_settings=CONTEXT)
+@click.option("--topic", required=True,
+              help="integration, an action field (sprache, bildung, …, or its label) or a classifier "
+                   "topic (topic:rat or its label).")
+@click.option("--field", "field_", help="Narrow to articles that also touch this action field.")
+@click.option("--from", "start", metavar="YEAR", help="First year (2017) or date (2017-03-01).")
+@click.option("--to", "end", metavar="YEAR", help="Last year or date.")
+@click.option("--body", help="Only articles naming a body whose name contains this (Integrationsrat).")
+@click.option("--district", help="Only articles located in this district (Opladen).")
+@click.option("--format", "output_format", type=click.Choice(["html", "md", "csv", "csv-rfc4180"]),
+              default="html", show_default=True,
+              help="csv: for German spreadsheets (';', decimal comma, BOM); csv-rfc4180: plain, for scripts.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write here instead of standard output.")
+@click.option("--by", "method", type=click.Choice(["classifier", "rules"]), default="classifier", show_default=True,
+              help="Choose articles by the topic classifier or by the extraction rules.")
+@click.option("--documents", type=click.IntRange(0, 200), default=12, show_default=True,
+              help="How many notable articles to list.")
+@click.option("--copies-url", help="Base URL where the raw/ folder is served [file links into the home].")
+@click.option("--working", is_flag=True, help="Read the working store instead of the published snapshot.")
+@home_options
+def report(topic: str, field_: str | None, start: str | None, end: str | None, body: str | None,
+           district: str | None, output_format: str, output: str | None, method: str, documents: int,
+           copies_url: str | None, working: bool, home: Home) -> None:
+    """Write a topic report: share over the years, action fields, districts, bodies, persons
+    with a public role, and notable articles with the sentence that matched.
+
+    \b
+    Examples:
+      komo report --topic integration -o integration.html
+      komo report --topic wohnen --from 2015 --to 2019 --format md
+      komo report --topic integration --field sprache --district Opladen --format csv -o sprache.csv
+      komo report --topic topic:rat --by classifier --format csv-rfc4180 > rat.csv
+    """
+    from .report import ReportRequest, build_report, render
+    from .store import Store
+
+    request = ReportRequest(topic=topic, field=field_, start=start, end=end, body=body, district=district,
+                            method=method, documents=documents, copies_url=copies_url)
+    path = home.db if working or home.db_override else home.published_db
+    with Store.open(path, read_only=True) as store:
+        store.require_schema(4, "komo report")
+        text = render(build_report(store.con, request, home.root), output_format)
+    if output:
+        Path(output).write_text(text, encoding="utf-8", newline="")
+        click.echo(f"wrote {output_format} report to {output}", err=True)
+    else:
+        click.echo(text, nl=False)
+
+
+@cli.command(context_settings=CONTEXT)
+@click.option("--format", "output_format", type=click.Choice(["parquet"]), default="parquet", show_default=True)
+@click.option("-o", "--output", type=click.Path(file_okay=False), default="komo-export", show_default=True,
+              help="Directory for one file per table plus manifest.json.")
+@click.option("--table", "tables", multiple=True, help="Only this table (repeatable) [all].")
+@click.option("--include-private-persons", is_flag=True,
+              help="Also export persons without a public role (left out by default).")
+@click.option("--working", is_flag=True, help="Read the working store instead of the published snapshot.")
+@home_options
+def export(output_format: str, output: str, tables: tuple[str, ...], include_private_persons: bool,
+           working: bool, home: Home) -> None:
+    """Export the store's tables as Parquet, for pandas, R, Spark or DuckDB elsewhere.
+
+    Persons without a public role are left out unless --include-private-persons is given;
+    manifest.json lists every file, its rows and what was left out.
+
+    \b
+    Examples:
+      komo export --format parquet -o export/
+      komo export --table documents --table topics -o /tmp/komo
+      python -c "import pandas; print(pandas.read_parquet('export/documents.parquet').head())"
+    """
+    from .privacy import public_role_pattern
+    from .store import Store
+    from .store.export import EXPORTS, export_parquet
+
+    unknown = sorted(set(tables) - set(EXPORTS))
+    if unknown:
+        raise click.BadParameter(f"unknown table {', '.join(unknown)}; choose from {', '.join(EXPORTS)}",
+                                 param_hint="--table")
+    path = home.db if working or home.db_override else home.published_db
+    with Store.open(path, read_only=True) as store:
+        store.require_schema(4, "komo export")
+        written = export_parquet(store.con, Path(output), public_role_pattern(), include_private_persons,
+                                 list(tables) or None)
+    rows = sum(t.rows for t in written)
+    click.echo(f"exported {len(written)} tables ({rows} rows) as {output_format} to {output}/ "
+               f"(persons without a public role {'included' if include_private_persons else 'left out'})")
 
 
 @cli.command(context_settings=CONTEXT)
@@ -287,6 +410,68 @@ def evaluate_extraction(gold: str | None, as_json: bool, errors: int) -> None:
         click.echo(f"== {name} ==")
         click.echo(format_report(report, errors))
         click.echo("")
+
+
+@cli.command(context_settings=CONTEXT)
+@click.argument("query")
+@click.option("--from", "date_from", callback=_parse_date, metavar="DATE",
+              help="Only documents published on or after DATE (YYYY-MM-DD).")
+@click.option("--to", "date_to", callback=_parse_date, metavar="DATE",
+              help="Only documents published on or before DATE (YYYY-MM-DD).")
+@click.option("--source", help="Only documents of this crawl source (e.g. leverkusen-com).")
+@click.option("--field", "action_field", metavar="ID",
+              help="Only documents in this action field (sprache, bildung, arbeit, wohnen, …): the "
+                   "classifier's labels, the extractor's for documents not yet classified.")
+@click.option("--district", help="Only documents located in this district (Stadtteil), e.g. Opladen.")
+@click.option("--all", "all_terms", is_flag=True,
+              help="Every word of the query must occur (default: any word, ranked by BM25).")
+@click.option("--limit", type=click.IntRange(min=1), default=10, show_default=True)
+@click.option("--format", "output_format", type=click.Choice(["table", "csv", "json"]),
+              default="table", show_default=True)
+@click.option("--working", is_flag=True,
+              help="Search the working store instead of the published snapshot (its index is the one "
+                   "of the last publish).")
+@home_options
+def search(query: str, date_from: date | None, date_to: date | None, source: str | None,
+           action_field: str | None, district: str | None, all_terms: bool, limit: int,
+           output_format: str, working: bool, home: Home) -> None:
+    """Full-text search over the stored releases, best matches first, with the passage that matches.
+
+    German words match in every inflection (Flüchtlinge finds Flüchtlingen) and as parts of
+    compounds (Unterkunft finds Flüchtlingsunterkunft). Any word of the query may match and
+    documents are ranked by BM25; --all wants every word. Function words (der, und, für, …)
+    are ignored. A republished release is one hit, its original, with the number of copies.
+    The snippet marks matches »like this«; --format json/csv also give their offsets into
+    documents.body.
+
+    \b
+    Examples:
+      komo search "Sprachkurs Flüchtlinge"
+      komo search Unterkunft --from 2015-01-01 --to 2016-12-31
+      komo search "Sprachkurs Flüchtlinge" --all --field sprache --limit 20
+      komo search Kita --district Opladen --format json > kita.jsonl
+    """
+    from .store import Store
+    from .store.search import SearchHit, SearchQuery
+    from .store.search import search as run_search
+
+    request = SearchQuery(query, all_terms=all_terms, date_from=date_from, date_to=date_to,
+                          source=source, action_field=action_field, district=district, limit=limit)
+    path = home.db if working or home.db_override else home.published_db
+    with Store.open(path, read_only=True) as store:
+        hits = run_search(store, request)
+    if output_format != "table":
+        _print_rows(list(SearchHit.COLUMNS), [hit.row() for hit in hits], output_format)
+        return
+    for number, hit in enumerate(hits, 1):
+        copies = f" · {hit.copies} republished {'copy' if hit.copies == 1 else 'copies'}" if hit.copies else ""
+        click.echo(f"{number:3d}. {hit.published or 'undated'} · {hit.sender or 'unknown sender'} · "
+                   f"score {hit.score:.2f}{copies}")
+        click.echo(f"     {hit.title or '(ohne Überschrift)'}")
+        click.echo(f"     {hit.snippet}")
+        click.echo(f"     {hit.canonical_url}")
+    more = "; --limit shows more" if len(hits) == limit else ""
+    click.echo(f"({len(hits)} hits{more})" if hits else f"no documents match {query!r}")
 
 
 # -- topic classifier: train, evaluate classifier, classify, explain ---------------------------

@@ -105,52 +105,59 @@ def recover(store: Store, home: Home) -> list[int]:
 
 def crawl(home: Home, options: CrawlOptions,
           progress: Callable[[int], None] | None = None) -> CrawlSummary:
-    """Run one crawl under the writer lock and return its summary."""
+    """Run one crawl under the writer lock, publish the snapshot, and return the summary."""
     source = load_source(options)
     check_reachable(source.base_url)
     home.ensure()
     with writer_lock(home.lock_path), Store.open(home.db) as store:
-        recover(store, home)
-        run_id = store.start_run("crawl", source.name)
-        staging = home.staging_dir / f"run-{run_id}"
-        staging.mkdir(parents=True, exist_ok=True)
-        state = store.crawl_state(
-            source.name,
-            options.recheck if options.recheck is not None else source.recheck_recent,
-            timedelta(hours=source.retry_failed_after_hours),
-        )
-        job = {
-            "source_file": str(source.path),
-            "base_url": options.base_url,
-            "profile": options.profile,
-            "settings": options.settings,
-            "full": options.full,
-            "since": options.since.isoformat() if options.since else None,
-            "max_pages": options.max_pages,
-            "staging_dir": str(staging),
-            "raw_dir": str(home.raw_dir),
-            "log_file": str(home.logs_dir / f"crawl-{run_id}.log"),
-            "state": state,
-        }
-        job_file = staging / "job.json"
-        job_file.write_text(json.dumps(job), encoding="utf-8")
-        returncode = _run_spider(job_file, staging / "pages.jsonl", Path(job["log_file"]), progress)
-        killpoint("before_load")
-        result = store.load_staging(staging, run_id)
-        stats = result.to_dict()
-        spider_file = staging / "spider.json"
-        if spider_file.exists():
-            stats.update(json.loads(spider_file.read_text(encoding="utf-8")))
-        stats["documents_total"] = store.query(
-            "SELECT count(*) FROM documents WHERE source = ?", [source.name])[1][0][0]
-        stats["listing_pages"] = (stats.get("requests_by_reason") or {}).get("listing", 0)
-        status = "ok" if returncode == 0 else "failed"
-        if returncode == 0 and result.requests and stats.get("documents_total", 0) == 0 and result.errors:
-            status = "failed"
-        message = "" if returncode == 0 else f"crawler exited with code {returncode}; see {job['log_file']}"
-        store.finish_run(run_id, status, stats, message)
+        summary = crawl_into(store, home, source, options, progress)
         store.publish(home.published_db)
-        shutil.rmtree(staging, ignore_errors=True)
+    return summary
+
+
+def crawl_into(store: Store, home: Home, source: Source, options: CrawlOptions,
+               progress: Callable[[int], None] | None = None) -> CrawlSummary:
+    """One crawl into an open working store whose writer lock the caller holds; no publishing."""
+    recover(store, home)
+    run_id = store.start_run("crawl", source.name)
+    staging = home.staging_dir / f"run-{run_id}"
+    staging.mkdir(parents=True, exist_ok=True)
+    state = store.crawl_state(
+        source.name,
+        options.recheck if options.recheck is not None else source.recheck_recent,
+        timedelta(hours=source.retry_failed_after_hours),
+    )
+    job = {
+        "source_file": str(source.path),
+        "base_url": options.base_url,
+        "profile": options.profile,
+        "settings": options.settings,
+        "full": options.full,
+        "since": options.since.isoformat() if options.since else None,
+        "max_pages": options.max_pages,
+        "staging_dir": str(staging),
+        "raw_dir": str(home.raw_dir),
+        "log_file": str(home.logs_dir / f"crawl-{run_id}.log"),
+        "state": state,
+    }
+    job_file = staging / "job.json"
+    job_file.write_text(json.dumps(job), encoding="utf-8")
+    returncode = _run_spider(job_file, staging / "pages.jsonl", Path(job["log_file"]), progress)
+    killpoint("before_load")
+    result = store.load_staging(staging, run_id)
+    stats = result.to_dict()
+    spider_file = staging / "spider.json"
+    if spider_file.exists():
+        stats.update(json.loads(spider_file.read_text(encoding="utf-8")))
+    stats["documents_total"] = store.query(
+        "SELECT count(*) FROM documents WHERE source = ?", [source.name])[1][0][0]
+    stats["listing_pages"] = (stats.get("requests_by_reason") or {}).get("listing", 0)
+    status = "ok" if returncode == 0 else "failed"
+    if returncode == 0 and result.requests and stats.get("documents_total", 0) == 0 and result.errors:
+        status = "failed"
+    message = "" if returncode == 0 else f"crawler exited with code {returncode}; see {job['log_file']}"
+    store.finish_run(run_id, status, stats, message)
+    shutil.rmtree(staging, ignore_errors=True)
     return CrawlSummary(run_id, source.name, status, stats)
 
 

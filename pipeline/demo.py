@@ -58,5 +58,19 @@ def run_demo(home: Home, archive: Path | None, port: int, echo: Callable[[str], 
         echo(f"  {n:4d}  {person} ({role})")
     echo("\nintegration articles per action field:")
     echo("  " + "  ".join(f"{field}: {n}" for field, n in mentions["action_fields"]))
+    report_path = write_demo_report(home)
+    echo(f"\ntopic report (open in a browser): {report_path}")
     example = "SELECT title, published FROM documents LIMIT 5"
-    echo(f"\ntry: komo sql --home {home.root} '{example}'")
+    echo(f"try: komo sql --home {home.root} '{example}'")
+    echo(f"     komo search --home {home.root} 'Sprachkurs Flüchtlinge'")
+
+
+def write_demo_report(home: Home) -> Path:
+    """The integration report of the demo store, as one HTML file in the home."""
+    from .report import ReportRequest, build_report, render
+
+    target = home.root / "report-integration.html"
+    with Store.open(home.published_db, read_only=True) as store:
+        target.write_text(render(build_report(store.con, ReportRequest(topic="integration"), home.root), "html"),
+                          encoding="utf-8")
+    return target

@@ -15,6 +15,7 @@ from .home import Home
 from .lock import writer_lock
 from .nlp import extractor_version, shared_pipeline, span_offsets, span_text
 from .nlp.extract import Page, make_doc, parallel_chunks
+from .nlp.places import DEFAULT_PLACES, load_places
 from .store import Store
 
 _MENTION_SCHEMA = pa.schema([
@@ -30,7 +31,7 @@ _EXTRACTION_SCHEMA = pa.schema([
     ("action_fields", pa.list_(pa.string())), ("mention_count", pa.int32()),
     ("extracted_at", pa.timestamp("us")), ("run_id", pa.int32()),
 ])
-_KINDS = {"bodies": "body", "addresses": "address", "persons": "person"}
+_KINDS = {"bodies": "body", "addresses": "address", "districts": "district", "persons": "person"}
 
 
 def mention_rows(doc: Doc, source: str, native_id: str, version: str) -> Iterator[dict[str, Any]]:
@@ -50,7 +51,8 @@ def mention_rows(doc: Doc, source: str, native_id: str, version: str) -> Iterato
 
 
 def _value(kind: str, span: Span) -> str | None:
-    return {"body": span._.name, "address": span._.street_norm, "person": span._.person}[kind]
+    return {"body": span._.name, "address": span._.street_norm, "district": span._.district,
+            "person": span._.person}[kind]
 
 
 def _row(span: Span, source: str, native_id: str, version: str, kind: str, value: str | None,
@@ -83,35 +85,52 @@ def _extract_rows(items: list[tuple[tuple, str]], nlp: Any = None) -> list[tuple
     return results
 
 
+def places_file(nlp: Any) -> str:
+    """The districts file the pipeline's komo_districts component reads (the default without it)."""
+    if "komo_districts" in nlp.pipe_names:
+        return nlp.get_pipe("komo_districts").places
+    return DEFAULT_PLACES
+
+
 def extract_store(home: Home, everything: bool = False, batch_size: int = 500, n_process: int = 1,
                   progress: Callable[[int], None] | None = None) -> dict[str, Any]:
-    """Extract every document that needs it; returns the run's figures."""
+    """Extract every document that needs it under the writer lock, publish; returns the run's figures."""
+    home.ensure()
+    with writer_lock(home.lock_path), Store.open(home.db) as store:
+        stats = extract_into(store, home, everything, batch_size, n_process, progress)
+        store.publish(home.published_db)
+    return stats
+
+
+def extract_into(store: Store, home: Home, everything: bool = False, batch_size: int = 500, n_process: int = 1,
+                 progress: Callable[[int], None] | None = None) -> dict[str, Any]:
+    """Extract into an open working store whose writer lock the caller holds; no publishing."""
     nlp = shared_pipeline()
     version = extractor_version()
-    home.ensure()
     stats = {"documents": 0, "mentions": 0, "integration": 0, "extractor_version": version}
-    with writer_lock(home.lock_path), Store.open(home.db) as store:
-        run_id = store.start_run("extract", None)
-        todo = [(row, version) for row in store.documents_to_extract(version, everything)]
-        # One stream of results over the whole run (one worker pool, not one per batch);
-        # the store takes them batch by batch.
-        if n_process > 1:
-            results = parallel_chunks(_extract_rows, todo, n_process)
-        else:
-            results = (r for offset in range(0, len(todo), batch_size)
-                       for r in _extract_rows(todo[offset: offset + batch_size], nlp))
-        for offset in range(0, len(todo), batch_size):
-            batch = list(itertools.islice(results, min(batch_size, len(todo) - offset)))
-            now = datetime.now(UTC).replace(tzinfo=None)
-            mentions = [m for rows, _ in batch for m in rows]
-            extractions = [dict(summary, extracted_at=now, run_id=run_id) for _, summary in batch]
-            stats["integration"] += sum(1 for _, summary in batch if summary["integration"])
-            store.replace_mentions(pa.Table.from_pylist(mentions, schema=_MENTION_SCHEMA),
-                                   pa.Table.from_pylist(extractions, schema=_EXTRACTION_SCHEMA))
-            stats["documents"] += len(batch)
-            stats["mentions"] += len(mentions)
-            if progress:
-                progress(len(batch))
-        store.finish_run(run_id, "ok", stats)
-        store.publish(home.published_db)
+    run_id = store.start_run("extract", None)
+    # The districts table (archive codes → district) comes from the same file the
+    # komo_districts component reads; its content is part of the extractor version.
+    stats["districts"] = store.replace_districts(load_places(places_file(nlp)).table_rows())
+    todo = [(row, version) for row in store.documents_to_extract(version, everything)]
+    # One stream of results over the whole run (one worker pool, not one per batch);
+    # the store takes them batch by batch.
+    if n_process > 1:
+        results = parallel_chunks(_extract_rows, todo, n_process)
+    else:
+        results = (r for offset in range(0, len(todo), batch_size)
+                   for r in _extract_rows(todo[offset: offset + batch_size], nlp))
+    for offset in range(0, len(todo), batch_size):
+        batch = list(itertools.islice(results, min(batch_size, len(todo) - offset)))
+        now = datetime.now(UTC).replace(tzinfo=None)
+        mentions = [m for rows, _ in batch for m in rows]
+        extractions = [dict(summary, extracted_at=now, run_id=run_id) for _, summary in batch]
+        stats["integration"] += sum(1 for _, summary in batch if summary["integration"])
+        store.replace_mentions(pa.Table.from_pylist(mentions, schema=_MENTION_SCHEMA),
+                               pa.Table.from_pylist(extractions, schema=_EXTRACTION_SCHEMA))
+        stats["documents"] += len(batch)
+        stats["mentions"] += len(mentions)
+        if progress:
+            progress(len(batch))
+    store.finish_run(run_id, "ok", stats)
     return stats

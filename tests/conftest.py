@@ -79,3 +79,39 @@ def clean_crawl(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path
         result = run_komo(*crawl_args(server), home=home)
         assert result.returncode == 0, result.stderr
         yield home, server
+
+
+# A release a hostile or broken sender could publish: markup in the title, a spreadsheet
+# formula as sender. Reports must show both as text.
+HOSTILE_TITLE = ('<script>document.title="pwned";window.__komo_xss=1</script>'
+                 '<img src=x onerror="window.__komo_xss=2">Sprachkurse für Geflüchtete in Opladen')
+HOSTILE_SENDER = '=HYPERLINK("http://evil.invalid","Stadt")'
+HOSTILE_RELEASE = {
+    "id": 99001, "published": "2019-05-14", "sender": HOSTILE_SENDER, "title": HOSTILE_TITLE,
+    "category": "Soziales", "stadtteil": 31,
+    "blocks": [
+        {"type": "p", "text": "Das Kommunale Integrationszentrum bietet ab Juni neue Sprachkurse für "
+                              "Geflüchtete in Opladen an. Die Kurse finden in der Flüchtlingsunterkunft an der "
+                              "Sandstraße 65-69 statt."},
+        {"type": "p", "text": "Sozialdezernent Markus Sieben sagte, Deutschkenntnisse seien der Schlüssel zur "
+                              "Integration. Anwohnerin Greta Mustermann-Beispiel hilft als Sprachpatin mit."},
+    ],
+}
+
+
+@pytest.fixture(scope="session")
+def reading_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A komo home after crawl → extract → classify of the sample archive plus one hostile
+    release, with its published snapshot: what readers (report, search, sql, export) see."""
+    import json
+
+    archive = tmp_path_factory.mktemp("reading-archive") / "archive"
+    shutil.copytree(SAMPLE_ARCHIVE, archive)
+    with (archive / "articles.jsonl").open("a", encoding="utf-8") as handle:
+        handle.write(json.dumps(HOSTILE_RELEASE, ensure_ascii=False) + "\n")
+    home = tmp_path_factory.mktemp("reading-home")
+    with serve(archive, fast=True) as server:
+        for args in (crawl_args(server), ["extract"], ["classify"]):
+            result = run_komo(*args, home=home)
+            assert result.returncode == 0, f"komo {args[0]}: {result.stderr}"
+    return home

@@ -21,3 +21,6 @@ def test_demo_crawls_the_sample_archive_and_prints_what_it_stored(tmp_path, samp
     errors = query(tmp_path / "komo.duckdb", "SELECT count(DISTINCT url) FROM crawl_errors")[0][0]
     assert f"pages with errors: {errors}" in result.stdout
     assert "newest articles:" in result.stdout
+    report = tmp_path / "report-integration.html"
+    assert f"topic report (open in a browser): {report}" in result.stdout
+    assert "<svg" in report.read_text("utf-8")

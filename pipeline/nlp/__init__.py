@@ -11,7 +11,7 @@ from spacy.language import Language
 from spacy.tokens import Span
 
 # Importing the modules registers their factories with spaCy.
-from . import action_fields, addresses, bodies, dates, persons, sentences  # noqa: F401
+from . import action_fields, addresses, bodies, dates, districts, persons, sentences  # noqa: F401
 from .lexicon import files_digest, resolve_model
 
 DEFAULT_CONFIG = Path(__file__).with_name("config.cfg")

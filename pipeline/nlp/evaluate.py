@@ -27,6 +27,10 @@ def _addresses(items: list[dict]) -> set:
     return {(a["street_norm"], a.get("number")) for a in items}
 
 
+def _districts(items: list[dict]) -> set:
+    return {d["name"] for d in items}
+
+
 def _persons(items: list[dict]) -> set:
     return {p["name"] for p in items}
 
@@ -39,6 +43,7 @@ SET_FIELDS: dict[str, tuple[str, Callable[[list[dict]], set]]] = {
     "dates": ("dates", _dates),
     "bodies": ("bodies", _bodies),
     "addresses": ("addresses", _addresses),
+    "districts": ("districts", _districts),
     "persons": ("persons", _persons),
     "persons+roles": ("persons", _roles),
     "action_fields": ("action_fields", lambda items: set(items)),

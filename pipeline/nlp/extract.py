@@ -91,7 +91,7 @@ def output_record(page: Page, doc: Doc | None) -> dict[str, Any]:
     record: dict[str, Any] = {
         "key": page.key, "title": page.title, "published": page.published, "sender": page.sender,
         "category": page.category, "body": page.body,
-        "dates": [], "bodies": [], "addresses": [], "persons": [],
+        "dates": [], "bodies": [], "addresses": [], "districts": [], "persons": [],
         "action_fields": [], "integration": False, "topics": [],
     }
     if page.error:
@@ -112,6 +112,8 @@ def output_record(page: Page, doc: Doc | None) -> dict[str, Any]:
     record["addresses"] = [
         {"text": span_text(s), "street": s._.street, "street_norm": s._.street_norm, "number": s._.number,
          "start": span_offsets(s)[0], "end": span_offsets(s)[1]} for s in doc.spans["addresses"]]
+    record["districts"] = [{"text": span_text(s), "name": s._.district,
+                             "start": span_offsets(s)[0], "end": span_offsets(s)[1]} for s in doc.spans["districts"]]
     record["persons"] = [{"name": s._.person, "role": s._.role, "start": s.start_char, "end": s.end_char}
                          for s in doc.spans["persons"]]
     record["action_fields"] = list(doc._.action_fields)

@@ -1,4 +1,4 @@
-"""The DuckDB store: the only module that writes SQL.
+"""The DuckDB store: opening, migrating, loading crawls and nlp results, publishing.
 
 Schema changes are numbered files in migrations/; `Store.migrate()` applies the missing
 ones in order, each in its own transaction.
@@ -20,8 +20,8 @@ from typing import Any
 
 import duckdb
 
-from .errors import KomoError
-from .faults import killpoint
+from ..errors import KomoError
+from ..faults import killpoint
 
 logger = logging.getLogger(__name__)
 
@@ -125,6 +125,13 @@ class Store:
         return int(row[0] or 0)
 
     # -- runs ---------------------------------------------------------------------------------
+
+    def require_schema(self, version: int, what: str) -> None:
+        """A clear error when a reader opens a snapshot written by an older komo."""
+        found = self.schema_version()
+        if found < version:
+            raise KomoError(f"{self.path} has schema version {found}, {what} needs {version}: "
+                            "run `komo extract` (or the nightly update) once to migrate and republish it")
 
     def start_run(self, command: str, source: str | None) -> int:
         row = self.con.execute(
@@ -412,6 +419,24 @@ class Store:
             self.con.unregister("new_mentions")
             self.con.unregister("new_extractions")
 
+    def replace_districts(self, rows: list[dict[str, Any]]) -> int:
+        """Replace the whole `districts` table with `rows` (city, district, stadtbezirk, source,
+        archive_code; the last two may be None) in one transaction; returns the row count."""
+        values = [[r["city"], r["district"], r.get("stadtbezirk"), r.get("source"), r.get("archive_code")]
+                  for r in rows]
+        self.con.execute("BEGIN")
+        try:
+            self.con.execute("DELETE FROM districts")
+            if values:
+                self.con.executemany(
+                    "INSERT INTO districts (city, district, stadtbezirk, source, archive_code) "
+                    "VALUES (?, ?, ?, ?, ?)", values)
+            self.con.execute("COMMIT")
+        except BaseException:
+            self.con.execute("ROLLBACK")
+            raise
+        return len(values)
+
     # -- topics -------------------------------------------------------------------------------
 
     def documents_to_classify(self, after: tuple[str, str] | None,
@@ -476,7 +501,11 @@ class Store:
 
     def publish(self, target: Path) -> None:
         """Write a complete read-only snapshot next to `target`, then rename it into place:
-        readers see the old file or the new one, never a half-written run."""
+        readers see the old file or the new one, never a half-written run. The full-text index
+        (search.py) is brought up to date in this store first, so the copy carries it."""
+        from .search import refresh_index
+
+        refresh_index(self)
         target.parent.mkdir(parents=True, exist_ok=True)
         temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")
         temporary.unlink(missing_ok=True)
@@ -547,7 +576,7 @@ def _identifier(name: str) -> str:
 
 
 def _migrations() -> list[tuple[str, str]]:
-    folder = resources.files("kommunalmonitor.pipeline").joinpath("migrations")
+    folder = resources.files("kommunalmonitor.pipeline.store").joinpath("migrations")
     found = sorted((p.name, p.read_text(encoding="utf-8")) for p in folder.iterdir()
                    if _MIGRATION_NAME.match(p.name))
     return found

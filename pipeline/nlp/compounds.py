@@ -1,0 +1,130 @@
+"""German compound splitting for the search index: the parts of long compounds as extra terms.
+
+The Snowball stemmer maps `Flüchtlinge` and `Flüchtlingen` to one term, but it cannot see that
+`Flüchtlingsunterkunft` contains `Unterkunft`. CharSplit (Tuggener 2016, MIT; on PyPI as
+`split-words`; character n-gram probabilities from a million German nouns of Wikipedia, shipped
+in its wheel; ~95 % correct heads on the GermaNet compounds by its README) proposes the most
+likely split of a word into modifier and head; we keep it when its score is positive and
+both parts have MIN_PART letters or more (the package's own rule: no `Aus`, `Ein`, `Mit`
+prefixes as parts), drop the Fugen-s of the modifier the way
+CharSplit itself does (`Flüchtlings` → `Flüchtling`, `Integrations` → `Integration`), and split
+the modifier again (`Schulentwicklungsplanung` → `Schulentwicklung`, `Schul`, `Entwicklung`,
+`Planung`), as the package's own maximal splitter does. Heads are not split further.
+
+Only capitalised words (German nouns, and sentence starts) of MIN_LENGTH letters or more are
+split: shorter words are rarely compounds worth a part, and splitting adjectives and verbs
+gives mostly false parts. The splitter's tables take ~1.5 s and ~350 MB to load, so it is
+imported on the first word that needs it, and every word is split once per process (and, in
+the store, once per corpus: `CompoundSplitter` can be seeded with words split before).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator, Mapping
+from functools import lru_cache
+
+MIN_LENGTH = 10  # letters; "Sprachkurs" is the shortest kind of compound we split
+MIN_PART = 4  # the package's own lower bound for a part; "Bau", "Amt" are not kept
+VERSION = "1"  # bump when the rules here change: the store re-splits every document
+
+WORD = re.compile(r"[^\W\d_]+")  # letters only, as the fts tokenizer sees words
+
+
+def is_candidate(word: str) -> bool:
+    """Whether a word (as written) is split at all: capitalised and long enough."""
+    return len(word) >= MIN_LENGTH and word[:1].isupper()
+
+
+# A modifier ending in one of these lost a linking s ("Fugen-s"): Integrations-kurs → Integration.
+_FUGEN_S_ENDINGS = ("ts", "gs", "ks", "hls", "ns")
+
+
+@lru_cache(maxsize=1)
+def _splitter():
+    from split_words import Splitter
+
+    return Splitter()
+
+
+def splitter_version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("split-words")
+    except PackageNotFoundError:
+        return "missing"
+
+
+def drop_fugen_s(modifier: str) -> str:
+    """'Flüchtlings' → 'Flüchtling'; words without a linking s stay as they are."""
+    return modifier[:-1] if modifier.endswith(_FUGEN_S_ENDINGS) and len(modifier) > 3 else modifier
+
+
+@lru_cache(maxsize=200_000)
+def split_word(word: str) -> tuple[str, ...]:
+    """The parts of one compound, modifiers before the head; () when it is not split.
+
+    >>> split_word("Flüchtlingsunterkunft")
+    ('Flüchtling', 'Unterkunft')
+    """
+    if not is_candidate(word):
+        return ()
+    return tuple(_split(word))
+
+
+def _split(word: str) -> list[str]:
+    score, modifier, head = _splitter().split_compound(word)[0]
+    if score <= 0 or modifier == head:
+        return []
+    modifier = drop_fugen_s(modifier)
+    if len(modifier) < MIN_PART or len(head) < MIN_PART:
+        return []
+    deeper = _split(modifier) if len(modifier) >= MIN_LENGTH else []
+    return [modifier, *deeper, head]
+
+
+def words(text: str) -> Iterator[re.Match[str]]:
+    """The words of a text with their offsets."""
+    return WORD.finditer(text)
+
+
+class CompoundSplitter:
+    """`split_word` with a word cache that the store seeds from and saves back to its table.
+
+    Keys are lower-cased words, so a query typed in lower case finds the split the index made.
+    """
+
+    def __init__(self, known: Mapping[str, Iterable[str]] | None = None):
+        self.known: dict[str, tuple[str, ...]] = {k: tuple(v) for k, v in (known or {}).items()}
+        self.learned: dict[str, tuple[str, ...]] = {}
+
+    def split(self, word: str) -> tuple[str, ...]:
+        """Parts of a word as written (only capitalised words are split)."""
+        if not is_candidate(word):
+            return ()
+        key = word.lower()
+        parts = self.known.get(key)
+        if parts is None:
+            parts = self.known[key] = self.learned[key] = split_word(word)
+        return parts
+
+    def split_query_word(self, word: str) -> tuple[str, ...]:
+        """Parts of a word typed in a query, where nouns are often written in lower case."""
+        return self.split(word[:1].upper() + word[1:])
+
+    def parts(self, text: str) -> list[str]:
+        """The extra index terms of a text: every part of every long compound, as often as it occurs."""
+        found: list[str] = []
+        for match in words(text):
+            found.extend(self.split(match.group()))
+        return found
+
+
+def compound_parts(text: str) -> list[str]:
+    """The extra index terms of a text (parts of its long compounds, repeated as they occur).
+
+    >>> compound_parts("Die neue Flüchtlingsunterkunft öffnet im Mai")
+    ['Flüchtling', 'Unterkunft']
+    """
+    return CompoundSplitter().parts(text)

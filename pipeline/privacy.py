@@ -1,0 +1,37 @@
+"""Who may be named: persons with a public role (data/lexicons/public-roles.toml), nobody else.
+
+Reports and exports share this one rule. Private persons are counted, never named.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from functools import lru_cache
+from pathlib import Path
+
+from .errors import KomoError
+from .nlp.lexicon import DATA_DIR
+
+PUBLIC_ROLES_FILE = DATA_DIR / "lexicons" / "public-roles.toml"
+
+
+@lru_cache(maxsize=4)
+def public_role_pattern(path: Path = PUBLIC_ROLES_FILE) -> str:
+    """One case-insensitive regular expression (Python and DuckDB/RE2 alike) for public roles."""
+    try:
+        with path.open("rb") as handle:
+            patterns = tomllib.load(handle)["public_role_patterns"]
+    except (OSError, tomllib.TOMLDecodeError, KeyError) as problem:
+        raise KomoError(f"cannot read the public-role list {path}: {problem}") from None
+    for pattern in patterns:
+        try:
+            re.compile(pattern)
+        except re.error as problem:
+            raise KomoError(f"{path.name}: bad pattern {pattern!r}: {problem}") from None
+    return "(?i)(" + "|".join(f"(?:{p})" for p in patterns) + ")"
+
+
+def is_public_role(role: str | None, path: Path = PUBLIC_ROLES_FILE) -> bool:
+    """True when a person with this role may be named in a report or export."""
+    return bool(role) and re.search(public_role_pattern(path), role) is not None
