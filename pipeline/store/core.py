@@ -107,18 +107,24 @@ class Store:
             version = int(name[:3])
             if version in done:
                 continue
-            self.con.execute("BEGIN")
-            try:
+            with self.transaction():
                 self.con.execute(sql)
                 self.con.execute("INSERT INTO schema_migrations VALUES (?, ?, ?)",
                                  [version, name, _utcnow()])
-                self.con.execute("COMMIT")
-            except duckdb.Error:
-                self.con.execute("ROLLBACK")
-                raise
             applied.append(version)
             logger.info("applied migration %s", name)
         return applied
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """BEGIN … COMMIT, or ROLLBACK when anything (a kill point, Ctrl-C) interrupts the block."""
+        self.con.execute("BEGIN")
+        try:
+            yield
+            self.con.execute("COMMIT")
+        except BaseException:
+            self.con.execute("ROLLBACK")
+            raise
 
     def schema_version(self) -> int:
         row = self.con.execute("SELECT max(version) FROM schema_migrations").fetchone()
@@ -196,8 +202,7 @@ class Store:
         """Load one crawl's staging files in a single transaction; safe to repeat after a crash."""
         result = LoadResult()
         now = _utcnow()
-        self.con.execute("BEGIN")
-        try:
+        with self.transaction():
             items = directory / "items.jsonl"
             if items.exists():
                 self._stage("staged_items", items, _ITEM_COLUMNS,
@@ -230,10 +235,6 @@ class Store:
             self.link_near_duplicates()
             self.con.execute("UPDATE runs SET staging_loaded = true WHERE run_id = ?", [run_id])
             killpoint("store_load")
-            self.con.execute("COMMIT")
-        except BaseException:
-            self.con.execute("ROLLBACK")
-            raise
         for name in ("staged_items", "staged_forms", "staged_errors", "staged_pages"):
             self.con.execute(f"DROP TABLE IF EXISTS {name}")
         return result
@@ -403,18 +404,14 @@ class Store:
         re-extraction replaces, never duplicates."""
         self.con.register("new_mentions", mentions)
         self.con.register("new_extractions", extractions)
-        self.con.execute("BEGIN")
         try:
-            self.con.execute(
-                "DELETE FROM mentions WHERE (source, native_id) IN "
-                "(SELECT source, native_id FROM new_extractions)")
-            self.con.execute("INSERT INTO mentions SELECT * FROM new_mentions")
-            self.con.execute("INSERT OR REPLACE INTO extractions SELECT * FROM new_extractions")
-            killpoint("store_mentions")
-            self.con.execute("COMMIT")
-        except BaseException:
-            self.con.execute("ROLLBACK")
-            raise
+            with self.transaction():
+                self.con.execute(
+                    "DELETE FROM mentions WHERE (source, native_id) IN "
+                    "(SELECT source, native_id FROM new_extractions)")
+                self.con.execute("INSERT INTO mentions SELECT * FROM new_mentions")
+                self.con.execute("INSERT OR REPLACE INTO extractions SELECT * FROM new_extractions")
+                killpoint("store_mentions")
         finally:
             self.con.unregister("new_mentions")
             self.con.unregister("new_extractions")
@@ -424,17 +421,12 @@ class Store:
         archive_code; the last two may be None) in one transaction; returns the row count."""
         values = [[r["city"], r["district"], r.get("stadtbezirk"), r.get("source"), r.get("archive_code")]
                   for r in rows]
-        self.con.execute("BEGIN")
-        try:
+        with self.transaction():
             self.con.execute("DELETE FROM districts")
             if values:
                 self.con.executemany(
                     "INSERT INTO districts (city, district, stadtbezirk, source, archive_code) "
                     "VALUES (?, ?, ?, ?, ?)", values)
-            self.con.execute("COMMIT")
-        except BaseException:
-            self.con.execute("ROLLBACK")
-            raise
         return len(values)
 
     # -- topics -------------------------------------------------------------------------------
@@ -459,20 +451,16 @@ class Store:
 
         batch = pa.table(columns)
         self.con.register("topic_batch", batch)
-        self.con.execute("BEGIN")
         try:
-            self.con.execute(
-                "DELETE FROM topics WHERE model_name = ? AND (source, native_id) IN "
-                "(SELECT DISTINCT source, native_id FROM topic_batch)", [model_name])
-            self.con.execute(
-                "INSERT INTO topics (source, native_id, label_set, label, score, assigned, model_name, "
-                "model_version, model_hash, run_id, classified_at) "
-                "SELECT source, native_id, label_set, label, score, assigned, model_name, model_version, "
-                "model_hash, run_id, classified_at FROM topic_batch")
-            self.con.execute("COMMIT")
-        except BaseException:
-            self.con.execute("ROLLBACK")
-            raise
+            with self.transaction():
+                self.con.execute(
+                    "DELETE FROM topics WHERE model_name = ? AND (source, native_id) IN "
+                    "(SELECT DISTINCT source, native_id FROM topic_batch)", [model_name])
+                self.con.execute(
+                    "INSERT INTO topics (source, native_id, label_set, label, score, assigned, model_name, "
+                    "model_version, model_hash, run_id, classified_at) "
+                    "SELECT source, native_id, label_set, label, score, assigned, model_name, model_version, "
+                    "model_hash, run_id, classified_at FROM topic_batch")
         finally:
             self.con.unregister("topic_batch")
         return batch.num_rows

@@ -131,8 +131,7 @@ def refresh_index(store: Store) -> IndexStatus:
         [config]).fetchone()
     if state is not None and state[0] == fingerprint and index_present(con):
         return IndexStatus(documents, False, split, time.perf_counter() - started)
-    con.execute("BEGIN")
-    try:
+    with store.transaction():
         con.execute("DELETE FROM search_stopwords")
         con.execute("INSERT INTO search_stopwords SELECT DISTINCT lower(strip_accents(w)) "
                     "FROM unnest(?::VARCHAR[]) AS u(w)", [_stopwords()])
@@ -145,10 +144,6 @@ def refresh_index(store: Store) -> IndexStatus:
         con.execute("DELETE FROM search_index_state")
         con.execute("INSERT INTO search_index_state VALUES (?, ?, ?, ?, ?)",
                     [fingerprint, config, documents, datetime.now(UTC).replace(tzinfo=None), seconds])
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
     logger.info("search index rebuilt: %d documents (%d split) in %.1f s", documents, split, seconds)
     return IndexStatus(documents, True, split, seconds)
 
