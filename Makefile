@@ -22,7 +22,7 @@ demo: setup  ## serve the sample archive, crawl it into data/demo/, print what w
 test: setup  ## the whole test suite (fast crawl profile; a few minutes)
 	$(BIN)/python -m pytest -q
 
-bench: setup  ## crawl, extraction and classifier speed on generated data, each beside its baseline
+bench: setup  ## crawl, extraction, report and classifier speed on generated data, each beside its baseline
 	$(BIN)/python -m kommunalmonitor.pipeline.bench
 	$(BIN)/python -m kommunalmonitor.pipeline.bench_extract
 	$(BIN)/python -m kommunalmonitor.pipeline.bench_report
