@@ -18,8 +18,8 @@ from kommunalmonitor.models.corpus import Document
 
 from .errors import KomoError
 from .home import Home
-from .lock import writer_lock
 from .store import Store
+from .writer import open_writer
 
 
 @dataclass
@@ -66,8 +66,7 @@ def classify_store(home: Home, model_path: Path | None = None, batch_size: int =
     classifier = load(model_path or DEFAULT_MODEL)  # a bad model file fails before the lock is taken
     if not home.db.exists():
         raise KomoError(f"no store at {home.db}; run `komo crawl` (or `komo demo`) first")
-    home.ensure()
-    with writer_lock(home.lock_path), Store.open(home.db) as store:
+    with open_writer(home) as store:
         summary = classify_into(store, classifier, batch_size, progress)
         store.publish(home.published_db)
     return summary
@@ -75,7 +74,7 @@ def classify_store(home: Home, model_path: Path | None = None, batch_size: int =
 
 def classify_into(store: Store, classifier: TopicClassifier, batch_size: int = 1000,
                   progress: Callable[[int], None] | None = None) -> ClassifySummary:
-    """Classify into an open working store whose writer lock the caller holds; no publishing."""
+    """Classify into an open working store (see pipeline/writer.py); no publishing."""
     run_id = store.start_run("classify", None)
     summary = ClassifySummary(run_id, f"{classifier.name} {classifier.version}", classifier.content_hash)
     now = datetime.now(UTC).replace(tzinfo=None)
@@ -88,7 +87,7 @@ def classify_into(store: Store, classifier: TopicClassifier, batch_size: int = 1
             after = batch[-1][:2]
             if progress:
                 progress(len(batch))
-    except BaseException as problem:
+    except Exception as problem:
         store.finish_run(run_id, "failed", summary.__dict__, f"{type(problem).__name__}: {problem}"[:300])
         raise
     store.finish_run(run_id, "ok", {**summary.__dict__, "model_version": classifier.version})

@@ -244,6 +244,41 @@ def report(topic: str, field_: str | None, start: str | None, end: str | None, b
 
 
 @cli.command(context_settings=CONTEXT)
+@click.argument("doc_id")
+@click.option("--source", help="Source of the document when the id exists in several.")
+@home_options
+def raw(doc_id: str, source: str | None, home: Home) -> None:
+    """Print the kept copy of a document's page exactly as it was fetched (bytes, unzipped).
+
+    Reports link to these copies; browsers do not unpack the .gz files themselves.
+
+    \b
+    Examples:
+      komo raw 36644 > 36644.html
+      komo raw 36644 --source leverkusen-com | less
+    """
+    import gzip
+
+    from .store import Store
+
+    path = home.db if home.db_override else home.published_db
+    with Store.open(path, read_only=True) as store:
+        found = store.raw_refs(doc_id, source)
+    if not found:
+        raise KomoError(f"no document {doc_id!r}{f' in source {source!r}' if source else ''}")
+    if len(found) > 1:
+        raise KomoError(f"document {doc_id!r} exists in several sources ({', '.join(f[0] for f in found)}); "
+                        "pick one with --source")
+    if not found[0][1]:
+        raise KomoError(f"document {doc_id!r} has no kept copy")
+    try:
+        page = gzip.decompress((home.root / found[0][1]).read_bytes())
+    except (OSError, EOFError) as problem:
+        raise KomoError(f"cannot read the kept copy {home.root / found[0][1]}: {problem}") from None
+    sys.stdout.buffer.write(page)
+
+
+@cli.command(context_settings=CONTEXT)
 @click.option("--format", "output_format", type=click.Choice(["parquet"]), default="parquet", show_default=True)
 @click.option("-o", "--output", type=click.Path(file_okay=False), default="komo-export", show_default=True,
               help="Directory for one file per table plus manifest.json.")
@@ -279,7 +314,7 @@ def export(output_format: str, output: str, tables: tuple[str, ...], include_pri
         written = export_parquet(store.con, Path(output), public_role_pattern(), include_private_persons,
                                  list(tables) or None)
     rows = sum(t.rows for t in written)
-    click.echo(f"exported {len(written)} tables ({rows} rows) as {output_format} to {output}/ "
+    click.echo(f"exported {len(written)} tables ({rows} rows) as {output_format} to {Path(output)}/ "
                f"(persons without a public role {'included' if include_private_persons else 'left out'})")
 
 
@@ -448,7 +483,7 @@ def search(query: str, date_from: date | None, date_to: date | None, source: str
     Examples:
       komo search "Sprachkurs Flüchtlinge"
       komo search Unterkunft --from 2015-01-01 --to 2016-12-31
-      komo search "Sprachkurs Flüchtlinge" --all --field sprache --limit 20
+      komo search "Integrationskurs Frauen" --all --field sprache --limit 20
       komo search Kita --district Opladen --format json > kita.jsonl
     """
     from .store import Store

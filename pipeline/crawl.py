@@ -26,8 +26,8 @@ from kommunalmonitor.crawler.sources import Source, SourceError, available_sourc
 from .errors import KomoError, SourceUnreachable
 from .faults import killpoint
 from .home import Home
-from .lock import writer_lock
 from .store import Store
+from .writer import open_writer
 
 logger = logging.getLogger(__name__)
 
@@ -108,8 +108,7 @@ def crawl(home: Home, options: CrawlOptions,
     """Run one crawl under the writer lock, publish the snapshot, and return the summary."""
     source = load_source(options)
     check_reachable(source.base_url)
-    home.ensure()
-    with writer_lock(home.lock_path), Store.open(home.db) as store:
+    with open_writer(home) as store:
         summary = crawl_into(store, home, source, options, progress)
         store.publish(home.published_db)
     return summary
@@ -117,8 +116,7 @@ def crawl(home: Home, options: CrawlOptions,
 
 def crawl_into(store: Store, home: Home, source: Source, options: CrawlOptions,
                progress: Callable[[int], None] | None = None) -> CrawlSummary:
-    """One crawl into an open working store whose writer lock the caller holds; no publishing."""
-    recover(store, home)
+    """One crawl into an open working store (see pipeline/writer.py); no publishing."""
     run_id = store.start_run("crawl", source.name)
     staging = home.staging_dir / f"run-{run_id}"
     staging.mkdir(parents=True, exist_ok=True)

@@ -10,6 +10,7 @@ from kommunalmonitor.crawler.sources import DATA_DIR
 
 from .crawl import CrawlOptions
 from .home import Home
+from .privacy import public_role_pattern
 from .store import Store
 
 SAMPLE_ARCHIVE = DATA_DIR / "sample-archive"
@@ -35,7 +36,7 @@ def run_demo(home: Home, archive: Path | None, port: int, echo: Callable[[str], 
     echo(classify_store(home).line())
     with Store.open(home.published_db, read_only=True) as store:
         overview = store.overview()
-        mentions = store.mention_overview()
+        mentions = store.mention_overview(public_role_pattern())
     echo(f"\nstored in {home.db} (published snapshot {home.published_db}):")
     for label, value in overview["counts"].items():
         echo(f"  {label}: {value}")

@@ -12,11 +12,11 @@ import pyarrow as pa
 from spacy.tokens import Doc, Span
 
 from .home import Home
-from .lock import writer_lock
 from .nlp import extractor_version, shared_pipeline, span_offsets, span_text
 from .nlp.extract import Page, make_doc, parallel_chunks
 from .nlp.places import DEFAULT_PLACES, load_places
 from .store import Store
+from .writer import open_writer
 
 _MENTION_SCHEMA = pa.schema([
     ("source", pa.string()), ("native_id", pa.string()), ("kind", pa.string()), ("text", pa.string()),
@@ -95,8 +95,7 @@ def places_file(nlp: Any) -> str:
 def extract_store(home: Home, everything: bool = False, batch_size: int = 500, n_process: int = 1,
                   progress: Callable[[int], None] | None = None) -> dict[str, Any]:
     """Extract every document that needs it under the writer lock, publish; returns the run's figures."""
-    home.ensure()
-    with writer_lock(home.lock_path), Store.open(home.db) as store:
+    with open_writer(home) as store:
         stats = extract_into(store, home, everything, batch_size, n_process, progress)
         store.publish(home.published_db)
     return stats
@@ -104,33 +103,37 @@ def extract_store(home: Home, everything: bool = False, batch_size: int = 500, n
 
 def extract_into(store: Store, home: Home, everything: bool = False, batch_size: int = 500, n_process: int = 1,
                  progress: Callable[[int], None] | None = None) -> dict[str, Any]:
-    """Extract into an open working store whose writer lock the caller holds; no publishing."""
+    """Extract into an open working store (see pipeline/writer.py); no publishing."""
     nlp = shared_pipeline()
     version = extractor_version()
     stats = {"documents": 0, "mentions": 0, "integration": 0, "extractor_version": version}
     run_id = store.start_run("extract", None)
-    # The districts table (archive codes → district) comes from the same file the
-    # komo_districts component reads; its content is part of the extractor version.
-    stats["districts"] = store.replace_districts(load_places(places_file(nlp)).table_rows())
-    todo = [(row, version) for row in store.documents_to_extract(version, everything)]
-    # One stream of results over the whole run (one worker pool, not one per batch);
-    # the store takes them batch by batch.
-    if n_process > 1:
-        results = parallel_chunks(_extract_rows, todo, n_process)
-    else:
-        results = (r for offset in range(0, len(todo), batch_size)
-                   for r in _extract_rows(todo[offset: offset + batch_size], nlp))
-    for offset in range(0, len(todo), batch_size):
-        batch = list(itertools.islice(results, min(batch_size, len(todo) - offset)))
-        now = datetime.now(UTC).replace(tzinfo=None)
-        mentions = [m for rows, _ in batch for m in rows]
-        extractions = [dict(summary, extracted_at=now, run_id=run_id) for _, summary in batch]
-        stats["integration"] += sum(1 for _, summary in batch if summary["integration"])
-        store.replace_mentions(pa.Table.from_pylist(mentions, schema=_MENTION_SCHEMA),
-                               pa.Table.from_pylist(extractions, schema=_EXTRACTION_SCHEMA))
-        stats["documents"] += len(batch)
-        stats["mentions"] += len(mentions)
-        if progress:
-            progress(len(batch))
+    try:
+        # The districts table (archive codes → district) comes from the same file the
+        # komo_districts component reads; its content is part of the extractor version.
+        stats["districts"] = store.replace_districts(load_places(places_file(nlp)).table_rows())
+        todo = [(row, version) for row in store.documents_to_extract(version, everything)]
+        # One stream of results over the whole run (one worker pool, not one per batch);
+        # the store takes them batch by batch.
+        if n_process > 1:
+            results = parallel_chunks(_extract_rows, todo, n_process)
+        else:
+            results = (r for offset in range(0, len(todo), batch_size)
+                       for r in _extract_rows(todo[offset: offset + batch_size], nlp))
+        for offset in range(0, len(todo), batch_size):
+            batch = list(itertools.islice(results, min(batch_size, len(todo) - offset)))
+            now = datetime.now(UTC).replace(tzinfo=None)
+            mentions = [m for rows, _ in batch for m in rows]
+            extractions = [dict(summary, extracted_at=now, run_id=run_id) for _, summary in batch]
+            stats["integration"] += sum(1 for _, summary in batch if summary["integration"])
+            store.replace_mentions(pa.Table.from_pylist(mentions, schema=_MENTION_SCHEMA),
+                                   pa.Table.from_pylist(extractions, schema=_EXTRACTION_SCHEMA))
+            stats["documents"] += len(batch)
+            stats["mentions"] += len(mentions)
+            if progress:
+                progress(len(batch))
+    except Exception as problem:
+        store.finish_run(run_id, "failed", stats, f"{type(problem).__name__}: {problem}"[:300])
+        raise
     store.finish_run(run_id, "ok", stats)
     return stats

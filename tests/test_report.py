@@ -6,7 +6,10 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pyarrow.parquet as pq
@@ -185,8 +188,63 @@ def test_export_writes_parquet_without_private_persons(reading_home, tmp_path):
     persons = [m for m in mentions if m["kind"] == "person"]
     assert persons and all(is_public_role(m["role"]) for m in persons)
     assert not any(m["value"] == "Greta Mustermann-Beispiel" for m in mentions)
+    bodies = {d["native_id"]: d["body"] for d in pq.read_table(tmp_path / "out" / "documents.parquet").to_pylist()}
+    assert "Greta Mustermann-Beispiel" not in bodies["99001"] and "Markus Sieben" in bodies["99001"]
+    masked = "[" + "*" * (len("Greta Mustermann-Beispiel") - 2) + "]"
+    assert masked in bodies["99001"], "masked with the same length, so offsets stay valid"
+    assert "body" not in pq.read_schema(tmp_path / "out" / "document_versions.parquet").names
     everything = run_komo("export", "-o", str(tmp_path / "all"), "--include-private-persons",
                           "--table", "mentions", home=reading_home)
     assert everything.returncode == 0, everything.stderr
     all_mentions = pq.read_table(tmp_path / "all" / "mentions.parquet").num_rows
     assert all_mentions == query(snapshot(reading_home), "SELECT count(*) FROM mentions")[0][0] > len(mentions)
+
+
+def test_notable_articles_quote_their_first_integration_sentence(reading_home):
+    markdown = report(reading_home, "--topic", "integration", "--documents", "200", "--format", "md")
+    quoted = dict(re.findall(r"Nr\. (\d+)[^\n]*\n  > ([^\n]*)", markdown))
+    first = dict(query(snapshot(reading_home),
+                       "SELECT native_id, sentence FROM mentions WHERE kind = 'integration' "
+                       "QUALIFY row_number() OVER (PARTITION BY source, native_id ORDER BY start_char) = 1"))
+    checked = [nid for nid in quoted if nid in first and "\\[Name\\]" not in quoted[nid]]
+    assert len(checked) > 10
+    for native_id in checked:
+        assert quoted[native_id] == md_text(first[native_id]), native_id
+
+
+def test_unknown_filters_name_what_exists(reading_home):
+    for args, message in ((["--district", "Atlantis"], "unknown district 'Atlantis'; known: "),
+                          (["--body", "Weltraumbehörde"], "no body name contains"),
+                          (["--field", "integration"], "unknown action field")):
+        result = run_komo("report", "--topic", "integration", *args, home=reading_home)
+        assert result.returncode == 2 and message in result.stderr, (args, result.stderr)
+    assert "Opladen" in run_komo("report", "--topic", "integration", "--district", "x", home=reading_home).stderr
+
+
+def test_trend_views_count_one_model_when_the_store_holds_two(reading_home, tmp_path):
+    import shutil
+
+    import duckdb
+
+    copy = tmp_path / "two-models.duckdb"
+    shutil.copy(snapshot(reading_home), copy)
+    with duckdb.connect(str(copy)) as con:
+        before = con.execute("SELECT sum(documents) FROM action_field_trend_monthly").fetchone()[0]
+        con.execute("INSERT INTO topics SELECT * REPLACE ('old-model' AS model_name, "
+                    "classified_at - INTERVAL 30 DAY AS classified_at) FROM topics")
+        after = con.execute("SELECT sum(documents) FROM action_field_trend_monthly").fetchone()[0]
+        models = con.execute("SELECT DISTINCT model_name FROM current_topics").fetchall()
+    assert before == after > 0 and models == [("topic-classifier",)]
+
+
+def test_raw_prints_the_kept_copy_of_a_page(reading_home):
+    import gzip
+
+    ref = query(snapshot(reading_home), "SELECT raw_ref FROM documents WHERE native_id = '99001'")[0][0]
+    result = subprocess.run([sys.executable, "-m", "kommunalmonitor.pipeline", "raw", "99001"],
+                            capture_output=True, env={**os.environ, "KOMO_HOME": str(reading_home)}, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == gzip.decompress((reading_home / ref).read_bytes())
+    assert b"&lt;script&gt;" in result.stdout
+    missing = run_komo("raw", "424242", home=reading_home)
+    assert missing.returncode == 2 and "no document '424242'" in missing.stderr

@@ -268,7 +268,15 @@ def test_komo_search_errors_are_one_line(tmp_path, clean_crawl):
     home, _ = clean_crawl
     for args, words in [(["und die"], "nothing to search for"),
                         (["Kita", "--from", "2020-01-01", "--to", "2019-01-01"], "is after --to"),
-                        (["Kita", "--from", "gestern"], "is not a date")]:
+                        (["Kita", "--from", "gestern"], "is not a date"),
+                        (["Kita " * 200], "keep it under")]:
         bad = run_komo("search", *args, home=home)
         assert bad.returncode == 2 and words in bad.stderr, bad.stderr
         assert len(bad.stderr.strip().splitlines()) == 1 and "Traceback" not in bad.stderr
+
+
+def test_overlong_words_and_queries_are_refused_quickly():
+    from kommunalmonitor.pipeline.nlp.compounds import MAX_LENGTH, split_word
+
+    assert split_word("Flüchtlings" + "unterkunft" * 50) == ()
+    assert len("Flüchtlingsunterkunft") <= MAX_LENGTH

@@ -65,10 +65,12 @@ def test_readers_never_see_a_half_updated_store_and_a_second_update_waits_its_tu
     background = subprocess.Popen([sys.executable, "-m", "kommunalmonitor.pipeline", *update_args(site)], env=env,
                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
     seen, rival = [], None
+    lock = tmp_path / "komo.lock"
     try:
         while background.poll() is None:
             seen.append(snapshot_state(snapshot))
-            if rival is None and len(seen) > 2:
+            # The rival starts once the background update holds the lock (its pid is in the file).
+            if rival is None and lock.read_text().strip() == str(background.pid):
                 rival = run_komo(*update_args(site), home=tmp_path)
             time.sleep(0.05)
         out, err = background.communicate(timeout=60)
@@ -81,8 +83,8 @@ def test_readers_never_see_a_half_updated_store_and_a_second_update_waits_its_tu
     assert all(unextracted == 0 and unclassified == 0 for _, unextracted, unclassified in seen), seen
     assert {documents for documents, _, _ in seen} <= {before, before + 1}
     assert seen[-1][0] == before + 1
-    if rival is not None and rival.returncode != 0:  # the rival may start after the update finished
-        assert rival.returncode == 75 and "another komo command" in rival.stderr
+    assert rival is not None and rival.returncode == 75, rival
+    assert "another komo command" in rival.stderr
 
 
 def test_an_unreachable_source_is_reported_and_the_rest_still_runs(tmp_path):
@@ -92,3 +94,13 @@ def test_an_unreachable_source_is_reported_and_the_rest_still_runs(tmp_path):
     assert "update run 1: partial" in result.stdout
     statuses = query(tmp_path / "komo.duckdb", "SELECT command, status FROM runs ORDER BY run_id")
     assert statuses[0] == ("update", "partial") and ("extract", "ok") in statuses
+
+
+def test_a_run_left_running_by_a_dead_process_is_marked_aborted(site, tmp_path):
+    assert run_komo(*update_args(site), home=tmp_path).returncode == 0
+    with duckdb.connect(str(tmp_path / "komo.duckdb")) as con:  # what a killed writer leaves
+        con.execute("INSERT INTO runs (command, started_at, status) VALUES ('extract', now(), 'running')")
+    assert run_komo("extract", home=tmp_path).returncode == 0
+    statuses = query(tmp_path / "komo.duckdb", "SELECT command, status, message FROM runs ORDER BY run_id")
+    assert ("extract", "aborted") in [(c, s) for c, s, _ in statuses]
+    assert not [row for row in statuses if row[1] == "running"]

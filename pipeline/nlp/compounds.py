@@ -25,15 +25,17 @@ from collections.abc import Iterable, Iterator, Mapping
 from functools import lru_cache
 
 MIN_LENGTH = 10  # letters; "Sprachkurs" is the shortest kind of compound we split
+# Longer "words" are markup, URLs or junk; splitting costs grow fast with length (recursion).
+MAX_LENGTH = 40
 MIN_PART = 4  # the package's own lower bound for a part; "Bau", "Amt" are not kept
-VERSION = "1"  # bump when the rules here change: the store re-splits every document
+VERSION = "2"  # bump when the rules here change: the store re-splits every document
 
 WORD = re.compile(r"[^\W\d_]+")  # letters only, as the fts tokenizer sees words
 
 
 def is_candidate(word: str) -> bool:
     """Whether a word (as written) is split at all: capitalised and long enough."""
-    return len(word) >= MIN_LENGTH and word[:1].isupper()
+    return MIN_LENGTH <= len(word) <= MAX_LENGTH and word[:1].isupper()
 
 
 # A modifier ending in one of these lost a linking s ("Fugen-s"): Integrations-kurs → Integration.

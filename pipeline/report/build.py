@@ -151,6 +151,10 @@ def build_report(con: duckdb.DuckDBPyConnection, request: ReportRequest, home_ro
     label_set, label, title = resolve_topic(request.topic, taxonomy)
     field_id = None
     if request.field:
+        names = {name.casefold() for pair in taxonomy.field_labels.items() for name in pair}
+        if request.field.strip().casefold() not in names:
+            choices = ", ".join(taxonomy.field_labels)
+            raise KomoError(f"unknown action field {request.field!r}; choose one of: {choices}")
         _, field_id, field_label = resolve_topic(f"field:{request.field}", taxonomy)
         title = f"{title} – {field_label}"
     start, end = _year_or_date(request.start, end=False), _year_or_date(request.end, end=True)
@@ -185,15 +189,25 @@ def build_report(con: duckdb.DuckDBPyConnection, request: ReportRequest, home_ro
         documents=documents, facts=reader.facts())
 
 
-def redact(text: str, offset: int, spans: list[tuple[int, int]], mark: str = "[Name]") -> str:
-    """Blank out body spans (e.g. private persons) inside a quoted piece of the body that starts
-    at `offset`; spans outside the piece are ignored."""
+def redact(text: str, offset: int, spans: list[tuple[int, int]], mark: str = "[Name]",
+           keep_length: bool = False) -> str:
+    """Blank out body spans (e.g. private persons) inside a piece of the body that starts at
+    `offset`. Spans are clipped to the piece and overlapping ones merged, so no part of a name
+    survives. keep_length=True masks with '[***]' of the same length, so offsets into the
+    text stay valid (exports); otherwise each span becomes `mark` (quotes in reports)."""
+    clipped = sorted((max(start - offset, 0), min(end - offset, len(text))) for start, end in spans
+                     if end - offset > 0 and start - offset < len(text))
+    merged: list[list[int]] = []
+    for start, end in clipped:
+        if merged and start <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], end)
+        else:
+            merged.append([start, end])
     pieces, position = [], 0
-    for start, end in sorted(spans):
-        start, end = start - offset, end - offset
-        if start < position or end > len(text) or start < 0:
-            continue
-        pieces += [text[position:start], mark]
+    for start, end in merged:
+        width = end - start
+        masked = ("[" + "*" * (width - 2) + "]" if width > 2 else "*" * width) if keep_length else mark
+        pieces += [text[position:start], masked]
         position = end
     return "".join(pieces) + text[position:]
 

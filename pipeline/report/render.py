@@ -12,6 +12,7 @@ import re
 from collections.abc import Iterator
 from importlib import resources
 from typing import Any
+from urllib.parse import quote
 
 import jinja2
 from markupsafe import Markup
@@ -40,10 +41,9 @@ def md_text(value: Any) -> str:
 
 
 def md_url(url: str | None) -> str:
-    """A URL for a Markdown link target: characters that could end the link are encoded."""
-    if not url:
-        return ""
-    return "".join(f"%{ord(c):02X}" if c in " ()<>[]\"'`" else c for c in url)
+    """A URL for a Markdown link target: everything that could end the link (brackets, quotes,
+    backslash, whitespace, control characters) is percent-encoded."""
+    return quote(url, safe=":/?#&=%+@!$,;~.-_*") if url else ""
 
 
 def _environment(autoescape: bool) -> jinja2.Environment:

@@ -165,6 +165,13 @@ class Store:
             [_utcnow(), message, run_id],
         )
 
+    def abort_unfinished_runs(self, message: str) -> int:
+        """Mark runs still 'running' as aborted; only called by a writer holding the lock, when
+        no other run can be alive."""
+        return self.con.execute(
+            "UPDATE runs SET status = 'aborted', finished_at = coalesce(finished_at, ?), message = ? "
+            "WHERE status = 'running'", [_utcnow(), message]).fetchone()[0]
+
     # -- incremental crawl state --------------------------------------------------------------
 
     def crawl_state(self, source: str, recheck_recent: int, retry_after: timedelta) -> dict[str, Any]:
@@ -473,6 +480,12 @@ class Store:
             [native_id, source, source],
         ).fetchall()
 
+    def raw_refs(self, native_id: str, source: str | None = None) -> list[tuple[str, str | None]]:
+        """(source, raw_ref) of the kept page of each document with this native id."""
+        return self.con.execute(
+            "SELECT source, raw_ref FROM documents WHERE native_id = ? AND (? IS NULL OR source = ?) ORDER BY source",
+            [native_id, source, source]).fetchall()
+
     def stored_topics(self, source: str, native_id: str) -> list[tuple[str, str, float, bool, str, str]]:
         """What the store says about one document: label_set, label, score, assigned, model version, hash."""
         exists = self.con.execute(
@@ -535,15 +548,16 @@ class Store:
                 "ORDER BY published DESC, native_id DESC LIMIT 5").fetchall(),
         }
 
-    def mention_overview(self, limit: int = 5) -> dict[str, Any]:
-        """The most frequent bodies, role-holding persons and action fields, for summaries."""
+    def mention_overview(self, public_pattern: str, limit: int = 5) -> dict[str, Any]:
+        """The most frequent bodies, persons with a public role and action fields, for summaries."""
         return {
             "bodies": self.con.execute(
                 "SELECT body, count(*) AS n FROM mention_bodies GROUP BY body "
                 "ORDER BY n DESC, body LIMIT ?", [limit]).fetchall(),
             "persons": self.con.execute(
-                "SELECT person, role, documents FROM person_identities WHERE role IS NOT NULL "
-                "ORDER BY documents DESC, person LIMIT ?", [limit]).fetchall(),
+                "SELECT person, role, documents FROM person_identities "
+                "WHERE role IS NOT NULL AND regexp_matches(role, ?) "
+                "ORDER BY documents DESC, person LIMIT ?", [public_pattern, limit]).fetchall(),
             "action_fields": self.con.execute(
                 "SELECT field, count(*) AS n FROM (SELECT unnest(action_fields) AS field "
                 "FROM extractions) GROUP BY field ORDER BY n DESC, field").fetchall(),

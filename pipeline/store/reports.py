@@ -71,6 +71,7 @@ class ReportReader:
         if selection.method == "rules" and selection.label_set == "topic":
             raise KomoError("topics come from the classifier only: drop --by rules or run `komo classify`")
 
+        self._check_filters(selection)
         where, parameters = ["published IS NOT NULL"], []
         if selection.start:
             where.append("published >= ?")
@@ -104,6 +105,19 @@ class ReportReader:
         self.selection = selection
         return selection
 
+    def _check_filters(self, selection: Selection) -> None:
+        """An unknown district or body is a typo, not an empty report: say what exists."""
+        if selection.district:
+            known = [r[0] for r in self._rows("SELECT DISTINCT district FROM districts UNION "
+                                              "SELECT DISTINCT value FROM mentions WHERE kind = 'district' ORDER BY 1")]
+            if selection.district.casefold() not in {k.casefold() for k in known}:
+                raise KomoError(f"unknown district {selection.district!r}; known: {', '.join(known) or 'none'}")
+        if selection.body and not self._one(
+                "SELECT count(*) FROM mentions WHERE kind = 'body' AND contains(lower(value), lower(?))",
+                [selection.body]):
+            hint = "komo sql 'SELECT DISTINCT body FROM mention_bodies'"
+            raise KomoError(f"no body name contains {selection.body!r}; see `{hint}`")
+
     @staticmethod
     def _membership(selection: Selection, label_set: str, label: str) -> tuple[str, list[Any]]:
         """SQL condition (over alias b) that an article carries a label, by the chosen method."""
@@ -122,15 +136,16 @@ class ReportReader:
         if selection.method == "classifier":
             return ("(SELECT max(t.score) FROM topics t WHERE t.source = b.source AND t.native_id = b.native_id "
                     "AND t.model_name = ? AND t.label_set = ? AND t.label = ?)")
-        # Rules have no probability: rank by how many evidence mentions the article has.
+        # Rules have no probability: rank by how many mentions are evidence for this label.
         return ("(SELECT count(*) FROM mentions m WHERE m.source = b.source AND m.native_id = b.native_id "
-                "AND m.kind IN ('integration', 'action_field'))::DOUBLE")
+                "AND list_contains(?, m.kind) AND (? IS NULL OR m.value = ?))::DOUBLE")
 
     @staticmethod
     def _score_parameters(selection: Selection) -> list[Any]:
         if selection.method == "classifier":
             return [selection.model_name, selection.label_set, selection.label]
-        return []
+        kinds, value = _evidence(selection)
+        return [kinds or ["-"], value, value]
 
     # -- figures ------------------------------------------------------------------------------
 
@@ -192,30 +207,28 @@ class ReportReader:
             "GROUP BY m.value, m.role ORDER BY n DESC, m.value LIMIT ?", [public_pattern, limit])
 
     def unnamed_persons(self, public_pattern: str) -> int:
-        """How many person identities (name + role) in the selection have no public role."""
+        """How many persons (distinct full names) in the selection are never named with a public
+        role there; one-word 'persons' are left out (mostly extraction errors like 'Arbeit')."""
         return self._one(
-            "SELECT count(DISTINCT (m.value, coalesce(m.role, ''))) "
-            "FROM report_selection s JOIN mentions m USING (source, native_id) "
-            "WHERE m.kind = 'person' AND (m.role IS NULL OR NOT regexp_matches(m.role, ?))", [public_pattern])
+            "SELECT count(DISTINCT m.value) FROM report_selection s JOIN mentions m USING (source, native_id) "
+            "WHERE m.kind = 'person' AND contains(m.value, ' ') AND m.value NOT IN ("
+            "  SELECT p.value FROM report_selection s2 JOIN mentions p USING (source, native_id) "
+            "  WHERE p.kind = 'person' AND p.role IS NOT NULL AND regexp_matches(p.role, ?))", [public_pattern])
 
     def notable(self, public_pattern: str, limit: int = 12) -> list[dict[str, Any]]:
         """The selected articles with the highest score, each with the sentence that matched
         (`sentence`: text and body offset of the first evidence sentence for the label; None
         when the rules found none) and the body spans of persons without a public role
         (`private_spans`), so quotes can blank them out."""
-        selection = self._require()
-        kinds = ["integration", "action_field"] if selection.label_set == "integration" else ["action_field"]
-        evidence_value = None if selection.label_set == "integration" else (selection.field or selection.label)
-        if selection.label_set == "topic":
-            kinds, evidence_value = (["action_field"], selection.field) if selection.field else ([], None)
+        kinds, evidence_value = _evidence(self._require())
         cursor = self.con.execute(
             "WITH top AS (SELECT * FROM report_selection ORDER BY score DESC, published DESC, native_id LIMIT ?) "
             "SELECT top.source, top.native_id, top.published, top.score, d.title, d.sender, d.canonical_url, "
             "d.raw_ref, d.body, "
             "(SELECT {'text': m.sentence, 'start': m.sentence_start} FROM mentions m "
             "  WHERE m.source = top.source AND m.native_id = top.native_id AND list_contains(?, m.kind) "
-            "  AND (? IS NULL OR m.value = ? OR m.kind = 'integration') "
-            "  ORDER BY (m.kind = 'integration'), m.start_char LIMIT 1) AS sentence, "
+            "  AND (? IS NULL OR m.value = ?) "
+            "  ORDER BY (m.kind <> 'integration'), m.start_char LIMIT 1) AS sentence, "
             "(SELECT coalesce(list((p.start_char, p.end_char) ORDER BY p.start_char), []) FROM mentions p "
             "  WHERE p.source = top.source AND p.native_id = top.native_id AND p.kind = 'person' "
             "  AND (p.role IS NULL OR NOT regexp_matches(p.role, ?))) AS private_spans "
@@ -233,9 +246,8 @@ class ReportReader:
             "first_published": self._one("SELECT min(published) FROM report_base"),
             "last_published": self._one("SELECT max(published) FROM report_base"),
             "republished_copies_left_out": self._one(
-                "SELECT count(*) FROM documents WHERE duplicate_of IS NOT NULL AND published IS NOT NULL "
-                "AND (? IS NULL OR published >= ?) AND (? IS NULL OR published <= ?)",
-                [selection.start, selection.start, selection.end, selection.end]),
+                "SELECT count(*) FROM documents c JOIN report_selection s "
+                "ON c.source = s.source AND c.duplicate_of = s.native_id"),
             "extractor_versions": [r[0] for r in self._rows(
                 "SELECT DISTINCT e.extractor_version FROM report_selection s JOIN extractions e "
                 "USING (source, native_id) ORDER BY 1")],
@@ -253,3 +265,18 @@ class ReportReader:
         if self.selection is None:
             raise RuntimeError("call select() before reading figures")
         return self.selection
+
+
+def _evidence(selection: Selection) -> tuple[list[str], str | None]:
+    """Which mentions are evidence for the selection's label: (mention kinds, value or None).
+
+    Integration: an integration-vocabulary sentence first, else an action-field one; an action
+    field (or --field): that field's mentions; a classifier topic has no rule evidence.
+    """
+    if selection.field:
+        return ["action_field"], selection.field
+    if selection.label_set == "integration":
+        return ["integration", "action_field"], None
+    if selection.label_set == "action_field":
+        return ["action_field"], selection.label
+    return [], None

@@ -50,6 +50,7 @@ IGNORE = "[^a-zß]+"
 # The repository's data/ folder, as pipeline/nlp/lexicon.DATA_DIR (not imported: it loads spaCy).
 STOPWORDS_FILE = Path(__file__).resolve().parents[2] / "data" / "lexicons" / "stopwords-de.txt"
 SNIPPET_CHARS = 200
+MAX_QUERY_CHARS = 500
 _BATCH = 2000
 
 # The index term of one word, as the index's tokenizer and stemmer make it; `{}` is a column name
@@ -284,6 +285,8 @@ def search(store: Store, query: SearchQuery) -> list[SearchHit]:
     load_fts(con)
     if query.date_from and query.date_to and query.date_from > query.date_to:
         raise KomoError(f"--from {query.date_from} is after --to {query.date_to}")
+    if len(query.text) > MAX_QUERY_CHARS:
+        raise KomoError(f"the query is {len(query.text)} characters long; keep it under {MAX_QUERY_CHARS}")
     query = _check_filters(con, query)
     tokens, parts = _query_terms(con, query.text, expand=not query.all_terms)
     if not tokens:
