@@ -112,13 +112,7 @@ def explain_document(home: Home, native_id: str | None, source: str | None = Non
                             "or --file")
         path = home.db if home.db_override else home.published_db
         with Store.open(path, read_only=True) as store:
-            found = store.find_documents(native_id, source)
-            if not found:
-                raise KomoError(f"no document {native_id!r}{f' in source {source!r}' if source else ''}")
-            if len(found) > 1:
-                raise KomoError(f"document {native_id!r} exists in several sources "
-                                f"({', '.join(f[0] for f in found)}); pick one with --source")
-            src, nid, title, body = found[0]
+            src, nid, title, body, _ = store.find_document(native_id, source)
             stored = store.stored_topics(src, nid)
         heading, document = f"{src} {nid}: {title or '(ohne Überschrift)'}", Document.from_parts(title, body)
     lines = [heading, f"model {classifier.name} {classifier.version} (hash {classifier.content_hash[:12]})"]

@@ -263,18 +263,13 @@ def raw(doc_id: str, source: str | None, home: Home) -> None:
 
     path = home.db if home.db_override else home.published_db
     with Store.open(path, read_only=True) as store:
-        found = store.raw_refs(doc_id, source)
-    if not found:
-        raise KomoError(f"no document {doc_id!r}{f' in source {source!r}' if source else ''}")
-    if len(found) > 1:
-        raise KomoError(f"document {doc_id!r} exists in several sources ({', '.join(f[0] for f in found)}); "
-                        "pick one with --source")
-    if not found[0][1]:
+        raw_ref = store.find_document(doc_id, source)[4]
+    if not raw_ref:
         raise KomoError(f"document {doc_id!r} has no kept copy")
     try:
-        page = gzip.decompress((home.root / found[0][1]).read_bytes())
+        page = gzip.decompress((home.root / raw_ref).read_bytes())
     except (OSError, EOFError) as problem:
-        raise KomoError(f"cannot read the kept copy {home.root / found[0][1]}: {problem}") from None
+        raise KomoError(f"cannot read the kept copy {home.root / raw_ref}: {problem}") from None
     sys.stdout.buffer.write(page)
 
 

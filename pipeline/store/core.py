@@ -472,19 +472,18 @@ class Store:
             self.con.unregister("topic_batch")
         return batch.num_rows
 
-    def find_documents(self, native_id: str, source: str | None = None) -> list[tuple[str, str, str | None, str]]:
-        """Documents with this native id (in every source unless one is given): source, id, title, body."""
-        return self.con.execute(
-            "SELECT source, native_id, title, body FROM documents WHERE native_id = ? "
-            "AND (? IS NULL OR source = ?) ORDER BY source",
-            [native_id, source, source],
-        ).fetchall()
-
-    def raw_refs(self, native_id: str, source: str | None = None) -> list[tuple[str, str | None]]:
-        """(source, raw_ref) of the kept page of each document with this native id."""
-        return self.con.execute(
-            "SELECT source, raw_ref FROM documents WHERE native_id = ? AND (? IS NULL OR source = ?) ORDER BY source",
-            [native_id, source, source]).fetchall()
+    def find_document(self, native_id: str, source: str | None = None) -> tuple[str, str, str | None, str, str | None]:
+        """The one document with this native id (in `source`, or in whichever source has it):
+        source, id, title, body, raw_ref. A clear error when there is none or several."""
+        found = self.con.execute(
+            "SELECT source, native_id, title, body, raw_ref FROM documents WHERE native_id = ? "
+            "AND (? IS NULL OR source = ?) ORDER BY source", [native_id, source, source]).fetchall()
+        if not found:
+            raise KomoError(f"no document {native_id!r}{f' in source {source!r}' if source else ''}")
+        if len(found) > 1:
+            raise KomoError(f"document {native_id!r} exists in several sources "
+                            f"({', '.join(f[0] for f in found)}); pick one with --source")
+        return found[0]
 
     def stored_topics(self, source: str, native_id: str) -> list[tuple[str, str, float, bool, str, str]]:
         """What the store says about one document: label_set, label, score, assigned, model version, hash."""

@@ -1,5 +1,5 @@
 -- Kommunalmonitor store, version 4: districts, and views for the questions readers ask most.
--- Every view counts a republished release once (documents.duplicate_of IS NULL).
+-- Every trend view counts a republished release once (documents.duplicate_of IS NULL).
 
 CREATE TABLE districts (
     city          VARCHAR NOT NULL,
@@ -25,6 +25,13 @@ CREATE VIEW document_districts AS
     FROM mentions WHERE kind = 'district';
 COMMENT ON VIEW document_districts IS 'Where a document is located: from the archive''s stadtteil URL parameter (evidence = archive) or a district named in its text (evidence = text, with the sentence).';
 
+-- `topics` keeps the rows of every model that ever classified (for comparisons); summing over
+-- them would double-count, so trends read the labels of the model used last.
+CREATE VIEW current_topics AS
+    SELECT * FROM topics
+    WHERE model_name = (SELECT model_name FROM topics GROUP BY model_name ORDER BY max(classified_at) DESC LIMIT 1);
+COMMENT ON VIEW current_topics IS 'The topics rows of the classifier model that labelled documents most recently.';
+
 CREATE VIEW topic_trend_monthly AS
     WITH months AS (
         SELECT date_trunc('month', published)::DATE AS month, count(*) AS all_documents
@@ -32,19 +39,19 @@ CREATE VIEW topic_trend_monthly AS
     ), labelled AS (
         SELECT date_trunc('month', a.published)::DATE AS month, t.model_name, t.label_set, t.label,
                count(*) AS documents
-        FROM topics t JOIN articles a USING (source, native_id)
+        FROM current_topics t JOIN articles a USING (source, native_id)
         WHERE t.assigned AND a.published IS NOT NULL
         GROUP BY ALL
     )
     SELECT l.month, l.model_name, l.label_set, l.label, l.documents, m.all_documents,
            l.documents / m.all_documents AS share
     FROM labelled l JOIN months m USING (month);
-COMMENT ON VIEW topic_trend_monthly IS 'Per month and classifier label (integration, action field, topic): articles with the label, all articles that month, and the share.';
+COMMENT ON VIEW topic_trend_monthly IS 'Per month and label of the current classifier model (integration, action field, topic): articles with the label, all articles that month, and the share.';
 
 CREATE VIEW action_field_trend_monthly AS
     SELECT month, model_name, label AS action_field, documents, all_documents, share
     FROM topic_trend_monthly WHERE label_set = 'action_field';
-COMMENT ON VIEW action_field_trend_monthly IS 'Trend by month and action field (classifier labels); share of all articles that month.';
+COMMENT ON VIEW action_field_trend_monthly IS 'Trend by month and action field (current classifier model); share of all articles that month.';
 
 CREATE VIEW street_mentions AS
     SELECT m.value AS street, count(*) AS mentions, count(DISTINCT (m.source, m.native_id)) AS documents,
