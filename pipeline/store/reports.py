@@ -53,10 +53,7 @@ class ReportReader:
 
     def latest_model(self) -> str | None:
         """The classifier model that labelled documents most recently, if any."""
-        row = self.con.execute(
-            "SELECT model_name FROM topics GROUP BY model_name ORDER BY max(classified_at) DESC LIMIT 1"
-        ).fetchone()
-        return row[0] if row else None
+        return self._one("SELECT any_value(model_name) FROM current_topics")
 
     def select(self, selection: Selection) -> Selection:
         """Fix the report's articles; returns the selection with the model name filled in."""

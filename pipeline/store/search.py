@@ -254,10 +254,10 @@ WHERE s.score IS NOT NULL
   AND ($date_to IS NULL OR d.published <= $date_to)
   AND ($source IS NULL OR d.source = $source)
   AND ($field IS NULL
-       OR EXISTS (SELECT 1 FROM topics t
+       OR EXISTS (SELECT 1 FROM current_topics t
                   WHERE t.source = d.source AND t.native_id = d.native_id
                     AND t.label_set = 'action_field' AND t.label = $field AND t.assigned)
-       OR (NOT EXISTS (SELECT 1 FROM topics t WHERE t.source = d.source AND t.native_id = d.native_id)
+       OR (NOT EXISTS (SELECT 1 FROM current_topics t WHERE t.source = d.source AND t.native_id = d.native_id)
            AND EXISTS (SELECT 1 FROM extractions e
                        WHERE e.source = d.source AND e.native_id = d.native_id
                          AND list_contains(e.action_fields, $field))))
