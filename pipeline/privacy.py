@@ -1,6 +1,7 @@
 """Who may be named: persons with a public role (data/lexicons/public-roles.toml), nobody else.
 
-Reports and exports share this one rule. Private persons are counted, never named.
+Reports and exports share this one rule and `redact`, which blanks out the others' names.
+Private persons are counted, never named.
 """
 
 from __future__ import annotations
@@ -35,3 +36,26 @@ def public_role_pattern(path: Path = PUBLIC_ROLES_FILE) -> str:
 def is_public_role(role: str | None, path: Path = PUBLIC_ROLES_FILE) -> bool:
     """True when a person with this role may be named in a report or export."""
     return bool(role) and re.search(public_role_pattern(path), role) is not None
+
+
+def redact(text: str, offset: int, spans: list[tuple[int, int]], mark: str = "[Name]",
+           keep_length: bool = False) -> str:
+    """Blank out body spans (e.g. private persons) inside a piece of the body that starts at
+    `offset`. Spans are clipped to the piece and overlapping ones merged, so no part of a name
+    survives. keep_length=True masks with '[***]' of the same length, so offsets into the
+    text stay valid (exports); otherwise each span becomes `mark` (quotes in reports)."""
+    clipped = sorted((max(start - offset, 0), min(end - offset, len(text))) for start, end in spans
+                     if end - offset > 0 and start - offset < len(text))
+    merged: list[list[int]] = []
+    for start, end in clipped:
+        if merged and start <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], end)
+        else:
+            merged.append([start, end])
+    pieces, position = [], 0
+    for start, end in merged:
+        width = end - start
+        masked = ("[" + "*" * (width - 2) + "]" if width > 2 else "*" * width) if keep_length else mark
+        pieces += [text[position:start], masked]
+        position = end
+    return "".join(pieces) + text[position:]

@@ -110,7 +110,7 @@ def test_persons_are_named_only_with_a_public_role(reading_home):
 
 
 def test_quoted_sentences_blank_out_private_persons():
-    from kommunalmonitor.pipeline.report.build import redact
+    from kommunalmonitor.pipeline.privacy import redact
 
     body = "Sozialdezernent Markus Sieben lobte Greta Beispiel. Danach sprach Max Muster."
     spans = [(body.index(name), body.index(name) + len(name)) for name in ("Greta Beispiel", "Max Muster")]

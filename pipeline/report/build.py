@@ -13,7 +13,7 @@ import duckdb
 from kommunalmonitor.models.taxonomy import Taxonomy
 
 from ..errors import KomoError
-from ..privacy import public_role_pattern
+from ..privacy import public_role_pattern, redact
 from ..store.reports import ReportReader, Selection
 from .formats import share
 
@@ -187,29 +187,6 @@ def build_report(con: duckdb.DuckDBPyConnection, request: ReportRequest, home_ro
         fields_by_year=sorted(by_year.items()), districts=reader.districts(), streets=reader.streets(),
         bodies=reader.bodies(), persons=reader.public_persons(pattern), unnamed_persons=reader.unnamed_persons(pattern),
         documents=documents, facts=reader.facts())
-
-
-def redact(text: str, offset: int, spans: list[tuple[int, int]], mark: str = "[Name]",
-           keep_length: bool = False) -> str:
-    """Blank out body spans (e.g. private persons) inside a piece of the body that starts at
-    `offset`. Spans are clipped to the piece and overlapping ones merged, so no part of a name
-    survives. keep_length=True masks with '[***]' of the same length, so offsets into the
-    text stay valid (exports); otherwise each span becomes `mark` (quotes in reports)."""
-    clipped = sorted((max(start - offset, 0), min(end - offset, len(text))) for start, end in spans
-                     if end - offset > 0 and start - offset < len(text))
-    merged: list[list[int]] = []
-    for start, end in clipped:
-        if merged and start <= merged[-1][1]:
-            merged[-1][1] = max(merged[-1][1], end)
-        else:
-            merged.append([start, end])
-    pieces, position = [], 0
-    for start, end in merged:
-        width = end - start
-        masked = ("[" + "*" * (width - 2) + "]" if width > 2 else "*" * width) if keep_length else mark
-        pieces += [text[position:start], masked]
-        position = end
-    return "".join(pieces) + text[position:]
 
 
 def _copy_url(raw_ref: str | None, home_root: Path, base: str | None) -> str | None:
