@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 export OPENBLAS_NUM_THREADS ?= 1
 export OMP_NUM_THREADS ?= 1
 
-.PHONY: setup demo test test-fast bench lint clean
+.PHONY: setup demo test test-fast bench lint wheel-check clean
 
 setup: $(STAMP)
 
@@ -23,13 +23,17 @@ test: setup  ## the whole test suite (fast crawl profile; a few minutes)
 	$(BIN)/python -m pytest -q
 
 bench: setup  ## crawl, extraction, report and classifier speed on generated data, each beside its baseline
-	$(BIN)/python -m kommunalmonitor.pipeline.bench
-	$(BIN)/python -m kommunalmonitor.pipeline.bench_extract
-	$(BIN)/python -m kommunalmonitor.pipeline.bench_report
-	$(BIN)/python -m kommunalmonitor.models.bench_classifier
+	$(BIN)/python -m benchmarks.bench_crawl
+	$(BIN)/python -m benchmarks.bench_extract
+	$(BIN)/python -m benchmarks.bench_report
+	$(BIN)/python -m benchmarks.bench_classifier
 
-lint: setup
+lint: setup  ## ruff, and the import contracts in pyproject.toml (imports run one way, down the flow)
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
+
+wheel-check: setup  ## build the wheel, install it (not editable) into a fresh venv elsewhere, run the demo there
+	bash scripts/wheel-check
 
 clean:
 	rm -rf data/demo .pytest_cache

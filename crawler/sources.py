@@ -1,4 +1,5 @@
-"""Crawl sources as data: one TOML file per source under data/sources/."""
+"""Crawl sources as data: one TOML file per source, shipped under data/sources/ or added by a
+user under $KOMO_HOME/sources/ (a user's file of the same name wins)."""
 
 from __future__ import annotations
 
@@ -9,8 +10,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
-DATA_DIR = Path(__file__).resolve().parent.parent / "data"
-SOURCES_DIR = DATA_DIR / "sources"
+from kommunalmonitor.core.resources import data_file, data_files
 
 
 class SourceError(ValueError):
@@ -133,12 +133,13 @@ class Source:
 
 
 def source_path(name_or_path: str) -> Path:
-    """A source given by name (data/sources/NAME.toml) or by path."""
+    """A source given by name ($KOMO_HOME/sources/NAME.toml, else data/sources/NAME.toml) or by path."""
     candidate = Path(name_or_path)
     if candidate.suffix == ".toml":
         return candidate
-    return SOURCES_DIR / f"{name_or_path}.toml"
+    return data_file(f"sources/{name_or_path}.toml")
 
 
 def available_sources() -> list[str]:
-    return sorted(p.stem for p in SOURCES_DIR.glob("*.toml"))
+    """Names of every source: the shipped ones and the user's own."""
+    return list(data_files("sources"))

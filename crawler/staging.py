@@ -15,7 +15,7 @@ import os
 from pathlib import Path
 from typing import IO, Any
 
-from kommunalmonitor.pipeline.faults import killpoint
+from kommunalmonitor.core.faults import killpoint
 
 STAGING_KINDS = ("items", "pages", "forms", "errors")
 

@@ -38,7 +38,8 @@ from sklearn.model_selection import StratifiedKFold
 from sklearn.naive_bayes import MultinomialNB
 from sklearn.svm import LinearSVC
 
-from kommunalmonitor.pipeline.errors import KomoError
+from kommunalmonitor.core.errors import KomoError
+from kommunalmonitor.core.resources import model_path
 
 from .corpus import Document, Example
 from .features import (
@@ -52,12 +53,12 @@ from .features import (
     new_word_vectorizer,
 )
 from .predictions import Predictions
-from .taxonomy import INTEGRATION, LABEL_SETS, REPO, Taxonomy
-from .text import WORD, default_stopwords, fold
+from .taxonomy import INTEGRATION, LABEL_SETS, Taxonomy
+from .text import WORD, fold
 
 FORMAT = "kommunalmonitor-topic-classifier"
 FORMAT_VERSION = 1
-MODEL_DIR = REPO / "models" / "topic-classifier"
+MODEL_DIR = model_path("topic-classifier")
 DEFAULT_MODEL = MODEL_DIR / "model.skops"
 DEFAULT_CONFIG = MODEL_DIR / "config.toml"
 FAMILIES = ("logreg", "linsvm", "nb")
@@ -88,6 +89,14 @@ DEFAULTS: dict[str, Any] = {
     "inner_folds": 5,
     "threshold_range": [0.2, 0.8],
 }
+
+
+def default_stopwords() -> list[str]:
+    """spaCy's German stop words, folded the same way as the texts (sorted, so hashes are stable).
+    Training only: a saved model carries its own list."""
+    from spacy.lang.de.stop_words import STOP_WORDS
+
+    return sorted({fold(w) for w in STOP_WORDS})
 
 
 def load_config(path: Path = DEFAULT_CONFIG, **overrides: Any) -> dict[str, Any]:

@@ -20,10 +20,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .taxonomy import REPO, Taxonomy
+from kommunalmonitor.core.resources import data_dir, models_dir
 
-LABELLED_FILE = REPO / "models" / "data" / "labelled.jsonl"
-ARCHIVE_FILE = REPO / "data" / "sample-archive" / "articles.jsonl"
+from .taxonomy import Taxonomy
+
+LABELLED_FILE = models_dir() / "data" / "labelled.jsonl"
+ARCHIVE_FILE = data_dir() / "sample-archive" / "articles.jsonl"
 
 
 class CorpusError(ValueError):

@@ -14,11 +14,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from kommunalmonitor.core.resources import data_file
+
 from .text import WORD, fold, sentences
 
-REPO = Path(__file__).resolve().parent.parent
-TAXONOMY_FILE = REPO / "data" / "taxonomy" / "integrationskonzept-2017.toml"
-TOPICS_FILE = REPO / "data" / "taxonomy" / "topics.toml"
+# Under data/ (a user's copy under $KOMO_HOME/taxonomy/ wins); another city's concept is another file.
+TAXONOMY_FILE = "taxonomy/integrationskonzept-2017.toml"
+TOPICS_FILE = "taxonomy/topics.toml"
 
 LABEL_SETS = ("integration", "action_field", "topic")
 INTEGRATION = "integration"
@@ -50,7 +52,7 @@ class Taxonomy:
     topic_fallback: str
 
     @classmethod
-    def load(cls, fields_file: Path = TAXONOMY_FILE, topics_file: Path = TOPICS_FILE) -> Taxonomy:
+    def load(cls, fields_file: Path | str = TAXONOMY_FILE, topics_file: Path | str = TOPICS_FILE) -> Taxonomy:
         concept, topics = _read(fields_file), _read(topics_file)
         try:
             section = concept["integration"]
@@ -92,7 +94,8 @@ class Taxonomy:
         return self.topic_categories.get(category) if category else None
 
 
-def _read(path: Path) -> dict:
+def _read(path: Path | str) -> dict:
+    path = data_file(path)
     try:
         return tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:

@@ -73,10 +73,3 @@ def word_view(text: str, stopwords: Iterable[str] | frozenset[str]) -> str:
 def sentences(text: str) -> list[str]:
     """Rough sentence split (for "term hits in distinct sentences")."""
     return [s for s in _SENTENCE_END.split(text) if s.strip()]
-
-
-def default_stopwords() -> list[str]:
-    """spaCy's German stop words, folded the same way as the texts (sorted, so hashes are stable)."""
-    from spacy.lang.de.stop_words import STOP_WORDS
-
-    return sorted({fold(w) for w in STOP_WORDS})

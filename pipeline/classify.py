@@ -13,11 +13,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from kommunalmonitor.core.errors import KomoError
+from kommunalmonitor.core.home import Home
 from kommunalmonitor.models.classifier import DEFAULT_MODEL, LabelExplanation, TopicClassifier, load
 from kommunalmonitor.models.corpus import Document
 
-from .errors import KomoError
-from .home import Home
 from .store import Store
 from .writer import open_writer
 

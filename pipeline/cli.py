@@ -15,8 +15,8 @@ from typing import Any
 import click
 from tqdm import tqdm
 
-from .errors import KomoError
-from .home import Home
+from kommunalmonitor.core.errors import KomoError
+from kommunalmonitor.core.home import Home
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
@@ -30,7 +30,11 @@ def home_options(command: Callable) -> Callable:
     @click.option("--db", type=click.Path(dir_okay=False), help="Use this store file instead.")
     @functools.wraps(command)
     def wrapper(*args: Any, home: str | None, db: str | None, **kwargs: Any) -> Any:
-        return command(*args, home=Home.resolve(home, db), **kwargs)
+        resolved = Home.resolve(home, db)
+        # User data (sources/, lexicons/ under the home) is looked up through $KOMO_HOME, also by
+        # the crawl subprocess: --home must mean the same there.
+        os.environ["KOMO_HOME"] = str(resolved.root)
+        return command(*args, home=resolved, **kwargs)
 
     return wrapper
 
@@ -120,11 +124,12 @@ def update(sources: tuple[str, ...], base_url: str | None, profile: str, model_p
       komo update --source leverkusen-com --home /srv/komo
       crontab: 15 2 * * *  KOMO_HOME=/srv/komo komo update >> /srv/komo/logs/update.log 2>&1
     """
+    from .update import UpdateOptions
     from .update import update as run_update
 
-    summary = run_update(home, list(sources) or None, base_url=base_url, profile=profile,
-                         model_path=Path(model_path) if model_path else None, processes=processes,
-                         echo=click.echo)
+    options = UpdateOptions(sources=sources, base_url=base_url, profile=profile,
+                            model_path=Path(model_path) if model_path else None, processes=processes)
+    summary = run_update(home, options, echo=click.echo)
     click.echo(summary.lines()[-1])
     if summary.status != "ok":
         sys.exit(1)
@@ -295,7 +300,8 @@ def export(output_format: str, output: str, tables: tuple[str, ...], include_pri
       komo export --table documents --table topics -o /tmp/komo
       python -c "import pandas; print(pandas.read_parquet('export/documents.parquet').head())"
     """
-    from .privacy import public_role_pattern
+    from kommunalmonitor.core.privacy import public_role_pattern
+
     from .store import Store
     from .store.export import EXPORTS, export_parquet
 
@@ -347,11 +353,10 @@ def sample_site(archive: str | None, port: int, fast: bool) -> None:
     """
     import time
 
-    from kommunalmonitor.crawler.sample_site import serve
+    from .demo import sample_archive
+    from .demo.sample_site import serve
 
-    from .demo import SAMPLE_ARCHIVE
-
-    with serve(Path(archive) if archive else SAMPLE_ARCHIVE, port=port, fast=fast) as server:
+    with serve(Path(archive) if archive else sample_archive(), port=port, fast=fast) as server:
         click.echo(f"serving the sample archive at {server.base_url} (Ctrl-C stops)")
         try:
             while True:
@@ -385,8 +390,8 @@ def extract(input_path: str | None, output_path: str | None, everything: bool, p
     if (input_path is None) != (output_path is None):
         raise click.UsageError("--input and --output go together")
     if input_path and output_path:
-        from .nlp import shared_pipeline
-        from .nlp.extract import extract_file
+        from .filemode import extract_file
+        from .nlp.loader import shared_pipeline
 
         counts = extract_file(Path(input_path), Path(output_path), shared_pipeline(), processes)
         click.echo(f"extracted {counts['documents']} pages to {output_path} "
@@ -412,25 +417,28 @@ def evaluate() -> None:
 
 
 @evaluate.command("extraction", context_settings=CONTEXT)
-@click.option("--gold", type=click.Path(exists=True), help="Gold folder or file [tests/gold/extraction].")
+@click.option("--gold", type=click.Path(exists=True),
+              help="Gold sets: a folder of sets (every extraction* folder in it), one set's folder, or one "
+                   ".jsonl file [the checkout's tests/gold].")
 @click.option("--json", "as_json", is_flag=True, help="Print the scores as JSON.")
 @click.option("--errors", type=click.IntRange(min=0), default=0,
               help="Also list up to N misses and false alarms per field.")
 def evaluate_extraction(gold: str | None, as_json: bool, errors: int) -> None:
     """Score the extraction pipeline on the gold sets, field by field.
 
-    Prints the tuning set (tests/gold/extraction: the rules were tuned on it after it was
-    labelled) and the held-out set (tests/gold/extraction-holdout: never used for tuning).
+    Prints every set apart: tests/gold/extraction (the rules were tuned on it after it was
+    labelled) and tests/gold/extraction-holdout (never used for tuning). The gold sets live in a
+    source checkout, not in an installed package.
 
     \b
     Examples:
       komo evaluate extraction
       komo evaluate extraction --errors 5
+      komo evaluate extraction --gold ~/src/kommunalmonitor/tests/gold --json
     """
-    from .nlp.evaluate import GOLD_DIR, HOLDOUT_DIR, evaluate_gold, format_report
+    from .evaluate import evaluate_gold, format_report, gold_sets
 
-    sets = {"gold": Path(gold)} if gold else {"tuning set": GOLD_DIR, "held-out set": HOLDOUT_DIR}
-    reports = {name: evaluate_gold(path) for name, path in sets.items() if path.exists()}
+    reports = {name: evaluate_gold(path) for name, path in gold_sets(Path(gold) if gold else None).items()}
     if as_json:
         import json
 

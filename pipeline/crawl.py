@@ -21,11 +21,11 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from kommunalmonitor.core.errors import KomoError, SourceUnreachable
+from kommunalmonitor.core.faults import killpoint
+from kommunalmonitor.core.home import Home
 from kommunalmonitor.crawler.sources import Source, SourceError, available_sources, source_path
 
-from .errors import KomoError, SourceUnreachable
-from .faults import killpoint
-from .home import Home
 from .store import Store
 from .writer import open_writer
 
@@ -84,23 +84,6 @@ def check_reachable(url: str, timeout: float = 5.0) -> None:
             f"cannot reach {parts.scheme}://{parts.netloc}: {problem.strerror or problem}; "
             "check the network or --base-url"
         ) from None
-
-
-def recover(store: Store, home: Home) -> list[int]:
-    """Load what killed runs left in staging, and mark those runs aborted."""
-    recovered = []
-    for directory in sorted(home.staging_dir.glob("run-*")):
-        run_id = int(directory.name.split("-", 1)[1])
-        status = store.run_status(run_id)
-        if status is not None and not status[1]:
-            result = store.load_staging(directory, run_id)
-            store.abort_run(run_id, f"recovered after a crash: {result.documents_new} new documents")
-            logger.info("recovered run %s from staging: %s", run_id, result.to_dict())
-            recovered.append(run_id)
-        elif status is not None:
-            store.abort_run(run_id, "killed after loading")
-        shutil.rmtree(directory, ignore_errors=True)
-    return recovered
 
 
 def crawl(home: Home, options: CrawlOptions,

@@ -11,10 +11,12 @@ from typing import Any
 import pyarrow as pa
 from spacy.tokens import Doc, Span
 
-from .home import Home
-from .nlp import extractor_version, shared_pipeline, span_offsets, span_text
-from .nlp.extract import Page, make_doc, parallel_chunks
+from kommunalmonitor.core.home import Home
+from kommunalmonitor.core.parallel import parallel_chunks
+
+from .nlp.loader import extractor_version, shared_pipeline, span_offsets, span_text
 from .nlp.places import DEFAULT_PLACES, load_places
+from .nlp.records import make_doc
 from .store import Store
 from .writer import open_writer
 
@@ -73,10 +75,9 @@ def _row(span: Span, source: str, native_id: str, version: str, kind: str, value
 def _extract_rows(items: list[tuple[tuple, str]], nlp: Any = None) -> list[tuple[list[dict], dict]]:
     """(mention rows, extraction summary) per stored document; runs in a worker or in-process."""
     nlp = nlp or shared_pipeline()
-    pages = [Page(key=(s, n), url=None, body=body or "", published=published.isoformat() if published else None)
-             for (s, n, body, published, _), _ in items]
     results = []
-    docs = nlp.pipe((make_doc(nlp, p) for p in pages), batch_size=64)
+    docs = nlp.pipe((make_doc(nlp, body or "", published.isoformat() if published else None)
+                     for (_, _, body, published, _), _ in items), batch_size=64)
     for ((source, native_id, _, _, content_hash), version), doc in zip(items, docs, strict=True):
         rows = list(mention_rows(doc, source, native_id, version))
         results.append((rows, {"source": source, "native_id": native_id, "content_hash": content_hash,

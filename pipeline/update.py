@@ -1,9 +1,14 @@
-"""`komo update`, the nightly job: crawl every source → extract → classify → publish once.
+"""`komo update`, the nightly job: a list of steps (crawl each source → extract → classify), then
+one publish.
 
-The whole update holds the writer lock, so two cron runs never overlap (the second exits with
-75 at once), and it publishes the snapshot once at the end: readers see yesterday's store or
-today's, never documents that are crawled but not yet extracted. A killed update leaves
-staging files and unfinished runs that the next one recovers.
+The whole update holds the writer lock, taken before anything slow starts, so two cron runs
+never overlap (the second exits with 75 at once), and it publishes the snapshot once at the end:
+readers see yesterday's store or today's, never documents that are crawled but not yet
+extracted. A killed update leaves staging files and unfinished runs that the next one recovers.
+
+A step is a small object with `prepare` (check inputs and load what it needs before anything is
+written, so a bad model fails an update that has changed nothing) and `run` (do the work, with
+its own run row in `runs`). A new kind of work is a new step in `STEPS`, not an edit of the others.
 """
 
 from __future__ import annotations
@@ -14,15 +19,25 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from kommunalmonitor.crawler.sources import available_sources
+from kommunalmonitor.core.errors import KomoError, SourceUnreachable
+from kommunalmonitor.core.faults import killpoint
+from kommunalmonitor.core.home import Home
+from kommunalmonitor.crawler.sources import Source, available_sources
 
 from .crawl import CrawlOptions, CrawlSummary, check_reachable, crawl_into, load_source
-from .errors import KomoError, SourceUnreachable
-from .faults import killpoint
-from .home import Home
+from .store import Store
 from .writer import open_writer
 
 logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class UpdateOptions:
+    sources: tuple[str, ...] = ()  # empty: every source
+    base_url: str | None = None
+    profile: str = "polite"
+    model_path: Path | None = None
+    processes: int = 1
 
 
 @dataclass
@@ -44,56 +59,126 @@ class UpdateSummary:
         out.append(f"update run {self.run_id}: {self.status}; snapshot published")
         return out
 
+    def stats(self) -> dict[str, Any]:
+        return {"crawl_runs": [c.run_id for c in self.crawls],
+                "crawls": {c.source: c.status for c in self.crawls},
+                "failed_sources": self.failed, "extraction": self.extraction,
+                "classification": self.classification}
 
-def update(home: Home, sources: list[str] | None = None, base_url: str | None = None, profile: str = "polite",
-           model_path: Path | None = None, processes: int = 1,
-           echo: Callable[[str], Any] = logger.info) -> UpdateSummary:
-    """Crawl each source (one failing source does not stop the others), extract what changed,
-    classify, and publish the snapshot once. Status: ok, partial (a source failed) or failed
-    (the run row says why; the snapshot stays the previous one)."""
-    from kommunalmonitor.models.classifier import DEFAULT_MODEL, load
 
-    from .classify import classify_into
-    from .extraction import extract_into
+@dataclass
+class UpdateRun:
+    """What every step sees: the home, the open working store, the options and the summary so far."""
 
-    names = sources or available_sources()
-    if base_url and len(names) != 1:
+    home: Home
+    store: Store
+    options: UpdateOptions
+    summary: UpdateSummary
+    echo: Callable[[str], Any]
+
+
+class Step:
+    """One step of the update; subclasses set `name` and override `run` (and `prepare`)."""
+
+    name = "step"
+
+    def prepare(self, run: UpdateRun) -> None:
+        """Check inputs and load what the step needs, before any step writes."""
+
+    def run(self, run: UpdateRun) -> None:
+        raise NotImplementedError
+
+
+class CrawlSources(Step):
+    """Crawl each source; one failing (unreachable, a crawler crash) does not stop the others."""
+
+    name = "crawl"
+
+    def __init__(self) -> None:
+        self.sources: list[Source] = []
+
+    def prepare(self, run: UpdateRun) -> None:
+        self.sources = load_sources(run.options)
+
+    def run(self, run: UpdateRun) -> None:
+        for source in self.sources:
+            try:
+                check_reachable(source.base_url)
+                crawled = crawl_into(run.store, run.home, source,
+                                     CrawlOptions(source.name, run.options.base_url, profile=run.options.profile))
+            except (SourceUnreachable, KomoError, OSError) as problem:
+                run.summary.failed[source.name] = str(problem)
+                run.echo(f"source {source.name}: skipped, {problem}")
+                continue
+            run.summary.crawls.append(crawled)
+            run.echo(crawled.line())
+        killpoint("update_after_crawl")
+
+
+class ExtractDocuments(Step):
+    """Extract every document whose current version this extractor has not read."""
+
+    name = "extract"
+
+    def run(self, run: UpdateRun) -> None:
+        from .extraction import extract_into
+
+        run.summary.extraction = extract_into(run.store, run.home, n_process=run.options.processes)
+        run.echo(f"extracted {run.summary.extraction['documents']} documents: "
+                 f"{run.summary.extraction['mentions']} mentions")
+
+
+class ClassifyDocuments(Step):
+    """Label every document with the topic classifier."""
+
+    name = "classify"
+
+    def prepare(self, run: UpdateRun) -> None:
+        from kommunalmonitor.models.classifier import DEFAULT_MODEL, load
+
+        self.classifier = load(run.options.model_path or DEFAULT_MODEL)
+
+    def run(self, run: UpdateRun) -> None:
+        from .classify import classify_into
+
+        run.summary.classification = classify_into(run.store, self.classifier).line()
+        run.echo(run.summary.classification)
+
+
+def default_steps() -> list[Step]:
+    """The nightly job's steps, in order (fresh objects: steps keep what they prepared)."""
+    return [CrawlSources(), ExtractDocuments(), ClassifyDocuments()]
+
+
+def load_sources(options: UpdateOptions) -> list[Source]:
+    names = list(options.sources) or available_sources()
+    if options.base_url and len(names) != 1:
         raise KomoError("--base-url mirrors one source: name it with --source")
-    loaded = [load_source(CrawlOptions(source=name, base_url=base_url)) for name in names]
-    classifier = load(model_path or DEFAULT_MODEL)  # a bad model fails before anything is written
+    return [load_source(CrawlOptions(source=name, base_url=options.base_url)) for name in names]
+
+
+def update(home: Home, options: UpdateOptions = UpdateOptions(), echo: Callable[[str], Any] = logger.info,
+           steps: list[Step] | None = None) -> UpdateSummary:
+    """Run every step under the writer lock and publish the snapshot once. Status: ok, partial (a
+    source failed) or failed (the run row says why; the snapshot stays the previous one)."""
+    # A misspelt source is a usage error, before the lock is even taken.
+    names = ",".join(source.name for source in load_sources(options))
+    steps = default_steps() if steps is None else steps
     summary = UpdateSummary()
     with open_writer(home) as store:
-        summary.run_id = store.start_run("update", ",".join(names))
+        run = UpdateRun(home, store, options, summary, echo)
+        for step in steps:
+            step.prepare(run)  # slow start-up (model, spaCy) only once the lock is ours
+        summary.run_id = store.start_run("update", names)
         try:
-            for source in loaded:
-                # One source failing (unreachable, a crawler crash) does not stop the others.
-                try:
-                    check_reachable(source.base_url)
-                    crawled = crawl_into(store, home, source, CrawlOptions(source.name, base_url, profile=profile))
-                except (SourceUnreachable, KomoError, OSError) as problem:
-                    summary.failed[source.name] = str(problem)
-                    echo(f"source {source.name}: skipped, {problem}")
-                    continue
-                summary.crawls.append(crawled)
-                echo(crawled.line())
-            killpoint("update_after_crawl")
-            summary.extraction = extract_into(store, home, n_process=processes)
-            echo(f"extracted {summary.extraction['documents']} documents: {summary.extraction['mentions']} mentions")
-            summary.classification = classify_into(store, classifier).line()
-            echo(summary.classification)
+            for step in steps:
+                step.run(run)
             failed = bool(summary.failed) or any(c.status != "ok" for c in summary.crawls)
             summary.status = "partial" if failed else "ok"
-            store.finish_run(summary.run_id, summary.status, _stats(summary))
+            store.finish_run(summary.run_id, summary.status, summary.stats())
             store.publish(home.published_db)
         except Exception as problem:
             summary.status = "failed"
-            store.finish_run(summary.run_id, "failed", _stats(summary), f"{type(problem).__name__}: {problem}"[:300])
+            store.finish_run(summary.run_id, "failed", summary.stats(), f"{type(problem).__name__}: {problem}"[:300])
             raise
     return summary
-
-
-def _stats(summary: UpdateSummary) -> dict[str, Any]:
-    return {"crawl_runs": [c.run_id for c in summary.crawls],
-            "crawls": {c.source: c.status for c in summary.crawls},
-            "failed_sources": summary.failed, "extraction": summary.extraction,
-            "classification": summary.classification}

@@ -13,7 +13,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from kommunalmonitor.crawler.sample_site import SampleSite, ServerHandle, serve
+from kommunalmonitor.pipeline.demo.sample_site import SampleSite, ServerHandle, serve
 
 REPO = Path(__file__).resolve().parent.parent
 SAMPLE_ARCHIVE = REPO / "data" / "sample-archive"
@@ -40,6 +40,13 @@ def run_komo(*args: str, home: Path | None = None, env: dict[str, str] | None = 
         capture_output=True, text=True, env=full_env, timeout=timeout, start_new_session=True,
     )
     return KomoRun(done.returncode, done.stdout, done.stderr)
+
+
+def run_bench(module: str, *args: str, cwd: Path, timeout: float = 300) -> subprocess.CompletedProcess:
+    """Run a benchmark (`python -m benchmarks.NAME`) from another directory: the checkout on the path."""
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")])))
+    return subprocess.run([sys.executable, "-m", f"benchmarks.{module}", *args], cwd=cwd, env=env,
+                          capture_output=True, text=True, timeout=timeout)
 
 
 def crawl_args(server: ServerHandle, *extra: str) -> list[str]:

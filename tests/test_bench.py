@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 import tomllib
 from pathlib import Path
 
 import pytest
 
-from kommunalmonitor.pipeline.bench import SITE_TOML, site_toml_without_bad_pages, synthetic_articles
+from benchmarks.bench_crawl import SITE_TOML, site_toml_without_bad_pages, synthetic_articles
+
+from .conftest import run_bench
 
 
 def test_synthetic_archive_is_deterministic_with_unique_ids() -> None:
@@ -28,11 +28,7 @@ def test_bench_site_has_no_bad_pages() -> None:
 
 @pytest.mark.slow
 def test_bench_runs_and_reports_ratios(tmp_path: Path) -> None:
-    done = subprocess.run(
-        [sys.executable, "-m", "kommunalmonitor.pipeline.bench", "--articles", "30",
-         "--scrapy-bench-seconds", "1"],
-        cwd=tmp_path, capture_output=True, text=True, timeout=120,
-    )
+    done = run_bench("bench_crawl", "--articles", "30", "--scrapy-bench-seconds", "1", cwd=tmp_path, timeout=120)
     assert done.returncode == 0, done.stdout + done.stderr
     assert "ratio ours/fetch-only:" in done.stdout
     assert "ratio ours/scrapy-bench:" in done.stdout

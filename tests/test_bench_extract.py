@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
-from kommunalmonitor.pipeline.bench_extract import MAX_WORDS, MIN_WORDS, synthetic_corpus
+from benchmarks.bench_extract import MAX_WORDS, MIN_WORDS, synthetic_corpus
+
+from .conftest import run_bench
 
 
 def test_synthetic_corpus_is_deterministic_and_press_like() -> None:
@@ -23,11 +23,8 @@ def test_synthetic_corpus_is_deterministic_and_press_like() -> None:
 
 
 def test_bench_runs_and_reports_ratios(tmp_path: Path) -> None:
-    done = subprocess.run(
-        [sys.executable, "-m", "kommunalmonitor.pipeline.bench_extract", "--docs", "200",
-         "--processes", "1", "--warmup", "20", "--profile-docs", "50"],
-        cwd=tmp_path, capture_output=True, text=True, timeout=120,
-    )
+    done = run_bench("bench_extract", "--docs", "200", "--processes", "1", "--warmup", "20", "--profile-docs", "50",
+                     cwd=tmp_path, timeout=120)
     assert done.returncode == 0, done.stdout + done.stderr
     assert "ratio full/tokenizer:" in done.stdout
     assert "ratio full/lemmatizer:" in done.stdout

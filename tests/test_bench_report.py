@@ -4,16 +4,16 @@ agrees with a GROUP BY written here, the report renders; no timing is asserted."
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from kommunalmonitor.pipeline.bench_report import KINDS, generate_store, generate_tables
-from kommunalmonitor.pipeline.privacy import is_public_role
+from benchmarks.bench_report import KINDS, generate_store, generate_tables
+from kommunalmonitor.core.privacy import is_public_role
 from kommunalmonitor.pipeline.report import ReportRequest, build_report, render
 from kommunalmonitor.pipeline.store import Store
+
+from .conftest import run_bench
 
 MENTIONS = 20_000
 
@@ -88,11 +88,7 @@ def test_report_renders_from_the_generated_store(store: Path, tmp_path: Path) ->
 
 
 def test_bench_runs_and_reports_ratios(tmp_path: Path) -> None:
-    done = subprocess.run(
-        [sys.executable, "-m", "kommunalmonitor.pipeline.bench_report", "--mentions", str(MENTIONS),
-         "--repeat", "1"],
-        cwd=tmp_path, capture_output=True, text=True, timeout=300,
-    )
+    done = run_bench("bench_report", "--mentions", str(MENTIONS), "--repeat", "1", cwd=tmp_path, timeout=300)
     assert done.returncode == 0, done.stdout + done.stderr
     assert "trend view counts EQUAL the bare GROUP BY" in done.stdout
     results = json.loads((tmp_path / "bench-results" / "report.json").read_text("utf-8"))

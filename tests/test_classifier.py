@@ -15,8 +15,8 @@ import skops.io as sio
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 
+from benchmarks.bench_classifier import synthetic_documents
 from kommunalmonitor.models import classifier as clf
-from kommunalmonitor.models.bench_classifier import synthetic_documents
 from kommunalmonitor.models.corpus import Corpus, Document
 from kommunalmonitor.models.evaluate import cross_validated, evaluate_classifier, scores
 from kommunalmonitor.models.features import CharNgrams

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from kommunalmonitor.pipeline.lock import writer_lock
+from kommunalmonitor.core.lock import writer_lock
 
 from .conftest import run_komo
 

@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from kommunalmonitor.crawler.layout import normalize_space
-from kommunalmonitor.crawler.sample_site import listing_href
+from kommunalmonitor.pipeline.demo.sample_site import listing_href
 
 from .conftest import query
 

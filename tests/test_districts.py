@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from kommunalmonitor.pipeline.home import Home
-from kommunalmonitor.pipeline.nlp import DEFAULT_CONFIG, extractor_version, shared_pipeline, span_text
-from kommunalmonitor.pipeline.nlp.extract import extract_file
+from kommunalmonitor.core.home import Home
+from kommunalmonitor.pipeline.filemode import extract_file
+from kommunalmonitor.pipeline.nlp.loader import DEFAULT_CONFIG, extractor_version, shared_pipeline, span_text
 from kommunalmonitor.pipeline.nlp.places import DEFAULT_PLACES, load_places
 from kommunalmonitor.pipeline.store import Store
 

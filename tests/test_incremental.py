@@ -27,7 +27,7 @@ def _recent_window(site_truth: list[dict], n: int) -> list[int]:
 
 def test_second_run_fetches_only_listings_and_recheck_window_then_picks_up_changes(
         site, archive_copy: Path, tmp_path: Path):
-    from kommunalmonitor.crawler.sample_site import SampleSite
+    from kommunalmonitor.pipeline.demo.sample_site import SampleSite
 
     truth_site = SampleSite.load(archive_copy)
     home = tmp_path / "home"

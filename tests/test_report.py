@@ -15,7 +15,7 @@ from pathlib import Path
 import pyarrow.parquet as pq
 import pytest
 
-from kommunalmonitor.pipeline.privacy import is_public_role
+from kommunalmonitor.core.privacy import is_public_role
 from kommunalmonitor.pipeline.report.render import md_text
 
 from .conftest import HOSTILE_SENDER, HOSTILE_TITLE, query, run_komo
@@ -110,7 +110,7 @@ def test_persons_are_named_only_with_a_public_role(reading_home):
 
 
 def test_quoted_sentences_blank_out_private_persons():
-    from kommunalmonitor.pipeline.privacy import redact
+    from kommunalmonitor.core.privacy import redact
 
     body = "Sozialdezernent Markus Sieben lobte Greta Beispiel. Danach sprach Max Muster."
     spans = [(body.index(name), body.index(name) + len(name)) for name in ("Greta Beispiel", "Max Muster")]

@@ -23,7 +23,7 @@ from pathlib import Path
 import lxml.html
 import pytest
 
-from kommunalmonitor.crawler.sample_site import (
+from kommunalmonitor.pipeline.demo.sample_site import (
     SampleSite,
     ServerHandle,
     main,
@@ -544,7 +544,7 @@ def test_shipped_archive_is_consistent() -> None:
 
 def test_committed_truth_file_matches_the_archive_data() -> None:
     """data/sample-archive/truth.jsonl is regenerated with `--write-truth` whenever the data change."""
-    from kommunalmonitor.crawler.sample_site import TRUTH_FILE
+    from kommunalmonitor.pipeline.demo.sample_site import TRUTH_FILE
 
     archive = Path(__file__).resolve().parent.parent / "data" / "sample-archive"
     committed = [json.loads(line) for line in (archive / TRUTH_FILE).read_text("utf-8").splitlines()]

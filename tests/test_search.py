@@ -13,9 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from kommunalmonitor.pipeline.errors import KomoError
-from kommunalmonitor.pipeline.nlp import compounds
-from kommunalmonitor.pipeline.store import Store
+from kommunalmonitor.core.errors import KomoError
+from kommunalmonitor.pipeline.store import Store, compounds
 from kommunalmonitor.pipeline.store.search import SearchQuery, refresh_index, search
 
 from .conftest import run_komo
@@ -276,7 +275,7 @@ def test_komo_search_errors_are_one_line(tmp_path, clean_crawl):
 
 
 def test_overlong_words_and_queries_are_refused_quickly():
-    from kommunalmonitor.pipeline.nlp.compounds import MAX_LENGTH, split_word
+    from kommunalmonitor.pipeline.store.compounds import MAX_LENGTH, split_word
 
     assert split_word("Flüchtlings" + "unterkunft" * 50) == ()
     assert len("Flüchtlingsunterkunft") <= MAX_LENGTH

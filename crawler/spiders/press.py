@@ -22,7 +22,7 @@ from scrapy.http import Response, TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
-from kommunalmonitor.pipeline.faults import killpoint
+from kommunalmonitor.core.faults import killpoint
 
 from ..layout import LayoutError, normalize_space, parse_text
 from ..middlewares import OffsiteRedirect

@@ -40,6 +40,8 @@ from pathlib import Path
 from spacy.tokens import Doc, Span
 from spacy.vocab import Vocab
 
+from kommunalmonitor.core.resources import checkout_root
+
 LABELS = ("PER", "LOC", "ORG")
 
 GERMEVAL_MAP = {"PER": "PER", "LOC": "LOC", "ORG": "ORG"}  # OTH, *deriv, *part -> O
@@ -55,13 +57,15 @@ MOBIE_MAP = {
 }
 MOBIE_MISSING = {"location-route"}
 
-REPO = Path(__file__).resolve().parents[2]
-
-
 def datasets_dir() -> Path:
-    """shared/datasets next to the repository, or $KOMO_DATASETS."""
+    """$KOMO_DATASETS, else shared/datasets beside the source checkout (training is a development task)."""
     env = os.environ.get("KOMO_DATASETS")
-    return Path(env) if env else REPO.parent / "shared" / "datasets"
+    if env:
+        return Path(env)
+    root = checkout_root()
+    if root is None:
+        raise SystemExit("no source checkout: set KOMO_DATASETS to the shared/datasets folder")
+    return root.parent / "shared" / "datasets"
 
 
 @dataclass

@@ -24,9 +24,10 @@ from spacy.language import Language
 from spacy.tokens import Doc
 from spacy.training import Example
 
+from kommunalmonitor.core.resources import model_path
 from kommunalmonitor.models.ner import corpora
 
-DEFAULT_MODEL = corpora.REPO / "models" / "ner-de"
+DEFAULT_MODEL = model_path("ner-de")
 EVAL_SETS = ("germeval-dev", "mobie-test")
 
 

@@ -8,21 +8,19 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-DATA_DIR = Path(__file__).resolve().parents[2] / "data"
+from kommunalmonitor.core.resources import data_file, model_path
 
 _ENDINGS = ("es", "en", "em", "er", "e", "s", "n")
 
 
 def resolve_model(path: str | Path) -> Path:
-    """A model path from a config: absolute, or relative to the repository root (models/…)."""
-    candidate = Path(path)
-    return candidate if candidate.is_absolute() else DATA_DIR.parent / candidate
+    """A model path from a config: absolute, or a shipped model (`models/ner-de`)."""
+    return model_path(path)
 
 
 def resolve(path: str | Path) -> Path:
-    """A data path from a config: absolute, or relative to the repository's data/ folder."""
-    candidate = Path(path)
-    return candidate if candidate.is_absolute() else DATA_DIR / candidate
+    """A data path from a config: absolute, or under data/ (a user's copy in $KOMO_HOME wins)."""
+    return data_file(path)
 
 
 @lru_cache(maxsize=32)

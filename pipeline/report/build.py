@@ -10,10 +10,10 @@ from typing import Any
 
 import duckdb
 
+from kommunalmonitor.core.errors import KomoError
+from kommunalmonitor.core.privacy import public_role_pattern, redact
 from kommunalmonitor.models.taxonomy import Taxonomy
 
-from ..errors import KomoError
-from ..privacy import public_role_pattern, redact
 from ..store.reports import ReportReader, Selection
 from .formats import share
 

@@ -20,8 +20,8 @@ from typing import Any
 
 import duckdb
 
-from ..errors import KomoError
-from ..faults import killpoint
+from kommunalmonitor.core.errors import KomoError
+from kommunalmonitor.core.faults import killpoint
 
 logger = logging.getLogger(__name__)
 

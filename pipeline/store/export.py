@@ -21,7 +21,7 @@ import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from ..privacy import redact
+from kommunalmonitor.core.privacy import redact
 
 _PUBLIC = "role IS NOT NULL AND regexp_matches(role, ?)"
 # name → (default query, query with private persons, masked text column and its offset column).

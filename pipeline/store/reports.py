@@ -15,7 +15,7 @@ from typing import Any
 
 import duckdb
 
-from ..errors import KomoError
+from kommunalmonitor.core.errors import KomoError
 
 LABEL_SETS = ("integration", "action_field", "topic")
 METHODS = ("classifier", "rules")

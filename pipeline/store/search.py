@@ -2,7 +2,7 @@
 
 What is indexed: every document without republished copies (`duplicate_of IS NULL`): its
 title, body, and `compound_terms`, the parts of the long compounds in both
-(pipeline/nlp/compounds.py), so `Unterkunft` finds `Flüchtlingsunterkunft`. A republished copy
+(pipeline/store/compounds.py), so `Unterkunft` finds `Flüchtlingsunterkunft`. A republished copy
 is never a hit of its own; its original is, with the number of copies beside it.
 `search_corpus` lists the indexed documents (fts id, version, compound parts).
 
@@ -30,12 +30,12 @@ import time
 import unicodedata
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import duckdb
 
-from ..errors import KomoError
+from kommunalmonitor.core.errors import KomoError
+from kommunalmonitor.core.resources import data_file
 
 if TYPE_CHECKING:
     from .core import Store
@@ -47,8 +47,7 @@ STEMMER = "german"
 # Applied after lower() and strip_accents(): every run of non-letters separates words. The fts
 # default (a list of ASCII punctuation) leaves „German quotes“, en dashes and § glued to words.
 IGNORE = "[^a-zß]+"
-# The repository's data/ folder, as pipeline/nlp/lexicon.DATA_DIR (not imported: it loads spaCy).
-STOPWORDS_FILE = Path(__file__).resolve().parents[2] / "data" / "lexicons" / "stopwords-de.txt"
+STOPWORDS_FILE = "lexicons/stopwords-de.txt"
 SNIPPET_CHARS = 200
 MAX_QUERY_CHARS = 500
 _BATCH = 2000
@@ -102,9 +101,9 @@ class IndexStatus:
 
 def index_config() -> str:
     """Everything besides the documents that decides what the index holds."""
-    from ..nlp import compounds
+    from . import compounds
 
-    stopwords = hashlib.sha256(STOPWORDS_FILE.read_bytes()).hexdigest()[:16]
+    stopwords = hashlib.sha256(data_file(STOPWORDS_FILE).read_bytes()).hexdigest()[:16]
     return (f"stemmer={STEMMER} ignore={IGNORE} stopwords={stopwords} "
             f"splitter=split-words-{compounds.splitter_version()} rules={compounds.VERSION} "
             f"min={compounds.MIN_LENGTH}/{compounds.MIN_PART}")
@@ -150,7 +149,7 @@ def refresh_index(store: Store) -> IndexStatus:
 
 
 def _stopwords() -> list[str]:
-    lines = STOPWORDS_FILE.read_text(encoding="utf-8").splitlines()
+    lines = data_file(STOPWORDS_FILE).read_text(encoding="utf-8").splitlines()
     return [line.strip() for line in lines if line.strip() and not line.lstrip().startswith("#")]
 
 
@@ -174,7 +173,7 @@ def _add_new_documents(con: duckdb.DuckDBPyConnection) -> int:
         if not rows:
             break
         if splitter is None:
-            from ..nlp.compounds import CompoundSplitter
+            from .compounds import CompoundSplitter
 
             splitter = CompoundSplitter(dict(con.execute("SELECT word, parts FROM search_compounds").fetchall()))
         columns: dict[str, list[Any]] = {name: [] for name in (
@@ -337,7 +336,7 @@ def _query_terms(con: duckdb.DuckDBPyConnection, text: str, expand: bool) -> tup
     tokens = _tokens(con, [text])
     if not expand or not tokens:
         return tokens, []
-    from ..nlp.compounds import MIN_LENGTH, CompoundSplitter, words
+    from .compounds import MIN_LENGTH, CompoundSplitter, words
 
     long_words = list(dict.fromkeys(m.group().lower() for m in words(text) if len(m.group()) >= MIN_LENGTH))
     if not long_words:
@@ -398,7 +397,7 @@ class _Snippets:
     """Finds the first body word that matches a query stem, itself or by a compound part."""
 
     def __init__(self, con: duckdb.DuckDBPyConnection, stems: set[str], bodies: list[str]):
-        from ..nlp.compounds import is_candidate, words
+        from .compounds import is_candidate, words
 
         self.words = words
         # A Snowball stem is a prefix of the folded word, and a compound part a piece of it: only

@@ -18,7 +18,7 @@ change on disk, so tests can edit a copy of the archive while the server runs.
 
 Run it by hand::
 
-    python -m kommunalmonitor.crawler.sample_site --archive data/sample-archive --port 8123
+    python -m kommunalmonitor.pipeline.demo.sample_site --archive data/sample-archive --port 8123
 """
 
 from __future__ import annotations
@@ -1161,9 +1161,9 @@ def serve(
 def main(argv: Sequence[str] | None = None) -> int:
     """Command line: serve the sample archive until interrupted."""
     parser = argparse.ArgumentParser(
-        prog="python -m kommunalmonitor.crawler.sample_site",
+        prog="python -m kommunalmonitor.pipeline.demo.sample_site",
         description="Serve the sample press archive (a local stand-in for leverkusen.com).",
-        epilog="example: python -m kommunalmonitor.crawler.sample_site "
+        epilog="example: python -m kommunalmonitor.pipeline.demo.sample_site "
         "--archive data/sample-archive --port 8123 --fast",
     )
     parser.add_argument(

@@ -11,15 +11,17 @@ import tomllib
 from functools import lru_cache
 from pathlib import Path
 
-from .errors import KomoError
-from .nlp.lexicon import DATA_DIR
+from kommunalmonitor.core.errors import KomoError
 
-PUBLIC_ROLES_FILE = DATA_DIR / "lexicons" / "public-roles.toml"
+from .resources import data_file
+
+PUBLIC_ROLES_FILE = "lexicons/public-roles.toml"
 
 
 @lru_cache(maxsize=4)
-def public_role_pattern(path: Path = PUBLIC_ROLES_FILE) -> str:
+def public_role_pattern(path: Path | str = PUBLIC_ROLES_FILE) -> str:
     """One case-insensitive regular expression (Python and DuckDB/RE2 alike) for public roles."""
+    path = data_file(path)
     try:
         with path.open("rb") as handle:
             patterns = tomllib.load(handle)["public_role_patterns"]
@@ -33,7 +35,7 @@ def public_role_pattern(path: Path = PUBLIC_ROLES_FILE) -> str:
     return "(?i)(" + "|".join(f"(?:{p})" for p in patterns) + ")"
 
 
-def is_public_role(role: str | None, path: Path = PUBLIC_ROLES_FILE) -> bool:
+def is_public_role(role: str | None, path: Path | str = PUBLIC_ROLES_FILE) -> bool:
     """True when a person with this role may be named in a report or export."""
     return bool(role) and re.search(public_role_pattern(path), role) is not None
 

@@ -1,6 +1,6 @@
 """Crawl throughput on a generated archive, as ratios against baselines measured in the same run.
 
-    python -m kommunalmonitor.pipeline.bench [--articles N] [--repeat R]
+    python -m benchmarks.bench_crawl [--articles N] [--repeat R]
 
 One synthetic archive of N articles (sample-archive schema, ~300 words each, fixed seed) is
 served by the sample site (fast mode, no bad pages) and measured, R times each, median reported:
@@ -37,12 +37,12 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-from kommunalmonitor.crawler.sample_site import ServerHandle, serve
+from benchmarks.util import RESULTS_DIR, save_results
+from kommunalmonitor.core.resources import data_dir
 from kommunalmonitor.crawler.settings import build_settings
-from kommunalmonitor.pipeline.benchutil import RESULTS_DIR, save_results
+from kommunalmonitor.pipeline.demo.sample_site import ServerHandle, serve
 
-REPO = Path(__file__).resolve().parent.parent
-SITE_TOML = REPO / "data" / "sample-archive" / "site.toml"
+SITE_TOML = data_dir() / "sample-archive" / "site.toml"
 RESULTS_FILE = RESULTS_DIR / "crawl.json"
 PROFILE = "fast"
 SEED = 20240501
@@ -291,7 +291,7 @@ def komo_crawl(server: ServerHandle, home: Path, name: str) -> Measurement:
 
 def fetch_only(server: ServerHandle, workdir: Path) -> Measurement:
     stats_file = workdir / "fetch-only-stats.json"
-    command = [sys.executable, "-m", "kommunalmonitor.pipeline.bench", "--fetch-only-spider",
+    command = [sys.executable, "-m", "benchmarks.bench_crawl", "--fetch-only-spider",
                server.base_url, "--stats-file", str(stats_file)]
 
     def scrapy_time(_: ChildRun) -> dict[str, float]:
@@ -477,7 +477,7 @@ def report(results: dict[str, Any]) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m kommunalmonitor.pipeline.bench",
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.bench_crawl",
                                      description=__doc__.split("\n\n")[0] if __doc__ else None)
     parser.add_argument("--articles", type=int, default=3000, help="articles in the generated archive")
     parser.add_argument("--repeat", type=int, default=1, help="runs per measurement; the median is shown")

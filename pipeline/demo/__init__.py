@@ -6,32 +6,35 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from kommunalmonitor.crawler.sources import DATA_DIR
+from kommunalmonitor.core.home import Home
+from kommunalmonitor.core.privacy import public_role_pattern
+from kommunalmonitor.core.resources import data_dir
 
-from .crawl import CrawlOptions
-from .home import Home
-from .privacy import public_role_pattern
-from .store import Store
+from ..crawl import CrawlOptions
+from ..store import Store
 
-SAMPLE_ARCHIVE = DATA_DIR / "sample-archive"
+
+def sample_archive() -> Path:
+    """The bundled sample press archive (data/sample-archive)."""
+    return data_dir() / "sample-archive"
 
 
 def run_demo(home: Home, archive: Path | None, port: int, echo: Callable[[str], Any],
              crawl_runner: Callable[[Home, CrawlOptions], Any]) -> None:
-    from kommunalmonitor.crawler.sample_site import serve
+    from .sample_site import serve
 
-    archive = archive or SAMPLE_ARCHIVE
+    archive = archive or sample_archive()
     with serve(archive, port=port, fast=True) as server:
         echo(f"serving the sample archive {archive} at {server.base_url}")
         options = CrawlOptions(base_url=server.base_url, profile="fast")
         summary = crawl_runner(home, options)
         echo(summary.line())
-    from .extraction import extract_store
+    from ..extraction import extract_store
 
     stats = extract_store(home)
     echo(f"extracted {stats['documents']} documents: {stats['mentions']} mentions, "
          f"{stats['integration']} about integration")
-    from .classify import classify_store
+    from ..classify import classify_store
 
     echo(classify_store(home).line())
     with Store.open(home.published_db, read_only=True) as store:
@@ -68,7 +71,7 @@ def run_demo(home: Home, archive: Path | None, port: int, echo: Callable[[str], 
 
 def write_demo_report(home: Home) -> Path:
     """The integration report of the demo store, as one HTML file in the home."""
-    from .report import ReportRequest, build_report, render
+    from ..report import ReportRequest, build_report, render
 
     target = home.root / "report-integration.html"
     with Store.open(home.published_db, read_only=True) as store:

@@ -1,4 +1,8 @@
-"""Scores of the extraction pipeline on the hand-labelled gold set (tests/gold/extraction)."""
+"""Scores of the extraction pipeline on the hand-labelled gold sets (a checkout's tests/gold/extraction*).
+
+The gold sets are development data: they live in the source checkout, not in the installed
+package, so `komo evaluate extraction --gold DIR` names them, and the default is the checkout's.
+"""
 
 from __future__ import annotations
 
@@ -7,11 +11,12 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from . import extractor_version, shared_pipeline
-from .extract import extract_records
+from kommunalmonitor.core.errors import KomoError
+from kommunalmonitor.core.resources import checkout_root
 
-GOLD_DIR = Path(__file__).resolve().parents[2] / "tests" / "gold" / "extraction"
-HOLDOUT_DIR = GOLD_DIR.with_name("extraction-holdout")
+from .filemode import extract_records
+from .nlp.loader import extractor_version, shared_pipeline
+
 PAGE_FIELDS = ("title", "published", "sender", "category")
 
 
@@ -50,8 +55,31 @@ SET_FIELDS: dict[str, tuple[str, Callable[[list[dict]], set]]] = {
 }
 
 
-def load_gold(path: Path | None = None) -> list[dict[str, Any]]:
-    path = path or GOLD_DIR
+def default_gold_root() -> Path:
+    """The checkout's tests/gold (or the working directory's), else a one-line error."""
+    roots = [root / "tests" / "gold" for root in (checkout_root(), Path.cwd()) if root is not None]
+    for root in roots:
+        if root.is_dir():
+            return root
+    raise KomoError("no gold sets here (they live in a source checkout's tests/gold); "
+                    "pass --gold DIR")
+
+
+def gold_sets(path: Path | None = None) -> dict[str, Path]:
+    """Extraction gold sets by name: a folder of sets (tests/gold: every extraction* folder in it),
+    one set's folder of *.jsonl files, or one .jsonl file."""
+    path = path or default_gold_root()
+    if not path.exists():
+        raise KomoError(f"no gold set at {path}")
+    if path.is_file() or any(path.glob("*.jsonl")):
+        return {path.stem if path.is_file() else path.name: path}
+    sets = {folder.name: folder for folder in sorted(path.glob("extraction*")) if any(folder.glob("*.jsonl"))}
+    if not sets:
+        raise KomoError(f"no extraction gold sets (extraction*/*.jsonl) under {path}")
+    return sets
+
+
+def load_gold(path: Path) -> list[dict[str, Any]]:
     files = sorted(path.glob("*.jsonl")) if path.is_dir() else [path]
     documents = []
     for file in files:
@@ -69,11 +97,11 @@ def _prf(tp: int, fp: int, fn: int) -> dict[str, float]:
             "tp": tp, "fp": fp, "fn": fn}
 
 
-def evaluate_gold(path: Path | None = None) -> dict[str, Any]:
+def evaluate_gold(path: Path) -> dict[str, Any]:
     """Micro-averaged precision / recall / F1 per field over all gold documents."""
     gold = load_gold(path)
     if not gold:
-        raise ValueError(f"no gold documents under {path or GOLD_DIR}")
+        raise KomoError(f"no gold documents under {path}")
     nlp = shared_pipeline()
     predictions = list(extract_records(gold, nlp))
     counts = {name: [0, 0, 0] for name in SET_FIELDS}

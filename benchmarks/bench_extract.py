@@ -1,6 +1,6 @@
 """Extraction throughput on a generated corpus, as ratios against spaCy baselines in the same run.
 
-    python -m kommunalmonitor.pipeline.bench_extract [--docs N] [--repeat R] [--processes P]
+    python -m benchmarks.bench_extract [--docs N] [--repeat R] [--processes P]
 
 One synthetic corpus of N press-release bodies (German municipal press style, 150-450 words,
 ~300 on average, fixed seed, each with a publication date) is run through, R times each, median
@@ -51,9 +51,9 @@ from spacy.attrs import IS_PUNCT, IS_SPACE  # noqa: E402
 from spacy.language import Language  # noqa: E402
 from spacy.tokens import Doc  # noqa: E402
 
-from kommunalmonitor.pipeline.benchutil import RESULTS_DIR, save_results
-from kommunalmonitor.pipeline.nlp import DEFAULT_CONFIG, extractor_version, load_pipeline  # noqa: E402
-from kommunalmonitor.pipeline.nlp.extract import Page, make_doc  # noqa: E402
+from benchmarks.util import RESULTS_DIR, save_results
+from kommunalmonitor.pipeline.nlp.loader import DEFAULT_CONFIG, extractor_version, load_pipeline  # noqa: E402
+from kommunalmonitor.pipeline.nlp.records import make_doc  # noqa: E402
 
 RESULTS_FILE = RESULTS_DIR / "extract.json"
 SEED = 20240611
@@ -400,7 +400,7 @@ def text_inputs(nlp: Language, chunk: list[CorpusDoc]) -> Iterator[str]:
 
 def page_inputs(nlp: Language, chunk: list[CorpusDoc]) -> Iterator[Doc]:
     """What extract_records feeds the pipeline: a Doc made from the page, publication date set."""
-    return (make_doc(nlp, Page(key=item.key, url=None, published=item.published, body=item.body))
+    return (make_doc(nlp, item.body, item.published)
             for item in chunk)
 
 
@@ -451,7 +451,7 @@ def profile_components(nlp: Language, corpus: list[CorpusDoc]) -> dict[str, Any]
     words = 0
     for item in corpus:
         started = time.perf_counter()
-        doc = make_doc(nlp, Page(key=item.key, url=None, published=item.published, body=item.body))
+        doc = make_doc(nlp, item.body, item.published)
         seconds["tokenizer (make_doc)"] += time.perf_counter() - started
         for name, component in nlp.pipeline:
             started = time.perf_counter()
@@ -617,7 +617,7 @@ def report(results: dict[str, Any]) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m kommunalmonitor.pipeline.bench_extract",
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.bench_extract",
                                      description=__doc__.split("\n\n")[0] if __doc__ else None)
     parser.add_argument("--docs", type=int, default=20_000,
                         help="documents in the corpus (default: %(default)s)")

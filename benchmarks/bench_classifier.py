@@ -1,6 +1,6 @@
 """Classifier speed on generated documents, beside a plain TF-IDF + LogisticRegression baseline.
 
-    python -m kommunalmonitor.models.bench_classifier [--docs N] [--words W] [--seed S]
+    python -m benchmarks.bench_classifier [--docs N] [--words W] [--seed S]
 
 N synthetic press releases (~W words, fixed seed) with labels that follow their text are
 generated from the taxonomy's own terms and German sentence frames. Both models are trained on
@@ -36,11 +36,10 @@ from typing import Any  # noqa: E402
 
 import numpy as np  # noqa: E402
 
-from kommunalmonitor.pipeline.benchutil import RESULTS_DIR, save_results  # noqa: E402
-
-from .classifier import DEFAULT_CONFIG, load_config, train  # noqa: E402
-from .corpus import Document, Example  # noqa: E402
-from .taxonomy import LABEL_SETS, Taxonomy  # noqa: E402
+from benchmarks.util import RESULTS_DIR, save_results  # noqa: E402
+from kommunalmonitor.models.classifier import DEFAULT_CONFIG, load_config, train  # noqa: E402
+from kommunalmonitor.models.corpus import Document, Example  # noqa: E402
+from kommunalmonitor.models.taxonomy import LABEL_SETS, Taxonomy  # noqa: E402
 
 RESULTS_FILE = RESULTS_DIR / "classifier.json"
 SEED = 20240601

@@ -1,7 +1,8 @@
-"""Pages → extracted fields, in the file contract of docs/architecture.md.
+"""`komo extract --input/--output`: pages → extracted fields, in the file contract of
+docs/architecture.md.
 
-Page layout is parsed by the crawler's one parser (crawler/layout.py); language is understood
-here. Bad input (empty, huge, binary) gives an empty result with a reason, never a crash.
+Page layout is parsed by the crawler's one parser (crawler/layout.py), language by the nlp
+pipeline. Bad input (empty, huge, binary) gives an empty result with a reason, never a crash.
 """
 
 from __future__ import annotations
@@ -17,11 +18,13 @@ from typing import IO, Any
 from spacy.language import Language
 from spacy.tokens import Doc
 
+from kommunalmonitor.core.parallel import parallel_chunks
 from kommunalmonitor.crawler.layout import LayoutError, parse_text
 from kommunalmonitor.crawler.render import render_text
 from kommunalmonitor.crawler.sources import PageLayout, Source, source_path
 
-from . import span_offsets, span_text
+from .nlp.loader import shared_pipeline
+from .nlp.records import make_doc, mention_record
 
 logger = logging.getLogger(__name__)
 
@@ -79,13 +82,6 @@ def _looks_binary(text: str) -> bool:
     return bad > max(5, len(sample) // 50)
 
 
-def make_doc(nlp: Language, page: Page) -> Doc:
-    doc = nlp.make_doc(page.body)
-    if page.published:
-        doc._.published = page.published  # ISO string: extension values must be serialisable
-    return doc
-
-
 def output_record(page: Page, doc: Doc | None) -> dict[str, Any]:
     """The JSON object of the file contract for one page."""
     record: dict[str, Any] = {
@@ -96,28 +92,8 @@ def output_record(page: Page, doc: Doc | None) -> dict[str, Any]:
     }
     if page.error:
         record["error"] = page.error
-    if doc is None:
-        return record
-    for span in doc.spans["dates"]:
-        start, end = span_offsets(span)
-        for value, inferred, range_part in span._.dates:
-            item = {"text": span_text(span), "value": value, "start": start, "end": end}
-            if inferred:
-                item["inferred"] = True
-            if range_part:
-                item["range"] = range_part
-            record["dates"].append(item)
-    record["bodies"] = [{"text": s.text, "name": s._.name, "start": s.start_char, "end": s.end_char}
-                        for s in doc.spans["bodies"]]
-    record["addresses"] = [
-        {"text": span_text(s), "street": s._.street, "street_norm": s._.street_norm, "number": s._.number,
-         "start": span_offsets(s)[0], "end": span_offsets(s)[1]} for s in doc.spans["addresses"]]
-    record["districts"] = [{"text": span_text(s), "name": s._.district,
-                             "start": span_offsets(s)[0], "end": span_offsets(s)[1]} for s in doc.spans["districts"]]
-    record["persons"] = [{"name": s._.person, "role": s._.role, "start": s.start_char, "end": s.end_char}
-                         for s in doc.spans["persons"]]
-    record["action_fields"] = list(doc._.action_fields)
-    record["integration"] = bool(doc._.integration)
+    if doc is not None:
+        record.update(mention_record(doc))
     return record
 
 
@@ -136,27 +112,13 @@ def extract_records(records: Iterable[dict[str, Any]], nlp: Language, layout: Pa
         if page.error:
             logger.warning("skipped %s: %s", page.key, page.error)
     readable = [p for p in pages if not p.error]
-    docs = iter(nlp.pipe((make_doc(nlp, p) for p in readable), batch_size=batch_size, n_process=n_process))
+    docs = iter(nlp.pipe((make_doc(nlp, p.body, p.published) for p in readable), batch_size=batch_size))
     for page in pages:
         yield output_record(page, None if page.error else next(docs))
 
 
 def _extract_chunk(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    from . import shared_pipeline
-
     return list(extract_records(records, shared_pipeline()))
-
-
-def parallel_chunks(work: Any, items: list[Any], n_process: int, chunk: int = 200) -> Iterator[Any]:
-    """Results of `work(chunk)` over chunks of `items`, in order, from `n_process` forked workers."""
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
-
-    chunks = [items[i:i + chunk] for i in range(0, len(items), chunk)]
-    context = multiprocessing.get_context("fork")
-    with ProcessPoolExecutor(max_workers=n_process, mp_context=context) as pool:
-        for results in pool.map(work, chunks):
-            yield from results
 
 
 def read_jsonl(handle: IO[str]) -> Iterator[dict[str, Any]]:

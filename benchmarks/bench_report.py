@@ -1,6 +1,6 @@
 """Report generation and the monthly trend query on a generated store, beside bare GROUP BYs.
 
-    python -m kommunalmonitor.pipeline.bench_report [--mentions N] [--seed S] [--repeat K]
+    python -m benchmarks.bench_report [--mentions N] [--seed S] [--repeat K]
 
 A synthetic store is written through `Store.open` (the migrations create the real schema and
 views) into a temporary directory: N mention rows (default 1,000,000) over about N/20 documents
@@ -47,8 +47,8 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from benchmarks.util import RESULTS_DIR, save_results
 from kommunalmonitor.models.taxonomy import Taxonomy
-from kommunalmonitor.pipeline.benchutil import RESULTS_DIR, save_results
 
 RESULTS_FILE = RESULTS_DIR / "report.json"
 SEED = 20240501
@@ -476,7 +476,7 @@ def trend_counts_match(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
 
 def figure_breakdown(con: duckdb.DuckDBPyConnection, repeat: int) -> list[dict[str, Any]]:
     """Seconds per ReportReader query for the benchmark's report (best of `repeat`)."""
-    from kommunalmonitor.pipeline.privacy import public_role_pattern
+    from kommunalmonitor.core.privacy import public_role_pattern
     from kommunalmonitor.pipeline.report.build import resolve_topic
     from kommunalmonitor.pipeline.store.reports import ReportReader, Selection
 
@@ -602,7 +602,7 @@ def report(results: dict[str, Any]) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m kommunalmonitor.pipeline.bench_report",
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.bench_report",
                                      description=__doc__.split("\n\n")[0] if __doc__ else None)
     parser.add_argument("--mentions", type=int, default=DEFAULT_MENTIONS,
                         help="mention rows to generate; documents are about a twentieth (default: %(default)s)")
