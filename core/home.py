@@ -29,8 +29,14 @@ class Home:
 
     @property
     def published_db(self) -> Path:
-        """The read-only snapshot readers open; replaced atomically by each writer run."""
-        return self.root / "published" / "komo.duckdb"
+        """The read-only snapshot of the working store, beside it: `--db OTHER` publishes into
+        OTHER's own published/, never over the home's. Replaced atomically by each writer run."""
+        return self.db.parent / "published" / self.db.name
+
+    def reader_db(self, working: bool = False) -> Path:
+        """The file a reader opens: the published snapshot; the store itself with --working or
+        when --db names one."""
+        return self.db if working or self.db_override else self.published_db
 
     @property
     def raw_dir(self) -> Path:
@@ -46,7 +52,8 @@ class Home:
 
     @property
     def lock_path(self) -> Path:
-        return self.root / "komo.lock"
+        """The writer lock of the working store (komo.lock beside komo.duckdb)."""
+        return self.db.with_suffix(".lock")
 
     def ensure(self) -> Home:
         for path in (self.root, self.raw_dir, self.staging_dir, self.logs_dir, self.published_db.parent):

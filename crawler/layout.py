@@ -12,6 +12,8 @@ import re
 from dataclasses import asdict, dataclass, field
 from datetime import date
 
+from kommunalmonitor.core.text import strip_controls
+
 from .render import render_text
 from .sources import PageLayout
 
@@ -52,7 +54,7 @@ class PressRelease:
 
 
 def normalize_space(text: str) -> str:
-    return _SPACE.sub(" ", text).strip()
+    return _SPACE.sub(" ", strip_controls(text)).strip()
 
 
 def parse_html(html: str | bytes, layout: PageLayout, content_css: str = "") -> PressRelease:
@@ -63,6 +65,7 @@ def parse_text(text: str, layout: PageLayout) -> PressRelease:
     """Split rendered page text into the article's fields; raises LayoutError if it is no article."""
     if not text or not text.strip():
         raise LayoutError("empty page")
+    text = strip_controls(text)
     lines = [normalize_space(line) for line in text.splitlines()]
     teaser_lines, teasers = _teaser_lines(lines, layout.teaser_link_word)
 

@@ -11,6 +11,8 @@ import re
 import lxml.html
 from lxml import etree
 
+from kommunalmonitor.core.text import strip_controls
+
 _SKIP = {"script", "style", "noscript", "head", "template", "iframe", "object", "svg", "select"}
 # Blocks that browsers separate by a blank line (paragraph-like) ...
 _PARAGRAPH = {
@@ -105,7 +107,7 @@ def render_text(html: str | bytes | etree._Element, content_css: str = "") -> st
             root = found[0]
     out: list[str] = []
     _walk(root, out)
-    text = "".join(out)
+    text = strip_controls("".join(out))  # `&#27;` in a page is an ESC character after parsing
     lines = [_HSPACE.sub(" ", line).strip() for line in text.split("\n")]
     return _MANY_BREAKS.sub("\n\n", "\n".join(lines)).strip()
 

@@ -15,6 +15,7 @@ from typing import Any
 
 from kommunalmonitor.core.errors import KomoError
 from kommunalmonitor.core.home import Home
+from kommunalmonitor.core.text import terminal_safe
 from kommunalmonitor.models.classifier import DEFAULT_MODEL, LabelExplanation, TopicClassifier, load
 from kommunalmonitor.models.corpus import Document
 
@@ -63,12 +64,14 @@ def _columns(batch: list[tuple[str, str, str | None, str]], classifier: TopicCla
 def classify_store(home: Home, model_path: Path | None = None, batch_size: int = 1000,
                    progress: Callable[[int], None] | None = None) -> ClassifySummary:
     """Tag every stored document with integration, action fields and topic; publish the snapshot."""
-    classifier = load(model_path or DEFAULT_MODEL)  # a bad model file fails before the lock is taken
     if not home.db.exists():
         raise KomoError(f"no store at {home.db}; run `komo crawl` (or `komo demo`) first")
     with open_writer(home) as store:
+        # The lock first: a rival exits at once instead of after loading the model. A bad model
+        # file still fails before anything is written.
+        classifier = load(model_path or DEFAULT_MODEL)
         summary = classify_into(store, classifier, batch_size, progress)
-        store.publish(home.published_db)
+        store.publish(home.published_db, runs=[summary.run_id])
     return summary
 
 
@@ -110,11 +113,11 @@ def explain_document(home: Home, native_id: str | None, source: str | None = Non
         if not native_id:
             raise KomoError("give a document id (see `komo sql \"SELECT native_id, title FROM documents\"`) "
                             "or --file")
-        path = home.db if home.db_override else home.published_db
-        with Store.open(path, read_only=True) as store:
+        with Store.open_reader(home.reader_db()) as store:
             src, nid, title, body, _ = store.find_document(native_id, source)
             stored = store.stored_topics(src, nid)
-        heading, document = f"{src} {nid}: {title or '(ohne Überschrift)'}", Document.from_parts(title, body)
+        heading = terminal_safe(f"{src} {nid}: {title or '(ohne Überschrift)'}")
+        document = Document.from_parts(title, body)
     lines = [heading, f"model {classifier.name} {classifier.version} (hash {classifier.content_hash[:12]})"]
     stored_hashes = {row[5] for row in stored}
     if stored_hashes and stored_hashes != {classifier.content_hash}:

@@ -7,7 +7,7 @@ import functools
 import logging
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -17,6 +17,7 @@ from tqdm import tqdm
 
 from kommunalmonitor.core.errors import KomoError
 from kommunalmonitor.core.home import Home
+from kommunalmonitor.core.text import strip_controls, terminal_safe
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
@@ -147,11 +148,17 @@ def _crawl_with_progress(home: Home, options: Any):
 @click.argument("query")
 @click.option("--format", "output_format", type=click.Choice(["table", "csv", "json"]),
               default="table", show_default=True)
+@click.option("--timeout", type=click.FloatRange(min=0), default=60.0, show_default=True,
+              help="Stop the query after this many seconds (0: no limit).")
 @click.option("--working", is_flag=True,
-              help="Query the working store instead of the published snapshot (needs the lock).")
+              help="Query the working store instead of the published snapshot (fails while a writer runs).")
 @home_options
-def sql(query: str, output_format: str, working: bool, home: Home) -> None:
+def sql(query: str, output_format: str, timeout: float, working: bool, home: Home) -> None:
     """Run a read-only SQL query against the published snapshot.
+
+    The snapshot is opened so that a query can only read it: no ATTACH, COPY TO, reading or
+    writing other files, INSTALL/LOAD, or changing settings (exit 4 when refused); a query is
+    stopped after --timeout seconds (exit 5). Rows are streamed, so large results are fine.
 
     \b
     Examples:
@@ -159,43 +166,68 @@ def sql(query: str, output_format: str, working: bool, home: Home) -> None:
       komo sql "SELECT year(published) y, count(*) FROM documents
                 WHERE duplicate_of IS NULL GROUP BY y ORDER BY y"
       komo sql --format csv "SELECT native_id, title FROM documents" > titles.csv
+      komo sql --timeout 600 --format json "SELECT * FROM mentions" > mentions.jsonl
     """
     import duckdb
 
     from .store import Store
 
-    path = home.db if working or home.db_override else home.published_db
-    with Store.open(path, read_only=True) as store:
+    with Store.open_reader(home.reader_db(working)) as store, store.time_limit(timeout):
         try:
-            columns, rows = store.query(query)
+            columns, batches = store.stream(query)
+            _print_rows(columns, batches, output_format)
+        except duckdb.InterruptException:
+            raise  # the time limit's: it says so
         except duckdb.Error as problem:
-            raise KomoError(f"SQL error: {str(problem).splitlines()[0]}") from None
-    _print_rows(columns, rows, output_format)
+            raise KomoError(f"SQL error: {_first_line(problem)}") from None
 
 
-def _print_rows(columns: list[str], rows: list[tuple], output_format: str) -> None:
+def _first_line(problem: BaseException) -> str:
+    return str(problem).splitlines()[0] if str(problem) else type(problem).__name__
+
+
+def _print_rows(columns: list[str], batches: Iterable[list[tuple]], output_format: str,
+                table_rows: int = 10_000) -> None:
+    """Rows as CSV, JSON lines or an aligned table, batch by batch. A table is sized by its first
+    batch and shows at most `table_rows` rows (CSV and JSON have no limit)."""
     if output_format == "csv":
         writer = csv.writer(sys.stdout)
         writer.writerow(columns)
-        writer.writerows(rows)
+        for rows in batches:
+            writer.writerows([[_plain(v) for v in row] for row in rows])
         return
     if output_format == "json":
         import json
 
-        for row in rows:
-            click.echo(json.dumps(dict(zip(columns, row, strict=True)), ensure_ascii=False, default=str))
+        for rows in batches:
+            for row in rows:
+                click.echo(json.dumps(dict(zip(columns, row, strict=True)), ensure_ascii=False, default=str))
         return
-    cells = [[_cell(v) for v in row] for row in rows]
-    widths = [max([len(c)] + [len(r[i]) for r in cells]) for i, c in enumerate(columns)]
-    click.echo("  ".join(c.ljust(w) for c, w in zip(columns, widths, strict=True)))
-    click.echo("  ".join("-" * w for w in widths))
-    for row in cells:
-        click.echo("  ".join(v.ljust(w) for v, w in zip(row, widths, strict=True)))
-    click.echo(f"({len(rows)} rows)")
+    shown = total = 0
+    widths: list[int] | None = None
+    for rows in batches:
+        total += len(rows)
+        cells = [[_cell(v) for v in row] for row in rows[: max(table_rows - shown, 0)]]
+        if widths is None:
+            widths = [max([len(c)] + [len(r[i]) for r in cells]) for i, c in enumerate(columns)]
+            click.echo("  ".join(c.ljust(w) for c, w in zip(columns, widths, strict=True)))
+            click.echo("  ".join("-" * w for w in widths))
+        for row in cells:
+            click.echo("  ".join(v.ljust(w) for v, w in zip(row, widths, strict=True)))
+        shown += len(cells)
+    if widths is None:
+        click.echo("  ".join(columns))
+    more = f"; the first {shown} shown, --format csv or json gives all" if total > shown else ""
+    click.echo(f"({total} rows{more})")
+
+
+def _plain(value: Any) -> Any:
+    """A cell for CSV: text from the web without control characters."""
+    return strip_controls(value) if isinstance(value, str) else value
 
 
 def _cell(value: Any, limit: int = 80) -> str:
-    text = "NULL" if value is None else str(value).replace("\n", " ")
+    text = "NULL" if value is None else terminal_safe(str(value))
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
@@ -237,8 +269,9 @@ def report(topic: str, field_: str | None, start: str | None, end: str | None, b
 
     request = ReportRequest(topic=topic, field=field_, start=start, end=end, body=body, district=district,
                             method=method, documents=documents, copies_url=copies_url)
-    path = home.db if working or home.db_override else home.published_db
-    with Store.open(path, read_only=True) as store:
+    if output and not Path(output).resolve().parent.is_dir():
+        raise click.BadParameter(f"no directory {Path(output).parent}", param_hint="-o/--output")
+    with Store.open_reader(home.reader_db(working)) as store:
         store.require_schema(4, "komo report")
         text = render(build_report(store.con, request, home.root), output_format)
     if output:
@@ -264,17 +297,25 @@ def raw(doc_id: str, source: str | None, home: Home) -> None:
     """
     import gzip
 
+    from kommunalmonitor.core.errors import StoreDamaged
+
     from .store import Store
 
-    path = home.db if home.db_override else home.published_db
-    with Store.open(path, read_only=True) as store:
+    with Store.open_reader(home.reader_db()) as store:
         raw_ref = store.find_document(doc_id, source)[4]
     if not raw_ref:
         raise KomoError(f"document {doc_id!r} has no kept copy")
+    raw_dir = home.raw_dir.resolve()
+    path = (home.root / raw_ref).resolve()
+    if not path.is_relative_to(raw_dir):  # a forged raw_ref must not read files elsewhere
+        raise StoreDamaged(f"refusing to read the kept copy of {doc_id}: its path is not under {raw_dir}")
     try:
-        page = gzip.decompress((home.root / raw_ref).read_bytes())
-    except (OSError, EOFError) as problem:
-        raise KomoError(f"cannot read the kept copy {home.root / raw_ref}: {problem}") from None
+        page = gzip.decompress(path.read_bytes())
+    except FileNotFoundError:
+        raise KomoError(f"the kept copy of {doc_id} is gone ({path}); `komo crawl --full` fetches it again") from None
+    except (OSError, EOFError, gzip.BadGzipFile):  # never echo the file's bytes (gzip's message does)
+        raise StoreDamaged(f"the kept copy {path} is not a readable gzip file; "
+                           "`komo crawl --full` fetches the page again") from None
     sys.stdout.buffer.write(page)
 
 
@@ -309,8 +350,7 @@ def export(output_format: str, output: str, tables: tuple[str, ...], include_pri
     if unknown:
         raise click.BadParameter(f"unknown table {', '.join(unknown)}; choose from {', '.join(EXPORTS)}",
                                  param_hint="--table")
-    path = home.db if working or home.db_override else home.published_db
-    with Store.open(path, read_only=True) as store:
+    with Store.open_reader(home.reader_db(working)) as store:
         store.require_schema(4, "komo export")
         written = export_parquet(store.con, Path(output), public_role_pattern(), include_private_persons,
                                  list(tables) or None)
@@ -393,9 +433,12 @@ def extract(input_path: str | None, output_path: str | None, everything: bool, p
         from .filemode import extract_file
         from .nlp.loader import shared_pipeline
 
+        if not Path(output_path).resolve().parent.is_dir():
+            raise click.BadParameter(f"no directory {Path(output_path).parent}", param_hint="--output")
         counts = extract_file(Path(input_path), Path(output_path), shared_pipeline(), processes)
         click.echo(f"extracted {counts['documents']} pages to {output_path} "
-                   f"({counts['skipped']} skipped with a reason in their 'error' field)")
+                   f"({counts['skipped']} skipped with a reason in their 'error' field, "
+                   f"{counts['warnings']} read with a 'warning')")
         return
     from .extraction import extract_store
 
@@ -495,18 +538,17 @@ def search(query: str, date_from: date | None, date_to: date | None, source: str
 
     request = SearchQuery(query, all_terms=all_terms, date_from=date_from, date_to=date_to,
                           source=source, action_field=action_field, district=district, limit=limit)
-    path = home.db if working or home.db_override else home.published_db
-    with Store.open(path, read_only=True) as store:
+    with Store.open_reader(home.reader_db(working)) as store:
         hits = run_search(store, request)
     if output_format != "table":
-        _print_rows(list(SearchHit.COLUMNS), [hit.row() for hit in hits], output_format)
+        _print_rows(list(SearchHit.COLUMNS), [[hit.row() for hit in hits]], output_format)
         return
     for number, hit in enumerate(hits, 1):
         copies = f" · {hit.copies} republished {'copy' if hit.copies == 1 else 'copies'}" if hit.copies else ""
-        click.echo(f"{number:3d}. {hit.published or 'undated'} · {hit.sender or 'unknown sender'} · "
+        click.echo(f"{number:3d}. {hit.published or 'undated'} · {terminal_safe(hit.sender or 'unknown sender')} · "
                    f"score {hit.score:.2f}{copies}")
-        click.echo(f"     {hit.title or '(ohne Überschrift)'}")
-        click.echo(f"     {hit.snippet}")
+        click.echo(f"     {terminal_safe(hit.title or '(ohne Überschrift)')}")
+        click.echo(f"     {terminal_safe(hit.snippet)}")
         click.echo(f"     {hit.canonical_url}")
     more = "; --limit shows more" if len(hits) == limit else ""
     click.echo(f"({len(hits)} hits{more})" if hits else f"no documents match {query!r}")

@@ -93,7 +93,7 @@ def crawl(home: Home, options: CrawlOptions,
     check_reachable(source.base_url)
     with open_writer(home) as store:
         summary = crawl_into(store, home, source, options, progress)
-        store.publish(home.published_db)
+        store.publish(home.published_db, runs=[summary.run_id])
     return summary
 
 

@@ -98,7 +98,7 @@ def extract_store(home: Home, everything: bool = False, batch_size: int = 500, n
     """Extract every document that needs it under the writer lock, publish; returns the run's figures."""
     with open_writer(home) as store:
         stats = extract_into(store, home, everything, batch_size, n_process, progress)
-        store.publish(home.published_db)
+        store.publish(home.published_db, runs=[stats["run_id"]])
     return stats
 
 
@@ -109,6 +109,7 @@ def extract_into(store: Store, home: Home, everything: bool = False, batch_size:
     version = extractor_version()
     stats = {"documents": 0, "mentions": 0, "integration": 0, "extractor_version": version}
     run_id = store.start_run("extract", None)
+    stats["run_id"] = run_id
     try:
         # The districts table (archive codes → district) comes from the same file the
         # komo_districts component reads; its content is part of the extractor version.

@@ -9,16 +9,20 @@ from __future__ import annotations
 
 import json
 import logging
+import os
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, BinaryIO
 
 from spacy.language import Language
 from spacy.tokens import Doc
 
+from kommunalmonitor.core.errors import KomoError
 from kommunalmonitor.core.parallel import parallel_chunks
+from kommunalmonitor.core.text import replace_surrogates, strip_controls
 from kommunalmonitor.crawler.layout import LayoutError, parse_text
 from kommunalmonitor.crawler.render import render_text
 from kommunalmonitor.crawler.sources import PageLayout, Source, source_path
@@ -29,6 +33,12 @@ from .nlp.records import make_doc, mention_record
 logger = logging.getLogger(__name__)
 
 MAX_TEXT_CHARS = 1_000_000  # a press page is ~5-50 KB of text; more is not an article
+# An input line above this is refused unread (no JSON parse, no HTML rendering): memory stays bounded.
+MAX_LINE_BYTES = 4 * 1024 * 1024
+# Lines in flight at once: a chunk ends at this many records or this many input bytes.
+CHUNK_RECORDS = 500
+CHUNK_BYTES = 32 * 1024 * 1024
+_KEY_AT_START = re.compile(rb'^\s*\{\s*"key"\s*:\s*("(?:[^"\\]|\\.){0,200}"|-?\d{1,30})')
 
 
 @dataclass
@@ -52,11 +62,21 @@ def default_layout() -> PageLayout:
 
 def read_page(record: dict[str, Any], layout: PageLayout) -> Page:
     """Split a `{"key", "url", "text"|"html"}` record into layout fields and body."""
-    page = Page(key=record.get("key"), url=record.get("url"))
-    raw = record.get("text")
-    if raw is None and record.get("html") is not None:
-        raw = render_text(record["html"])
-    if not isinstance(raw, str) or not raw.strip():
+    page = Page(key=record.get("key"), url=record.get("url") if isinstance(record.get("url"), str) else None)
+    if record.get("_error"):
+        page.error = record["_error"]
+        return page
+    raw, html = record.get("text"), record.get("html")
+    for name, value in (("text", raw), ("html", html), ("url", record.get("url"))):
+        if value is not None and not isinstance(value, str):
+            page.error = f"'{name}' is not a string but {type(value).__name__}"
+            return page
+    if raw is None and html is not None:
+        if len(html) > MAX_LINE_BYTES:
+            page.error = f"html too long ({len(html):,} characters > {MAX_LINE_BYTES:,}); not rendered"
+            return page
+        raw = render_text(html)
+    if not raw or not raw.strip():
         page.error = "empty text"
         return page
     if len(raw) > MAX_TEXT_CHARS:
@@ -65,6 +85,7 @@ def read_page(record: dict[str, Any], layout: PageLayout) -> Page:
     if _looks_binary(raw):
         page.error = "not text (control characters or replacement characters)"
         return page
+    raw = strip_controls(raw)  # text from the web is inert: no ESC sequences in titles or bodies
     try:
         release = parse_text(raw, layout)
     except LayoutError:
@@ -121,42 +142,106 @@ def _extract_chunk(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return list(extract_records(records, shared_pipeline()))
 
 
-def read_jsonl(handle: IO[str]) -> Iterator[dict[str, Any]]:
-    """Input lines as records; a line that is not JSON becomes a record with an error."""
-    for number, line in enumerate(handle, 1):
+def read_jsonl(handle: BinaryIO) -> Iterator[tuple[dict[str, Any], int]]:
+    """(record, bytes read) per non-empty input line. A line that cannot be a record — over the size
+    cap (never read whole), not JSON, not an object — becomes a record with `_error` (and its key,
+    when it can be seen at the line's start), so the output keeps one line per input line."""
+    number = 0
+    while True:
+        line = handle.readline(MAX_LINE_BYTES + 1)
+        if not line:
+            return
+        number += 1
+        size = len(line)
+        if size > MAX_LINE_BYTES and not line.endswith(b"\n"):
+            while (rest := handle.readline(1 << 20)) and not rest.endswith(b"\n"):
+                size += len(rest)
+            size += len(rest)
+            yield {"key": _key_at_start(line), "_error": f"line {number}: longer than the "
+                   f"{MAX_LINE_BYTES // (1024 * 1024)} MB cap ({size:,} bytes); not read"}, size
+            continue
         if not line.strip():
             continue
-        try:
-            record = json.loads(line)
-            if not isinstance(record, dict):
-                raise ValueError("not a JSON object")
-        except ValueError as problem:
-            record = {"key": None, "text": "", "_error": f"line {number}: {problem}"}
-        yield record
+        yield _parse_line(line, number), size
 
 
-def extract_file(input_path: Path, output_path: Path, nlp: Language, n_process: int = 1,
-                 chunk: int = 2000) -> dict[str, int]:
-    """File-to-file extraction in chunks, so memory stays flat however long the file is."""
-    counts = {"documents": 0, "skipped": 0}
-    with open(input_path, encoding="utf-8", errors="replace") as source, \
-            open(output_path, "w", encoding="utf-8") as target:
-        batch: list[dict[str, Any]] = []
-        for record in read_jsonl(source):
-            batch.append(record)
-            if len(batch) >= chunk:
+def _parse_line(line: bytes, number: int) -> dict[str, Any]:
+    try:
+        text, encoding = line.decode("utf-8"), None
+    except UnicodeDecodeError:
+        # Not UTF-8: a legacy single-byte encoding; windows-1252 is a superset of latin-1's letters.
+        text, encoding = line.decode("cp1252", errors="replace"), "cp1252"
+    try:
+        record = json.loads(text)
+    except ValueError as problem:
+        return {"key": _key_at_start(line), "_error": f"line {number}: not JSON ({problem})"}
+    if not isinstance(record, dict):
+        return {"key": None, "_error": f"line {number}: not a JSON object"}
+    record, replaced = _without_surrogates(record)
+    notes = []
+    if encoding:
+        notes.append(f"line {number} was not UTF-8; read as {encoding}")
+    if replaced:
+        notes.append(f"{replaced} lone surrogate(s) replaced by U+FFFD")
+    if notes:
+        record["_warning"] = "; ".join(notes)
+    return record
+
+
+def _key_at_start(line: bytes) -> Any:
+    match = _KEY_AT_START.match(line[:512])
+    if not match:
+        return None
+    try:
+        return _without_surrogates(json.loads(match.group(1).decode("utf-8", errors="replace")))[0]
+    except ValueError:
+        return None
+
+
+def _without_surrogates(value: Any) -> tuple[Any, int]:
+    """`value` with every string's lone surrogates (from `\\udcff` escapes) replaced, and the count."""
+    if isinstance(value, str):
+        return replace_surrogates(value)
+    if isinstance(value, list):
+        cleaned = [_without_surrogates(item) for item in value]
+        return [v for v, _ in cleaned], sum(n for _, n in cleaned)
+    if isinstance(value, dict):
+        cleaned = {_without_surrogates(k)[0]: _without_surrogates(v) for k, v in value.items()}
+        return {k: v for k, (v, _) in cleaned.items()}, sum(n for _, n in cleaned.values())
+    return value, 0
+
+
+def extract_file(input_path: Path, output_path: Path, nlp: Language, n_process: int = 1) -> dict[str, int]:
+    """File-to-file extraction in bounded chunks (memory stays flat however long the file is). The
+    output appears only when complete: it is written beside its target and renamed into place."""
+    if (output_path.exists() and output_path.samefile(input_path)) or output_path.resolve() == input_path.resolve():
+        raise KomoError(f"--output {output_path} is the input file; write the results elsewhere")
+    counts = {"documents": 0, "skipped": 0, "warnings": 0}
+    partial = output_path.with_name(f".{output_path.name}.{os.getpid()}.partial")
+    try:
+        with open(input_path, "rb") as source, open(partial, "w", encoding="utf-8") as target:
+            batch: list[dict[str, Any]] = []
+            in_flight = 0
+            for record, size in read_jsonl(source):
+                batch.append(record)
+                in_flight += size
+                if len(batch) >= CHUNK_RECORDS or in_flight >= CHUNK_BYTES:
+                    _write(batch, nlp, target, counts, n_process)
+                    batch, in_flight = [], 0
+            if batch:
                 _write(batch, nlp, target, counts, n_process)
-                batch = []
-        if batch:
-            _write(batch, nlp, target, counts, n_process)
+        os.replace(partial, output_path)
+    finally:
+        partial.unlink(missing_ok=True)
     return counts
 
 
 def _write(batch: list[dict[str, Any]], nlp: Language, target: IO[str], counts: dict[str, int],
            n_process: int) -> None:
     for record, result in zip(batch, extract_records(batch, nlp, n_process=n_process), strict=True):
-        if record.get("_error"):
-            result["error"] = record["_error"]
+        if record.get("_warning"):
+            result["warning"] = record["_warning"]
+            counts["warnings"] += 1
         counts["documents"] += 1
         counts["skipped"] += 1 if result.get("error") else 0
         target.write(json.dumps(result, ensure_ascii=False) + "\n")

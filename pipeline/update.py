@@ -176,7 +176,7 @@ def update(home: Home, options: UpdateOptions = UpdateOptions(), echo: Callable[
             failed = bool(summary.failed) or any(c.status != "ok" for c in summary.crawls)
             summary.status = "partial" if failed else "ok"
             store.finish_run(summary.run_id, summary.status, summary.stats())
-            store.publish(home.published_db)
+            store.publish(home.published_db, runs=[summary.run_id])
         except Exception as problem:
             summary.status = "failed"
             store.finish_run(summary.run_id, "failed", summary.stats(), f"{type(problem).__name__}: {problem}"[:300])

@@ -1,7 +1,9 @@
 """The one writer: take the lock, open the working store, and clean up after dead writers.
 
-Every writing command (crawl, extract, classify, update) starts here, so whatever a killed run
-left (staging files, runs still marked running) is settled before new work begins.
+Every writing command (crawl, extract, classify, update) starts here, and takes the lock before
+anything slow (a model, spaCy) is loaded, so a rival exits at once. Whatever a killed run left
+(staging files, runs still marked running or publishing, half-written snapshots) is settled
+before new work begins.
 """
 
 from __future__ import annotations
@@ -24,6 +26,8 @@ def open_writer(home: Home) -> Iterator[Store]:
     """The working store under the writer lock, with dead runs recovered or marked aborted."""
     home.ensure()
     with writer_lock(home.lock_path), Store.open(home.db) as store:
+        for stale in Store.remove_stale_snapshots(home.published_db.parent):
+            logger.info("removed %s, a snapshot a killed publish left behind", stale)
         recover(store, home)
         store.abort_unfinished_runs("interrupted: the process ended before the run finished")
         yield store

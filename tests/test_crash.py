@@ -65,9 +65,15 @@ def test_kill_at_point_then_rerun_converges_to_clean_store(point, site, tmp_path
     rerun = run_komo(*crawl_args(site), home=home)
     assert rerun.returncode == 0, rerun.stderr
     assert store_content(home) == clean_content
-    statuses = [s for (s,) in query(home / "komo.duckdb", "SELECT status FROM runs ORDER BY run_id")]
-    # A kill while publishing comes after the run's own work was committed as done.
-    assert statuses == ["ok" if point == "publish" else "aborted", "ok"]
+    runs = query(home / "komo.duckdb", "SELECT status, message FROM runs ORDER BY run_id")
+    # A run is ok only once its snapshot is published: killed anywhere, even while publishing,
+    # it is aborted by the next writer, which also removes the half-written snapshot.
+    assert [status for status, _ in runs] == ["aborted", "ok"]
+    if point == "publish":
+        assert "publishing" in runs[0][1]
+    assert not list((home / "published").glob(".*.tmp")), "a stale temporary snapshot was left behind"
+    published = query(home / "published" / "komo.duckdb", "SELECT status FROM runs ORDER BY run_id")
+    assert published[-1] == ("ok",), "the snapshot carries its own run as final"
 
 
 def test_kill_at_a_seeded_random_moment_then_rerun_converges(site, tmp_path, clean_content):

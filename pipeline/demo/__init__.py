@@ -37,7 +37,7 @@ def run_demo(home: Home, archive: Path | None, port: int, echo: Callable[[str], 
     from ..classify import classify_store
 
     echo(classify_store(home).line())
-    with Store.open(home.published_db, read_only=True) as store:
+    with Store.open_reader(home.published_db) as store:
         overview = store.overview()
         mentions = store.mention_overview(public_role_pattern())
     echo(f"\nstored in {home.db} (published snapshot {home.published_db}):")
@@ -74,7 +74,7 @@ def write_demo_report(home: Home) -> Path:
     from ..report import ReportRequest, build_report, render
 
     target = home.root / "report-integration.html"
-    with Store.open(home.published_db, read_only=True) as store:
+    with Store.open_reader(home.published_db) as store:
         target.write_text(render(build_report(store.con, ReportRequest(topic="integration"), home.root), "html"),
                           encoding="utf-8")
     return target

@@ -10,7 +10,8 @@ import json
 import logging
 import os
 import re
-from collections.abc import Iterator
+import threading
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -20,10 +21,20 @@ from typing import Any
 
 import duckdb
 
-from kommunalmonitor.core.errors import KomoError
+from kommunalmonitor.core.errors import KomoError, LockHeld, QueryRefused, QueryTimeout, StoreDamaged
 from kommunalmonitor.core.faults import killpoint
 
 logger = logging.getLogger(__name__)
+
+# What DuckDB says when a file is not a store it can read: truncated, overwritten, corrupt.
+_DAMAGE_SIGNS = ("Corrupt database file", "not a valid DuckDB database", "Could not read enough bytes",
+                 "database has been invalidated", "Serialization Error", "checksum")
+# Settings a locked-down reader fixes before locking the configuration (see Store.open_reader).
+_READER_LOCKDOWN = ("SET autoinstall_known_extensions = false", "SET autoload_known_extensions = false",
+                    "SET allow_community_extensions = false", "SET enable_external_access = false",
+                    "SET lock_configuration = true")
+# Snapshots being written are named `.<name>.<pid>.tmp` beside the published file.
+_TEMP_SNAPSHOT = re.compile(r"^\..+\.\d+\.tmp$")
 
 _MIGRATION_NAME = re.compile(r"^(\d{3})_[a-z0-9_]+\.sql$")
 
@@ -84,15 +95,52 @@ class Store:
         path.parent.mkdir(parents=True, exist_ok=True)
         try:
             connection = duckdb.connect(str(path), read_only=read_only)
-        except duckdb.IOException as problem:
-            raise KomoError(f"cannot open {path}: {str(problem).splitlines()[0]}") from None
+        except duckdb.Error as problem:
+            raise _open_error(path, problem) from None
         store = cls(connection, path, read_only)
         try:
             if not read_only:
                 store.migrate()
             yield store
+        except duckdb.Error as problem:
+            if is_damage(problem):
+                raise damaged(path, problem) from None
+            raise
         finally:
             connection.close()
+
+    @classmethod
+    @contextmanager
+    def open_reader(cls, path: Path) -> Iterator[Store]:
+        """A read-only store that cannot reach anything else: no ATTACH, no COPY TO, no reading or
+        writing files, no installing or loading extensions, and no setting any of that back
+        (DuckDB's enable_external_access + lock_configuration). What readers need (the fts
+        extension) is loaded first. Every reader — sql, report, search, export, a web UI — uses it."""
+        with cls.open(path, read_only=True) as store:
+            from .search import load_fts
+
+            load_fts(store.con)
+            for statement in _READER_LOCKDOWN:
+                store.con.execute(statement)
+            yield store
+
+    @contextmanager
+    def time_limit(self, seconds: float | None) -> Iterator[None]:
+        """Interrupt whatever runs on this connection after `seconds` (DuckDB has no statement
+        timeout of its own); QueryTimeout then says so."""
+        if not seconds:
+            yield
+            return
+        timer = threading.Timer(seconds, self.con.interrupt)
+        timer.daemon = True
+        timer.start()
+        try:
+            yield
+        except duckdb.InterruptException:
+            raise QueryTimeout(f"the query ran longer than {seconds:g} s and was stopped; "
+                               "narrow it, or raise --timeout") from None
+        finally:
+            timer.cancel()
 
     # -- schema -------------------------------------------------------------------------------
 
@@ -123,7 +171,10 @@ class Store:
             yield
             self.con.execute("COMMIT")
         except BaseException:
-            self.con.execute("ROLLBACK")
+            try:
+                self.con.execute("ROLLBACK")
+            except duckdb.Error:  # an invalidated database cannot roll back; the first error tells why
+                pass
             raise
 
     def schema_version(self) -> int:
@@ -166,11 +217,14 @@ class Store:
         )
 
     def abort_unfinished_runs(self, message: str) -> int:
-        """Mark runs still 'running' as aborted; only called by a writer holding the lock, when
-        no other run can be alive."""
-        return self.con.execute(
+        """Mark runs still 'running' or 'publishing' as aborted; only called by a writer holding the
+        lock, when no other run can be alive."""
+        aborted = self.con.execute(
             "UPDATE runs SET status = 'aborted', finished_at = coalesce(finished_at, ?), message = ? "
             "WHERE status = 'running'", [_utcnow(), message]).fetchone()[0]
+        return aborted + self.con.execute(
+            "UPDATE runs SET status = 'aborted', message = ? WHERE status = 'publishing'",
+            ["killed while publishing: the snapshot was not replaced"]).fetchone()[0]
 
     # -- incremental crawl state --------------------------------------------------------------
 
@@ -499,25 +553,60 @@ class Store:
 
     # -- publishing and reading ---------------------------------------------------------------
 
-    def publish(self, target: Path) -> None:
-        """Write a complete read-only snapshot next to `target`, then rename it into place:
+    def publish(self, target: Path, runs: Sequence[int] = ()) -> None:
+        """Write a complete read-only snapshot beside `target`, check it, then rename it into place:
         readers see the old file or the new one, never a half-written run. The full-text index
-        (search.py) is brought up to date in this store first, so the copy carries it."""
+        (search.py) is brought up to date in this store first, so the copy carries it.
+
+        `runs` (finished in this store) become final only with the snapshot: they are 'publishing'
+        until it is in place, and a kill meanwhile leaves them for the next writer to abort; in the
+        snapshot itself they already carry their final status."""
         from .search import refresh_index
 
-        refresh_index(self)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-        temporary.unlink(missing_ok=True)
-        database = self.con.execute("SELECT current_database()").fetchone()[0]
-        # ATTACH takes no bound parameters; the path is ours (under the komo home), quoted.
-        self.con.execute(f"ATTACH {_string_literal(str(temporary))} AS komo_snapshot")
+        final = dict(self.con.execute(
+            "SELECT run_id, status FROM runs WHERE list_contains(?, run_id)", [list(runs)]).fetchall())
+        self.con.execute("UPDATE runs SET status = 'publishing' WHERE list_contains(?, run_id)", [list(final)])
         try:
-            self.con.execute(f"COPY FROM DATABASE {_identifier(database)} TO komo_snapshot")
-        finally:
-            self.con.execute("DETACH komo_snapshot")
-        killpoint("publish")
-        os.replace(temporary, target)
+            refresh_index(self)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+            temporary.unlink(missing_ok=True)
+            database = self.con.execute("SELECT current_database()").fetchone()[0]
+            # ATTACH takes no bound parameters; the path is ours (beside the store), quoted.
+            self.con.execute(f"ATTACH {_string_literal(str(temporary))} AS komo_snapshot")
+            try:
+                self.con.execute(f"COPY FROM DATABASE {_identifier(database)} TO komo_snapshot")
+                for run_id, status in final.items():
+                    self.con.execute("UPDATE komo_snapshot.runs SET status = ? WHERE run_id = ?", [status, run_id])
+            finally:
+                self.con.execute("DETACH komo_snapshot")
+            killpoint("publish")
+            self._check_snapshot(temporary)
+            os.replace(temporary, target)
+        except BaseException as problem:
+            self.con.execute("UPDATE runs SET status = 'failed', message = ? WHERE list_contains(?, run_id)",
+                             [f"publish failed: {type(problem).__name__}: {problem}"[:300], list(final)])
+            raise
+        for run_id, status in final.items():
+            self.con.execute("UPDATE runs SET status = ? WHERE run_id = ?", [status, run_id])
+
+    def _check_snapshot(self, snapshot: Path) -> None:
+        """The copy opens and holds what this store holds, or it is not published."""
+        expected = self.con.execute("SELECT count(*) FROM documents").fetchone()[0]
+        with duckdb.connect(str(snapshot), read_only=True) as copy:
+            found = copy.execute("SELECT count(*) FROM documents").fetchone()[0]
+        if found != expected:
+            snapshot.unlink(missing_ok=True)
+            raise StoreDamaged(f"the snapshot copy holds {found} documents, the store {expected}: not published")
+
+    @staticmethod
+    def remove_stale_snapshots(published_dir: Path) -> list[Path]:
+        """Temporary snapshots a killed publish left behind; only the lock holder may call this."""
+        stale = [p for p in published_dir.glob(".*.tmp") if _TEMP_SNAPSHOT.match(p.name)] \
+            if published_dir.is_dir() else []
+        for path in stale:
+            path.unlink(missing_ok=True)
+        return stale
 
     def overview(self) -> dict[str, Any]:
         """What the store holds, for `komo demo` and humans: counts, years, senders, errors."""
@@ -566,6 +655,57 @@ class Store:
         cursor = self.con.execute(sql, parameters or [])
         columns = [d[0] for d in cursor.description] if cursor.description else []
         return columns, cursor.fetchall()
+
+    def stream(self, sql: str, batch: int = 2000) -> tuple[list[str], Iterator[list[tuple]]]:
+        """A user's read-only query: its columns, then its rows batch by batch (a large result never
+        sits in memory whole). Refused statements raise QueryRefused."""
+        try:
+            cursor = self.con.execute(sql)
+        except (duckdb.PermissionException, duckdb.InvalidInputException) as problem:
+            refused = isinstance(problem, duckdb.PermissionException) or any(
+                sign in str(problem) for sign in ("configuration", "read-only"))
+            if refused:
+                raise QueryRefused(f"not allowed on the read-only snapshot: {_first_line(problem)}") from None
+            raise
+        columns = [d[0] for d in cursor.description] if cursor.description else []
+
+        def batches() -> Iterator[list[tuple]]:
+            while rows := cursor.fetchmany(batch):
+                yield rows
+
+        return columns, batches()
+
+
+def _first_line(problem: BaseException) -> str:
+    return str(problem).splitlines()[0] if str(problem) else type(problem).__name__
+
+
+def is_damage(problem: BaseException) -> bool:
+    """Whether a DuckDB error means the file itself is damaged (not a bad query)."""
+    text = str(problem)
+    return isinstance(problem, duckdb.SerializationException) or any(sign in text for sign in _DAMAGE_SIGNS)
+
+
+def damaged(path: Path, problem: BaseException) -> StoreDamaged:
+    published = path.parent / "published" / path.name
+    if path.parent.name == "published":
+        advice = "rerun `komo update` (or any writing command) to publish a fresh snapshot"
+    elif published.exists():
+        advice = (f"restore the last snapshot (`cp {published} {path}`; what was written since is re-crawled by "
+                  "the next update) or move the file away and run `komo update` to rebuild it")
+    else:
+        advice = "move the file away and run `komo update` to rebuild it from the sources"
+    return StoreDamaged(f"the store {path} is damaged ({_first_line(problem)[:160]}); {advice}")
+
+
+def _open_error(path: Path, problem: duckdb.Error) -> KomoError:
+    text = _first_line(problem)
+    if "Could not set lock" in text or "Conflicting lock" in text:
+        return LockHeld(f"{path} is open for writing by another process; read the published snapshot "
+                        "(the default) or wait for the writer to finish")
+    if is_damage(problem):
+        return damaged(path, problem)
+    return KomoError(f"cannot open {path}: {text}")
 
 
 def _string_literal(text: str) -> str:
