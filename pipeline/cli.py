@@ -624,6 +624,13 @@ def explain(doc_id: str | None, source: str | None, text_file: str | None, top: 
                                 Path(text_file) if text_file else None, top))
 
 
+# Council sources and summaries live in their own module; it uses the helpers above.
+from .council_cli import council, sources  # noqa: E402
+
+cli.add_command(sources)
+cli.add_command(council)
+
+
 def main(argv: list[str] | None = None) -> None:
     """Console entry point: every user-facing failure is one line and a non-zero exit."""
     try:

@@ -23,6 +23,8 @@ import duckdb
 from kommunalmonitor.core.errors import KomoError
 from kommunalmonitor.core.faults import killpoint
 
+from .council import load_council_staging
+
 logger = logging.getLogger(__name__)
 
 _MIGRATION_NAME = re.compile(r"^(\d{3})_[a-z0-9_]+\.sql$")
@@ -63,6 +65,7 @@ class LoadResult:
     requests: int = 0
     requests_by_reason: dict[str, int] | None = None
     skipped_lines: int = 0
+    council: dict[str, Any] | None = None  # what a council (OParl) crawl changed: store/council.py
 
     def to_dict(self) -> dict[str, Any]:
         return dict(self.__dict__)
@@ -239,6 +242,9 @@ class Store:
                 ).fetchall()
                 result.requests_by_reason = {reason: n for reason, n in by_reason}
                 result.requests = sum(result.requests_by_reason.values())
+            council = load_council_staging(self.con, directory, run_id, now)
+            if council is not None:
+                result.council = council.to_dict()
             self.link_near_duplicates()
             self.con.execute("UPDATE runs SET staging_loaded = true WHERE run_id = ?", [run_id])
             killpoint("store_load")
@@ -338,7 +344,7 @@ class Store:
                 SELECT source, native_id,
                        nullif(lower(regexp_replace(coalesce(title, ''), '\W+', ' ', 'g')), ' ') AS title_key,
                        md5(left(lower(regexp_replace(body, '\s+', ' ', 'g')), 300)) AS body_key
-                FROM documents
+                FROM documents WHERE kind = 'press'  -- council papers are never republished copies
             )
             SELECT DISTINCT a.source, a.native_id, b.native_id
             FROM keyed a JOIN keyed b
