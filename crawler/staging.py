@@ -12,6 +12,7 @@ import gzip
 import hashlib
 import json
 import os
+import threading
 from pathlib import Path
 from typing import IO, Any
 
@@ -65,7 +66,8 @@ def save_raw_page(raw_dir: Path, body: bytes, suffix: str = ".html.gz", compress
     target = raw_dir.parent / relative
     if not target.exists():
         target.parent.mkdir(parents=True, exist_ok=True)
-        temporary = target.with_name(f"{target.name}.tmp{os.getpid()}")
+        # Per process and thread: two threads may keep identical files at the same moment.
+        temporary = target.with_name(f"{target.name}.tmp{os.getpid()}.{threading.get_ident()}")
         with gzip.open(temporary, "wb", compresslevel=compresslevel) as out:
             out.write(body)
         os.replace(temporary, target)

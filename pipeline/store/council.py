@@ -103,7 +103,7 @@ def load_council_staging(con: duckdb.DuckDBPyConnection, directory: Path, run_id
         con.execute("INSERT OR REPLACE INTO council_crawl_state VALUES (?, ?, ?, ?)",
                     [next(iter(sources)), cursor, run_id, now])
         result.cursor = cursor.isoformat()
-    for name in ("staged_objects", "staged_downloads", "council_batch", "council_merge", "council_docs"):
+    for name in ("staged_objects", "staged_downloads", "council_batch", "council_merge", "council_docs", "council_gone"):
         con.execute(f"DROP TABLE IF EXISTS {name}")
     return result
 
@@ -121,9 +121,14 @@ def _merge_objects(con: duckdb.DuckDBPyConnection, run_id: int, result: CouncilL
     con.execute(
         """
         CREATE OR REPLACE TEMP TABLE council_merge AS
+        WITH b AS (
+            -- A deletion notice carries no content: the stored version's hash stays.
+            SELECT b.* REPLACE (CASE WHEN b.tombstone AND o.id IS NOT NULL THEN o.content_hash ELSE b.hash END AS hash)
+            FROM council_batch b LEFT JOIN council_objects o USING (source, id)
+        )
         SELECT b.source, b.id, coalesce(b.type, o.type) AS type, b.modified, b.deleted,
                CASE WHEN b.tombstone AND o.id IS NOT NULL THEN o.json ELSE b.json END AS json,
-               CASE WHEN b.tombstone AND o.id IS NOT NULL THEN o.content_hash ELSE b.hash END AS content_hash,
+               b.hash AS content_hash,
                CASE WHEN b.tombstone AND o.id IS NOT NULL THEN list_distinct(list_concat(o.repairs, b.repairs))
                     ELSE b.repairs END AS repairs,
                CASE WHEN b.tombstone AND o.id IS NOT NULL THEN o.embedded_in ELSE b.embedded_in END AS embedded_in,
@@ -135,7 +140,7 @@ def _merge_objects(con: duckdb.DuckDBPyConnection, run_id: int, result: CouncilL
                o.id IS NOT NULL AND (o.content_hash <> b.hash OR o.deleted <> b.deleted) AS is_changed,
                b.deleted AND NOT coalesce(o.deleted, false) AS is_newly_deleted,
                NOT b.tombstone AS replaces_relations, b.refs
-        FROM council_batch b LEFT JOIN council_objects o USING (source, id)
+        FROM b LEFT JOIN council_objects o USING (source, id)
         WHERE o.id IS NULL OR b.modified IS NULL OR o.modified IS NULL OR b.modified >= o.modified
            OR (b.deleted AND NOT o.deleted)
         """
@@ -161,6 +166,26 @@ def _merge_objects(con: duckdb.DuckDBPyConnection, run_id: int, result: CouncilL
         """,
         [run_id],
     )
+    # What came embedded in a deleted object (a meeting's agenda items, a paper's files and
+    # consultations) goes with it, unless this load saw it alive on its own.
+    con.execute("CREATE OR REPLACE TEMP TABLE council_gone AS "
+                "SELECT source, id FROM council_merge WHERE is_newly_deleted")
+    for _ in range(3):  # meeting → agenda item → file
+        cascaded = con.execute(
+            """
+            UPDATE council_objects o SET deleted = true, last_changed = g.at, run_id = ?,
+                   repairs = list_append(coalesce(o.repairs, []), 'deleted with ' || o.embedded_in)
+            FROM (SELECT source, id, current_timestamp::TIMESTAMP AS at FROM council_gone) g
+            WHERE o.source = g.source AND o.embedded_in = g.id AND NOT o.deleted
+              AND NOT EXISTS (SELECT 1 FROM council_merge m WHERE m.source = o.source AND m.id = o.id
+                              AND NOT m.deleted)
+            RETURNING o.source, o.id
+            """, [run_id]).fetchall()
+        if not cascaded:
+            break
+        result.objects_deleted += len(cascaded)
+        con.execute("CREATE OR REPLACE TEMP TABLE council_gone AS SELECT unnest(?) AS source, unnest(?) AS id",
+                    [[c[0] for c in cascaded], [c[1] for c in cascaded]])
     con.execute(
         "DELETE FROM council_relations WHERE (source, subject) IN "
         "(SELECT source, id FROM council_merge WHERE replaces_relations)")
@@ -311,7 +336,7 @@ def _refresh_documents(con: duckdb.DuckDBPyConnection, sources: list[str], run_i
 
 def crawl_state(con: duckdb.DuckDBPyConnection, source: str) -> dict[str, Any]:
     """The spider's starting point, as plain data: the cursor, the ids already stored (referred-to
-    objects among them are not fetched again), files settled (downloaded, or failed for good, at
+    objects among them are not fetched again), referred-to objects the server did not have, files settled (downloaded, or failed for good, at
     their modified), and files whose download is still due."""
     row = con.execute("SELECT modified_since FROM council_crawl_state WHERE source = ?", [source]).fetchone()
     known = [r[0] for r in con.execute("SELECT id FROM council_objects WHERE source = ?", [source]).fetchall()]
@@ -329,7 +354,10 @@ def crawl_state(con: duckdb.DuckDBPyConnection, source: str) -> dict[str, Any]:
         ORDER BY o.id
         """,
         [source]).fetchall()
-    return {"modified_since": row[0].isoformat() if row else None, "known": known,
+    unresolvable = [r[0] for r in con.execute(
+        "SELECT DISTINCT url FROM crawl_errors WHERE source = ? AND kind = 'reference' AND NOT transient",
+        [source]).fetchall()]
+    return {"modified_since": row[0].isoformat() if row else None, "known": known, "unresolvable": unresolvable,
             "settled_files": settled, "pending_files": [list(p) for p in pending]}
 
 
