@@ -170,10 +170,10 @@ def spec_council(base: str, sloppy: bool = True) -> Council:
                                    "number": "4", "order": 4, "name": "Antwort auf Anfrage 1200/2014",
                                    "public": True, "result": "zur Kenntnis genommen",
                                    "modified": "2013-01-08T12:05:27+01:00"}]}
-    council.lists[f"/spec/body/0/organizations"] = organizations
-    council.lists[f"/spec/body/0/persons"] = [person]
-    council.lists[f"/spec/body/0/meetings"] = [meeting, meeting_243]
-    council.lists[f"/spec/body/0/papers"] = [paper]
+    council.lists["/spec/body/0/organizations"] = organizations
+    council.lists["/spec/body/0/persons"] = [person]
+    council.lists["/spec/body/0/meetings"] = [meeting, meeting_243]
+    council.lists["/spec/body/0/papers"] = [paper]
     # The ids of the spec's files all point at files/57739 etc.: serve bytes for every download URL.
     for item, _ in list(council.served_objects()):
         _collect_files(item, council)
@@ -249,10 +249,10 @@ def karlsruhe_council(base: str, pdf_cache: Path | None = None) -> Council:
     council.lists["/oparl/bodies/0001/organization-list"] = rewrite(
         json.loads((docs / "organizations.json").read_text(encoding="utf-8")), old, base)
     council.lists["/oparl/bodies/0001/person-list"] = []
-    council.lists["/oparl/bodies/0001/meeting-list"] = [
-        rewrite(json.loads(p.read_text(encoding="utf-8")), old, base) for p in sorted((docs / "meetings").glob("*.json"))]
-    council.lists["/oparl/bodies/0001/paper-list"] = [
-        rewrite(json.loads(p.read_text(encoding="utf-8")), old, base) for p in sorted((docs / "papers").glob("*.json"))]
+    for name in ("meeting", "paper"):
+        files = sorted((docs / f"{name}s").glob("*.json"))
+        council.lists[f"/oparl/bodies/0001/{name}-list"] = [
+            rewrite(json.loads(p.read_text(encoding="utf-8")), old, base) for p in files]
     texts = {}
     for meta in (docs / "file-contents").glob("*.json"):
         text_file = meta.with_suffix(".txt")
@@ -324,10 +324,10 @@ def synthetic_council(base: str, papers: int, seed: int = 7) -> Council:
                                         "mimeType": "application/pdf", "modified": "2024-06-01T00:00:00+01:00"},
                            "consultation": [consultation], "underDirectionOf": [orgs[p % 30]["id"]],
                            "modified": "2024-06-01T00:00:00+01:00"})
-    council.lists[f"/oparl/bodies/1/organization"] = orgs
-    council.lists[f"/oparl/bodies/1/person"] = persons
-    council.lists[f"/oparl/bodies/1/meeting"] = meetings
-    council.lists[f"/oparl/bodies/1/paper"] = paper_list
+    council.lists["/oparl/bodies/1/organization"] = orgs
+    council.lists["/oparl/bodies/1/person"] = persons
+    council.lists["/oparl/bodies/1/meeting"] = meetings
+    council.lists["/oparl/bodies/1/paper"] = paper_list
     for item, _ in council.served_objects():
         council.objects[council.path(item["id"])] = item
     return council

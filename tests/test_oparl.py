@@ -16,7 +16,8 @@ from kommunalmonitor.crawler.oparl import HostPolicy, normalize, parse_modified,
 from .conftest import query, run_komo
 from .oparl_server import KARLSRUHE, SPEC, Council, karlsruhe_council, now_iso, serve, spec_council, type_of
 
-needs_spec = pytest.mark.skipif(not SPEC.is_dir(), reason=f"needs the shared data set {SPEC} (../shared beside the clone)")
+needs_spec = pytest.mark.skipif(not SPEC.is_dir(),
+                                reason=f"needs the shared data set {SPEC} (../shared beside the clone)")
 needs_karlsruhe = pytest.mark.skipif(not KARLSRUHE.is_dir(),
                                      reason=f"needs the shared data set {KARLSRUHE} (../shared beside the clone)")
 
@@ -24,7 +25,8 @@ needs_karlsruhe = pytest.mark.skipif(not KARLSRUHE.is_dir(),
 _NOT_RELATIONS = {"id", "type", "web", "accessUrl", "downloadUrl", "externalServiceUrl", "license", "fileLicense",
                   "vendor", "product", "website", "equivalent", "oparlVersion", "otherOparlVersions"}
 _LISTS = {"Body": {"organization", "person", "meeting", "paper", "agendaItem", "consultation", "file", "membership",
-                   "locationList", "legislativeTermList"}, "System": {"body"}, "Organization": {"meeting", "consultation"}}
+                   "locationList", "legislativeTermList"},
+          "System": {"body"}, "Organization": {"meeting", "consultation"}}
 _LIST_TYPES = {"bodies": "Body", "organization": "Organization", "person": "Person", "meeting": "Meeting",
                "paper": "Paper"}
 

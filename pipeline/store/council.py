@@ -103,7 +103,8 @@ def load_council_staging(con: duckdb.DuckDBPyConnection, directory: Path, run_id
         con.execute("INSERT OR REPLACE INTO council_crawl_state VALUES (?, ?, ?, ?)",
                     [next(iter(sources)), cursor, run_id, now])
         result.cursor = cursor.isoformat()
-    for name in ("staged_objects", "staged_downloads", "council_batch", "council_merge", "council_docs", "council_gone"):
+    for name in ("staged_objects", "staged_downloads", "council_batch", "council_merge", "council_docs",
+                 "council_gone"):
         con.execute(f"DROP TABLE IF EXISTS {name}")
     return result
 
@@ -336,8 +337,8 @@ def _refresh_documents(con: duckdb.DuckDBPyConnection, sources: list[str], run_i
 
 def crawl_state(con: duckdb.DuckDBPyConnection, source: str) -> dict[str, Any]:
     """The spider's starting point, as plain data: the cursor, the ids already stored (referred-to
-    objects among them are not fetched again), referred-to objects the server did not have, files settled (downloaded, or failed for good, at
-    their modified), and files whose download is still due."""
+    objects among them are not fetched again), referred-to objects the server did not have, files
+    settled (downloaded, or failed for good, at their modified), and files still to download."""
     row = con.execute("SELECT modified_since FROM council_crawl_state WHERE source = ?", [source]).fetchone()
     known = [r[0] for r in con.execute("SELECT id FROM council_objects WHERE source = ?", [source]).fetchall()]
     settled = dict(con.execute(
