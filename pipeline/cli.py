@@ -82,11 +82,14 @@ def crawl(source: str, since: date | None, max_pages: int | None, full: bool, re
 
     A run reads every listing page, fetches articles that are new or whose listing entry
     changed, re-checks the most recent ones, and records every failure in crawl_errors.
+    An OParl council (`komo sources add oparl`) is read list by list, asking for what was
+    modified since its last complete run (--since DATE: since then; --full: everything).
 
     \b
     Examples:
       komo crawl
       komo crawl --source leverkusen-com --since 2023-01-01
+      komo crawl --source beispielstadt          # a council added with `komo sources add oparl`
       komo crawl --full --home /srv/komo
       komo crawl --base-url http://127.0.0.1:8123 --profile fast
     """

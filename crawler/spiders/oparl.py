@@ -150,7 +150,9 @@ class OParlSpider(scrapy.Spider):
             self.entry_ok = True
             self._take(normalize(data, "System", "entry"), response, data)
             # Bodies are read whole every time: an unchanged Body still leads to its changed papers.
-            request = self._list_request("system#body", "Body", data.get("body"), filtered=False)
+            bodies = data.get("body")
+            bodies = response.urljoin(bodies) if isinstance(bodies, str) and bodies.strip() else bodies
+            request = self._list_request("system#body", "Body", bodies, filtered=False)
             if request is not None:
                 yield request
         elif kind == "Body":
@@ -168,6 +170,7 @@ class OParlSpider(scrapy.Spider):
         self._take(records, response, body)
         for field_name, list_type in BODY_LISTS.items():
             url = body.get(field_name)
+            url = response.urljoin(url) if isinstance(url, str) and url.strip() else None
             key = f"{records[0].id}#{field_name}"
             if not url:
                 if field_name in REQUIRED_LISTS:
@@ -208,10 +211,10 @@ class OParlSpider(scrapy.Spider):
             self._take(records, response, item)
         links = data.get("links") if isinstance(data.get("links"), dict) else {}
         next_url = links.get("next")
-        if not next_url:
+        if not next_url or not isinstance(next_url, str):
             self.lists[key] = "done"
             return
-        fetch = self.policy.fetch_url(next_url)
+        fetch = self.policy.fetch_url(response.urljoin(next_url))  # some servers write it relative
         if fetch is None:
             self._list_failed(key, str(next_url), None, "next page is not on the source's hosts")
             return
