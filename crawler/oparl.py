@@ -125,6 +125,18 @@ class HostPolicy:
             origins[mirror.hostname.lower()] = target
         return cls(origins)
 
+    def alias(self, url: str, served_from: str) -> str | None:
+        """Treat `url`'s host as the host `served_from` was fetched from; returns the new host name.
+
+        A server that writes its own ids under another name (a replay, a proxy, a renamed host)
+        says so in the entry object's id: what it served from our host is that host."""
+        host = (urlsplit(url).hostname or "").lower()
+        origin = urlsplit(served_from)
+        if not host or host in self.origins or not origin.hostname:
+            return None
+        self.origins[host] = (origin.scheme, origin.netloc)
+        return host
+
     @property
     def hostnames(self) -> list[str]:
         names = set(self.origins)

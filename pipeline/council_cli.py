@@ -3,11 +3,16 @@ package, and what the pipeline found in one council. Registered on the main grou
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import click
 
 from kommunalmonitor.core.home import Home
 
 from .cli import CONTEXT, _print_rows, home_options
+
+if TYPE_CHECKING:  # the CLI starts without loading DuckDB
+    from .store.council import CouncilSummary
 
 
 @click.group(context_settings=CONTEXT)
@@ -122,7 +127,8 @@ def council_summary(source: str, top: int, working: bool, home: Home) -> None:
         click.echo(line)
 
 
-def format_summary(found) -> list[str]:
+def format_summary(found: CouncilSummary) -> list[str]:
+    """The summary as lines of text, most papers first."""
     t = found.totals
     out = [f"Council {found.source}: {t['papers']} papers ({t['first paper']} … {t['last paper']}, "
            f"{t['papers deleted']} deleted), {t['meetings']} meetings, {t['agenda items']} agenda items, "

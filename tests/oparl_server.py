@@ -35,9 +35,10 @@ class ServerConfig:
 
     page_size: int = 7
     honour_modified_since: bool = True
+    reject_modified_since: bool = False   # answer 400 Bad Request to a list asked with it
     fail_rate: float = 0.0            # share of API and file requests answered 500 (seeded)
     fail_seed: int = 1
-    next_form: str = "same"           # same | https | noport: how next links write this server's host
+    next_form: str = "same"           # same | https | noport | council (the host its ids are written under)
     shuffle: bool = False             # lists in no particular order
     missing: set[str] = field(default_factory=set)   # paths answering 404
 
@@ -395,6 +396,8 @@ class _Handler(BaseHTTPRequestHandler):
         config = self.server.config
         items = list(self.server.council.lists[path])
         since = (query.get("modified_since") or [None])[0]
+        if since and config.reject_modified_since:
+            return self._send(400, b'{"error": "unknown parameter modified_since"}', "application/json")
         if since and config.honour_modified_since:
             limit = datetime.fromisoformat(since)
             items = [i for i in items if not i.get("modified") or datetime.fromisoformat(i["modified"]) >= limit]
@@ -409,7 +412,7 @@ class _Handler(BaseHTTPRequestHandler):
             if since:
                 params["modified_since"] = since
             host = {"same": self.server.base, "https": self.server.base.replace("http://", "https://"),
-                    "noport": "http://127.0.0.1"}[config.next_form]
+                    "noport": "http://127.0.0.1", "council": self.server.council.base}[config.next_form]
             links["next"] = f"{host}{path}?{urlencode(params)}"
         self._json({"data": chunk, "pagination": {"totalElements": len(items), "elementsPerPage": size,
                                                   "currentPage": page}, "links": links})

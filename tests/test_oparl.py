@@ -400,3 +400,34 @@ def test_the_nightly_update_crawls_extracts_and_classifies_a_council(tmp_path):
     assert query(db, "SELECT d.kind, count(DISTINCT e.native_id), count(DISTINCT t.native_id) FROM documents d "
                      "JOIN extractions e USING (source, native_id) JOIN topics t USING (source, native_id) "
                      "GROUP BY ALL ORDER BY ALL") == [("agenda_item", 2, 2), ("paper", 2, 2)]
+
+
+@needs_spec
+@pytest.mark.slow
+def test_a_server_rejecting_modified_since_is_read_whole(tmp_path):
+    home = tmp_path / "home"
+    with serve(spec_council, page_size=2) as server:
+        assert add_and_crawl(server, home).returncode == 0
+        before = content(home)
+        server.configure(reject_modified_since=True)
+        again = run_komo("crawl", "--source", "council", "--profile", "fast", home=home)
+        assert again.returncode == 0 and ", complete;" in again.stdout, again.stdout + again.stderr
+    assert content(home) == before
+    assert crawl_stats(home)["lists_read_without_filter"] == 5  # and the optional list that answers 404
+    db = home / "published" / "komo.duckdb"
+    assert query(db, "SELECT count(*) FROM crawl_errors WHERE status = 400 AND reason LIKE "
+                     "'%read again without modified_since'") == [(4,)]
+
+
+@needs_spec
+@pytest.mark.slow
+def test_a_replay_whose_ids_name_another_host_is_crawled_from_the_source_host(tmp_path):
+    # A dump replayed on 127.0.0.1 that still writes every id and link under the council's name.
+    home = tmp_path / "home"
+    with serve(lambda base: spec_council("https://ris.beispiel.invalid"), page_size=2, next_form="council") as server:
+        result = add_and_crawl(server, home)
+        assert result.returncode == 0 and ", complete;" in result.stdout, result.stdout + result.stderr
+        expected_objects, _ = served(server.council)
+    objects, _ = stored(home)
+    assert objects == {i: (t, d) for i, (t, d, _) in expected_objects.items()}
+    assert crawl_stats(home)["host_aliases"] == 1

@@ -113,7 +113,8 @@ class OParlSpider(scrapy.Spider):
             fetch = urlunsplit((parts.scheme, parts.netloc, parts.path, urlencode(query), ""))
         self.lists[key] = "running"
         self.list_pages[key] = {fetch}
-        return self._api_request(fetch, self.parse_list, "listing", list_key=key, list_type=list_type, page=1)
+        return self._api_request(fetch, self.parse_list, "listing", list_key=key, list_type=list_type, page=1,
+                                 list_url=url, filtered=bool(self.cursor and filtered))
 
     def _file_request(self, file_id: str, url: Any, reason: str = "file"):
         if file_id in self.requested_files or not self.source.download_files:
@@ -146,6 +147,11 @@ class OParlSpider(scrapy.Spider):
             return
         kind = type_name(data.get("type")) or ("System" if "oparlVersion" in data else
                                                 "Body" if "paper" in data and "meeting" in data else None)
+        if kind in ("System", "Body") and isinstance(data.get("id"), str):
+            alias = self.policy.alias(data["id"], response.url)
+            if alias:
+                self.stats["host_aliases"] += 1
+                self.logger.warning("the server calls itself %s: fetching its URLs from %s", alias, response.url)
         if kind == "System":
             self.entry_ok = True
             self._take(normalize(data, "System", "entry"), response, data)
@@ -196,7 +202,8 @@ class OParlSpider(scrapy.Spider):
         self.stats["list_pages"] += 1
         for item in items:
             if not isinstance(item, dict):
-                self.stats["list_items_not_objects"] += 1
+                self._error(response.url, response.status, f"a list item that is not an object: {str(item)[:80]}",
+                            False, "object")
                 continue
             if list_type == "Body" and not item.get("deleted"):
                 yield from self._body(item, response, "list")
@@ -381,7 +388,16 @@ class OParlSpider(scrapy.Spider):
             else:
                 reason = f"{name}: {str(failure.value)[:200]}{suffix}"
         if kind == "listing":
-            self._list_failed(request.meta["list_key"], url, status, reason, transient)
+            meta = request.meta
+            if meta.get("page") == 1 and meta.get("filtered") and status in (400, 404, 405, 422, 501):
+                # A server that rejects modified_since still has the list: read it whole.
+                self.stats["lists_read_without_filter"] += 1
+                self._error(url, status, reason + "; read again without modified_since", False, "listing")
+                retry = self._list_request(meta["list_key"], meta["list_type"], meta["list_url"], filtered=False)
+                if retry is not None:
+                    self.crawler.engine.crawl(retry)
+                return
+            self._list_failed(meta["list_key"], url, status, reason, transient)
             return
         if kind == "file":
             self._download(request.meta["file_id"], url, status, None, reason, transient, None)
