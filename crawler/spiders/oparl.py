@@ -86,7 +86,8 @@ class OParlSpider(scrapy.Spider):
 
     def _api_request(self, url: str, callback, kind: str, **meta: Any) -> scrapy.Request:
         meta.update({"kind": kind, "reason": kind, "download_maxsize": API_MAXSIZE, "raw_suffix": ".json.gz"})
-        if kind in ("listing", "entry"):
+        if kind in ("listing", "entry", "reference"):
+            # A list page holds up the rest of its list; a referred-to object may come nowhere else.
             meta["max_retry_times"] = self.source.list_retries
         # Pages and objects before files: a file waits, a list's next page holds up the list.
         priority = {"entry": 30, "listing": 20, "reference": 10}.get(kind, 0)
