@@ -431,3 +431,19 @@ def test_a_replay_whose_ids_name_another_host_is_crawled_from_the_source_host(tm
     objects, _ = stored(home)
     assert objects == {i: (t, d) for i, (t, d, _) in expected_objects.items()}
     assert crawl_stats(home)["host_aliases"] == 1
+
+
+@needs_spec
+@pytest.mark.slow
+@pytest.mark.parametrize("point", ["listing_page:3", "file_download", "staging_objects:10", "store_load"])
+def test_a_crawl_killed_anywhere_converges_on_the_next_run(tmp_path, point):
+    with serve(spec_council, page_size=2) as server:
+        assert add_and_crawl(server, tmp_path / "clean").returncode == 0
+        home = tmp_path / "home"
+        assert run_komo("sources", "add", "oparl", server.system_url, "--name", "council", home=home).returncode == 0
+        killed = run_komo("crawl", "--source", "council", "--profile", "fast", home=home,
+                          env={"KOMO_KILL_AT": point})
+        assert killed.returncode != 0
+        again = run_komo("crawl", "--source", "council", "--profile", "fast", home=home)
+        assert again.returncode == 0 and ", complete;" in again.stdout, again.stdout + again.stderr
+    assert content(home) == content(tmp_path / "clean")

@@ -218,7 +218,7 @@ class OParlSpider(scrapy.Spider):
                 self.stats["sent_needlessly"] += 1
             self._take(records, response, item)
         links = data.get("links") if isinstance(data.get("links"), dict) else {}
-        next_url = links.get("next")
+        next_url = links.get("next") or data.get("nextPage")  # nextPage: servers of the 1.0 drafts
         if not next_url or not isinstance(next_url, str):
             self.lists[key] = "done"
             return
@@ -342,6 +342,8 @@ class OParlSpider(scrapy.Spider):
             else:
                 self._error(response.url, response.status, reason, True, kind)
             return None
+        if isinstance(data, list) and list_key:
+            return {"data": data}  # a bare array: one page, no pagination
         if not isinstance(data, dict):
             reason = "JSON but not an object"
             if list_key:
