@@ -38,7 +38,7 @@ from ..staging import StagingWriter, save_raw_page
 # JSON pages with many embedded objects are large; the press limit (4 MB) is for HTML pages.
 API_MAXSIZE = 64 * 1024 * 1024
 # How often objects that were only referred to are fetched (their references may refer further).
-REFERENCE_ROUNDS = 2
+REFERENCE_ROUNDS = 3
 _FILE_SUFFIX = {"application/pdf": ".pdf.gz", "text/html": ".html.gz", "application/json": ".json.gz"}
 
 
