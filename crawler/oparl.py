@@ -91,7 +91,8 @@ def type_name(value: Any) -> str | None:
     """`https://schema.oparl.org/1.1/Paper` → `Paper`; None when absent or unknown."""
     if not isinstance(value, str) or not value.strip():
         return None
-    name = value.strip().rstrip("/").rsplit("/", 1)[-1]
+    # https://schema.oparl.org/1.1/Paper, Paper, oparl:Paper (the 1.0 drafts)
+    name = value.strip().rstrip("/").rsplit("/", 1)[-1].rsplit(":", 1)[-1]
     return name if name in KNOWN_TYPES else None
 
 
@@ -344,7 +345,7 @@ def normalize(served: dict[str, Any], type_hint: str | None, via: str = "list",
         repairs.append(f"a {declared} where a {type_hint} was expected")
     deleted = served.get("deleted") is True
     tombstone = deleted and set(served) <= _TOMBSTONE_KEYS
-    skip = set(_reference_fields(kind)) | set(EMBEDDED.get(kind or "", {})) | {"id"}
+    skip = set(REFERENCES.get(kind or "", {})) | set(EMBEDDED.get(kind or "", {})) | {"id"}
     cleaned, emptied, spaced = _clean(served, skip=skip)
     if emptied:
         repairs.append("empty fields dropped: " + ", ".join(sorted(emptied)))
@@ -361,7 +362,8 @@ def normalize(served: dict[str, Any], type_hint: str | None, via: str = "list",
         repairs.append("geojson coordinates swapped to [longitude, latitude]")
     children: list[ObjectRecord] = []
     refs: list[dict[str, Any]] = []
-    for field_name, target in EMBEDDED.get(kind or "", {}).items():
+    # Embedded objects, and references that a server wrote as embedded objects after all.
+    for field_name, target in {**REFERENCES.get(kind or "", {}), **EMBEDDED.get(kind or "", {})}.items():
         value = served.get(field_name)
         if value is None or value == "" or value == []:
             continue
@@ -383,22 +385,8 @@ def normalize(served: dict[str, Any], type_hint: str | None, via: str = "list",
             cleaned[field_name] = ids if many else ids[0]
         else:
             cleaned.pop(field_name, None)
-    for field_name in REFERENCES.get(kind or "", {}):
-        value = served.get(field_name)
-        values = value if isinstance(value, list) else [value]
-        kept = [v for v in values if isinstance(v, str) and v.strip()]
-        for position, target_id in enumerate(kept):
-            refs.append({"rel": field_name, "target": target_id, "pos": position})
-        if kept:
-            cleaned[field_name] = kept if isinstance(value, list) else kept[0]
-        else:
-            cleaned.pop(field_name, None)
     record = ObjectRecord(object_id, kind, modified, deleted, tombstone, cleaned, refs, repairs, via, embedded_in)
     return [record, *children]
-
-
-def _reference_fields(kind: str | None) -> list[str]:
-    return list(REFERENCES.get(kind or "", {}))
 
 
 def _clean(value: Any, skip: set[str] | None = None) -> tuple[Any, set[str], bool]:

@@ -141,6 +141,15 @@ def test_embedded_objects_become_records_and_relations():
     assert normalize({"name": "no id"}, "Paper") == []
 
 
+def test_a_reference_written_as_an_embedded_object_is_kept_as_one():
+    membership = {"id": "ms", "type": "oparl:Membership", "role": "Mitglied",
+                  "organization": {"id": "org", "type": "https://schema.oparl.org/1.0/Organization", "name": "Rat"}}
+    records = {r.id: r for r in normalize(membership, None)}
+    assert records["ms"].type == "Membership" and records["ms"].json["organization"] == "org"
+    assert (records["org"].type, records["org"].json["name"]) == ("Organization", "Rat")
+    assert records["ms"].refs == [{"rel": "organization", "target": "org", "pos": 0}]
+
+
 def test_urls_on_an_allowed_host_are_fetched_in_the_configured_form():
     policy = HostPolicy.from_hosts(["http://127.0.0.1:8123", "files.example.org"])
     assert policy.fetch_url("https://127.0.0.1/oparl/papers?page=2") == "http://127.0.0.1:8123/oparl/papers?page=2"
