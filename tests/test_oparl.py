@@ -456,3 +456,31 @@ def test_a_crawl_killed_anywhere_converges_on_the_next_run(tmp_path, point):
         again = run_komo("crawl", "--source", "council", "--profile", "fast", home=home)
         assert again.returncode == 0 and ", complete;" in again.stdout, again.stdout + again.stderr
     assert content(home) == content(tmp_path / "clean")
+
+
+@needs_spec
+@pytest.mark.slow
+def test_press_and_council_documents_live_side_by_side(tmp_path):
+    from kommunalmonitor.pipeline.demo.sample_site import serve as serve_archive
+
+    from .conftest import SAMPLE_ARCHIVE, crawl_args
+
+    home = tmp_path / "home"
+    with serve_archive(SAMPLE_ARCHIVE, fast=True) as site, serve(spec_council) as council:
+        assert run_komo(*crawl_args(site), home=home).returncode == 0
+        assert add_and_crawl(council, home).returncode == 0
+    for args in (["extract"], ["classify"]):
+        assert run_komo(*args, home=home, timeout=900).returncode == 0
+    db = home / "published" / "komo.duckdb"
+    press = query(db, "SELECT count(*) FROM documents WHERE kind = 'press' AND duplicate_of IS NULL")[0][0]
+    assert query(db, "SELECT count(*) FROM articles") == [(press,)]
+    assert query(db, "SELECT sum(all_documents) FROM (SELECT DISTINCT month, all_documents FROM topic_trend_monthly)"
+                 )[0][0] <= press
+    report = run_komo("report", "--topic", "integration", "--format", "csv-rfc4180", home=home)
+    assert report.returncode == 0, report.stderr
+    hits = run_komo("search", "Anfrage", "--format", "json", "--limit", "50", home=home)
+    assert hits.returncode == 0 and "/spec/paper/749" in hits.stdout
+    # A council document is explained and shown like any other.
+    assert run_komo("explain", f"{council.base}/spec/paper/749", home=home).returncode == 0
+    kept = run_komo("raw", f"{council.base}/spec/paper/749", home=home)
+    assert kept.returncode == 0 and json.loads(kept.stdout)["id"].endswith("/spec/paper/749")
