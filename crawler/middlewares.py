@@ -62,6 +62,11 @@ class RetryAfterMiddleware:
     def from_crawler(cls, crawler: Crawler) -> RetryAfterMiddleware:
         return cls(crawler)
 
+    def _max_retries(self, request: Request) -> int:
+        # A request may ask for more attempts (Scrapy's `max_retry_times` meta key): an OParl
+        # list page carries every later page of its list.
+        return int(request.meta.get("max_retry_times", self.max_retry_times))
+
     def _backoff(self, request: Request) -> float:
         return self.backoff_base * 2 ** request.meta.get("retry_times", 0)
 
@@ -70,9 +75,7 @@ class RetryAfterMiddleware:
     ) -> Request | Response:
         if request.meta.get("dont_retry") or response.status not in self.retry_http_codes:
             return response
-        if request.meta.get("retry_times", 0) >= request.meta.get(
-            "max_retry_times", self.max_retry_times
-        ):
+        if request.meta.get("retry_times", 0) >= self._max_retries(request):
             return response  # give up: the spider's errback records the failure
         wait = retry_after_seconds(response.headers.get("Retry-After"))
         if wait is None:
@@ -84,7 +87,7 @@ class RetryAfterMiddleware:
             return response
         reason = response_status_message(response.status)
         retry = get_retry_request(
-            request, spider=self.crawler.spider, reason=reason, max_retry_times=self.max_retry_times
+            request, spider=self.crawler.spider, reason=reason, max_retry_times=self._max_retries(request)
         )
         if retry is None:
             return response
@@ -102,7 +105,7 @@ class RetryAfterMiddleware:
             request,
             spider=self.crawler.spider,
             reason=global_object_name(exception.__class__),
-            max_retry_times=self.max_retry_times,
+            max_retry_times=self._max_retries(request),
         )
         if retry is not None:
             await asyncio.sleep(self._backoff(request))
@@ -181,7 +184,9 @@ class RawPageArchive:
         if request.url.endswith("/robots.txt"):
             return response
         raw_dir = getattr(self.crawler.spider, "raw_dir", None)
-        raw_ref = save_raw_page(raw_dir, response.body) if raw_dir and response.body else None
+        # `keep_raw: False`: the spider keeps the body itself (council files, off the reactor thread).
+        keep = raw_dir and response.body and request.meta.get("keep_raw", True)
+        raw_ref = save_raw_page(raw_dir, response.body, request.meta.get("raw_suffix", ".html.gz")) if keep else None
         request.meta["raw_ref"] = raw_ref
         self._log(request, response.status, raw_ref)
         return response

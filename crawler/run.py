@@ -13,22 +13,30 @@ from pathlib import Path
 
 from scrapy.crawler import CrawlerProcess
 
+from .oparl import SOURCE_KIND, OParlSource
 from .settings import build_settings
 from .sources import Source
+from .spiders.oparl import OParlSpider
 from .spiders.press import PressArchiveSpider
 
 
 def run_job(job: dict) -> None:
-    source = Source.load(Path(job["source_file"]), base_url=job.get("base_url"))
+    kind = job.get("kind", "press")
+    if kind == SOURCE_KIND:
+        source = OParlSource.load(Path(job["source_file"]), base_url=job.get("base_url"))
+        spider = OParlSpider
+    else:
+        source = Source.load(Path(job["source_file"]), base_url=job.get("base_url"))
+        spider = PressArchiveSpider
     overrides = dict(source.settings)
     overrides.update(job.get("settings", {}))
-    settings = build_settings(job.get("profile", "polite"), overrides)
+    settings = build_settings(job.get("profile", "polite"), overrides, kind)
     settings["LOG_FILE"] = job.get("log_file")
     settings["LOG_FILE_APPEND"] = True
     if job.get("max_pages"):
         settings["CLOSESPIDER_PAGECOUNT"] = int(job["max_pages"])
     process = CrawlerProcess(settings, install_root_handler=True)
-    process.crawl(PressArchiveSpider, job=job)
+    process.crawl(spider, job=job)
     process.start()
 
 

@@ -67,11 +67,29 @@ PROFILES: dict[str, dict[str, Any]] = {
 }
 
 
-def build_settings(profile: str = "polite", overrides: dict[str, Any] | None = None) -> dict:
-    """The settings dict for one crawl: defaults, then the profile, then source overrides."""
+# Per kind of source, on top of the profile: an OParl council is one API host serving small JSON
+# pages and files, so the fast profile may open many connections; polite stays polite.
+KIND_PROFILES: dict[str, dict[str, dict[str, Any]]] = {
+    "oparl": {
+        "polite": {"DOWNLOAD_WARNSIZE": 32 * 1024 * 1024},
+        "fast": {
+            "CONCURRENT_REQUESTS": 64,
+            "CONCURRENT_REQUESTS_PER_DOMAIN": 64,
+            "DOWNLOAD_WARNSIZE": 32 * 1024 * 1024,
+            "LOG_LEVEL": "WARNING",
+        },
+    },
+}
+
+
+def build_settings(profile: str = "polite", overrides: dict[str, Any] | None = None,
+                   kind: str | None = None) -> dict:
+    """The settings dict for one crawl: defaults, then the profile (and its kind's additions),
+    then source overrides."""
     if profile not in PROFILES:
         raise ValueError(f"unknown crawl profile {profile!r}; choose from {sorted(PROFILES)}")
     settings = dict(SETTINGS)
     settings.update(PROFILES[profile])
+    settings.update(KIND_PROFILES.get(kind or "", {}).get(profile, {}))
     settings.update(overrides or {})
     return settings

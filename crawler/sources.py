@@ -143,3 +143,20 @@ def source_path(name_or_path: str) -> Path:
 def available_sources() -> list[str]:
     """Names of every source: the shipped ones and the user's own."""
     return list(data_files("sources"))
+
+
+# Kinds of source file (the `kind` key); files without one are press archives.
+PRESS_KINDS = frozenset({"press", "press-archive"})
+
+
+def source_kind(path: Path) -> str:
+    """The `kind` of a source file: `press` (also written `press-archive`, the default) or `oparl`."""
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise SourceError(f"no source file {path}") from None
+    except tomllib.TOMLDecodeError as bad:
+        raise SourceError(f"{path.name}: {bad}") from None
+    kind = str(raw.get("kind", "press"))
+    return "press" if kind in PRESS_KINDS else kind
+

@@ -12,12 +12,14 @@ import gzip
 import hashlib
 import json
 import os
+import threading
 from pathlib import Path
 from typing import IO, Any
 
 from kommunalmonitor.core.faults import killpoint
 
-STAGING_KINDS = ("items", "pages", "forms", "errors")
+# objects and downloads: what the OParl spider hands over (crawler/spiders/oparl.py).
+STAGING_KINDS = ("items", "pages", "forms", "errors", "objects", "downloads")
 
 
 class StagingWriter:
@@ -56,15 +58,17 @@ class StagingWriter:
         self._files.clear()
 
 
-def save_raw_page(raw_dir: Path, body: bytes) -> str:
-    """Keep a fetched page gzip-compressed, addressed by its content; returns `raw/ab/<sha>.html.gz`."""
+def save_raw_page(raw_dir: Path, body: bytes, suffix: str = ".html.gz", compresslevel: int = 6) -> str:
+    """Keep a fetched page gzip-compressed, addressed by its content; returns `raw/ab/<sha>.html.gz`
+    (`suffix` names what it is: `.json.gz` for OParl objects, `.pdf.gz` for council files)."""
     digest = hashlib.sha256(body).hexdigest()
-    relative = Path("raw") / digest[:2] / f"{digest}.html.gz"
+    relative = Path("raw") / digest[:2] / f"{digest}{suffix}"
     target = raw_dir.parent / relative
     if not target.exists():
         target.parent.mkdir(parents=True, exist_ok=True)
-        temporary = target.with_suffix(f".tmp{os.getpid()}")
-        with gzip.open(temporary, "wb", compresslevel=6) as out:
+        # Per process and thread: two threads may keep identical files at the same moment.
+        temporary = target.with_name(f"{target.name}.tmp{os.getpid()}.{threading.get_ident()}")
+        with gzip.open(temporary, "wb", compresslevel=compresslevel) as out:
             out.write(body)
         os.replace(temporary, target)
     return relative.as_posix()

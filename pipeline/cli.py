@@ -83,11 +83,14 @@ def crawl(source: str, since: date | None, max_pages: int | None, full: bool, re
 
     A run reads every listing page, fetches articles that are new or whose listing entry
     changed, re-checks the most recent ones, and records every failure in crawl_errors.
+    An OParl council (`komo sources add oparl`) is read list by list, asking for what was
+    modified since its last complete run (--since DATE: since then; --full: everything).
 
     \b
     Examples:
       komo crawl
       komo crawl --source leverkusen-com --since 2023-01-01
+      komo crawl --source beispielstadt          # a council added with `komo sources add oparl`
       komo crawl --full --home /srv/komo
       komo crawl --base-url http://127.0.0.1:8123 --profile fast
     """
@@ -664,6 +667,13 @@ def explain(doc_id: str | None, source: str | None, text_file: str | None, top: 
 
     click.echo(explain_document(home, doc_id, source, Path(model_path) if model_path else None,
                                 Path(text_file) if text_file else None, top))
+
+
+# Council sources and summaries live in their own module; it uses the helpers above.
+from .council_cli import council, sources  # noqa: E402
+
+cli.add_command(sources)
+cli.add_command(council)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -24,7 +24,9 @@ from urllib.parse import urlsplit
 from kommunalmonitor.core.errors import KomoError, SourceUnreachable
 from kommunalmonitor.core.faults import killpoint
 from kommunalmonitor.core.home import Home
-from kommunalmonitor.crawler.sources import Source, SourceError, available_sources, source_path
+from kommunalmonitor.crawler.oparl import SOURCE_KIND as OPARL
+from kommunalmonitor.crawler.oparl import OParlSource, OParlSourceError
+from kommunalmonitor.crawler.sources import Source, SourceError, available_sources, source_kind, source_path
 
 from .store import Store
 from .writer import open_writer
@@ -62,13 +64,16 @@ class CrawlSummary:
         )
 
 
-def load_source(options: CrawlOptions) -> Source:
+def load_source(options: CrawlOptions) -> Source | OParlSource:
+    """The source by name or path, as its `kind` says: a press archive or an OParl council."""
     path = source_path(options.source)
     if not path.exists():
         raise KomoError(f"unknown source {options.source!r}; known: {', '.join(available_sources())}")
     try:
+        if source_kind(path) == OPARL:
+            return OParlSource.load(path, base_url=options.base_url)
         return Source.load(path, base_url=options.base_url)
-    except SourceError as problem:
+    except (SourceError, OParlSourceError) as problem:
         raise KomoError(f"source {options.source}: {problem}") from None
 
 
@@ -97,9 +102,13 @@ def crawl(home: Home, options: CrawlOptions,
     return summary
 
 
-def crawl_into(store: Store, home: Home, source: Source, options: CrawlOptions,
+def crawl_into(store: Store, home: Home, source: Source | OParlSource, options: CrawlOptions,
                progress: Callable[[int], None] | None = None) -> CrawlSummary:
     """One crawl into an open working store (see pipeline/writer.py); no publishing."""
+    if isinstance(source, OParlSource):
+        from .council import crawl_council_into
+
+        return crawl_council_into(store, home, source, options, progress)
     run_id = store.start_run("crawl", source.name)
     staging = home.staging_dir / f"run-{run_id}"
     staging.mkdir(parents=True, exist_ok=True)

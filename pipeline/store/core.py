@@ -24,6 +24,8 @@ import duckdb
 from kommunalmonitor.core.errors import KomoError, LockHeld, QueryRefused, QueryTimeout, StoreDamaged
 from kommunalmonitor.core.faults import killpoint
 
+from .council import load_council_staging
+
 logger = logging.getLogger(__name__)
 
 # What DuckDB says when a file is not a store it can read: truncated, overwritten, corrupt.
@@ -74,6 +76,7 @@ class LoadResult:
     requests: int = 0
     requests_by_reason: dict[str, int] | None = None
     skipped_lines: int = 0
+    council: dict[str, Any] | None = None  # what a council (OParl) crawl changed: store/council.py
 
     def to_dict(self) -> dict[str, Any]:
         return dict(self.__dict__)
@@ -293,6 +296,9 @@ class Store:
                 ).fetchall()
                 result.requests_by_reason = {reason: n for reason, n in by_reason}
                 result.requests = sum(result.requests_by_reason.values())
+            council = load_council_staging(self.con, directory, run_id, now)
+            if council is not None:
+                result.council = council.to_dict()
             self.link_near_duplicates()
             self.con.execute("UPDATE runs SET staging_loaded = true WHERE run_id = ?", [run_id])
             killpoint("store_load")
@@ -392,7 +398,7 @@ class Store:
                 SELECT source, native_id,
                        nullif(lower(regexp_replace(coalesce(title, ''), '\W+', ' ', 'g')), ' ') AS title_key,
                        md5(left(lower(regexp_replace(body, '\s+', ' ', 'g')), 300)) AS body_key
-                FROM documents
+                FROM documents WHERE kind = 'press'  -- council papers are never republished copies
             )
             SELECT DISTINCT a.source, a.native_id, b.native_id
             FROM keyed a JOIN keyed b
