@@ -116,8 +116,8 @@ def council_summary(source: str, top: int, working: bool, home: Home) -> None:
     from .store import Store
     from .store.council import summary
 
-    path = home.db if working or home.db_override else home.published_db
-    with Store.open(path, read_only=True) as store:
+    path = home.reader_db(working)
+    with Store.open_reader(path) as store:
         store.require_schema(6, "komo council summary")
         found = summary(store.con, source, top)
     if not found.totals:
