@@ -140,12 +140,14 @@ def _page_runs(textpage: pdfium.PdfTextPage) -> list[_Run]:
     count = textpage.count_chars()
     if count <= 0:
         return []
+    tp = textpage.raw  # the raw handle: the helper object converts itself on every call
     text = textpage.get_text_range(0, count)
     # get_text_range is one call for the page; it maps 1:1 to char indices unless a
     # character lies outside the BMP (two UTF-16 units), then fall back to per-char reads.
     if len(text) != count:
-        text = "".join(chr(pdfium_c.FPDFText_GetUnicode(textpage, i)) for i in range(count))
+        text = "".join(chr(pdfium_c.FPDFText_GetUnicode(tp, i)) for i in range(count))
     box = pdfium_c.FS_RECTF()
+    box_ref = ctypes.byref(box)
     get_box = pdfium_c.FPDFText_GetLooseCharBox
     is_generated = pdfium_c.FPDFText_IsGenerated
     runs: list[_Run] = []
@@ -167,11 +169,11 @@ def _page_runs(textpage: pdfium.PdfTextPage) -> list[_Run]:
             continue
         if ch.isspace():
             space = True
-            if not is_generated(textpage, i):
-                get_box(textpage, i, box)
+            if not is_generated(tp, i):
+                get_box(tp, i, box_ref)
                 space_right = box.right
             continue
-        get_box(textpage, i, box)
+        get_box(tp, i, box_ref)
         left, right, bottom, top = box.left, box.right, box.bottom, box.top
         if top < bottom:
             bottom, top = top, bottom
@@ -183,28 +185,33 @@ def _page_runs(textpage: pdfium.PdfTextPage) -> list[_Run]:
             top = bottom + 1.0
         if parts:
             last_height = last_top - last_bottom
-            overlap = min(top, last_top) - max(bottom, last_bottom)
-            same_line = overlap >= 0.5 * min(height, last_height)
-            scale = max(height, last_height)
-            if space_right is not None:
-                gap = left - max(x1, space_right)
-                limit = _CELL_GAP_AFTER_SPACE * scale
-            else:
-                gap = left - x1
-                limit = _CELL_GAP * scale
-            if same_line and gap >= limit and space_right is not None:
-                # Justified text stretches the space inside one text object; a table
-                # cell or another column is a text object of its own.
-                same_line = _text_object(textpage, i) == _text_object(textpage, last_index)
-                limit = math.inf
-            if same_line and -0.5 * scale < gap < limit:
+            low = bottom if bottom > last_bottom else last_bottom
+            high = top if top < last_top else last_top
+            small, scale = (height, last_height) if height < last_height else (last_height, height)
+            joins = high - low >= 0.5 * small  # same line
+            if joins:
+                if space_right is not None:
+                    gap = left - (x1 if x1 > space_right else space_right)
+                    if gap >= _CELL_GAP_AFTER_SPACE * scale:
+                        # Justified text stretches the space inside one text object; a
+                        # table cell or another column is a text object of its own.
+                        joins = _text_object(tp, i) == _text_object(tp, last_index)
+                else:
+                    gap = left - x1
+                    joins = gap < _CELL_GAP * scale
+                joins = joins and gap > -0.5 * scale
+            if joins:
                 if space or gap > _WORD_GAP * scale:
                     parts.append(" ")
                 parts.append(ch)
-                x0 = min(x0, left)
-                x1 = max(x1, right)
-                y0 = min(y0, bottom)
-                y1 = max(y1, top)
+                if left < x0:
+                    x0 = left
+                if right > x1:
+                    x1 = right
+                if bottom < y0:
+                    y0 = bottom
+                if top > y1:
+                    y1 = top
                 last_bottom, last_top = bottom, top
                 last_index = i
                 space = False
@@ -221,7 +228,7 @@ def _page_runs(textpage: pdfium.PdfTextPage) -> list[_Run]:
     return runs
 
 
-def _text_object(textpage: pdfium.PdfTextPage, index: int) -> int | None:
+def _text_object(textpage: object, index: int) -> int | None:
     """An id of the page object that drew character `index` (None if PDFium has none)."""
     return ctypes.cast(pdfium_c.FPDFText_GetTextObject(textpage, index), ctypes.c_void_p).value
 
@@ -544,9 +551,10 @@ def _needs_ocr(page: pdfium.PdfPage, visible_chars: int) -> bool:
             drawn = True
         elif obj.type in (pdfium_c.FPDF_PAGEOBJ_PATH, pdfium_c.FPDF_PAGEOBJ_SHADING):
             drawn = True
-    if visible_chars == 0:
-        return drawn
-    return image_area >= _LARGE_IMAGE * area
+        # Stop early: a plan or map can hold tens of thousands of paths.
+        if (visible_chars == 0 and drawn) or image_area >= _LARGE_IMAGE * area:
+            return True
+    return False
 
 
 def _render_pgm(page: pdfium.PdfPage, dpi: int) -> tuple[bytes, float]:
