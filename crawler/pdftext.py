@@ -21,6 +21,7 @@ import ctypes
 import functools
 import io
 import math
+import os
 import re
 import statistics
 import subprocess
@@ -523,8 +524,12 @@ class _OcrTimeout(Exception):
 def _ocr_image(image_pgm: bytes, limits: PdfLimits, dpi: float, timeout: float) -> str | None:
     """Tesseract's text for one page image, or None when Tesseract fails on it."""
     command = [limits.tesseract, "stdin", "stdout", "-l", limits.ocr_lang, "--dpi", str(round(dpi)), "--psm", "3"]
+    env = dict(os.environ)
+    # Tesseract's OpenMP threads cost more than they give on small machines: one page took
+    # 2.6 s with the default and 1.0 s with one thread here (2 cores, benchmarks/bench_pdf.py).
+    env.setdefault("OMP_THREAD_LIMIT", "1")
     try:
-        done = subprocess.run(command, input=image_pgm, capture_output=True, timeout=timeout, check=False)
+        done = subprocess.run(command, input=image_pgm, capture_output=True, timeout=timeout, check=False, env=env)
     except subprocess.TimeoutExpired as exc:
         raise _OcrTimeout from exc
     except OSError:
