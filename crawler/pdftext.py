@@ -57,11 +57,13 @@ class PdfError(Exception):
 
 @dataclass(frozen=True)
 class PdfLimits:
-    """Caps per file. `max_pages` truncates (see `PdfText.truncated_pages`); the others raise.
+    """Caps per file. `max_bytes` and `max_seconds` raise `PdfError`; `max_pages` keeps
+    the first pages (see `PdfText.truncated_pages`).
 
     `max_seconds` is checked between pages and bounds each OCR call, so one file never
-    runs much past it. `tesseract` is the command to run; `ocr=False` flags pages that
-    would need OCR as `ocr_needed` without running it.
+    runs much past it. `ocr_timeout` bounds one page's OCR: a page over it is flagged
+    `ocr_needed`, the rest of the file is still read. `tesseract` is the command to run;
+    `ocr=False` flags pages that would need OCR as `ocr_needed` without running it.
     """
 
     max_bytes: int = 50 * 1024 * 1024
@@ -610,13 +612,14 @@ def extract_pdf(data: bytes, limits: PdfLimits = PdfLimits()) -> PdfText:  # noq
     """Clean text of every page of the PDF in `data`, up to `limits.max_pages` pages.
 
     Pages without a text layer are OCR'd when `limits.ocr` is set and Tesseract with
-    `limits.ocr_lang` is installed, else returned empty with `ocr_needed=True`.
+    `limits.ocr_lang` is installed; otherwise, or when Tesseract fails on the page or
+    runs past `limits.ocr_timeout`, the page comes back empty with `ocr_needed=True`.
     A password-free encrypted file (permissions only) is read like any other.
 
     Raises `PdfError` (and nothing else for bad input) with reason `not_pdf`,
-    `too_large`, `truncated`, `corrupt`, `encrypted` or `timeout`. A timeout is an error,
-    not a partial result, so the same bytes and version always give the same text; a
-    caller short of time can retry with `ocr=False`.
+    `too_large`, `truncated`, `corrupt`, `encrypted`, or `timeout` when the whole file
+    takes longer than `limits.max_seconds` (no partial result: a caller short of time
+    can retry with `ocr=False`).
     """
     started = time.monotonic()
     if not isinstance(data, bytes | bytearray | memoryview):
@@ -631,45 +634,28 @@ def extract_pdf(data: bytes, limits: PdfLimits = PdfLimits()) -> PdfText:  # noq
             raise PdfError("timeout", f"PDF took longer than {limits.max_seconds:g} s")
         return left
 
-    # Per page: ("text", runs, width) | ("ocr", lines) | ("ocr_needed",)
-    read: list[tuple] = []
-    with _PDFIUM_LOCK:
-        document = _open(data)
     try:
+        with _PDFIUM_LOCK:
+            document = _open(data)
         try:
             with _PDFIUM_LOCK:
                 page_count = len(document)
             wanted = min(page_count, max(0, limits.max_pages))
+            read: list[tuple] = []
             for index in range(wanted):
                 remaining()
-                image = None
                 with _PDFIUM_LOCK:
-                    page = document[index]
+                    item = _read_page(document, index, ocr_ok, limits.ocr_dpi)
+                if item[0] == "image":
+                    # Outside the lock: other threads may use PDFium while Tesseract runs.
+                    timeout = min(limits.ocr_timeout, remaining())
                     try:
-                        textpage = page.get_textpage()
-                        try:
-                            runs = _page_runs(textpage)
-                        finally:
-                            textpage.close()
-                        visible = sum(len(r.text) for r in runs)
-                        if _needs_ocr(page, visible):
-                            if ocr_ok:
-                                image = _render_pgm(page, limits.ocr_dpi)
-                            else:
-                                read.append(("ocr_needed",))
-                                continue
-                        else:
-                            read.append(("text", runs, page.get_width()))
-                            continue
-                    finally:
-                        page.close()
-                pgm, dpi = image
-                timeout = min(limits.ocr_timeout, remaining())
-                try:
-                    text = _ocr_image(pgm, limits, dpi, timeout)
-                except _OcrTimeout:
-                    raise PdfError("timeout", f"OCR of page {index + 1} took longer than {timeout:.0f} s") from None
-                read.append(("ocr_needed",) if text is None else ("ocr", text.splitlines()))
+                        text = _ocr_image(item[1], limits, item[2], timeout)
+                    except _OcrTimeout:
+                        remaining()  # the file's own cap ran out: that is the file's timeout
+                        text = None  # this page alone was too slow: it still needs OCR
+                    item = ("ocr_needed",) if text is None else ("ocr", text.splitlines())
+                read.append(item)
             remaining()
         finally:
             with _PDFIUM_LOCK:
@@ -679,6 +665,25 @@ def extract_pdf(data: bytes, limits: PdfLimits = PdfLimits()) -> PdfText:  # noq
         raise
     except Exception as exc:  # noqa: BLE001 - the promise is: bad input raises PdfError only
         raise PdfError("corrupt", f"PDF could not be read: {type(exc).__name__}: {exc}") from exc
+
+
+def _read_page(document: pdfium.PdfDocument, index: int, ocr_ok: bool, dpi: int) -> tuple:
+    """One page as ("text", runs, width), ("image", pgm, dpi) to OCR, or ("ocr_needed",).
+    The caller holds the PDFium lock."""
+    page = document[index]
+    try:
+        textpage = page.get_textpage()
+        try:
+            runs = _page_runs(textpage)
+        finally:
+            textpage.close()
+        if not _needs_ocr(page, sum(len(r.text) for r in runs)):
+            return ("text", runs, page.get_width())
+        if not ocr_ok:
+            return ("ocr_needed",)
+        return ("image", *_render_pgm(page, dpi))
+    finally:
+        page.close()
 
 
 def _assemble(read: list[tuple], page_count: int, wanted: int) -> PdfText:

@@ -12,7 +12,7 @@ import random
 from dataclasses import dataclass
 from pathlib import Path
 
-from PIL import Image, ImageDraw, ImageFont
+from PIL import Image, ImageDraw, ImageFilter, ImageFont
 from reportlab.lib.enums import TA_JUSTIFY
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
@@ -308,8 +308,10 @@ def special_chars_pdf() -> tuple[bytes, list[str]]:
     return buffer.getvalue(), [expected]
 
 
-def scan_image(lines: list[str] = SCAN_LINES, dpi: int = 300, size_pt: float = 12) -> Image.Image:
-    """An A4 page 'scanned' at `dpi`: black text on white, DejaVu Sans, no text layer."""
+def scan_image(lines: list[str] = SCAN_LINES, dpi: int = 200, size_pt: float = 9, worn: bool = True) -> Image.Image:
+    """An A4 page 'scanned' at `dpi`: DejaVu Sans text, no text layer. `worn` makes it
+    look like an office scan: slightly skewed, blurred, grey paper with specks, saved as
+    a lossy JPEG (Tesseract reads this one with a few percent of errors, not none)."""
     width_px, height_px = round(WIDTH / 72 * dpi), round(HEIGHT / 72 * dpi)
     image = Image.new("L", (width_px, height_px), 255)
     draw = ImageDraw.Draw(image)
@@ -319,7 +321,18 @@ def scan_image(lines: list[str] = SCAN_LINES, dpi: int = 300, size_pt: float = 1
     for line in lines:
         draw.text((x, y), line, fill=0, font=font)
         y += step
-    return image
+    if not worn:
+        return image
+    rng = random.Random(5)
+    image = image.rotate(0.8, resample=Image.Resampling.BILINEAR, fillcolor=255)
+    image = image.filter(ImageFilter.GaussianBlur(1.2))
+    image = image.point(lambda v: 60 + v * 170 // 255)  # grey paper, grey toner
+    pixels = image.load()
+    for _ in range(width_px * height_px // 400):
+        pixels[rng.randrange(width_px), rng.randrange(height_px)] = rng.choice((0, 255))
+    buffer = io.BytesIO()
+    image.save(buffer, format="JPEG", quality=45)
+    return Image.open(io.BytesIO(buffer.getvalue()))
 
 
 def scanned_pdf(pages: int = 1, stamp: str | None = None, lines: list[str] = SCAN_LINES) -> tuple[bytes, list[str]]:

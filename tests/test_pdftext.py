@@ -245,11 +245,41 @@ def test_scan_with_stamped_text_is_ocrd():
     assert "Integrationsrat" in result.pages[0].text
 
 
-@needs_ocr
-def test_ocr_timeout_raises():
+def fake_tesseract(folder, script: str) -> str:
+    """A stand-in `tesseract` that lists `deu` and then runs `script` (sh) on a page."""
+    path = folder / "tesseract"
+    path.write_text('#!/bin/sh\nif [ "$1" = --list-langs ]; then printf "List of languages (1):\\ndeu\\n"; exit 0; fi\n'
+                    + script + "\n", encoding="utf-8")
+    path.chmod(0o755)
+    return str(path)
+
+
+def test_ocr_text_goes_through_cleaning(tmp_path):
+    # Tesseract's output is cleaned like a text layer: hyphens joined, soft hyphens gone.
+    command = fake_tesseract(tmp_path, "cat >/dev/null; printf 'Die Sprach-\\nkurse sind voll.\\n\\f'")
+    data, _ = samples.scanned_pdf()
+    result = extract_pdf(data, PdfLimits(tesseract=command))
+    assert result.pages[0].ocr and result.ocr_pages == 1
+    assert result.pages[0].text == "Die Sprachkurse\nsind voll."
+
+
+def test_ocr_failure_or_slow_page_flags_the_page(tmp_path):
+    data, refs, scan = samples.mixed_pdf()
+    (tmp_path / "fails").mkdir()
+    (tmp_path / "slow").mkdir()
+    failing = fake_tesseract(tmp_path / "fails", "exit 1")
+    slow = fake_tesseract(tmp_path / "slow", "exec sleep 30")
+    for limits in (PdfLimits(tesseract=failing), PdfLimits(tesseract=slow, ocr_timeout=0.5)):
+        result = extract_pdf(data, limits)
+        assert result.pages[scan - 1].ocr_needed and result.ocr_needed_pages == 1
+        assert cer(result.pages[2].text, refs[2]) <= TEXT_CER  # the pages after it are still read
+
+
+def test_file_time_cap_stops_a_slow_ocr(tmp_path):
+    slow = fake_tesseract(tmp_path, "exec sleep 30")
     data, _ = samples.scanned_pdf()
     with pytest.raises(PdfError) as err:
-        extract_pdf(data, PdfLimits(ocr_timeout=0.001))
+        extract_pdf(data, PdfLimits(tesseract=slow, max_seconds=1, ocr_timeout=60))
     assert err.value.reason == "timeout"
 
 
