@@ -103,8 +103,8 @@ def main(argv: list[str] | None = None) -> int:
         result = extract_pdf(scan, PdfLimits(max_seconds=600))
         elapsed = time.perf_counter() - start
         ocr = {"pages": result.ocr_pages, "pages_per_s": result.ocr_pages / elapsed, "skipped": None}
-    elif args.ocr_pages > 0:
-        ocr["skipped"] = "tesseract with deu not installed"
+    else:
+        ocr["skipped"] = "tesseract with deu not installed" if args.ocr_pages > 0 else "--ocr-pages 0"
 
     rows = [
         ("bare pypdfium2 get_text_range", bare_rate, 1.0),

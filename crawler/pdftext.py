@@ -136,13 +136,19 @@ _CELL_GAP_AFTER_SPACE = 2.0
 _WORD_GAP = 0.25
 
 _LINE_BREAKS = {"\r", "\n"}
+_ANGLE_TOLERANCE = 0.05  # radians (about 3 degrees): slightly skewed text is still a line
 
 
-def _page_runs(textpage: pdfium.PdfTextPage) -> list[_Run]:
-    """Group the page's characters into runs: stream order, one line, no wide gap."""
+def _page_runs(textpage: pdfium.PdfTextPage) -> tuple[list[_Run], list[str]]:
+    """Group the page's characters into runs: stream order, one line, no wide gap.
+
+    Also returns the text set at an angle (vertical margin notes, upside-down labels) as
+    separate strings in stream order: their boxes would otherwise cut into every body
+    line they pass.
+    """
     count = textpage.count_chars()
     if count <= 0:
-        return []
+        return [], []
     tp = textpage.raw  # the raw handle: the helper object converts itself on every call
     text = textpage.get_text_range(0, count)
     # get_text_range is one call for the page; it maps 1:1 to char indices unless a
@@ -153,7 +159,10 @@ def _page_runs(textpage: pdfium.PdfTextPage) -> list[_Run]:
     box_ref = ctypes.byref(box)
     get_box = pdfium_c.FPDFText_GetLooseCharBox
     is_generated = pdfium_c.FPDFText_IsGenerated
+    get_angle = pdfium_c.FPDFText_GetCharAngle
     runs: list[_Run] = []
+    rotated: list[str] = []
+    turned: list[str] = []  # the current string of rotated characters
     parts: list[str] = []
     x0 = x1 = y0 = y1 = 0.0
     last_bottom = last_top = 0.0
@@ -166,9 +175,15 @@ def _page_runs(textpage: pdfium.PdfTextPage) -> list[_Run]:
         if parts and all(math.isfinite(v) for v in (x0, x1, y0, y1)):
             runs.append(_Run("".join(parts), x0, x1, y0, y1))
 
+    def close_turned() -> None:
+        if turned:
+            rotated.append("".join(turned).strip())
+            turned.clear()
+
     for i in range(count):
         ch = text[i]
         if ch in _LINE_BREAKS:
+            close_turned()
             continue
         if ch.isspace():
             space = True
@@ -204,6 +219,7 @@ def _page_runs(textpage: pdfium.PdfTextPage) -> list[_Run]:
                     joins = gap < _CELL_GAP * scale
                 joins = joins and gap > -0.5 * scale
             if joins:
+                close_turned()
                 if space or gap > _WORD_GAP * scale:
                     parts.append(" ")
                 parts.append(ch)
@@ -220,7 +236,18 @@ def _page_runs(textpage: pdfium.PdfTextPage) -> list[_Run]:
                 space = False
                 space_right = None
                 continue
-            close()
+        # Only a character that starts a run is asked for its angle: one that continues a
+        # horizontal run is horizontal, and asking every character costs a tenth more time.
+        angle = get_angle(tp, i)
+        if _ANGLE_TOLERANCE < angle < 2 * math.pi - _ANGLE_TOLERANCE:
+            if space and turned:
+                turned.append(" ")
+            turned.append(ch)
+            space = False
+            space_right = None
+            continue
+        close_turned()
+        close()
         parts = [ch]
         x0, x1, y0, y1 = left, right, bottom, top
         last_bottom, last_top = bottom, top
@@ -228,7 +255,8 @@ def _page_runs(textpage: pdfium.PdfTextPage) -> list[_Run]:
         space = False
         space_right = None
     close()
-    return runs
+    close_turned()
+    return runs, [t for t in rotated if t]
 
 
 def _text_object(textpage: object, index: int) -> int | None:
@@ -584,6 +612,23 @@ def _render_pgm(page: pdfium.PdfPage, dpi: int) -> tuple[bytes, float]:
 # --------------------------------------------------------------------------- entry point
 
 
+@dataclass
+class _Layer:
+    """A page's text layer as read from PDFium."""
+
+    runs: list[_Run]
+    rotated: list[str]
+    width: float
+
+
+@dataclass
+class _Scan:
+    """A page to OCR, rendered."""
+
+    pgm: bytes
+    dpi: float
+
+
 def _check_input(data: bytes, limits: PdfLimits) -> None:
     if len(data) > limits.max_bytes:
         raise PdfError("too_large", f"PDF is {len(data)} bytes, over the cap of {limits.max_bytes}")
@@ -641,20 +686,21 @@ def extract_pdf(data: bytes, limits: PdfLimits = PdfLimits()) -> PdfText:  # noq
             with _PDFIUM_LOCK:
                 page_count = len(document)
             wanted = min(page_count, max(0, limits.max_pages))
-            read: list[tuple] = []
+            # Per page: its text layer, its OCR lines, or None (needs OCR).
+            read: list[_Layer | list[str] | None] = []
             for index in range(wanted):
                 remaining()
                 with _PDFIUM_LOCK:
                     item = _read_page(document, index, ocr_ok, limits.ocr_dpi)
-                if item[0] == "image":
+                if isinstance(item, _Scan):
                     # Outside the lock: other threads may use PDFium while Tesseract runs.
                     timeout = min(limits.ocr_timeout, remaining())
                     try:
-                        text = _ocr_image(item[1], limits, item[2], timeout)
+                        text = _ocr_image(item.pgm, limits, item.dpi, timeout)
                     except _OcrTimeout:
                         remaining()  # the file's own cap ran out: that is the file's timeout
                         text = None  # this page alone was too slow: it still needs OCR
-                    item = ("ocr_needed",) if text is None else ("ocr", text.splitlines())
+                    item = None if text is None else text.splitlines()
                 read.append(item)
             remaining()
         finally:
@@ -667,52 +713,52 @@ def extract_pdf(data: bytes, limits: PdfLimits = PdfLimits()) -> PdfText:  # noq
         raise PdfError("corrupt", f"PDF could not be read: {type(exc).__name__}: {exc}") from exc
 
 
-def _read_page(document: pdfium.PdfDocument, index: int, ocr_ok: bool, dpi: int) -> tuple:
-    """One page as ("text", runs, width), ("image", pgm, dpi) to OCR, or ("ocr_needed",).
-    The caller holds the PDFium lock."""
+def _read_page(document: pdfium.PdfDocument, index: int, ocr_ok: bool, dpi: int) -> _Layer | _Scan | None:
+    """One page's text layer, or its image to OCR, or None when it needs OCR that cannot
+    run. The caller holds the PDFium lock."""
     page = document[index]
     try:
         textpage = page.get_textpage()
         try:
-            runs = _page_runs(textpage)
+            runs, rotated = _page_runs(textpage)
         finally:
             textpage.close()
-        if not _needs_ocr(page, sum(len(r.text) for r in runs)):
-            return ("text", runs, page.get_width())
+        visible = sum(len(r.text) for r in runs) + sum(len(t) for t in rotated)
+        if not _needs_ocr(page, visible):
+            return _Layer(runs, rotated, page.get_width())
         if not ocr_ok:
-            return ("ocr_needed",)
-        return ("image", *_render_pgm(page, dpi))
+            return None
+        return _Scan(*_render_pgm(page, dpi))
     finally:
         page.close()
 
 
-def _assemble(read: list[tuple], page_count: int, wanted: int) -> PdfText:
+def _assemble(read: list[_Layer | list[str] | None], page_count: int, wanted: int) -> PdfText:
     # Furniture is judged on the raw geometric lines (before columns are reordered), so a
-    # header split into left and right parts is still recognised as one line.
+    # header split into left and right parts is still recognised as one line. Rotated
+    # strings count as the page's last lines (a vertical margin note is furniture when
+    # every page has it).
     raw_lines: list[list[str]] = []
     for item in read:
-        if item[0] == "text":
-            raw_lines.append([_clean_line(_line_text(line)) for line in _group_lines(item[1])])
-        elif item[0] == "ocr":
-            raw_lines.append([_clean_line(line) for line in item[1]])
+        if isinstance(item, _Layer):
+            geometric = [_line_text(line) for line in _group_lines(item.runs)] + item.rotated
+            raw_lines.append([_clean_line(line) for line in geometric])
         else:
-            raw_lines.append([])
+            raw_lines.append([_clean_line(line) for line in item or []])
     top, bottom = _repeated_keys(raw_lines)
 
     pages: list[PdfPage] = []
     for number, (item, lines) in enumerate(zip(read, raw_lines, strict=True), start=1):
-        if item[0] == "ocr_needed":
+        furniture = _furniture(lines, top, bottom)
+        if item is None:
             pages.append(PdfPage(number, "", ocr=False, ocr_needed=True))
-            continue
-        if item[0] == "text":
-            runs: list[_Run] = item[1]
-            furniture = _furniture(lines, top, bottom)
-            if furniture:
-                geometric = _group_lines(runs)
-                runs = [r for i, line in enumerate(geometric) if i not in furniture for r in line]
-            pages.append(PdfPage(number, _finish(_layout(runs, item[2]))))
+        elif isinstance(item, _Layer):
+            geometric = _group_lines(item.runs)
+            runs = [r for i, line in enumerate(geometric) if i not in furniture for r in line]
+            rotated = [t for i, t in enumerate(item.rotated, start=len(geometric)) if i not in furniture]
+            body = _layout(runs, item.width)
+            pages.append(PdfPage(number, _finish(body + [""] + rotated if rotated else body)))
         else:
-            furniture = _furniture(lines, top, bottom)
             kept = [line for i, line in enumerate(lines) if i not in furniture]
             pages.append(PdfPage(number, _finish(kept), ocr=True))
     return PdfText(
@@ -722,4 +768,3 @@ def _assemble(read: list[tuple], page_count: int, wanted: int) -> PdfText:
         ocr_pages=sum(p.ocr for p in pages),
         ocr_needed_pages=sum(p.ocr_needed for p in pages),
     )
-

@@ -389,3 +389,29 @@ def corrupt_pdf(seed: int = 7, size: int = 20_000, with_eof: bool = False) -> by
     rng = random.Random(seed)
     body = bytes(rng.getrandbits(8) for _ in range(size))
     return b"%PDF-1.7\n" + body + (b"\n%%EOF\n" if with_eof else b"")
+
+
+MARGIN_NOTE = "Drucksache 0815/2025 gedruckt am 03.12.2025"
+
+
+def margin_note_pdf(pages: int = 2) -> tuple[bytes, list[str]]:
+    """Pages of report text with a note printed vertically in the left margin (as council
+    systems stamp their print date). Returns bytes and each page's body text."""
+    buffer = io.BytesIO()
+    pdf = canvas.Canvas(buffer, pagesize=A4, invariant=1)
+    refs = []
+    for number in range(pages):
+        lines = wrap(REPORT[number % len(REPORT)], WIDTH - 140, "Helvetica", 10.5, hyphenate=False)
+        pdf.setFont("Helvetica", 10.5)
+        for k, line in enumerate(lines):
+            pdf.drawString(70, HEIGHT - 120 - 14 * k, line.text)
+        pdf.saveState()
+        pdf.translate(35, HEIGHT - 300)
+        pdf.rotate(90)
+        pdf.setFont("Helvetica", 7)
+        pdf.drawString(0, 0, MARGIN_NOTE)
+        pdf.restoreState()
+        pdf.showPage()
+        refs.append(" ".join(line.text for line in lines))
+    pdf.save()
+    return buffer.getvalue(), refs

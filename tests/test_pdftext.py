@@ -180,6 +180,22 @@ def test_table_rows_are_lines_with_tab_cells():
     assert samples.TABLE_INTRO in lines and samples.TABLE_OUTRO in lines
 
 
+def test_vertical_margin_note_kept_out_of_body_lines():
+    data, refs = samples.margin_note_pdf(pages=1)
+    page = extract_pdf(data).pages[0]
+    body, _, note = page.text.rpartition("\n\n")
+    assert cer(body, refs[0]) <= TEXT_CER
+    assert note == samples.MARGIN_NOTE  # one page: no evidence it repeats, so it stays
+
+
+def test_vertical_margin_note_on_every_page_is_furniture():
+    data, refs = samples.margin_note_pdf(pages=3)
+    result = extract_pdf(data)
+    for page, ref in zip(result.pages, refs, strict=True):
+        assert "0815" not in page.text
+        assert cer(page.text, ref) <= TEXT_CER
+
+
 def test_owner_password_only_is_read():
     # Permissions-only encryption (empty user password) is common in council PDFs.
     result = extract_pdf(samples.encrypted_pdf(user_password=""))
