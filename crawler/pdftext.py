@@ -449,28 +449,32 @@ def _dehyphenate(lines: list[str]) -> list[str]:
     (with tabs) and paragraph breaks are left alone.
     """
     out = list(lines)
-    emptied: set[int] = set()
-    for i in range(len(out) - 1):
-        line, nxt = out[i], out[i + 1]
+    gone: set[int] = set()
+    target = None  # the last line still standing, which a word may join
+    for j, nxt in enumerate(out):
+        line = out[target] if target is not None else ""
         match = _HYPHEN_END.search(line)
-        if not match or not nxt or "\t" in line or "\t" in nxt:
-            continue
-        word, _, rest = nxt.partition(" ")
-        head = line[: match.start()]
-        if match.group(1) == "\u00ad" or (word[0].islower() and word.lower() not in _SUSPENDED):
-            joined = head + word
-        elif word[0].islower():
-            joined = head + "- " + word
-        elif word[0].isupper() or word[0].isdigit():
-            joined = head + "-" + word
-        else:
-            continue
-        out[i] = joined
-        out[i + 1] = rest
-        if not rest:
-            emptied.add(i + 1)
-    # A line whose only word moved up is gone, not a paragraph break.
-    return [line for i, line in enumerate(out) if i not in emptied]
+        if match and nxt and "\t" not in line and "\t" not in nxt:
+            word, _, rest = nxt.partition(" ")
+            head = line[: match.start()]
+            if match.group(1) == "\u00ad" or (word[0].islower() and word.lower() not in _SUSPENDED):
+                joined = head + word
+            elif word[0].islower():
+                joined = head + "- " + word
+            elif word[0].isupper() or word[0].isdigit():
+                joined = head + "-" + word
+            else:
+                joined = None
+            if joined is not None:
+                out[target] = joined
+                out[j] = rest
+                if not rest:
+                    # The line's only word moved up: the line is gone (not a paragraph
+                    # break), and the joined line may itself end in a hyphen.
+                    gone.add(j)
+                    continue
+        target = j
+    return [line for i, line in enumerate(out) if i not in gone]
 
 
 def _finish(lines: list[str]) -> str:

@@ -15,6 +15,7 @@ from kommunalmonitor.crawler.pdftext import (
     PdfError,
     PdfLimits,
     PdfText,
+    _finish,
     extract_pdf,
     tesseract_available,
 )
@@ -136,6 +137,20 @@ def test_hyphenation_joined_real_hyphens_kept():
     assert "Heinrich-Lübke-Straße" in text
     assert "2025-2026" in text
     assert cer(text, expected[0]) <= TEXT_CER
+
+
+@pytest.mark.parametrize(("lines", "expected"), [
+    (["Das Integra-", "tions-", "konzept gilt."], ["Das Integrationskonzept", "gilt."]),
+    (["Sprach-", "oder Integrations-", "oder Orientierungskurse"],
+     ["Sprach- oder", "Integrations- oder", "Orientierungskurse"]),
+    (["die EU-", "Förderung"], ["die EU-Förderung"]),
+    (["die Flücht\u00adlings-", "unterkunft"], ["die Flüchtlingsunterkunft"]),
+    (["Wohn\u00ad", "Raum"], ["WohnRaum"]),  # a soft hyphen always joins, whatever follows
+    (["Jugend-", "", "hilfe"], ["Jugend-", "", "hilfe"]),  # never across a paragraph break
+    (["Kosten-", "Sprachkurse\t84.000 €"], ["Kosten-", "Sprachkurse\t84.000 €"]),  # nor into a table row
+])
+def test_line_end_cleaning_rules(lines, expected):
+    assert _finish(lines).split("\n") == expected
 
 
 def test_report_line_end_hyphens_joined(report):
