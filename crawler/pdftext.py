@@ -118,6 +118,7 @@ class _Run:
     x1: float
     y0: float  # bottom (PDF y grows upwards)
     y1: float  # top
+    word_gap: float = 0.0  # the widest gap between two of its words (0: one word)
 
     @property
     def height(self) -> float:
@@ -164,7 +165,7 @@ def _page_runs(textpage: pdfium.PdfTextPage) -> tuple[list[_Run], list[str]]:
     rotated: list[str] = []
     turned: list[str] = []  # the current string of rotated characters
     parts: list[str] = []
-    x0 = x1 = y0 = y1 = 0.0
+    x0 = x1 = y0 = y1 = word_gap = 0.0
     last_bottom = last_top = 0.0
     last_index = 0
     space = False  # a space character since the last visible one
@@ -173,7 +174,7 @@ def _page_runs(textpage: pdfium.PdfTextPage) -> tuple[list[_Run], list[str]]:
     def close() -> None:
         # Broken font matrices can give infinite or NaN boxes; such runs have no place.
         if parts and all(math.isfinite(v) for v in (x0, x1, y0, y1)):
-            runs.append(_Run("".join(parts), x0, x1, y0, y1))
+            runs.append(_Run("".join(parts), x0, x1, y0, y1, word_gap))
 
     def close_turned() -> None:
         if turned:
@@ -222,6 +223,8 @@ def _page_runs(textpage: pdfium.PdfTextPage) -> tuple[list[_Run], list[str]]:
                 close_turned()
                 if space or gap > _WORD_GAP * scale:
                     parts.append(" ")
+                    if left - x1 > word_gap:
+                        word_gap = left - x1
                 parts.append(ch)
                 if left < x0:
                     x0 = left
@@ -249,6 +252,7 @@ def _page_runs(textpage: pdfium.PdfTextPage) -> tuple[list[_Run], list[str]]:
         close_turned()
         close()
         parts = [ch]
+        word_gap = 0.0
         x0, x1, y0, y1 = left, right, bottom, top
         last_bottom, last_top = bottom, top
         last_index = i
@@ -286,12 +290,21 @@ def _group_lines(runs: list[_Run]) -> list[list[_Run]]:
 
 
 def _line_text(line: list[_Run]) -> str:
-    """One line's runs joined: a tab where the gap is a cell gap, else a space or nothing."""
+    """One line's runs joined: a tab where the gap is a cell gap, else a space or nothing.
+
+    A wide gap is still a word space when it is no wider than the line's own word
+    spacing allows: a justified line set without space characters (TeX, some PDF
+    printers) splits into runs at every stretched gap, all of about the same width, and
+    a sentence gap is at most about twice the words' gap.
+    """
+    gaps = [run.x0 - prev.x1 for prev, run in zip(line, line[1:], strict=False)]
+    spaced = max((r.word_gap for r in line), default=0.0)
+    wide = [g for g in gaps if g >= _CELL_GAP * max(r.height for r in line)]
+    justified = len(wide) >= 2 and max(wide) <= 1.3 * min(wide) and all(" " not in r.text for r in line)
     out = [line[0].text]
-    for prev, run in zip(line, line[1:], strict=False):
-        gap = run.x0 - prev.x1
+    for prev, run, gap in zip(line, line[1:], gaps, strict=False):
         scale = max(prev.height, run.height)
-        if gap >= _CELL_GAP * scale:
+        if gap >= _CELL_GAP * scale and not justified and not (spaced > 0 and gap <= 2.0 * spaced):
             out.append("\t")
         elif gap > 0.1 * scale:
             out.append(" ")
@@ -521,11 +534,22 @@ def _repeated_keys(pages: list[list[str]]) -> tuple[set[str], set[str]]:
     return ({k for k, n in top.items() if n >= need and k}, {k for k, n in bottom.items() if n >= need and k})
 
 
+# A page number on its own: "3", "- 3 -", "Seite 3", "Seite 3 von 12", "3/12", "iv". A bare
+# number has at most three digits, so a year alone on a line is not taken for one.
+_PAGE_NUMBER = re.compile(
+    r"[-–]\s*\d{1,4}\s*[-–]|(?:seite\s+)?\d{1,4}\s*(?:von|/)\s*\d{1,4}|seite\s+\d{1,4}|\d{1,3}|[ivx]{1,6}", re.I
+)
+
+
 def _furniture(lines: list[str], top: set[str], bottom: set[str]) -> set[int]:
-    """Indices of the page's lines that are running headers or footers."""
+    """Indices of the page's lines that are running headers or footers: lines repeated
+    at the edges of other pages, and a bare page number as the first or last line (which
+    needs no repetition: chapter pages often number where others carry a header)."""
     head, tail = _edge_indices(lines)
     drop = {i for i in head if _furniture_key(lines[i]) in top}
-    return drop | {i for i in tail if _furniture_key(lines[i]) in bottom}
+    drop |= {i for i in tail if _furniture_key(lines[i]) in bottom}
+    drop |= {i for i in (head[:1] + tail[-1:]) if _PAGE_NUMBER.fullmatch(lines[i].strip())}
+    return drop
 
 
 # --------------------------------------------------------------------------- OCR

@@ -415,3 +415,32 @@ def margin_note_pdf(pages: int = 2) -> tuple[bytes, list[str]]:
         refs.append(" ".join(line.text for line in lines))
     pdf.save()
     return buffer.getvalue(), refs
+
+
+def wordwise_pdf(width: float = 300) -> tuple[bytes, str]:
+    """Justified text set word by word with no space characters (as TeX and some PDF
+    printers do): PDFium sees only gaps, some of them wide. Returns bytes and the text."""
+    font, size, leading = "Helvetica", 10, 13
+    buffer = io.BytesIO()
+    pdf = canvas.Canvas(buffer, pagesize=A4, invariant=1)
+    pdf.setFont(font, size)
+    y = HEIGHT - 100
+    texts = []
+    for paragraph in REPORT[:3]:
+        lines = wrap(paragraph, width, font, size, hyphenate=False)
+        for k, line in enumerate(lines):
+            words = line.text.split()
+            widths = [pdfmetrics.stringWidth(w, font, size) for w in words]
+            last = k == len(lines) - 1
+            gap = pdfmetrics.stringWidth(" ", font, size) if last or len(words) < 2 else \
+                (width - sum(widths)) / (len(words) - 1)
+            x = 70.0
+            for word, w in zip(words, widths, strict=True):
+                pdf.drawString(x, y, word)
+                x += w + gap
+            y -= leading
+        y -= leading
+        texts.append(" ".join(line.text for line in lines))
+    pdf.showPage()
+    pdf.save()
+    return buffer.getvalue(), " ".join(texts)

@@ -121,11 +121,15 @@ def test_dash_page_numbers_removed_and_body_kept():
         assert cer(page.text, ref) <= TEXT_CER
 
 
-def test_single_page_keeps_its_header():
-    # One page gives no evidence of repetition: nothing may be dropped.
-    data, _ = samples.report_pdf(pages=1)
+def test_single_page_keeps_its_header_but_not_its_page_number():
+    # One page gives no evidence of repetition: the header stays. A bare page number as
+    # the last line needs none.
+    data, refs = samples.report_pdf(pages=1)
     text = extract_pdf(data).text
-    assert samples.HEADER_RIGHT in text and "Seite 1 von 1" in text
+    assert samples.HEADER_RIGHT in text and "Seite 1 von 1" not in text
+    data, refs = samples.report_pdf(pages=1, footer="dash", header=False)
+    text = extract_pdf(data).text
+    assert "- 1 -" not in text and cer(text, refs[0]) <= TEXT_CER
 
 
 def test_hyphenation_joined_real_hyphens_kept():
@@ -209,6 +213,13 @@ def test_vertical_margin_note_on_every_page_is_furniture():
     for page, ref in zip(result.pages, refs, strict=True):
         assert "0815" not in page.text
         assert cer(page.text, ref) <= TEXT_CER
+
+
+def test_justified_text_without_space_characters_is_not_a_table():
+    data, ref = samples.wordwise_pdf()
+    text = extract_pdf(data).text
+    assert "\t" not in text
+    assert cer(text, ref) <= TEXT_CER
 
 
 def test_owner_password_only_is_read():
