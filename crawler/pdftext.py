@@ -50,6 +50,7 @@ class PdfError(Exception):
     def __init__(self, reason: str, message: str) -> None:
         if reason not in REASONS:
             raise ValueError(f"unknown PdfError reason {reason!r}")
+        message = " ".join(message.split())  # one line, whatever a library put in it
         super().__init__(message)
         self.reason = reason
         self.message = message
@@ -666,7 +667,7 @@ def _check_input(data: bytes, limits: PdfLimits) -> None:
     # A complete file ends with %%EOF within its last KiB (trailing whitespace or NULs
     # aside). Only a file that also has objects is called truncated: random bytes after a
     # header are corrupt, not cut short.
-    tail = data.rstrip(b" \t\r\n\x00")[-1024:]
+    tail = data[-8192:].rstrip(b" \t\r\n\x00")[-1024:]
     if b"%%EOF" not in tail and re.search(rb"\d+\s+\d+\s+obj\b", data[:1_000_000]):
         raise PdfError("truncated", f"PDF ends without %%EOF after {len(data)} bytes (cut short?)")
 
