@@ -35,9 +35,11 @@ def public_role_pattern(path: Path | str = PUBLIC_ROLES_FILE) -> str:
     return "(?i)(" + "|".join(f"(?:{p})" for p in patterns) + ")"
 
 
-def is_public_role(role: str | None, path: Path | str = PUBLIC_ROLES_FILE) -> bool:
-    """True when a person with this role may be named in a report or export."""
-    return bool(role) and re.search(public_role_pattern(path), role) is not None
+def is_public_role(role: str | None, role_of: str | None = None, path: Path | str = PUBLIC_ROLES_FILE) -> bool:
+    """True when a person with this role (of this body) may be named in a report or export; the
+    same rule as the store's `public_role` macro: role and body read as one phrase."""
+    phrase = " ".join(p for p in (role, role_of) if p)
+    return bool(role) and re.search(public_role_pattern(path), phrase) is not None
 
 
 def redact(text: str, offset: int, spans: list[tuple[int, int]], mark: str = "[Name]",

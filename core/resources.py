@@ -84,3 +84,15 @@ def checkout_root() -> Path | None:
     Development-only inputs (the gold sets under tests/gold) exist only there."""
     candidate = data_dir().parent
     return candidate if (candidate / "pyproject.toml").is_file() and (candidate / "tests").is_dir() else None
+
+
+def datasets_dir() -> Path | None:
+    """The open data sets (shared/datasets: GermEval, gazetteers, …): `$KOMO_DATASETS`, else the
+    folder beside the source checkout; None where neither exists. Development data: training and
+    evaluation baselines read it, nothing at run time does."""
+    env = os.environ.get("KOMO_DATASETS")
+    if env:
+        return Path(env)
+    root = checkout_root()
+    candidate = root.parent / "shared" / "datasets" if root is not None else None
+    return candidate if candidate is not None and candidate.is_dir() else None

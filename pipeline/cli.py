@@ -467,9 +467,10 @@ def evaluate() -> None:
               help="Gold sets: a folder of sets (every extraction* folder in it), one set's folder, or one "
                    ".jsonl file [the checkout's tests/gold].")
 @click.option("--json", "as_json", is_flag=True, help="Print the scores as JSON.")
+@click.option("--markdown", is_flag=True, help="Print the README's table: F1 per field and set, baseline beside.")
 @click.option("--errors", type=click.IntRange(min=0), default=0,
               help="Also list up to N misses and false alarms per field.")
-def evaluate_extraction(gold: str | None, as_json: bool, errors: int) -> None:
+def evaluate_extraction(gold: str | None, as_json: bool, markdown: bool, errors: int) -> None:
     """Score the extraction pipeline on the gold sets, field by field.
 
     Prints every set apart: tests/gold/extraction (the rules were tuned on it after it was
@@ -480,11 +481,15 @@ def evaluate_extraction(gold: str | None, as_json: bool, errors: int) -> None:
     Examples:
       komo evaluate extraction
       komo evaluate extraction --errors 5
+      komo evaluate extraction --markdown          # the README's quality table
       komo evaluate extraction --gold ~/src/kommunalmonitor/tests/gold --json
     """
-    from .evaluate import evaluate_gold, format_report, gold_sets
+    from .evaluate import evaluate_gold, format_markdown, format_report, gold_sets
 
     reports = {name: evaluate_gold(path) for name, path in gold_sets(Path(gold) if gold else None).items()}
+    if markdown:
+        click.echo(format_markdown(reports))
+        return
     if as_json:
         import json
 

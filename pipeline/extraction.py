@@ -25,7 +25,7 @@ _MENTION_SCHEMA = pa.schema([
     ("value", pa.string()), ("role", pa.string()), ("number", pa.string()), ("inferred", pa.bool_()),
     ("range_part", pa.string()), ("start_char", pa.int32()), ("end_char", pa.int32()),
     ("sentence_start", pa.int32()), ("sentence_end", pa.int32()), ("sentence", pa.string()),
-    ("extractor_version", pa.string()),
+    ("extractor_version", pa.string()), ("role_of", pa.string()),
 ])
 _EXTRACTION_SCHEMA = pa.schema([
     ("source", pa.string()), ("native_id", pa.string()), ("content_hash", pa.string()),
@@ -46,6 +46,7 @@ def mention_rows(doc: Doc, source: str, native_id: str, version: str) -> Iterato
         for span in doc.spans[group]:
             yield _row(span, source, native_id, version, kind, _value(kind, span),
                        role=span._.role if kind == "person" else None,
+                       role_of=span._.role_of if kind == "person" else None,
                        number=span._.number if kind == "address" else None)
     for span in doc.spans["action_fields"]:
         kind = "integration" if span.label_ == "integration" else "action_field"
@@ -64,7 +65,7 @@ def _row(span: Span, source: str, native_id: str, version: str, kind: str, value
     sentence_text = sentence.text.strip()
     sentence_start = sentence.start_char + (len(sentence.text) - len(sentence.text.lstrip()))
     row = {"source": source, "native_id": native_id, "kind": kind, "text": span_text(span), "value": value,
-           "role": None, "number": None, "inferred": None, "range_part": None,
+           "role": None, "role_of": None, "number": None, "inferred": None, "range_part": None,
            "start_char": start, "end_char": end,
            "sentence_start": sentence_start, "sentence_end": sentence_start + len(sentence_text),
            "sentence": sentence_text, "extractor_version": version}

@@ -31,3 +31,14 @@ def test_each_research_query_answers_on_a_crawled_store(reading_home, number):
     result = run_komo("sql", "--format", "json", "--", statement, home=reading_home)
     assert result.returncode == 0, f"{statement}\n{result.stderr}"
     assert result.stdout.strip(), f"no rows for:\n{statement}"
+
+
+def test_the_quality_table_is_what_evaluate_prints():
+    if not (REPO.parent / "shared" / "datasets" / "german-gazetteers-ler").is_dir():
+        pytest.skip("the street-gazetteer baseline needs ../shared/datasets (absent here)")
+    from kommunalmonitor.pipeline.evaluate import evaluate_gold, format_markdown, gold_sets
+
+    readme = (REPO / "README.md").read_text("utf-8")
+    shown = readme.split("<!-- quality:begin -->")[1].split("<!-- quality:end -->")[0].strip()
+    printed = format_markdown({name: evaluate_gold(path) for name, path in gold_sets(REPO / "tests" / "gold").items()})
+    assert shown == printed.strip(), "README's quality table is stale: paste `komo evaluate extraction --markdown`"

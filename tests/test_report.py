@@ -96,10 +96,10 @@ def test_district_filter_keeps_only_articles_located_there(reading_home):
 
 def test_persons_are_named_only_with_a_public_role(reading_home):
     html = report(reading_home, "--topic", "integration", "--documents", "200")
-    persons = query(snapshot(reading_home), "SELECT DISTINCT person, role FROM person_identities")
-    public = {p for p, r in persons if is_public_role(r)}
+    persons = query(snapshot(reading_home), "SELECT DISTINCT person, role, role_of FROM person_identities")
+    public = {p for p, r, of in persons if is_public_role(r, of)}
     # Full names only: the extraction's rare one-word false persons ("Arbeit") are ordinary words.
-    private = {p for p, r in persons if not is_public_role(r) and " " in p} - public
+    private = {p for p, r, of in persons if not is_public_role(r, of) and " " in p} - public
     assert "Greta Mustermann-Beispiel" in private
     named = [p for p in public if p in html]
     assert named, "office holders of integration articles are named"
@@ -186,7 +186,7 @@ def test_export_writes_parquet_without_private_persons(reading_home, tmp_path):
     assert pq.read_table(tmp_path / "out" / "documents.parquet").num_rows == counts["documents"]
     mentions = pq.read_table(tmp_path / "out" / "mentions.parquet").to_pylist()
     persons = [m for m in mentions if m["kind"] == "person"]
-    assert persons and all(is_public_role(m["role"]) for m in persons)
+    assert persons and all(is_public_role(m["role"], m["role_of"]) for m in persons)
     assert not any(m["value"] == "Greta Mustermann-Beispiel" for m in mentions)
     bodies = {d["native_id"]: d["body"] for d in pq.read_table(tmp_path / "out" / "documents.parquet").to_pylist()}
     assert "Greta Mustermann-Beispiel" not in bodies["99001"] and "Markus Sieben" in bodies["99001"]

@@ -31,7 +31,6 @@ about 2-3 points (see models/ner-de/README.md).
 
 from __future__ import annotations
 
-import os
 import random
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -40,7 +39,7 @@ from pathlib import Path
 from spacy.tokens import Doc, Span
 from spacy.vocab import Vocab
 
-from kommunalmonitor.core.resources import checkout_root
+from kommunalmonitor.core.resources import datasets_dir as shared_datasets_dir
 
 LABELS = ("PER", "LOC", "ORG")
 
@@ -58,14 +57,11 @@ MOBIE_MAP = {
 MOBIE_MISSING = {"location-route"}
 
 def datasets_dir() -> Path:
-    """$KOMO_DATASETS, else shared/datasets beside the source checkout (training is a development task)."""
-    env = os.environ.get("KOMO_DATASETS")
-    if env:
-        return Path(env)
-    root = checkout_root()
-    if root is None:
-        raise SystemExit("no source checkout: set KOMO_DATASETS to the shared/datasets folder")
-    return root.parent / "shared" / "datasets"
+    """shared/datasets (see core.resources.datasets_dir); training cannot run without it."""
+    found = shared_datasets_dir()
+    if found is None:
+        raise SystemExit("no shared/datasets beside the checkout: set KOMO_DATASETS to the folder")
+    return found
 
 
 @dataclass

@@ -19,22 +19,19 @@ from .lexicon import load_toml, resolve_model, word_key
 
 logger = logging.getLogger(__name__)
 
-for _name in ("role", "person"):
+for _name in ("role", "role_of", "person"):
     if not Span.has_extension(_name):
         Span.set_extension(_name, default=None)
 
 _NOT_NAME_ENDINGS = ("ung", "heit", "keit", "schaft", "tion", "tät", "ismus", "ment", "nis",
                      "chen", "zentrum", "amt", "rat", "stadt", "straße", "platz", "verein")
-_FUNCTION_WORDS = {"der", "die", "das", "den", "dem", "des", "ein", "eine", "einer", "und", "oder",
-                   "im", "in", "am", "an", "auf", "für", "mit", "von", "vom", "zu", "zum", "zur",
-                   "bei", "beim", "aus", "nach", "über", "unter", "auch", "sie", "er", "es", "wir",
-                   "ich", "ihr", "man", "alle", "dies", "diese", "dieser", "wie", "was", "wer",
-                   "so", "da", "dann", "doch", "nun", "hier", "dort", "heute", "morgen", "gestern"}
 _MONTHS_DAYS = {"januar", "februar", "märz", "april", "mai", "juni", "juli", "august",
                 "september", "oktober", "november", "dezember", "montag", "dienstag", "mittwoch",
                 "donnerstag", "freitag", "samstag", "sonntag"}
 _INITIAL = re.compile(r"^[A-ZÄÖÜ]\.$")
 _HEAD_ENDINGS = ("", "s", "n", "en", "innen")
+# A body after one of these words is what a role is of ("Leiterin vom Kommunalen Integrationszentrum").
+_ROLE_OF_WORDS = ("des", "der", "vom", "von", "beim", "bei", "im", "am", "für")
 _ADJECTIVAL = ("vorsitzende", "vorsitzender", "beigeordnete", "beigeordneter", "abgeordnete",
                "abgeordneter", "beauftragte", "beauftragter", "verordnete", "verordneter")
 
@@ -47,6 +44,7 @@ class PersonMention:
     name_end: int
     name: str
     role: str | None
+    role_of: str | None = None  # the canonical body the role is of ("Integrationsrat")
 
 
 class PersonRecognizer:
@@ -69,19 +67,20 @@ class PersonRecognizer:
         self.titles = set(words.get("titles", []))
         self.speech_verbs = set(words.get("speech_verbs", []))
         self.particles = set(words.get("particles", []))
+        # Capitalised words that begin a sentence or a clause but never a name ("Dazu", "Auch").
+        self.not_names = {w.lower() for w in words.get("not_names", [])}
         self.keep_adjectives = {w.lower() for w in words.get("keep_adjectives", [])}
         self.adjective_roles = set(words.get("adjective_roles", []))
 
     # -- roles --------------------------------------------------------------------------------
 
     def role_at(self, doc: Doc, i: int) -> tuple[str, int] | None:
-        """(canonical role, index after it) if a role starts at token i."""
+        """(role, index after it) if a role starts at token i. The role is the head title noun in
+        nominative singular; adjectives are not part of it ("sachkundige Bürgerin" → "Bürgerin")."""
         token = doc[i]
         if token.lower_ in self.keep_adjectives and i + 1 < len(doc) \
                 and doc[i + 1].text in self.adjective_roles:
-            noun = doc[i + 1].text
-            adjective = token.lower_.rstrip("r") + ("r" if not noun.endswith("in") else "")
-            return f"{adjective} {noun}", i + 2
+            return doc[i + 1].text, i + 2
         role = self._role_word(doc, i)
         return (role, i + 1) if role else None
 
@@ -139,7 +138,7 @@ class PersonRecognizer:
         if not text[:1].isupper() or not (token.is_alpha or "-" in text or "'" in text):
             return False
         lower = text.lower()
-        if lower in _FUNCTION_WORDS or (first and lower in _MONTHS_DAYS) or lower.endswith(_NOT_NAME_ENDINGS):
+        if lower in self.not_names or (first and lower in _MONTHS_DAYS) or lower.endswith(_NOT_NAME_ENDINGS):
             return False
         key = word_key(text)
         return text not in self.abbreviations and key not in self.roles and not self._describes(token)
@@ -196,24 +195,24 @@ class PersonRecognizer:
                 i += 1
                 continue
             role, after = found
-            # A genitive belongs to the role: "Geschäftsführer des Sportbundes Leverkusen".
+            # What the role is of stays apart from it: "Geschäftsführer des Sportbundes Leverkusen"
+            # is the role "Geschäftsführer" of the body "Sportbund Leverkusen".
             complement_end, name = self._complement(doc, after, body_at, body_starts)
-            if complement_end > after:
-                role = f"{role} {doc[after:complement_end].text}"
+            role_of = self._role_of(doc, after, complement_end, body_at)
             after = complement_end
             if name is None:
                 if after < len(doc) and doc[after].text == ",":
                     after += 1
                 name = self.name_at(doc, after, body_starts)
             if name is not None:
-                mentions.append(self._mention(doc, i, name[1], name, role))
+                mentions.append(self._mention(doc, i, name[1], name, role, role_of))
                 taken.update(range(i, name[1]))
                 i = name[1]
                 continue
             if i >= 2 and doc[i - 1].text == ",":
                 name = self.name_before(doc, i - 1)
                 if name is not None and not taken.intersection(range(*name)):
-                    mentions.append(self._mention(doc, name[0], complement_end, name, role))
+                    mentions.append(self._mention(doc, name[0], complement_end, name, role, role_of))
                     taken.update(range(name[0], complement_end))
             i = max(i + 1, complement_end)
         for i, token in enumerate(doc):
@@ -273,6 +272,9 @@ class PersonRecognizer:
                     body_starts: set[int]) -> tuple[int, tuple[int, int] | None]:
         """End of a genitive after a role ("des Integrationsrates", "der Grünen"), and the name
         if it is glued to the end of that genitive ("… des Sportbundes Leverkusen Michael Tenhagen")."""
+        if after + 1 < len(doc) and doc[after].lower_ in _ROLE_OF_WORDS and after + 1 in body_at:
+            end = body_at[after + 1].end  # "Leiterin vom Kommunalen Integrationszentrum Dilek Yıldız"
+            return end, self.name_at(doc, end, body_starts)
         if after + 1 >= len(doc) or doc[after].lower_ not in ("des", "der"):
             return after, None
         start = after + 1
@@ -297,8 +299,23 @@ class PersonRecognizer:
         return end, None
 
     @staticmethod
-    def _mention(doc: Doc, start: int, end: int, name: tuple[int, int], role: str | None) -> PersonMention:
-        return PersonMention(start, end, name[0], name[1], doc[name[0]:name[1]].text, role)
+    def _role_of(doc: Doc, after: int, complement_end: int, body_at: dict[int, Span]) -> str | None:
+        """The canonical body a role is of, when its complement is a recognised body
+        ("des Integrationsrates", "vom Kommunalen Integrationszentrum")."""
+        if complement_end > after and after + 1 in body_at:
+            return body_at[after + 1]._.name
+        if after + 1 < len(doc) and doc[after].lower_ in _ROLE_OF_WORDS and after + 1 in body_at:
+            return body_at[after + 1]._.name
+        if after < len(doc) and after in body_at and doc[after].text[:1].isupper() \
+                and doc[after - 1].lower_ in _ROLE_OF_WORDS:
+            return body_at[after]._.name  # "vom"/"beim" glued into one token before the body
+        return None
+
+    @staticmethod
+    def _mention(doc: Doc, start: int, end: int, name: tuple[int, int], role: str | None,
+                 role_of: str | None = None) -> PersonMention:
+        return PersonMention(start, end, name[0], name[1], doc[name[0]:name[1]].text, role,
+                             role_of if role else None)
 
     def __call__(self, doc: Doc) -> Doc:
         spans = []
@@ -306,6 +323,7 @@ class PersonRecognizer:
             span = Span(doc, mention.start, mention.end, label="PERSON")
             span._.person = mention.name
             span._.role = mention.role
+            span._.role_of = mention.role_of
             spans.append(span)
         doc.spans["persons"] = spans
         return doc
@@ -330,13 +348,14 @@ def _resolve(mentions: list[PersonMention]) -> list[PersonMention]:
             if other not in canonical and len(other.split()) < len(name.split()) \
                     and name.split()[-len(other.split()):] == other.split():
                 canonical[other] = name
-    roles: dict[str, str] = {}
+    roles: dict[str, tuple[str, str | None]] = {}
     for mention in mentions:
         mention.name = canonical[mention.name]
         if mention.role and mention.name not in roles:
-            roles[mention.name] = mention.role
+            roles[mention.name] = (mention.role, mention.role_of)
     for mention in mentions:
-        mention.role = mention.role or roles.get(mention.name)
+        if not mention.role and mention.name in roles:
+            mention.role, mention.role_of = roles[mention.name]
     return mentions
 
 

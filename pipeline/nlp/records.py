@@ -40,8 +40,8 @@ def mention_record(doc: Doc) -> dict[str, Any]:
                       for s in doc.spans["addresses"]],
         "districts": [{"text": span_text(s), "name": s._.district,
                        "start": span_offsets(s)[0], "end": span_offsets(s)[1]} for s in doc.spans["districts"]],
-        "persons": [{"name": s._.person, "role": s._.role, "start": s.start_char, "end": s.end_char}
-                    for s in doc.spans["persons"]],
+        "persons": [{"name": s._.person, "role": s._.role, "role_of": s._.role_of, "start": s.start_char,
+                     "end": s.end_char} for s in doc.spans["persons"]],
         "action_fields": list(doc._.action_fields),
         "integration": bool(doc._.integration),
     }

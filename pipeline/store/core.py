@@ -476,7 +476,7 @@ class Store:
                 self.con.execute(
                     "DELETE FROM mentions WHERE (source, native_id) IN "
                     "(SELECT source, native_id FROM new_extractions)")
-                self.con.execute("INSERT INTO mentions SELECT * FROM new_mentions")
+                self.con.execute("INSERT INTO mentions BY NAME SELECT * FROM new_mentions")
                 self.con.execute("INSERT OR REPLACE INTO extractions SELECT * FROM new_extractions")
                 killpoint("store_mentions")
         finally:
@@ -650,7 +650,7 @@ class Store:
                 "ORDER BY n DESC, body LIMIT ?", [limit]).fetchall(),
             "persons": self.con.execute(
                 "SELECT person, role, documents FROM person_identities "
-                "WHERE role IS NOT NULL AND regexp_matches(role, ?) "
+                "WHERE public_role(role, role_of, ?) "
                 "ORDER BY documents DESC, person LIMIT ?", [public_pattern, limit]).fetchall(),
             "action_fields": self.con.execute(
                 "SELECT field, count(*) AS n FROM (SELECT unnest(action_fields) AS field "

@@ -23,7 +23,7 @@ import pyarrow.parquet as pq
 
 from kommunalmonitor.core.privacy import redact
 
-_PUBLIC = "role IS NOT NULL AND regexp_matches(role, ?)"
+_PUBLIC = "public_role(role, role_of, ?)"
 # name → (default query, query with private persons, masked text column and its offset column).
 # Fixed SQL; the public-role pattern is a bound parameter.
 EXPORTS: dict[str, tuple[str, str, tuple[str, str | None] | None]] = {

@@ -200,7 +200,7 @@ class ReportReader:
             "SELECT m.value, m.role, count(DISTINCT (s.source, s.native_id)) AS n, "
             "min(year(s.published)), max(year(s.published)) "
             "FROM report_selection s JOIN mentions m USING (source, native_id) "
-            "WHERE m.kind = 'person' AND m.role IS NOT NULL AND regexp_matches(m.role, ?) "
+            "WHERE m.kind = 'person' AND public_role(m.role, m.role_of, ?) "
             "GROUP BY m.value, m.role ORDER BY n DESC, m.value LIMIT ?", [public_pattern, limit])
 
     def unnamed_persons(self, public_pattern: str) -> int:
@@ -210,7 +210,7 @@ class ReportReader:
             "SELECT count(DISTINCT m.value) FROM report_selection s JOIN mentions m USING (source, native_id) "
             "WHERE m.kind = 'person' AND contains(m.value, ' ') AND m.value NOT IN ("
             "  SELECT p.value FROM report_selection s2 JOIN mentions p USING (source, native_id) "
-            "  WHERE p.kind = 'person' AND p.role IS NOT NULL AND regexp_matches(p.role, ?))", [public_pattern])
+            "  WHERE p.kind = 'person' AND public_role(p.role, p.role_of, ?))", [public_pattern])
 
     def notable(self, public_pattern: str, limit: int = 12) -> list[dict[str, Any]]:
         """The selected articles with the highest score, each with the sentence that matched
@@ -228,7 +228,7 @@ class ReportReader:
             "  ORDER BY (m.kind <> 'integration'), m.start_char LIMIT 1) AS sentence, "
             "(SELECT coalesce(list((p.start_char, p.end_char) ORDER BY p.start_char), []) FROM mentions p "
             "  WHERE p.source = top.source AND p.native_id = top.native_id AND p.kind = 'person' "
-            "  AND (p.role IS NULL OR NOT regexp_matches(p.role, ?))) AS private_spans "
+            "  AND NOT public_role(p.role, p.role_of, ?)) AS private_spans "
             "FROM top JOIN documents d USING (source, native_id) ORDER BY top.published DESC, top.native_id",
             [limit, kinds or ["-"], evidence_value, evidence_value, public_pattern])
         columns = [c[0] for c in cursor.description]
