@@ -149,3 +149,9 @@ def test_a_hostile_query_and_title_make_valid_files():
     assert item.find(f"{ATOM}link").get("href") == "https://example.org/?a=1&b=2"
     text = digest(alert, [entry], "2024-01-03", truncated=False)
     assert "\x1b" not in text and "\x07" not in text and "1 neues Dokument" in text
+
+
+@pytest.mark.parametrize("command", ["alerts", "alerts add", "alerts list", "alerts remove", "alerts run"])
+def test_every_alerts_command_has_help_with_examples(command):
+    result = run_komo(*command.split(), "--help")
+    assert result.returncode == 0 and "Example" in result.stdout and "komo alerts" in result.stdout

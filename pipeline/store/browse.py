@@ -185,18 +185,20 @@ class Browser:
         if not keys:
             return {}
         rows = self._rows(
-            "SELECT source, native_id, list((start_char, end_char) ORDER BY start_char) FROM mentions "
-            "WHERE kind = 'person' AND (role IS NULL OR NOT regexp_matches(role, ?)) "
-            "AND (source, native_id) IN (SELECT (k.s, k.n) FROM unnest(?::STRUCT(s VARCHAR, n VARCHAR)[]) AS u(k)) "
-            "GROUP BY ALL", [public_pattern, [{"s": s, "n": n} for s, n in keys]])
+            "SELECT m.source, m.native_id, list((m.start_char, m.end_char) ORDER BY m.start_char) "
+            "FROM (SELECT unnest(?::STRUCT(s VARCHAR, n VARCHAR)[], recursive := true)) k "
+            "JOIN mentions m ON m.source = k.s AND m.native_id = k.n "
+            "WHERE m.kind = 'person' AND (m.role IS NULL OR NOT regexp_matches(m.role, ?)) "
+            "GROUP BY ALL", [[{"s": s, "n": n} for s, n in keys], public_pattern])
         return {(s, n): [tuple(span) for span in spans] for s, n, spans in rows}
 
     def bodies_of(self, keys: Sequence[tuple[str, str]]) -> dict[tuple[str, str], str]:
         if not keys:
             return {}
         rows = self._rows(
-            "SELECT source, native_id, body FROM documents "
-            "WHERE (source, native_id) IN (SELECT (k.s, k.n) FROM unnest(?::STRUCT(s VARCHAR, n VARCHAR)[]) AS u(k))",
+            "SELECT d.source, d.native_id, d.body "
+            "FROM (SELECT unnest(?::STRUCT(s VARCHAR, n VARCHAR)[], recursive := true)) k "
+            "JOIN documents d ON d.source = k.s AND d.native_id = k.n",
             [[{"s": s, "n": n} for s, n in keys]])
         return {(s, n): body for s, n, body in rows}
 
