@@ -26,6 +26,7 @@ bench: setup  ## crawl, extraction, report and classifier speed on generated dat
 	$(BIN)/python -m benchmarks.bench_crawl
 	$(BIN)/python -m benchmarks.bench_extract
 	$(BIN)/python -m benchmarks.bench_report
+	$(BIN)/python -m benchmarks.bench_serve
 	$(BIN)/python -m benchmarks.bench_classifier
 
 lint: setup  ## ruff, and the import contracts in pyproject.toml (imports run one way, down the flow)

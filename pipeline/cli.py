@@ -120,7 +120,8 @@ def update(sources: tuple[str, ...], base_url: str | None, profile: str, model_p
 
     Safe from cron: holds the writer lock for the whole run (a second update exits at once
     with code 75), publishes the read-only snapshot only at the end, and a killed run is
-    recovered by the next. Exit 0 when everything worked, 1 when a source failed.
+    recovered by the next. Then every alert (`komo alerts`) writes its feed and digest.
+    Exit 0 when everything worked, 1 when a source or an alert failed.
 
     \b
     Examples:
@@ -135,7 +136,7 @@ def update(sources: tuple[str, ...], base_url: str | None, profile: str, model_p
                             model_path=Path(model_path) if model_path else None, processes=processes)
     summary = run_update(home, options, echo=click.echo)
     click.echo(summary.lines()[-1])
-    if summary.status != "ok":
+    if summary.status != "ok" or summary.alerts_failed:
         sys.exit(1)
 
 
@@ -512,6 +513,8 @@ def evaluate_extraction(gold: str | None, as_json: bool, markdown: bool, errors:
               help="Only documents in this action field (sprache, bildung, arbeit, wohnen, …): the "
                    "classifier's labels, the extractor's for documents not yet classified.")
 @click.option("--district", help="Only documents located in this district (Stadtteil), e.g. Opladen.")
+@click.option("--kind", help="Only documents of this kind: press, paper, agenda_item (documents.kind).")
+@click.option("--sender", help="Only documents of this sender (the page's \"Quelle\"), any case.")
 @click.option("--all", "all_terms", is_flag=True,
               help="Every word of the query must occur (default: any word, ranked by BM25).")
 @click.option("--limit", type=click.IntRange(min=1), default=10, show_default=True)
@@ -522,8 +525,8 @@ def evaluate_extraction(gold: str | None, as_json: bool, markdown: bool, errors:
                    "of the last publish).")
 @home_options
 def search(query: str, date_from: date | None, date_to: date | None, source: str | None,
-           action_field: str | None, district: str | None, all_terms: bool, limit: int,
-           output_format: str, working: bool, home: Home) -> None:
+           action_field: str | None, district: str | None, kind: str | None, sender: str | None,
+           all_terms: bool, limit: int, output_format: str, working: bool, home: Home) -> None:
     """Full-text search over the stored releases, best matches first, with the passage that matches.
 
     German words match in every inflection (Flüchtlinge finds Flüchtlingen) and as parts of
@@ -539,13 +542,15 @@ def search(query: str, date_from: date | None, date_to: date | None, source: str
       komo search Unterkunft --from 2015-01-01 --to 2016-12-31
       komo search "Integrationskurs Frauen" --all --field sprache --limit 20
       komo search Kita --district Opladen --format json > kita.jsonl
+      komo search Haushalt --kind paper --sender Gemeinderat
     """
     from .store import Store
     from .store.search import SearchHit, SearchQuery
     from .store.search import search as run_search
 
     request = SearchQuery(query, all_terms=all_terms, date_from=date_from, date_to=date_to,
-                          source=source, action_field=action_field, district=district, limit=limit)
+                          source=source, action_field=action_field, district=district, limit=limit,
+                          kind=kind, sender=sender)
     with Store.open_reader(home.reader_db(working)) as store:
         hits = run_search(store, request)
     if output_format != "table":
@@ -676,9 +681,12 @@ def explain(doc_id: str | None, source: str | None, text_file: str | None, top: 
 
 # Council sources and summaries live in their own module; it uses the helpers above.
 from .council_cli import council, sources  # noqa: E402
+from .serve_cli import alerts, serve  # noqa: E402
 
 cli.add_command(sources)
 cli.add_command(council)
+cli.add_command(serve)
+cli.add_command(alerts)
 
 
 def main(argv: list[str] | None = None) -> None:

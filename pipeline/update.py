@@ -48,6 +48,7 @@ class UpdateSummary:
     failed: dict[str, str] = field(default_factory=dict)   # source → why it was skipped
     extraction: dict[str, Any] = field(default_factory=dict)
     classification: str = ""
+    alerts_failed: list[str] = field(default_factory=list)  # after publishing: alerts that could not run
 
     def lines(self) -> list[str]:
         out = [c.line() for c in self.crawls]
@@ -87,6 +88,9 @@ class Step:
 
     def run(self, run: UpdateRun) -> None:
         raise NotImplementedError
+
+    def after_publish(self, run: UpdateRun) -> None:
+        """Work that reads the snapshot this update just published (the lock is still held)."""
 
 
 class CrawlSources(Step):
@@ -145,9 +149,33 @@ class ClassifyDocuments(Step):
         run.echo(run.summary.classification)
 
 
+class EvaluateAlerts(Step):
+    """Once the snapshot is published: each saved search (`komo alerts`) writes its feed and a
+    digest of what is new. A failing alert is reported; the update's own status stays."""
+
+    name = "alerts"
+
+    def run(self, run: UpdateRun) -> None:
+        pass  # alerts read the published snapshot: after_publish
+
+    def after_publish(self, run: UpdateRun) -> None:
+        from .alerts import evaluate_after_publish
+
+        try:
+            results = evaluate_after_publish(run.home)
+        except KomoError as problem:
+            results = []
+            run.summary.alerts_failed.append(str(problem))
+            run.echo(f"alerts: failed, {problem}")
+        for result in results:
+            if result.error:
+                run.summary.alerts_failed.append(result.line())
+            run.echo(result.line())
+
+
 def default_steps() -> list[Step]:
     """The nightly job's steps, in order (fresh objects: steps keep what they prepared)."""
-    return [CrawlSources(), ExtractDocuments(), ClassifyDocuments()]
+    return [CrawlSources(), ExtractDocuments(), ClassifyDocuments(), EvaluateAlerts()]
 
 
 def load_sources(options: UpdateOptions) -> list[Source]:
@@ -181,4 +209,6 @@ def update(home: Home, options: UpdateOptions = UpdateOptions(), echo: Callable[
             summary.status = "failed"
             store.finish_run(summary.run_id, "failed", summary.stats(), f"{type(problem).__name__}: {problem}"[:300])
             raise
+        for step in steps:
+            step.after_publish(run)
     return summary

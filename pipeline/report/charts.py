@@ -1,7 +1,8 @@
 """Charts as inline SVG: no script, no network, readable on a phone and in print.
 
 Every label that may come from the web is escaped here; the functions return Markup that
-templates insert as is.
+templates insert as is. Bars and dots can be links (`links`, as `komo serve` draws them: a bar
+leads to the documents behind it); the static report passes none and stays a plain picture.
 """
 
 from __future__ import annotations
@@ -14,6 +15,17 @@ from markupsafe import Markup, escape
 PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#555555")
 WIDTH, HEIGHT = 480, 230
 LEFT, RIGHT, TOP, BOTTOM = 46, 10, 12, 40
+
+
+def _linked(shape: str, href: str | None, tooltip: str) -> str:
+    """The shape inside an SVG link when there is one (SVG 2 `href`, no script)."""
+    if not href:
+        return shape
+    return f'<a href="{escape(href)}" aria-label="{escape(tooltip)}">{shape}</a>'
+
+
+def _link(links: Sequence[str | None] | None, i: int) -> str | None:
+    return links[i] if links else None
 
 
 def _svg(body: list[str], label: str, height: int = HEIGHT) -> Markup:
@@ -43,8 +55,9 @@ def _x_labels(labels: Sequence[str], centers: Sequence[float], height: int = HEI
             for i, (label, x) in enumerate(zip(labels, centers, strict=True)) if i % every == 0]
 
 
-def bar_chart(bars: Sequence[tuple[str, float | None, str]], label: str, format_tick) -> Markup:
-    """Vertical bars: (x label, value or None, tooltip)."""
+def bar_chart(bars: Sequence[tuple[str, float | None, str]], label: str, format_tick,
+              links: Sequence[str | None] | None = None) -> Markup:
+    """Vertical bars: (x label, value or None, tooltip); `links[i]` makes bar i a link."""
     values = [v for _, v, _ in bars if v is not None]
     parts, scale = _axis(max(values, default=0), format_tick)
     span = (WIDTH - LEFT - RIGHT) / max(len(bars), 1)
@@ -54,20 +67,23 @@ def bar_chart(bars: Sequence[tuple[str, float | None, str]], label: str, format_
         centers.append(x + span / 2)
         if value:
             height = value * scale
-            parts.append(f'<rect class="bar" x="{x + span * 0.15:.1f}" y="{HEIGHT - BOTTOM - height:.1f}" '
-                         f'width="{span * 0.7:.1f}" height="{height:.1f}"><title>{escape(tooltip)}</title></rect>')
+            parts.append(_linked(
+                f'<rect class="bar" x="{x + span * 0.15:.1f}" y="{HEIGHT - BOTTOM - height:.1f}" '
+                f'width="{span * 0.7:.1f}" height="{height:.1f}"><title>{escape(tooltip)}</title></rect>',
+                _link(links, i), tooltip))
     parts += _x_labels([b[0] for b in bars], centers)
     return _svg(parts, label)
 
 
-def line_chart(points: Sequence[tuple[str, float | None, str]], label: str, format_tick) -> Markup:
-    """A line over many periods (months); gaps where the value is None."""
+def line_chart(points: Sequence[tuple[str, float | None, str]], label: str, format_tick,
+               links: Sequence[str | None] | None = None) -> Markup:
+    """A line over many periods (months); gaps where the value is None; `links[i]` makes dot i a link."""
     values = [v for _, v, _ in points if v is not None]
     parts, scale = _axis(max(values, default=0), format_tick)
     span = (WIDTH - LEFT - RIGHT) / max(len(points), 1)
     centers = [LEFT + span * (i + 0.5) for i in range(len(points))]
     segment: list[str] = []
-    for (_, value, tooltip), x in zip(points, centers, strict=True):
+    for i, ((_, value, tooltip), x) in enumerate(zip(points, centers, strict=True)):
         if value is None:
             if segment:
                 parts.append(f'<polyline class="line" points="{" ".join(segment)}"/>')
@@ -75,7 +91,8 @@ def line_chart(points: Sequence[tuple[str, float | None, str]], label: str, form
             continue
         y = HEIGHT - BOTTOM - value * scale
         segment.append(f"{x:.1f},{y:.1f}")
-        parts.append(f'<circle class="dot" cx="{x:.1f}" cy="{y:.1f}" r="2.2"><title>{escape(tooltip)}</title></circle>')
+        parts.append(_linked(f'<circle class="dot" cx="{x:.1f}" cy="{y:.1f}" r="2.2"><title>{escape(tooltip)}'
+                             '</title></circle>', _link(links, i), tooltip))
     if segment:
         parts.append(f'<polyline class="line" points="{" ".join(segment)}"/>')
     # Label the first period of each year only (the x labels are "Jan. 2017" etc.).
@@ -88,9 +105,9 @@ def line_chart(points: Sequence[tuple[str, float | None, str]], label: str, form
 
 
 def stacked_bars(columns: Sequence[str], series: Sequence[tuple[str, Sequence[int]]], label: str,
-                 format_tick) -> Markup:
+                 format_tick, links: Sequence[Sequence[str | None]] | None = None) -> Markup:
     """Stacked vertical bars: one bar per column (year), one colour per series (action field),
-    with a legend below."""
+    with a legend below; `links[s][i]` makes series s's segment in column i a link."""
     totals = [sum(values[i] for _, values in series) for i in range(len(columns))]
     height = HEIGHT + 18 * len(series)
     parts, scale = _axis(max(totals, default=0), format_tick, height)
@@ -100,13 +117,15 @@ def stacked_bars(columns: Sequence[str], series: Sequence[tuple[str, Sequence[in
         x = LEFT + i * span
         centers.append(x + span / 2)
         y = height - BOTTOM
-        for (name, values), colour in zip(series, PALETTE, strict=False):
+        for s, ((name, values), colour) in enumerate(zip(series, PALETTE, strict=False)):
             if values[i]:
                 h = values[i] * scale
                 y -= h
-                parts.append(f'<rect x="{x + span * 0.15:.1f}" y="{y:.1f}" width="{span * 0.7:.1f}" '
-                             f'height="{h:.1f}" fill="{colour}"><title>{escape(f"{column}: {name} {values[i]}")}'
-                             f'</title></rect>')
+                tooltip = f"{column}: {name} {values[i]}"
+                parts.append(_linked(
+                    f'<rect x="{x + span * 0.15:.1f}" y="{y:.1f}" width="{span * 0.7:.1f}" '
+                    f'height="{h:.1f}" fill="{colour}"><title>{escape(tooltip)}</title></rect>',
+                    links[s][i] if links else None, tooltip))
     parts += _x_labels(columns, centers, height)
     for i, ((name, _), colour) in enumerate(zip(series, PALETTE, strict=False)):
         y = height - BOTTOM + 34 + i * 18
@@ -115,8 +134,10 @@ def stacked_bars(columns: Sequence[str], series: Sequence[tuple[str, Sequence[in
     return _svg(parts, label, height)
 
 
-def horizontal_bars(bars: Sequence[tuple[str, int]], label: str) -> Markup:
-    """One labelled horizontal bar per row (districts, bodies): names can be long."""
+def horizontal_bars(bars: Sequence[tuple[str, int]], label: str,
+                    links: Sequence[str | None] | None = None) -> Markup:
+    """One labelled horizontal bar per row (districts, bodies): names can be long; `links[i]`
+    makes row i (label, bar and value) a link."""
     row, label_width = 22, 150
     height = TOP + row * max(len(bars), 1) + 8
     maximum = max((v for _, v in bars), default=0) or 1
@@ -124,8 +145,10 @@ def horizontal_bars(bars: Sequence[tuple[str, int]], label: str) -> Markup:
     parts = []
     for i, (name, value) in enumerate(bars):
         y = TOP + i * row
-        parts.append(f'<text class="tick" x="{label_width - 8}" y="{y + 14}" text-anchor="end">{escape(name)}</text>'
-                     f'<rect class="bar" x="{label_width}" y="{y + 3}" width="{value * scale:.1f}" height="{row - 8}">'
-                     f'<title>{escape(f"{name}: {value}")}</title></rect>'
-                     f'<text class="value" x="{label_width + value * scale + 6:.1f}" y="{y + 14}">{value}</text>')
+        parts.append(_linked(
+            f'<text class="tick" x="{label_width - 8}" y="{y + 14}" text-anchor="end">{escape(name)}</text>'
+            f'<rect class="bar" x="{label_width}" y="{y + 3}" width="{value * scale:.1f}" height="{row - 8}">'
+            f'<title>{escape(f"{name}: {value}")}</title></rect>'
+            f'<text class="value" x="{label_width + value * scale + 6:.1f}" y="{y + 14}">{value}</text>',
+            _link(links, i), f"{name}: {value}"))
     return _svg(parts, label, height)

@@ -238,45 +238,84 @@ class SearchQuery:
     action_field: str | None = None
     district: str | None = None
     limit: int = 10
+    kind: str | None = None                # documents.kind: press, paper, agenda_item, …
+    sender: str | None = None              # documents.sender (any case)
+    offset: int = 0                        # hits skipped (pages of a web search)
+    stored_after: datetime | None = None   # only identities first stored after this (alerts)
 
 
-_SEARCH = """
+# The documents a query matches with its filters: one definition for the ranked hits, their
+# facets and alerts, so a facet's count is the number of hits its link gives.
+_MATCHES = """
 WITH scored AS (
     SELECT c.source, c.native_id,
            fts_main_search_input.match_bm25(c.doc_id, $query, conjunctive := $conjunctive) AS score
     FROM search_corpus c
-), best AS (
-SELECT s.score, d.published, d.sender, d.title, d.canonical_url, d.source, d.native_id
+), doc_fields AS (
+    -- the classifier's action fields; the extractor's for documents it has not labelled yet
+    SELECT t.source, t.native_id, t.label AS field FROM current_topics t
+    WHERE t.label_set = 'action_field' AND t.assigned
+    UNION ALL
+    SELECT e.source, e.native_id, unnest(e.action_fields) AS field FROM extractions e
+    WHERE NOT EXISTS (SELECT 1 FROM current_topics t WHERE t.source = e.source AND t.native_id = e.native_id)
+), matches AS (
+SELECT s.score, d.published, d.sender, d.title, d.canonical_url, d.source, d.native_id, d.kind
 FROM scored s JOIN documents d USING (source, native_id)
 WHERE s.score IS NOT NULL
   AND ($date_from IS NULL OR d.published >= $date_from)
   AND ($date_to IS NULL OR d.published <= $date_to)
   AND ($source IS NULL OR d.source = $source)
+  AND ($kind IS NULL OR d.kind = $kind)
+  AND ($sender IS NULL OR lower(d.sender) = lower($sender))
+  AND ($stored_after IS NULL OR d.first_seen > $stored_after)
   AND ($field IS NULL
-       OR EXISTS (SELECT 1 FROM current_topics t
-                  WHERE t.source = d.source AND t.native_id = d.native_id
-                    AND t.label_set = 'action_field' AND t.label = $field AND t.assigned)
-       OR (NOT EXISTS (SELECT 1 FROM current_topics t WHERE t.source = d.source AND t.native_id = d.native_id)
-           AND EXISTS (SELECT 1 FROM extractions e
-                       WHERE e.source = d.source AND e.native_id = d.native_id
-                         AND list_contains(e.action_fields, $field))))
+       OR EXISTS (SELECT 1 FROM doc_fields f
+                  WHERE f.source = d.source AND f.native_id = d.native_id AND f.field = $field))
   AND ($district IS NULL
        OR EXISTS (SELECT 1 FROM document_districts dd
                   WHERE dd.source = d.source AND dd.native_id = d.native_id
                     AND lower(dd.district) = lower($district)))
-ORDER BY s.score DESC, d.published DESC NULLS LAST, d.source, d.native_id
-LIMIT $limit
+)
+"""
+
+# Both are constants of this module: nothing of a query is ever formatted into them.
+_SEARCH = _MATCHES + """, best AS (
+SELECT * EXCLUDE (kind) FROM matches
+ORDER BY score DESC, published DESC NULLS LAST, source, native_id
+LIMIT $limit OFFSET $offset
 )
 -- bodies (the bulk of the table) are read for the hits only
 SELECT b.*, d.body,
        (SELECT count(*) FROM documents x WHERE x.source = b.source AND x.duplicate_of = b.native_id) AS copies
 FROM best b JOIN documents d USING (source, native_id)
 ORDER BY b.score DESC, b.published DESC NULLS LAST, b.source, b.native_id
-"""
+"""  # noqa: S608
+
+_FACETS = _MATCHES + """
+SELECT 'total' AS facet, NULL AS key, count(*) AS documents FROM matches
+UNION ALL
+SELECT 'year', CAST(year(published) AS VARCHAR), count(*) FROM matches GROUP BY ALL
+UNION ALL
+SELECT 'field', f.field, count(DISTINCT (m.source, m.native_id)) FROM matches m
+JOIN doc_fields f USING (source, native_id) GROUP BY ALL
+UNION ALL
+SELECT 'kind', kind, count(*) FROM matches GROUP BY ALL
+ORDER BY facet, key
+"""  # noqa: S608
 
 
-def search(store: Store, query: SearchQuery) -> list[SearchHit]:
-    """The best `query.limit` documents for a query, BM25-ranked, with a snippet around the hit."""
+@dataclass
+class SearchFacets:
+    """How many documents match in all (not only the page shown), per year, action field and kind."""
+
+    total: int
+    years: list[tuple[str | None, int]]    # None: undated
+    fields: list[tuple[str, int]]
+    kinds: list[tuple[str | None, int]]
+
+
+def _prepared(store: Store, query: SearchQuery) -> tuple[SearchQuery, list[str], list[str], dict[str, Any]]:
+    """Check a query and its filters against the store; its index terms and the SQL parameters."""
     con = store.con
     if not index_present(con):
         raise KomoError(f"{store.path} has no search index yet; run `komo update` (or `komo crawl`) "
@@ -290,11 +329,21 @@ def search(store: Store, query: SearchQuery) -> list[SearchHit]:
     tokens, parts = _query_terms(con, query.text, expand=not query.all_terms)
     if not tokens:
         raise KomoError(f"nothing to search for in {query.text!r}: only stopwords, digits or punctuation")
-    rows = con.execute(_SEARCH, {
+    parameters = {
         "query": " ".join(tokens + parts), "conjunctive": 1 if query.all_terms else 0,
         "date_from": query.date_from, "date_to": query.date_to, "source": query.source,
-        "field": query.action_field, "district": query.district, "limit": query.limit,
-    }).fetchall()
+        "field": query.action_field, "district": query.district, "kind": query.kind, "sender": query.sender,
+        "stored_after": query.stored_after,
+    }
+    return query, tokens, parts, parameters
+
+
+def search(store: Store, query: SearchQuery) -> list[SearchHit]:
+    """The best `query.limit` documents for a query (after `query.offset`), BM25-ranked, with a
+    snippet around the hit."""
+    con = store.con
+    query, tokens, parts, parameters = _prepared(store, query)
+    rows = con.execute(_SEARCH, {**parameters, "limit": query.limit, "offset": query.offset}).fetchall()
     stems = set(_stems(con, tokens + parts))
     snippets = _Snippets(con, stems, [row[7] for row in rows])
     hits = []
@@ -303,6 +352,24 @@ def search(store: Store, query: SearchQuery) -> list[SearchHit]:
         hits.append(SearchHit(score, published, sender, title, url, source, native_id, copies,
                               text, start, end, marks))
     return hits
+
+
+def search_facets(store: Store, query: SearchQuery) -> SearchFacets:
+    """Counts over every document the query matches with its filters (limit and offset aside)."""
+    _, _, _, parameters = _prepared(store, query)
+    rows = store.con.execute(_FACETS, parameters).fetchall()
+    by_facet: dict[str, list[tuple[Any, int]]] = {}
+    for facet, key, documents in rows:
+        by_facet.setdefault(facet, []).append((key, documents))
+    return SearchFacets(total=by_facet.get("total", [(None, 0)])[0][1], years=by_facet.get("year", []),
+                        fields=sorted(by_facet.get("field", []), key=lambda kv: (-kv[1], kv[0])),
+                        kinds=by_facet.get("kind", []))
+
+
+def latest_first_seen(store: Store) -> datetime | None:
+    """When the newest document identity of the store was first stored: the mark after which
+    documents count as new for an alert."""
+    return store.con.execute("SELECT max(first_seen) FROM documents").fetchone()[0]
 
 
 def _check_filters(con: duckdb.DuckDBPyConnection, query: SearchQuery) -> SearchQuery:
@@ -315,6 +382,8 @@ def _check_filters(con: duckdb.DuckDBPyConnection, query: SearchQuery) -> Search
          "UNION SELECT unnest(action_fields) FROM extractions", "komo extract or komo classify"),
         ("district", "--district",
          "SELECT district FROM districts UNION SELECT district FROM document_districts", "komo extract"),
+        ("kind", "--kind", "SELECT DISTINCT kind FROM documents", "komo crawl"),
+        ("sender", "--sender", "SELECT DISTINCT sender FROM documents", "komo crawl"),
     ]
     for name, option, sql, command in checks:
         value = getattr(query, name)
@@ -325,7 +394,8 @@ def _check_filters(con: duckdb.DuckDBPyConnection, query: SearchQuery) -> Search
             raise KomoError(f"{option}: the store has no values for this filter yet; run {command} first")
         spelt = {k.lower(): k for k in known}.get(value.lower())
         if spelt is None:
-            raise KomoError(f"{option} {value!r} is not in the store; known: {', '.join(known)}")
+            shown = ", ".join(known[:30]) + (f", … ({len(known)} in all)" if len(known) > 30 else "")
+            raise KomoError(f"{option} {value!r} is not in the store; known: {shown}")
         query = replace(query, **{name: spelt})
     return query
 
