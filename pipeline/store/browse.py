@@ -28,7 +28,7 @@ _ENTITY_MENTIONS = {
     "body": "SELECT source, native_id FROM mentions WHERE kind = 'body' AND value = $value",
     "street": "SELECT source, native_id FROM mentions WHERE kind = 'address' AND value = $value",
     "person": ("SELECT source, native_id FROM mentions WHERE kind = 'person' AND value = $value "
-               "AND role IS NOT DISTINCT FROM $role AND role IS NOT NULL AND regexp_matches(role, $public)"),
+               "AND role IS NOT DISTINCT FROM $role AND public_role(role, role_of, $public)"),
     "district": "SELECT source, native_id FROM document_districts WHERE lower(district) = lower($value)",
 }
 
@@ -188,7 +188,7 @@ class Browser:
             "SELECT m.source, m.native_id, list((m.start_char, m.end_char) ORDER BY m.start_char) "
             "FROM (SELECT unnest(?::STRUCT(s VARCHAR, n VARCHAR)[], recursive := true)) k "
             "JOIN mentions m ON m.source = k.s AND m.native_id = k.n "
-            "WHERE m.kind = 'person' AND (m.role IS NULL OR NOT regexp_matches(m.role, ?)) "
+            "WHERE m.kind = 'person' AND NOT public_role(m.role, m.role_of, ?) "
             "GROUP BY ALL", [[{"s": s, "n": n} for s, n in keys], public_pattern])
         return {(s, n): [tuple(span) for span in spans] for s, n, spans in rows}
 
@@ -261,7 +261,7 @@ class Browser:
                 "FROM document_districts dd JOIN documents d USING (source, native_id) "
                 "WHERE d.duplicate_of IS NULL GROUP BY dd.district ORDER BY documents DESC, name LIMIT ?", [limit])
         kind = {"body": "body", "street": "address", "person": "person"}[entity]
-        role_filter = "AND m.role IS NOT NULL AND regexp_matches(m.role, ?)" if entity == "person" else "AND ? IS NULL"
+        role_filter = "AND public_role(m.role, m.role_of, ?)" if entity == "person" else "AND ? IS NULL"
         role = "m.role" if entity == "person" else "NULL"
         return self._dicts(
             f"SELECT m.value AS name, {role} AS role, count(DISTINCT (d.source, d.native_id)) AS documents, "  # noqa: S608
@@ -347,7 +347,7 @@ class Browser:
         elif figure == "person":
             condition = ("EXISTS (SELECT 1 FROM mentions m WHERE m.source = s.source AND m.native_id = s.native_id "
                          "AND m.kind = 'person' AND m.value = $name AND m.role = $role "
-                         "AND regexp_matches(m.role, $public))")
+                         "AND public_role(m.role, m.role_of, $public))")
             parameters.update(name=key, role=role, public=public_pattern)
         else:
             raise ValueError(f"unknown figure {figure!r}")
