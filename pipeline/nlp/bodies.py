@@ -13,7 +13,8 @@ import re
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
-from .lexicon import load_lines, load_toml, word_key
+from .lexicon import load_toml, word_key
+from .organisations import OrganisationFinder
 
 if not Span.has_extension("name"):
     Span.set_extension("name", default=None)
@@ -24,13 +25,16 @@ _ROMAN = {"1": "I", "2": "II", "3": "III"}
 _ARTICLE_BEFORE = re.compile(r"(?:\b(?:der|des|dem|den|die|im|vom|zum|zur|Der|Die|Im|Vom|Zum|Zur)\s+)$")
 _AMBIGUOUS = {"Rat", "Stadtverwaltung"}
 _NOT_AFTER_RAT = re.compile(r"\s+(?:und\s+Tat|geben|suchen|holen|einholen)\b")
-_ADJECTIVE_ENDINGS = {"feminine": "e", "masculine": "er", "neuter": "es", "plural": "e"}
 
 
 class BodyRecognizer:
-    def __init__(self, nlp: Language, name: str, lexicon: str, places: str):
+    def __init__(self, nlp: Language, name: str, lexicon: str, places: str, organisations: str,
+                 world_places: str):
         data = load_toml(lexicon)
         self.name = name
+        self.nlp = nlp
+        self._nouns: frozenset[str] | None = None
+        self.organisations = OrganisationFinder(organisations, (places, world_places), self.is_common_noun)
         # first word key → list of (keys of all words, canonical name, exact-case alias?)
         self.entries: dict[str, list[tuple[tuple[str, ...], str, str | None]]] = {}
         for body in data["body"]:
@@ -42,7 +46,6 @@ class BodyRecognizer:
         for candidates in self.entries.values():
             candidates.sort(key=lambda entry: -len(entry[0]))
         self.patterns = {kind: re.compile(p) for kind, p in data.get("patterns", {}).items()}
-        self.organisation = _organisation_pattern(data.get("organisation_heads", {}), places)
 
     def __call__(self, doc: Doc) -> Doc:
         text = doc.text  # spaCy rebuilds doc.text on every access: read it once
@@ -62,27 +65,40 @@ class BodyRecognizer:
                     continue
                 if not self._plausible(doc, text, i, end, canonical):
                     continue
+                if end < len(doc) and doc[end].text in self.organisations.places and doc[end].text not in canonical:
+                    continue  # "Caritasverband Koblenz" is another city's: the organisation finder names it
                 spans.append(self._span(doc, i, end, canonical))
                 for j in range(i, end):
                     taken[j] = True
                 break
-        patterns = list(self.patterns.items())
-        if self.organisation is not None:
-            patterns.insert(0, ("organisation", self.organisation[0]))
-        for kind, pattern in patterns:
+        # Organisations by their shape before the generic patterns: "Amt für Jugend und Familie" is
+        # one institution, not the compound office "Amt" plus words.
+        spans.extend(self._span(doc, found.start, found.end, found.name)
+                     for found in self.organisations.find(doc, taken))
+        for kind, pattern in self.patterns.items():
             for match in pattern.finditer(text):
                 end = match.start() + len(match.group(0).rstrip(" ,"))
                 span = doc.char_span(match.start(), end, alignment_mode="contract")
                 if span is None or any(taken[j] for j in range(span.start, span.end)):
                     continue
                 canonical = self._canonical(kind, match)
-                if canonical:
+                if canonical and canonical not in self.organisations.not_bodies:
                     spans.append(self._span(doc, span.start, span.end, canonical))
                     for j in range(span.start, span.end):
                         taken[j] = True
         spans.sort(key=lambda s: s.start)
         doc.spans["bodies"] = spans
         return doc
+
+    def is_common_noun(self, word: str) -> bool:
+        """Whether the lookup lemmatizer's table knows `word` (a German word, not a name)."""
+        if self._nouns is None:
+            table = self.nlp.get_pipe("lemmatizer").lookups.get_table("lemma_lookup") \
+                if "lemmatizer" in self.nlp.pipe_names else {}
+            self._table = table
+            self._nouns = frozenset(table.values()) if table else frozenset()
+        # The table's keys are the inflected forms (hashed), its values the lemmas.
+        return word in self._nouns or word in self._table
 
     @staticmethod
     def _plausible(doc: Doc, text: str, start: int, end: int, canonical: str) -> bool:
@@ -100,8 +116,6 @@ class BodyRecognizer:
 
     def _canonical(self, kind: str, match: re.Match[str]) -> str | None:
         groups = match.groupdict()
-        if kind == "organisation":
-            return self._organisation_name(match)
         if kind == "compound_office":
             return groups["stem"]
         if kind == "district":
@@ -121,43 +135,10 @@ class BodyRecognizer:
         return f"{base} {rest}"
 
 
-    def _organisation_name(self, match: re.Match[str]) -> str | None:
-        _, genders = self.organisation
-        head = match["head"]
-        gender = next(g for suffix, g in genders if head.lower().endswith(suffix))
-        adjectives = match["adjs"].split()
-        if not adjectives and not match["place"] and "-" not in head and not match["named"]:
-            return None
-        ending = _ADJECTIVE_ENDINGS[gender]
-        words = [re.sub(r"(?:e|er|es|en|em)$", ending, a) for a in adjectives]
-        words.append(head)
-        for extra in ("complement", "named", "place"):
-            if match[extra]:
-                words.append(match[extra].strip())
-        return " ".join(words)
-
-
-def _organisation_pattern(heads: dict[str, list[str]], places_file: str) -> tuple[re.Pattern[str], list] | None:
-    """One regex for `[adjectives] HEAD [der X] [Am Y | St. Z] [PLACE]`, and head genders."""
-    genders = sorted(((h.lower(), g) for g, words in heads.items() for h in words),
-                     key=lambda pair: -len(pair[0]))
-    if not genders:
-        return None
-    suffixes = "|".join(re.escape(h) for h, _ in genders)
-    places = "|".join(re.escape(p) for p in sorted(load_lines(places_file), key=len, reverse=True))
-    adjective = r"(?!(?:Die|Der|Das|Den|Dem|Des|Ein|Eine|Einer|Im|Am|Zur|Zum|Neue|Neuen|Alte|Alten)\s)" \
-                r"[A-ZÄÖÜ][\wäöüß-]*(?:isch|ische|ischer|isches|ischen|ischem|er|e|en)"
-    pattern = (
-        rf"(?<![\wäöüß-])(?P<adjs>(?:{adjective}\s+){{0,2}})"
-        rf"(?P<head>[A-ZÄÖÜ][\wäöüß-]*?(?i:{suffixes})|(?i:{suffixes}))(?![\wäöüß])"
-        rf"(?P<complement>\s+der\s+[A-ZÄÖÜ][\wäöüß]+(?=\s|$|[,.;]))?"
-        rf"(?P<named>\s+(?:Am|Im|An der)\s+[A-ZÄÖÜ][\wäöüß-]+|\s+St\.\s+[A-ZÄÖÜ][\wäöüß]+)?"
-        rf"(?P<place>\s+(?:{places})(?![\wäöüß]))?"
-    )
-    return re.compile(pattern), genders
-
-
 @Language.factory("komo_bodies", default_config={"lexicon": "lexicons/bodies.toml",
-                                                 "places": "lexicons/places.txt"})
-def make_body_recognizer(nlp: Language, name: str, lexicon: str, places: str) -> BodyRecognizer:
-    return BodyRecognizer(nlp, name, lexicon, places)
+                                                 "places": "lexicons/places.txt",
+                                                 "organisations": "lexicons/organisations.toml",
+                                                 "world_places": "places/de-places.txt"})
+def make_body_recognizer(nlp: Language, name: str, lexicon: str, places: str, organisations: str,
+                         world_places: str) -> BodyRecognizer:
+    return BodyRecognizer(nlp, name, lexicon, places, organisations, world_places)

@@ -56,7 +56,8 @@ def extractor_version(config_path: Path = DEFAULT_CONFIG) -> str:
     config = spacy.util.load_config(config_path)
     data_files = [
         value for component in config["components"].values()
-        for key, value in component.items() if key in ("lexicon", "rules", "taxonomy", "abbreviations", "places")
+        for key, value in component.items()
+        if key in ("lexicon", "rules", "taxonomy", "abbreviations", "places", "organisations", "world_places")
     ]
     models = [resolve_model(component["ner_model"]) / "meta.json"
               for component in config["components"].values() if component.get("ner_model")]
