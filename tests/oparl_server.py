@@ -11,6 +11,7 @@ from __future__ import annotations
 import copy
 import hashlib
 import json
+import os
 import random
 import threading
 from collections.abc import Iterator
@@ -22,11 +23,15 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
 
+from .pdf_samples import text_pdf
+
 SHARED = Path(__file__).resolve().parent.parent.parent / "shared"
 SPEC = SHARED / "datasets" / "oparl-examples"
 KARLSRUHE = SHARED / "datasets" / "karlsruhe-oparl-sample"
 V11 = "https://schema.oparl.org/1.1/"
 V10 = "https://schema.oparl.org/1.0/"
+# Part of the PDF cache key: change it when text_pdf changes what it draws.
+RENDERER = "reportlab-text_pdf-1"
 
 
 @dataclass
@@ -105,28 +110,19 @@ def rewrite(value: Any, old: str, new: str) -> Any:
     return value
 
 
-def _tiny_pdf(text: str) -> bytes:
-    from fpdf import FPDF
-
-    pdf = FPDF()
-    pdf.set_compression(False)
-    pdf.add_page()
-    pdf.set_font("Helvetica", size=10)
-    safe = text.encode("latin-1", "replace").decode("latin-1")
-    pdf.multi_cell(0, 5, safe)
-    return bytes(pdf.output())
-
-
 def render_pdf(text: str, cache: Path | None = None) -> bytes:
-    """A PDF showing `text` (fpdf2, core font: characters outside Latin-1 become '?')."""
+    """A PDF showing `text` (reportlab through tests/pdf_samples.text_pdf; the bytes are the same
+    on every run, so a cache keyed by the text is safe)."""
     if cache is not None:
-        target = cache / (hashlib.sha1(text.encode()).hexdigest() + ".pdf")
+        target = cache / (hashlib.sha1(f"{RENDERER}\n{text}".encode()).hexdigest() + ".pdf")
         if target.exists():
             return target.read_bytes()
-    data = _tiny_pdf(text)
+    data = text_pdf(text)[0]
     if cache is not None:
         cache.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(data)
+        temporary = target.with_name(f"{target.name}.{os.getpid()}.tmp")
+        temporary.write_bytes(data)
+        os.replace(temporary, target)
     return data
 
 
