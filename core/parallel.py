@@ -31,10 +31,11 @@ def isolated_map(work: Callable[[Any], Any], items: Iterable[Any], n_process: in
     (a segfault, the OOM killer) takes down the whole pool, so the items that were in flight are
     run again one at a time, each in a fresh worker, and the one that kills its worker again
     yields `crashed(item, error)` instead of a result; the rest carry on in a new pool. At most
-    `in_flight` items (2 per worker by default) are submitted at once, so `items` may be a lazy
-    iterable and memory stays bounded by what the workers hold.
+    `in_flight` items are submitted at once (8 per worker by default: small items keep the workers
+    busy while the caller writes), so `items` may be a lazy iterable and memory stays bounded by
+    that many results.
     """
-    limit = in_flight or 2 * n_process
+    limit = in_flight or 8 * n_process
     source = iter(items)
     context = multiprocessing.get_context("fork")
     queue: deque[tuple[Any, Future]] = deque()
