@@ -275,6 +275,31 @@ def _karlsruhe_files(item: Any, council: Council, texts: dict[str, Path], cache:
             _karlsruhe_files(value, council, texts, cache)
 
 
+def attach_paper(council: Council, name: str, files: list[tuple[str, str, bytes, str]], number: int = 990001,
+                 date: str = "2025-03-14") -> dict[str, Any]:
+    """Add a paper to the council's first paper list with `files` — (name, file name, bytes, mime
+    type) each, the first as its mainFile, the rest as auxiliaryFiles — served under /dateien/.
+    Returns the paper as served."""
+    list_path = next(path for path in council.lists if path.rsplit("/", 1)[-1].startswith("paper"))
+    paper_id = f"{council.base}/oparl/paper/{number}"
+    served_files = []
+    for index, (file_name_shown, file_name, data, mime) in enumerate(files):
+        path = f"/dateien/{number}/{file_name}"
+        council.files[path] = (data, mime)
+        served_files.append({"id": f"{council.base}/oparl/file/{number}-{index}", "type": V11 + "File",
+                             "name": file_name_shown, "fileName": file_name, "mimeType": mime, "date": date,
+                             "accessUrl": f"{council.base}{path}", "downloadUrl": f"{council.base}{path}",
+                             "modified": "2025-03-14T10:00:00+01:00"})
+    paper = {"id": paper_id, "type": V11 + "Paper", "name": name, "reference": f"{number}/2025",
+             "paperType": "Informationsvorlage", "date": date, "modified": "2025-03-14T10:00:00+01:00"}
+    if served_files:
+        paper["mainFile"] = served_files[0]
+    if served_files[1:]:
+        paper["auxiliaryFile"] = served_files[1:]
+    council.add(list_path, paper)
+    return paper
+
+
 def synthetic_council(base: str, papers: int, seed: int = 7) -> Council:
     """A generated council of `papers` papers (each with a consultation and one file), a meeting per
     20 papers with an agenda item per paper, 30 organizations, 60 persons: for timing big councils."""
