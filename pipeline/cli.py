@@ -116,7 +116,7 @@ def crawl(source: str, since: date | None, max_pages: int | None, full: bool, re
 @home_options
 def update(sources: tuple[str, ...], base_url: str | None, profile: str, model_path: str | None, processes: int,
            home: Home) -> None:
-    """The nightly job: crawl every source, extract what changed, classify, publish once.
+    """The nightly job: crawl every source, read new council files, extract what changed, classify, publish once.
 
     Safe from cron: holds the writer lock for the whole run (a second update exits at once
     with code 75), publishes the read-only snapshot only at the end, and a killed run is
