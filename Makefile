@@ -6,9 +6,23 @@ STAMP  := $(VENV)/.installed
 export OPENBLAS_NUM_THREADS ?= 1
 export OMP_NUM_THREADS ?= 1
 
-.PHONY: setup demo test test-fast bench lint wheel-check clean
+.PHONY: setup ocr demo test test-fast bench lint wheel-check clean
 
-setup: $(STAMP)
+setup: $(STAMP) ocr
+
+# Tesseract reads scanned PDF pages (crawler/pdftext.py); without it they are kept empty and
+# counted as ocr_needed. Installed with apt where we are root and it is missing, else a hint.
+OCR_PACKAGES := $(if $(shell command -v tesseract),,tesseract-ocr) \
+                $(if $(wildcard /usr/share/tesseract-ocr/*/tessdata/deu.traineddata),,tesseract-ocr-deu)
+ocr:
+	@if [ -n "$(strip $(OCR_PACKAGES))" ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(OCR_PACKAGES); } \
+	      || echo "note: apt-get could not install $(strip $(OCR_PACKAGES)); scanned PDF pages wait as ocr_needed"; \
+	  else \
+	    echo "note: scanned PDF pages need Tesseract (Debian: sudo apt-get install $(strip $(OCR_PACKAGES))); until then they wait as ocr_needed"; \
+	  fi; \
+	fi
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -22,12 +36,13 @@ demo: setup  ## serve the sample archive, crawl it into data/demo/, print what w
 test: setup  ## the whole test suite (fast crawl profile; a few minutes)
 	$(BIN)/python -m pytest -q
 
-bench: setup  ## crawl, extraction, report and classifier speed on generated data, each beside its baseline
+bench: setup  ## crawl, extraction, report, classifier and PDF text speed on generated data, each beside its baseline
 	$(BIN)/python -m benchmarks.bench_crawl
 	$(BIN)/python -m benchmarks.bench_extract
 	$(BIN)/python -m benchmarks.bench_report
 	$(BIN)/python -m benchmarks.bench_serve
 	$(BIN)/python -m benchmarks.bench_classifier
+	$(BIN)/python -m benchmarks.bench_pdf
 
 lint: setup  ## ruff, and the import contracts in pyproject.toml (imports run one way, down the flow)
 	$(BIN)/ruff check .

@@ -11,8 +11,13 @@ of every file
   no layout, no cleaning: the floor for any pypdfium2-based extractor;
 * extract_pdf: the whole of crawler/pdftext.py (runs, columns, tables, furniture, hyphens);
 
-and reports the median pages/s of each and their ratio. Last, OCR pages/s of `extract_pdf`
+and reports the median pages/s of each and their ratio. Then OCR pages/s of `extract_pdf`
 on `--ocr-pages` scanned pages (image only, 300 dpi), when Tesseract with `deu` is installed.
+Last, the whole files step on the same files: a local OParl server (tests/oparl_server.py)
+serves them as one paper's attachments, `komo crawl` downloads them (not timed), and
+`komo files extract --all --processes N` reads them for each N of `--step-processes` (1,2),
+`--rounds` times in alternation: median pages/s of the step (reading the kept copies in worker
+processes, writing documents and pages; the step's own clock, without start-up and publishing).
 Prints one table and writes bench-results/pdf.json.
 """
 
@@ -25,6 +30,7 @@ import platform
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -69,6 +75,48 @@ def timed(fn, files: list[bytes]) -> float:
     return pages / (time.perf_counter() - start)
 
 
+def _komo(*args: str, home: Path) -> subprocess.CompletedProcess:
+    env = dict(os.environ, KOMO_HOME=str(home))
+    return subprocess.run([sys.executable, "-m", "kommunalmonitor.pipeline", *args], env=env,
+                          capture_output=True, text=True, check=False)
+
+
+def step(files: list[bytes], processes: list[int], rounds: int) -> list[dict]:
+    """`komo files extract --all` over `files` served as attachments and crawled: the step's own
+    figures per number of worker processes, `rounds` times in alternation (median pages/s)."""
+    from tests.oparl_server import attach_paper, serve, synthetic_council
+
+    def build(base: str):
+        council = synthetic_council(base, 0)
+        attach_paper(council, "Benchmark", [(f"Anlage {i}", f"anlage-{i}.pdf", data, "application/pdf")
+                                            for i, data in enumerate(files)])
+        return council
+
+    out = []
+    with tempfile.TemporaryDirectory(prefix="komo-bench-pdf-") as scratch:
+        home = Path(scratch) / "home"
+        with serve(build, page_size=50) as server:
+            for args in (("sources", "add", "oparl", server.system_url, "--name", "bench"),
+                         ("crawl", "--source", "bench", "--profile", "fast")):
+                done = _komo(*args, home=home)
+                if done.returncode:
+                    raise SystemExit(f"komo {args[0]} failed: {done.stderr.strip() or done.stdout.strip()}")
+        measured: dict[int, list[dict]] = {n: [] for n in processes}
+        for _ in range(rounds):
+            for n in processes:
+                done = _komo("files", "extract", "--all", "--processes", str(n), home=home)
+                if done.returncode:
+                    raise SystemExit(f"komo files extract failed: {done.stderr.strip()}")
+                row = _komo("sql", "--format", "json", "SELECT stats FROM runs WHERE command = 'files' "
+                            "ORDER BY run_id DESC LIMIT 1", home=home).stdout
+                measured[n].append(json.loads(json.loads(row)["stats"]))
+        for runs in measured.values():
+            rates = [r["pages"] / r["seconds"] for r in runs]
+            out.append({"processes": runs[0]["processes"], "files": runs[0]["read"], "pages": runs[0]["pages"],
+                        "pages_per_s": round(statistics.median(rates), 1), "rounds": [round(r, 1) for r in rates]})
+    return out
+
+
 def tesseract_version() -> str | None:
     try:
         done = subprocess.run(["tesseract", "--version"], capture_output=True, text=True, timeout=10, check=False)
@@ -83,6 +131,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--pages", type=int, default=10)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--ocr-pages", type=int, default=3)
+    parser.add_argument("--step-processes", default="1,2",
+                        help="Worker counts for the files step, comma-separated ('' skips the step).")
     parser.add_argument("--out", type=Path, default=RESULTS_FILE)
     args = parser.parse_args(argv)
 
@@ -106,6 +156,9 @@ def main(argv: list[str] | None = None) -> int:
     else:
         ocr["skipped"] = "tesseract with deu not installed" if args.ocr_pages > 0 else "--ocr-pages 0"
 
+    counts = [int(n) for n in args.step_processes.split(",") if n.strip()]
+    steps = step(files, counts, args.rounds) if counts else []
+
     rows = [
         ("bare pypdfium2 get_text_range", bare_rate, 1.0),
         ("extract_pdf (text pages)", our_rate, bare_rate / our_rate),
@@ -119,6 +172,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{'extract_pdf (OCR pages, 300 dpi)':32} {rate:10.2f} {bare_rate / rate:20.0f}")
     else:
         print(f"{'extract_pdf (OCR pages)':32} {'skipped':>10}  {ocr['skipped'] or ''}")
+    for row in steps:
+        name = f"files step, {row['processes']} process{'es' if row['processes'] > 1 else ''}"
+        print(f"{name:32} {row['pages_per_s']:10.1f} {bare_rate / row['pages_per_s']:20.1f}")
 
     report = {
         "extractor_version": EXTRACTOR_VERSION,
@@ -132,6 +188,7 @@ def main(argv: list[str] | None = None) -> int:
         "bare_rounds": [round(r, 1) for r in bare_rates],
         "extract_rounds": [round(r, 1) for r in our_rates],
         "ocr": {k: (round(v, 3) if isinstance(v, float) else v) for k, v in ocr.items()},
+        "files_step": steps,
         "machine": {
             "python": platform.python_version(),
             "cpus": os.cpu_count(),

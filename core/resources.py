@@ -2,7 +2,7 @@
 
 Packaged files come through `importlib.resources`, never `Path(__file__)` arithmetic. A user's
 own files under `$KOMO_HOME` (the same sub-paths as in `data/`: `sources/`, `lexicons/`,
-`taxonomy/`, `places/`) add to or override the packaged ones, so a researcher edits a lexicon
+`taxonomy/`, `places/`, `config/`) add to or override the packaged ones, so a researcher edits a lexicon
 or adds a source without touching the installation.
 """
 
@@ -19,7 +19,7 @@ from kommunalmonitor.core.home import DEFAULT_HOME
 DATA_PACKAGE = "kommunalmonitor.data"
 MODELS_PACKAGE = "kommunalmonitor.models"
 # Only these top-level folders of a home hold user data; raw/, logs/ … are the run's own.
-USER_DATA_FOLDERS = ("sources", "lexicons", "taxonomy", "places")
+USER_DATA_FOLDERS = ("sources", "lexicons", "taxonomy", "places", "config")
 
 
 @cache

@@ -116,7 +116,7 @@ def crawl(source: str, since: date | None, max_pages: int | None, full: bool, re
 @home_options
 def update(sources: tuple[str, ...], base_url: str | None, profile: str, model_path: str | None, processes: int,
            home: Home) -> None:
-    """The nightly job: crawl every source, extract what changed, classify, publish once.
+    """The nightly job: crawl every source, read new council files, extract what changed, classify, publish once.
 
     Safe from cron: holds the writer lock for the whole run (a second update exits at once
     with code 75), publishes the read-only snapshot only at the end, and a killed run is
@@ -534,7 +534,7 @@ def search(query: str, date_from: date | None, date_to: date | None, source: str
     documents are ranked by BM25; --all wants every word. Function words (der, und, für, …)
     are ignored. A republished release is one hit, its original, with the number of copies.
     The snippet marks matches »like this«; --format json/csv also give their offsets into
-    documents.body.
+    documents.body. A hit in a council file (kind file) names the page of the file it is on.
 
     \b
     Examples:
@@ -558,11 +558,13 @@ def search(query: str, date_from: date | None, date_to: date | None, source: str
         return
     for number, hit in enumerate(hits, 1):
         copies = f" · {hit.copies} republished {'copy' if hit.copies == 1 else 'copies'}" if hit.copies else ""
+        # A council file's hit says where in the file; PDF viewers open `#page=N` at that page.
+        where = (f" · file, page {hit.page}" if hit.page else " · file") if hit.kind == "file" else ""
         click.echo(f"{number:3d}. {hit.published or 'undated'} · {terminal_safe(hit.sender or 'unknown sender')} · "
-                   f"score {hit.score:.2f}{copies}")
+                   f"score {hit.score:.2f}{copies}{where}")
         click.echo(f"     {terminal_safe(hit.title or '(ohne Überschrift)')}")
         click.echo(f"     {terminal_safe(hit.snippet)}")
-        click.echo(f"     {hit.canonical_url}")
+        click.echo(f"     {terminal_safe(hit.canonical_url)}{f'#page={hit.page}' if hit.page else ''}")
     more = "; --limit shows more" if len(hits) == limit else ""
     click.echo(f"({len(hits)} hits{more})" if hits else f"no documents match {query!r}")
 
@@ -681,10 +683,12 @@ def explain(doc_id: str | None, source: str | None, text_file: str | None, top: 
 
 # Council sources and summaries live in their own module; it uses the helpers above.
 from .council_cli import council, sources  # noqa: E402
+from .files_cli import files  # noqa: E402
 from .serve_cli import alerts, serve  # noqa: E402
 
 cli.add_command(sources)
 cli.add_command(council)
+cli.add_command(files)
 cli.add_command(serve)
 cli.add_command(alerts)
 

@@ -13,6 +13,7 @@ from .cli import CONTEXT, _print_rows, home_options
 
 if TYPE_CHECKING:  # the CLI starts without loading DuckDB
     from .store.council import CouncilSummary
+    from .store.files import FileSummary
 
 
 @click.group(context_settings=CONTEXT)
@@ -115,16 +116,22 @@ def council_summary(source: str, top: int, working: bool, home: Home) -> None:
 
     from .store import Store
     from .store.council import summary
+    from .store.files import file_summary
 
     path = home.reader_db(working)
     with Store.open_reader(path) as store:
         store.require_schema(6, "komo council summary")
         found = summary(store.con, source, top)
+        files = file_summary(store.con, source)
     if not found.totals:
         raise KomoError(f"no council objects of source {source!r} in {path}; crawl it first: "
                         f"komo crawl --source {source}")
     for line in format_summary(found):
         click.echo(line)
+    if files is not None:
+        click.echo("")
+        for line in format_file_summary(files):
+            click.echo(line)
 
 
 def format_summary(found: CouncilSummary) -> list[str]:
@@ -156,4 +163,22 @@ def format_summary(found: CouncilSummary) -> list[str]:
         out += [f"  {p:6d}  {c}" for c, p, _, _ in found.committees]
         out.append("")
         out.append("Not classified yet: run `komo extract` and `komo classify` for action fields and topics.")
+    return out
+
+
+def format_file_summary(files: FileSummary) -> list[str]:
+    """How reading the council's files went: text, pages, OCR, and what could not be read."""
+    if not files.read:
+        return [f"File text: {files.downloaded} files downloaded, none read yet: run `komo files extract` "
+                "(or `komo update`)."]
+    kinds = ", ".join(f"{n} {kind}" for kind, n in files.by_type)
+    out = [f"File text: {files.documents} of {files.downloaded} downloaded files are documents"
+           f"{f' ({kinds})' if kinds else ''}: {files.pages} pages, {files.ocr_pages} read by OCR, "
+           f"{files.ocr_needed_pages} still need OCR, {files.truncated} files truncated"]
+    failed = sum(n for _, n in files.failed)
+    unsupported = sum(n for _, n in files.unsupported)
+    if failed or unsupported:
+        out.append(f"  not read: {failed} failed, {unsupported} unsupported (`komo files errors` lists them):")
+        out += [f"  {n:6d}  {reason}" for reason, n in files.failed]
+        out += [f"  {n:6d}  unsupported: {mime}" for mime, n in files.unsupported]
     return out

@@ -1,5 +1,5 @@
-"""`komo update`, the nightly job: a list of steps (crawl each source → extract → classify), then
-one publish.
+"""`komo update`, the nightly job: a list of steps (crawl each source → read council files →
+extract → classify), then one publish.
 
 The whole update holds the writer lock, taken before anything slow starts, so two cron runs
 never overlap (the second exits with 75 at once), and it publishes the snapshot once at the end:
@@ -48,6 +48,7 @@ class UpdateSummary:
     failed: dict[str, str] = field(default_factory=dict)   # source → why it was skipped
     extraction: dict[str, Any] = field(default_factory=dict)
     classification: str = ""
+    files: dict[str, Any] = field(default_factory=dict)   # the files step's figures (pipeline/files.py)
     alerts_failed: list[str] = field(default_factory=list)  # after publishing: alerts that could not run
 
     def lines(self) -> list[str]:
@@ -64,7 +65,7 @@ class UpdateSummary:
         return {"crawl_runs": [c.run_id for c in self.crawls],
                 "crawls": {c.source: c.status for c in self.crawls},
                 "failed_sources": self.failed, "extraction": self.extraction,
-                "classification": self.classification}
+                "classification": self.classification, "files": self.files}
 
 
 @dataclass
@@ -117,6 +118,25 @@ class CrawlSources(Step):
             run.summary.crawls.append(crawled)
             run.echo(crawled.line())
         killpoint("update_after_crawl")
+
+
+class ReadFiles(Step):
+    """The text of downloaded council files whose bytes or reader changed (pipeline/files.py);
+    a file that cannot be read is a row of file_errors, never a failed update."""
+
+    name = "files"
+
+    def prepare(self, run: UpdateRun) -> None:
+        from .files import load_config
+
+        self.config = load_config()
+
+    def run(self, run: UpdateRun) -> None:
+        from .files import read_files_into
+
+        summary = read_files_into(run.store, run.home, self.config, run.options.sources)
+        run.summary.files = summary.stats()
+        run.echo(summary.line())
 
 
 class ExtractDocuments(Step):
@@ -175,7 +195,7 @@ class EvaluateAlerts(Step):
 
 def default_steps() -> list[Step]:
     """The nightly job's steps, in order (fresh objects: steps keep what they prepared)."""
-    return [CrawlSources(), ExtractDocuments(), ClassifyDocuments(), EvaluateAlerts()]
+    return [CrawlSources(), ReadFiles(), ExtractDocuments(), ClassifyDocuments(), EvaluateAlerts()]
 
 
 def load_sources(options: UpdateOptions) -> list[Source]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import copy
 import hashlib
 import json
+import os
 import random
 import threading
 from collections.abc import Iterator
@@ -22,11 +23,15 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
 
+from .pdf_samples import text_pdf
+
 SHARED = Path(__file__).resolve().parent.parent.parent / "shared"
 SPEC = SHARED / "datasets" / "oparl-examples"
 KARLSRUHE = SHARED / "datasets" / "karlsruhe-oparl-sample"
 V11 = "https://schema.oparl.org/1.1/"
 V10 = "https://schema.oparl.org/1.0/"
+# Part of the PDF cache key: change it when text_pdf changes what it draws.
+RENDERER = "reportlab-text_pdf-1"
 
 
 @dataclass
@@ -105,28 +110,19 @@ def rewrite(value: Any, old: str, new: str) -> Any:
     return value
 
 
-def _tiny_pdf(text: str) -> bytes:
-    from fpdf import FPDF
-
-    pdf = FPDF()
-    pdf.set_compression(False)
-    pdf.add_page()
-    pdf.set_font("Helvetica", size=10)
-    safe = text.encode("latin-1", "replace").decode("latin-1")
-    pdf.multi_cell(0, 5, safe)
-    return bytes(pdf.output())
-
-
 def render_pdf(text: str, cache: Path | None = None) -> bytes:
-    """A PDF showing `text` (fpdf2, core font: characters outside Latin-1 become '?')."""
+    """A PDF showing `text` (reportlab through tests/pdf_samples.text_pdf; the bytes are the same
+    on every run, so a cache keyed by the text is safe)."""
     if cache is not None:
-        target = cache / (hashlib.sha1(text.encode()).hexdigest() + ".pdf")
+        target = cache / (hashlib.sha1(f"{RENDERER}\n{text}".encode()).hexdigest() + ".pdf")
         if target.exists():
             return target.read_bytes()
-    data = _tiny_pdf(text)
+    data = text_pdf(text)[0]
     if cache is not None:
         cache.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(data)
+        temporary = target.with_name(f"{target.name}.{os.getpid()}.tmp")
+        temporary.write_bytes(data)
+        os.replace(temporary, target)
     return data
 
 
@@ -277,6 +273,31 @@ def _karlsruhe_files(item: Any, council: Council, texts: dict[str, Path], cache:
     elif isinstance(item, list):
         for value in item:
             _karlsruhe_files(value, council, texts, cache)
+
+
+def attach_paper(council: Council, name: str, files: list[tuple[str, str, bytes, str]], number: int = 990001,
+                 date: str = "2025-03-14") -> dict[str, Any]:
+    """Add a paper to the council's first paper list with `files` — (name, file name, bytes, mime
+    type) each, the first as its mainFile, the rest as auxiliaryFiles — served under /dateien/.
+    Returns the paper as served."""
+    list_path = next(path for path in council.lists if path.rsplit("/", 1)[-1].startswith("paper"))
+    paper_id = f"{council.base}/oparl/paper/{number}"
+    served_files = []
+    for index, (file_name_shown, file_name, data, mime) in enumerate(files):
+        path = f"/dateien/{number}/{file_name}"
+        council.files[path] = (data, mime)
+        served_files.append({"id": f"{council.base}/oparl/file/{number}-{index}", "type": V11 + "File",
+                             "name": file_name_shown, "fileName": file_name, "mimeType": mime, "date": date,
+                             "accessUrl": f"{council.base}{path}", "downloadUrl": f"{council.base}{path}",
+                             "modified": "2025-03-14T10:00:00+01:00"})
+    paper = {"id": paper_id, "type": V11 + "Paper", "name": name, "reference": f"{number}/2025",
+             "paperType": "Informationsvorlage", "date": date, "modified": "2025-03-14T10:00:00+01:00"}
+    if served_files:
+        paper["mainFile"] = served_files[0]
+    if served_files[1:]:
+        paper["auxiliaryFile"] = served_files[1:]
+    council.add(list_path, paper)
+    return paper
 
 
 def synthetic_council(base: str, papers: int, seed: int = 7) -> Council:

@@ -444,3 +444,52 @@ def wordwise_pdf(width: float = 300) -> tuple[bytes, str]:
     pdf.showPage()
     pdf.save()
     return buffer.getvalue(), " ".join(texts)
+
+
+def text_pdf(text: str, *, title: str | None = None, font: str = "Helvetica", size: float = 10,
+             leading: float = 13) -> tuple[bytes, list[str]]:
+    """Any text laid out as it comes: one paragraph per line of `text`, wrapped greedily at spaces
+    (a word wider than the line stays whole and overflows), pages filled top to bottom, a form
+    feed starting a new page; `title`, in bold, opens page 1. Helvetica draws what WinAnsi holds
+    (€, „“, –, umlauts, ß) and a box for the rest. No header or footer, nothing hyphenated: page
+    k's reference text is the k-th entry.
+
+    This is the OParl fixture server's attachment renderer (tests/oparl_server.py) as well as a
+    sample; `invariant=1` makes the bytes (and so their sha256) the same on every run."""
+    left, width, top, bottom = 60, WIDTH - 120, HEIGHT - 60, 60
+    buffer = io.BytesIO()
+    pdf = canvas.Canvas(buffer, pagesize=A4, invariant=1)
+    pages: list[list[str]] = [[]]
+    y = top
+    if title:
+        pdf.setFont("Helvetica-Bold", size + 4)
+        pdf.drawString(left, y, title)
+        pages[-1].append(title)
+        y -= 2 * leading
+    pdf.setFont(font, size)
+    for paragraph in text.replace("\t", " ").replace("\f", "\n\f\n").split("\n"):
+        if paragraph == "\f":
+            y = bottom - 1  # the next line starts a page
+            continue
+        lines, current = [], ""
+        for word in paragraph.split():
+            candidate = f"{current} {word}" if current else word
+            if current and pdfmetrics.stringWidth(candidate, font, size) > width:
+                lines.append(current)
+                current = word
+            else:
+                current = candidate
+        lines.append(current)
+        for line in lines:
+            if y < bottom:
+                pdf.showPage()
+                pdf.setFont(font, size)
+                pages.append([])
+                y = top
+            if line:
+                pdf.drawString(left, y, line)
+                pages[-1].append(line)
+            y -= leading
+    pdf.showPage()
+    pdf.save()
+    return buffer.getvalue(), [" ".join(lines) for lines in pages]

@@ -398,7 +398,7 @@ def test_the_readme_council_queries_answer_on_the_karlsruhe_store(karlsruhe_home
 
 @needs_spec
 @pytest.mark.slow
-def test_the_nightly_update_crawls_extracts_and_classifies_a_council(tmp_path):
+def test_the_nightly_update_crawls_reads_files_extracts_and_classifies_a_council(tmp_path):
     home = tmp_path / "home"
     with serve(spec_council) as server:
         assert run_komo("sources", "add", "oparl", server.system_url, "--name", "council", home=home).returncode == 0
@@ -408,7 +408,7 @@ def test_the_nightly_update_crawls_extracts_and_classifies_a_council(tmp_path):
     db = home / "published" / "komo.duckdb"
     assert query(db, "SELECT d.kind, count(DISTINCT e.native_id), count(DISTINCT t.native_id) FROM documents d "
                      "JOIN extractions e USING (source, native_id) JOIN topics t USING (source, native_id) "
-                     "GROUP BY ALL ORDER BY ALL") == [("agenda_item", 2, 2), ("paper", 2, 2)]
+                     "GROUP BY ALL ORDER BY ALL") == [("agenda_item", 2, 2), ("file", 2, 2), ("paper", 2, 2)]
 
 
 @needs_spec

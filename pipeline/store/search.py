@@ -220,9 +220,12 @@ class SearchHit:
     snippet_start: int  # offsets into documents.body
     snippet_end: int
     highlights: list[list[int]] = field(default_factory=list)  # [start, end] into documents.body
+    kind: str = "press"  # documents.kind: press, paper, agenda_item, file
+    page: int | None = None  # file documents: the page of the file the snippet's first match is on
+    parent_id: str | None = None  # file documents: the paper / agenda item / meeting the file belongs to
 
     COLUMNS = ("score", "published", "sender", "title", "canonical_url", "source", "native_id",
-               "copies", "snippet", "snippet_start", "snippet_end", "highlights")
+               "copies", "snippet", "snippet_start", "snippet_end", "highlights", "kind", "page", "parent_id")
 
     def row(self) -> tuple:
         return tuple(getattr(self, name) for name in self.COLUMNS)
@@ -286,7 +289,8 @@ LIMIT $limit OFFSET $offset
 )
 -- bodies (the bulk of the table) are read for the hits only
 SELECT b.*, d.body,
-       (SELECT count(*) FROM documents x WHERE x.source = b.source AND x.duplicate_of = b.native_id) AS copies
+       (SELECT count(*) FROM documents x WHERE x.source = b.source AND x.duplicate_of = b.native_id) AS copies,
+       d.kind, d.parent_id
 FROM best b JOIN documents d USING (source, native_id)
 ORDER BY b.score DESC, b.published DESC NULLS LAST, b.source, b.native_id
 """  # noqa: S608
@@ -343,14 +347,21 @@ def search(store: Store, query: SearchQuery) -> list[SearchHit]:
     snippet around the hit."""
     con = store.con
     query, tokens, parts, parameters = _prepared(store, query)
+    from .files import hit_pages
+
     rows = con.execute(_SEARCH, {**parameters, "limit": query.limit, "offset": query.offset}).fetchall()
     stems = set(_stems(con, tokens + parts))
     snippets = _Snippets(con, stems, [row[7] for row in rows])
     hits = []
-    for score, published, sender, title, url, source, native_id, body, copies in rows:
+    for score, published, sender, title, url, source, native_id, body, copies, kind, parent_id in rows:
         text, start, end, marks = snippets.make(body)
         hits.append(SearchHit(score, published, sender, title, url, source, native_id, copies,
-                              text, start, end, marks))
+                              text, start, end, marks, kind, None, parent_id))
+    # A file's hit names the page its first match is on (document_pages: offsets of each page).
+    located = [(h.source, h.native_id, h.highlights[0][0]) for h in hits if h.kind == "file" and h.highlights]
+    pages = hit_pages(con, located)
+    for hit in hits:
+        hit.page = pages.get((hit.source, hit.native_id))
     return hits
 
 
