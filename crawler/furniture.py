@@ -13,12 +13,15 @@ import hashlib
 import json
 import os
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from .render import render_text
+from .sources import Source
+from .staging import read_raw_page
 from .structure import TextRules, date_line, general_rules, matches_any, split_lines
 
 # Beyond this many distinct lines per host, lines seen once are forgotten (memory stays bounded).
@@ -90,23 +93,6 @@ def furniture_file(home_root: Path, source: str) -> Path:
     return home_root / "furniture" / f"{source}.json"
 
 
-def save_learnt(path: Path, source: str, counts: LineCounts, group: str, keep_min: int = 2) -> dict:
-    """Write a source's line counts (lines seen on at least `keep_min` pages), atomically."""
-    counter = counts.lines.get(group, Counter())
-    payload = {
-        "version": FILE_VERSION,
-        "source": source,
-        "pages": counts.pages.get(group, 0),
-        "updated": datetime.now(UTC).replace(microsecond=0).isoformat(),
-        "lines": dict(sorted(((k, n) for k, n in counter.items() if n >= keep_min), key=lambda kv: (-kv[1], kv[0]))),
-    }
-    path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_name(f".{path.name}.{os.getpid()}.partial")
-    partial.write_text(json.dumps(payload, ensure_ascii=False, indent=1), encoding="utf-8")
-    os.replace(partial, path)
-    return payload
-
-
 def load_learnt(path: Path, rules: TextRules | None = None) -> frozenset[str]:
     """The furniture lines a crawl learnt for a source (thresholds of the general rules); a missing
     or unreadable file gives none."""
@@ -121,3 +107,82 @@ def load_learnt(path: Path, rules: TextRules | None = None) -> frozenset[str]:
         return frozenset()
     need = max(rules.min_pages, rules.min_share * pages)
     return frozenset(str(k) for k, n in lines.items() if isinstance(n, int) and n >= need)
+
+
+# -- learning from what a crawl kept ----------------------------------------------------------------
+
+# A crawl learns from at most this many of its pages: recurrence needs a sample, not every page,
+# and a full crawl must not spend minutes re-reading its raw pages.
+LEARN_PER_RUN = 2_000
+
+
+def learn(path: Path, source: Source, pages: Iterable[tuple[str, str]], rules: TextRules | None = None,
+          limit: int | None = LEARN_PER_RUN) -> dict:
+    """Add pages (native id, rendered text) to a source's learnt line counts. An article counted
+    before is not counted again, however often it is re-fetched."""
+    rules = rules or general_rules()
+    try:
+        payload = json.loads(path.read_text(encoding="utf-8"))
+        counted = set(payload.get("counted", []))
+        lines = Counter({str(k): int(n) for k, n in payload.get("lines", {}).items()})
+    except (OSError, ValueError, TypeError, AttributeError):
+        counted, lines = set(), Counter()
+    added = 0
+    for native_id, text in pages:
+        if limit is not None and added >= limit:
+            break
+        if native_id in counted or not text:
+            continue
+        counted.add(native_id)
+        lines.update(page_lines(text, rules, [source.layout.teaser_link_word]))
+        added += 1
+        if len(lines) > MAX_LINES_PER_HOST:
+            lines = Counter({k: n for k, n in lines.items() if n >= 2})
+    payload = {
+        "version": FILE_VERSION,
+        "source": source.name,
+        "pages": len(counted),
+        "updated": datetime.now(UTC).replace(microsecond=0).isoformat(),
+        "lines": dict(sorted(lines.items(), key=lambda kv: (-kv[1], kv[0]))),
+        "counted": sorted(counted),
+    }
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(f".{path.name}.{os.getpid()}.partial")
+    partial.write_text(json.dumps(payload, ensure_ascii=False, indent=1), encoding="utf-8")
+    os.replace(partial, path)
+    return {"pages": len(counted), "added": added, "lines": len(lines)}
+
+
+def raw_page_text(home_root: Path, raw_ref: str, source: Source) -> str:
+    """The rendered text of a page the crawl kept (raw/…html.gz)."""
+    if not (home_root / raw_ref).resolve().is_relative_to((home_root / "raw").resolve()):
+        raise OSError(f"kept page {raw_ref} is not under raw/")
+    body = read_raw_page(home_root, raw_ref)
+    try:
+        html = body.decode("utf-8")
+    except UnicodeDecodeError:
+        html = body.decode("windows-1252", errors="replace")
+    return render_text(html, source.content_css)
+
+
+def learn_from_staging(home_root: Path, source: Source, staging_dir: Path) -> dict:
+    """After a crawl: count the lines of the article pages it kept (items.jsonl → raw pages)."""
+    items = staging_dir / "items.jsonl"
+    if not items.exists():
+        return {"pages": 0, "added": 0, "lines": 0}
+
+    def pages() -> Iterator[tuple[str, str]]:
+        with open(items, encoding="utf-8") as handle:
+            for line in handle:
+                try:
+                    item = json.loads(line)
+                    native_id, raw_ref = str(item["native_id"]), item.get("raw_ref")
+                except (ValueError, KeyError, TypeError):
+                    continue  # a torn last line of a killed crawl
+                if raw_ref:
+                    try:
+                        yield native_id, raw_page_text(home_root, raw_ref, source)
+                    except OSError:
+                        continue
+
+    return learn(furniture_file(home_root, source.name), source, pages())

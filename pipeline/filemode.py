@@ -109,19 +109,20 @@ def count_furniture(records: Iterable[dict[str, Any]], counts: LineCounts | None
     return counts
 
 
-def batch_furniture(counts: LineCounts) -> Furniture:
-    """Furniture per group: what the batch shows, and what crawls of a source learnt."""
+def batch_furniture(counts: LineCounts, home_root: Path | None = None) -> Furniture:
+    """Furniture per group: what the batch shows, and what crawls of a source learnt (in
+    `home_root`/furniture/, by default $KOMO_HOME's)."""
     rules = general_rules()
     found = dict(counts.all_furniture(rules))
     for group in counts.pages:
-        learnt = _learnt(group)
+        learnt = _learnt(group, home_root or user_data_dir())
         if learnt:
             found[group] = found.get(group, frozenset()) | learnt
     return found
 
 
-def _learnt(group: str) -> frozenset[str]:
-    path = furniture_file(user_data_dir(), group)
+def _learnt(group: str, home_root: Path) -> frozenset[str]:
+    path = furniture_file(home_root, group)
     return load_learnt(path) if path.is_file() else frozenset()
 
 
@@ -290,7 +291,8 @@ def _without_surrogates(value: Any) -> tuple[Any, int]:
     return value, 0
 
 
-def extract_file(input_path: Path, output_path: Path, nlp: Language, n_process: int = 1) -> dict[str, int]:
+def extract_file(input_path: Path, output_path: Path, nlp: Language, n_process: int = 1,
+                 home_root: Path | None = None) -> dict[str, int]:
     """File-to-file extraction in bounded chunks (memory stays flat however long the file is). The
     input is read twice: first its lines are counted per host (recurring lines are furniture), then
     it is extracted. The output appears only when complete: it is written beside its target and
@@ -302,7 +304,7 @@ def extract_file(input_path: Path, output_path: Path, nlp: Language, n_process: 
         lines = LineCounts()
         for record, _ in read_jsonl(source):
             count_furniture([record], lines)
-        furniture = batch_furniture(lines)
+        furniture = batch_furniture(lines, home_root)
         del lines
     partial_path = output_path.with_name(f".{output_path.name}.{os.getpid()}.partial")
     try:

@@ -298,3 +298,23 @@ def test_real_style_tuning_set_stays_above_its_floors():
     report = evaluate_gold(GOLD)
     assert report["accuracy"]["title"] >= 0.95 and report["accuracy"]["published"] >= 0.95, report["accuracy"]
     assert report["fields"]["dates"]["precision"] >= 0.93, report["fields"]["dates"]
+
+
+def test_a_crawl_learns_its_sources_furniture(clean_crawl, tmp_path):
+    import shutil
+
+    home, _ = clean_crawl
+    learnt = load_learnt(furniture_file(home, "leverkusen-com"))
+    # The sample site's footer and navigation stand on every page; no article's own line does.
+    assert "© Leverkusen.com · Impressum · Datenschutz" in learnt and "Weitere Meldungen" in learnt
+    truth = [json.loads(line) for line in (Path(__file__).resolve().parents[1] / "data" / "sample-archive"
+                                            / "truth.jsonl").read_text(encoding="utf-8").splitlines()]
+    first_paragraphs = {t["body"].split("\n\n")[0] for t in truth if t.get("body")}
+    assert not learnt & first_paragraphs
+    copy = tmp_path / "home"
+    shutil.copytree(home, copy)
+    furniture_file(copy, "leverkusen-com").unlink()
+    relearnt = run_komo("furniture", "--relearn", "--show", "3", home=copy)
+    assert relearnt.returncode == 0, relearnt.stderr
+    assert "furniture lines for leverkusen-com" in relearnt.stdout
+    assert load_learnt(furniture_file(copy, "leverkusen-com")) == learnt
