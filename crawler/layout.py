@@ -185,6 +185,10 @@ def _read_anchored(page: StructuredPage, layout: PageLayout, anchor: int, publis
         elif line.kind in ("", "repeat"):
             title_index, from_source = before, True  # whatever stands there, as the source says
             look_after = shape == "weak" or shape is None
+        elif line.kind == "furniture" and line.text in page.known_furniture and headline_shape(line.text) == "strong" \
+                and not own_furniture and not matches_any(page.rules.furniture_lines, line.text):
+            # Other pages show this article's headline as a teaser; above the anchor it is the headline.
+            title_index, from_source = before, True
         else:
             look_after = line.kind == "furniture" and not own_furniture
     start = anchor + 1

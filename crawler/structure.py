@@ -53,6 +53,8 @@ _DATELINE = re.compile(
 _STAMP = re.compile(rf"\((?:Update\s*:?\s*)?(?:{DATE})[^()]{{0,30}}\)$")
 _PREV_NEXT = re.compile(r"^(?:<<|«|‹|<)\s*.+(?:>>|»|›|>)$")
 _BORDER = re.compile(r"^[\s|_=*~#+-]+$")
+# A breadcrumb: short items joined by arrows (`Rathaus > Presse > Meldung`).
+_BREADCRUMB = re.compile(r"^[^>›»→]{1,40}(?:\s*[>›»→]\s*[^>›»→]{1,40}){2,}$")
 # A sentence boundary: `tagt. Der`, not `17. März` or `Nr. 5` (a period after a word of 2+ letters).
 _SENTENCE_END = re.compile(r"(?:(?<=[a-zäöüß]{2})\.|[!?])[\"“”'»)]?\s+[„\"“(]?[A-ZÄÖÜ]")
 _WORD = re.compile(r"[^\W_]+(?:[-'’][^\W_]+)*")
@@ -405,8 +407,12 @@ class StructuredPage:
                 line.kind = "border"
             elif self.is_publication(text):
                 line.kind = ""  # a date line is never furniture, however often it recurs
-            elif text in self.known_furniture or matches_any(rules.furniture_lines, text) or matches_any(
-                    self.extra_furniture, text):
+            elif matches_any(rules.furniture_lines, text) or matches_any(self.extra_furniture, text) or (
+                    text in self.known_furniture and not (self.slug and self.coverage(text) >= 0.8)):
+                # A line the URL's slug spells out is this page's headline, even where other pages of
+                # the host show it as a teaser.
+                line.kind = "furniture"
+            elif _BREADCRUMB.match(text):
                 line.kind = "furniture"
             elif _PREV_NEXT.match(text):
                 line.kind = "teaser"
@@ -423,6 +429,7 @@ class StructuredPage:
                     line.kind = "repeat"
                 seen.add(key)
         self._menus()
+        self._menu_columns()
         # A link word marks the line before it as the teaser it leads to.
         for i, line in enumerate(self.lines):
             if line.kind != "link":
@@ -453,6 +460,26 @@ class StructuredPage:
                 for j in run:
                     self.lines[j].kind = "nav"
             run = []
+
+    def _menu_columns(self) -> None:
+        """A menu printed one item per line above the article: four or more short distinct lines
+        in a row, no figures, above any headline-like line (table cells follow the headline)."""
+        first_prose = next((i for i, line in enumerate(self.lines) if line.kind == "" and is_prose(line.text)),
+                           len(self.lines))
+        run: list[int] = []
+        for i in range(first_prose + 1):
+            line = self.lines[i] if i < first_prose else None
+            if line is not None and line.kind == "" and headline_shape(line.text) == "weak" \
+                    and not any(c.isdigit() for c in line.text):
+                run.append(i)
+                continue
+            texts = [self.lines[j].text for j in run]
+            if len(run) >= 4 and len(set(texts)) == len(texts):
+                for j in run:
+                    self.lines[j].kind = "nav"
+            run = []
+            if line is not None and line.kind == "" and headline_shape(line.text) == "strong":
+                return  # below a headline, short lines in a row are a table's cells
 
     def _is_bar(self, text: str) -> bool:
         """A menu or tool bar: short items separated by `|`, nothing that reads as a sentence."""
@@ -508,9 +535,12 @@ class StructuredPage:
             if previous is None or (i > 0 and self.lines[i - 1].kind == "blank"):
                 items += 1
                 first_item = i if first_item is None else first_item
-        links = sum(1 for line in self.lines if line.kind == "link" and line.text != "lesen")
-        # A list starts with its first item; dated teasers under an article do not make it one.
-        return (items >= 2 and first_item in content[:3]) or links >= 3
+        links = sum(1 for line in self.lines if line.kind == "link" and line.text not in ("lesen",))
+        first_prose = next((i for i in content if is_prose(self.lines[i].text)), None)
+        opens_with_teaser = first_prose is not None and self.lines[first_prose].kind == "teaser"
+        # A list starts with its first item; dated teasers or `mehr` links under an article do not
+        # make it one.
+        return (items >= 2 and first_item in content[:3]) or (links >= 3 and opens_with_teaser)
 
     # -- headline ------------------------------------------------------------------------------
 
@@ -658,6 +688,9 @@ class StructuredPage:
             if found:
                 fields.published = found[1]
                 used.add(found[0])
+            elif title_index is not None and (stamp := _STAMP.search(self.lines[title_index].text)) \
+                    and "Update" not in stamp.group():
+                fields.published = parse_date(stamp.group().strip("()").split()[0])  # `<H> (DD.MM.YYYY)`
         start = title_index + 1 if title_index is not None else head_start
         body_lines = self._body(start, end, title_index, used, fields)
         if closing:
@@ -768,14 +801,15 @@ class StructuredPage:
                 if seen_prose:
                     break
                 continue
+            if line.kind in ("", "label") and (matches_any(rules.body_end_lines, text)
+                                               or matches_any(rules.closing_publication_lines, text)):
+                if seen_prose:
+                    break
+                continue
             if line.kind != "":
                 continue
             if matches_any(rules.tool_block_lines, text):
                 used.update(self._tool_block(i, end))
-                continue
-            if matches_any(rules.body_end_lines, text) or matches_any(rules.closing_publication_lines, text):
-                if seen_prose:
-                    break
                 continue
             if title_text and seen_prose and title_text in text and text != title_text and not is_prose(text):
                 break  # a photo list or image title naming the article: the body is over
@@ -835,7 +869,7 @@ def _trim_tail(out: list[str]) -> list[str]:
     if not any(is_prose(t) for t in out):
         return out
     cut = len(out)
-    for k in reversed(content):
+    for k in reversed(content[-3:]):
         text = out[k]
         tokens = text.split()
         if is_prose(text) or len(tokens) > 4 or any(c.isdigit() for c in text) or text.endswith((".", "!", "?", ":")):

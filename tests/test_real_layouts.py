@@ -318,3 +318,37 @@ def test_a_crawl_learns_its_sources_furniture(clean_crawl, tmp_path):
     assert relearnt.returncode == 0, relearnt.stderr
     assert "furniture lines for leverkusen-com" in relearnt.stdout
     assert load_learnt(furniture_file(copy, "leverkusen-com")) == learnt
+
+
+@pytest.mark.parametrize("text, title, published, body_start", [
+    # a menu one item per line, a breadcrumb, a date line above the headline, a back link
+    ("Startseite\nRathaus\nLeben\nWirtschaft\nKontakt\n\nRathaus > Presse > Meldung\n\n12.03.2020\n\n"
+     "Schwimmbad öffnet wieder\n\nDas Hallenbad am Ring öffnet nach der Sanierung wieder. "
+     "Der Eintritt bleibt gleich.\n\nZurück", "Schwimmbad öffnet wieder", "2020-03-12", "Das Hallenbad am Ring"),
+    # the site's name above the headline
+    ("Stadt Bad Beispielheim\nNeue Buslinie startet\nAb Montag fährt die Linie 12 alle zehn Minuten durch die "
+     "Innenstadt. Die Haltestellen wurden erneuert.", "Neue Buslinie startet", None, "Ab Montag fährt"),
+    # a date next to the headline on its line
+    ("Neue Buslinie startet (12.03.2020)\n\nAb Montag fährt die Linie 12 alle zehn Minuten durch die Innenstadt. "
+     "Die Haltestellen wurden erneuert.", "Neue Buslinie startet (12.03.2020)", "2020-03-12", "Ab Montag fährt"),
+    # a dateline with a long date; a contact block labelled with a colon ends the body
+    ("Pressemitteilung\n\nKreis fördert Sprachkurse\n\nKreis X, 4. März 2019. Der Kreis fördert zwölf Sprachkurse. "
+     "Landrat Max Muster lobte das Programm.\n\nKontakt:\nPressestelle Kreis X\nTel. 0123 4567",
+     "Kreis fördert Sprachkurse", "2019-03-04", "Der Kreis fördert"),
+])
+def test_general_shapes_without_url(text, title, published, body_start):
+    p = read_page({"key": "k", "text": text})
+    assert (p.title, p.published) == (title, published)
+    assert p.body.startswith(body_start) and "Zurück" not in p.body and "Pressestelle" not in p.body
+
+
+def test_a_headline_shown_as_teaser_on_other_pages_stays_the_headline():
+    article = PAGES["real-lev-a-01"]
+    headline = article["expected"]["title"]
+    others = [{"key": n, "url": f"https://www.leverkusen.com/presse/db/presse.php?view={n}",
+               "text": f"Andere Meldung {n}\nlesen{headline}\nlesenNoch eine Meldung {n}\nlesenDer Text von "
+                       f"Artikel {n} beginnt hier und ist lang genug, um als Fließtext zu gelten, mit Punkt.\n"}
+              for n in (101, 102, 103)]
+    furniture = batch_furniture(count_furniture([article, *others]))
+    assert headline in furniture["leverkusen-com"]
+    assert read_page(article, furniture=furniture).title == headline
