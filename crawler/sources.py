@@ -4,6 +4,7 @@ user under $KOMO_HOME/sources/ (a user's file of the same name wins)."""
 from __future__ import annotations
 
 import re
+import time
 import tomllib
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -155,8 +156,9 @@ def _host_key(host: str) -> str:
 @lru_cache(maxsize=1)
 def _press_sources(signature: tuple[tuple[str, float], ...]) -> tuple[Source, ...]:
     found = []
+    files = data_files("sources")
     for name, _ in signature:
-        path = data_files("sources")[name]
+        path = files[name]
         try:
             if source_kind(path) == "press":
                 found.append(Source.load(path))
@@ -165,12 +167,22 @@ def _press_sources(signature: tuple[tuple[str, float], ...]) -> tuple[Source, ..
     return tuple(found)
 
 
+_SOURCE_FILES: list[Any] = [0.0, {}]
+
+
 def source_for_url(url: str | None) -> Source | None:
     """The press source whose hosts serve this URL (base host or a mirror listed in `hosts`)."""
     if not url:
         return None
-    files = data_files("sources")
-    signature = tuple((name, path.stat().st_mtime) for name, path in files.items())
+    now = time.monotonic()
+    if now - _SOURCE_FILES[0] > 1.0:  # a source file added or edited is seen within a second
+        _SOURCE_FILES[:] = [now, data_files("sources")]
+    files = _SOURCE_FILES[1]
+    try:
+        signature = tuple((name, path.stat().st_mtime) for name, path in files.items())
+    except OSError:
+        _SOURCE_FILES[0] = 0.0
+        return None
     for source in _press_sources(signature):
         if source.serves(url):
             return source

@@ -11,6 +11,7 @@ file, and lines that recur on many pages of one host come from crawler/furniture
 from __future__ import annotations
 
 import re
+import time
 import tomllib
 import unicodedata
 from collections.abc import Iterable, Sequence
@@ -98,6 +99,15 @@ class TextRules:
         def many(key: str) -> tuple[re.Pattern[str], ...]:
             return tuple(one(p) for p in raw.get(key, []))
 
+        def combined(key: str) -> tuple[re.Pattern[str], ...]:
+            """Patterns without groups as one alternation: one regex run per line, not one per pattern."""
+            parts = []
+            for pattern in raw.get(key, []):
+                flags = re.match(r"^\(\?([aiLmsux]+)\)", pattern)
+                body = pattern[flags.end():] if flags else pattern
+                parts.append(f"(?{flags.group(1)}:{body})" if flags else f"(?:{body})")
+            return (one("|".join(parts)),) if parts else ()
+
         labels = "|".join(re.escape(w) for w in raw.get("credit_labels", []) or ["Foto"])
         no_sentence = r"(?:(?![.!?]\s+[A-ZÄÖÜ„\"]).)"
         credit = re.compile(
@@ -110,14 +120,14 @@ class TextRules:
             headline_date_lines=many("headline_date_lines"),
             field_date_lines=many("field_date_lines"),
             closing_publication_lines=many("closing_publication_lines"),
-            not_publication_lines=many("not_publication_lines"),
+            not_publication_lines=combined("not_publication_lines"),
             headline_lines=many("headline_lines"),
-            furniture_lines=many("furniture_lines"),
-            tool_block_lines=many("tool_block_lines"),
-            link_box_lines=many("link_box_lines"),
-            salutation_lines=many("salutation_lines"),
-            body_end_lines=many("body_end_lines"),
-            council_url_patterns=many("council_url_patterns"),
+            furniture_lines=combined("furniture_lines"),
+            tool_block_lines=combined("tool_block_lines"),
+            link_box_lines=combined("link_box_lines"),
+            salutation_lines=combined("salutation_lines"),
+            body_end_lines=combined("body_end_lines"),
+            council_url_patterns=combined("council_url_patterns"),
             cookie=one(raw.get("cookie_word", r"(?i)\bcookies?\b")),
             credit=credit,
             label_only=one(raw.get("label_only", r"^[\w ]{1,30}:$")),
@@ -138,9 +148,16 @@ def _load_rules(path: str, mtime: float) -> TextRules:
     return TextRules.from_dict(tomllib.loads(Path(path).read_text(encoding="utf-8")))
 
 
+_CHECKED: list[Any] = [0.0, None]
+
+
 def general_rules() -> TextRules:
-    path = rules_path()
-    return _load_rules(str(path), path.stat().st_mtime)
+    """The compiled general rules; an edited file is read again (looked at once a second at most)."""
+    now = time.monotonic()
+    if _CHECKED[1] is None or now - _CHECKED[0] > 1.0:
+        path = rules_path()
+        _CHECKED[:] = [now, _load_rules(str(path), path.stat().st_mtime)]
+    return _CHECKED[1]
 
 
 # -- lines ---------------------------------------------------------------------------------------
@@ -185,8 +202,8 @@ def split_lines(text: str, link_words: Sequence[str]) -> list[Line]:
     dated_head = re.compile(r"^((?:Archiv-Beitrag|Artikel|Beitrag|Meldung) vom \d{1,2}\.\d{1,2}\.\d{4})(?=\S)")
     lines: list[Line] = []
     for raw in text.split("\n"):
-        gaps = len(_MULTISPACE.findall(raw.replace("\t", "   ")))
-        line = normalize_space(raw)
+        gaps = len(_MULTISPACE.findall(raw.replace("\t", "   "))) if "   " in raw or "\t" in raw else 0
+        line = _SPACE.sub(" ", raw).strip()
         parts = [line]
         if glued is not None and (found := glued.match(line)) and len(line) > len(found.group(1)):
             parts = [found.group(1), line[len(found.group(1)):].strip()]
