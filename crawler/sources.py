@@ -4,8 +4,10 @@ user under $KOMO_HOME/sources/ (a user's file of the same name wins)."""
 from __future__ import annotations
 
 import re
+import time
 import tomllib
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 from urllib.parse import urljoin, urlsplit
@@ -29,6 +31,8 @@ class PageLayout:
     body_end_lines: tuple[re.Pattern[str], ...]
     furniture_lines: tuple[re.Pattern[str], ...]
     teaser_link_word: str = "lesen"
+    # Publication lines that close the article instead of opening it (body above them).
+    closing_publication_lines: tuple[re.Pattern[str], ...] = ()
 
     @classmethod
     def from_dict(cls, raw: dict[str, Any]) -> PageLayout:
@@ -45,6 +49,7 @@ class PageLayout:
                 body_end_lines=many("body_end_lines"),
                 furniture_lines=many("furniture_lines"),
                 teaser_link_word=raw.get("teaser_link_word", "lesen"),
+                closing_publication_lines=many("closing_publication_lines"),
             )
         except KeyError as missing:
             raise SourceError(f"[layout] lacks {missing}") from None
@@ -68,6 +73,8 @@ class Source:
     content_css: str = ""
     settings: dict[str, Any] = field(default_factory=dict)
     path: Path | None = None
+    # Every host that serves this source's pages (mirrors too): chooses its layout for a page URL.
+    hosts: tuple[str, ...] = ()
 
     @classmethod
     def load(cls, path: Path, base_url: str | None = None) -> Source:
@@ -92,6 +99,7 @@ class Source:
                 content_css=raw.get("hints", {}).get("content_css", ""),
                 settings=dict(raw.get("settings", {})),
                 path=path,
+                hosts=tuple(_host_key(h) for h in raw.get("hosts", [])),
             )
         except KeyError as missing:
             raise SourceError(f"{path.name} lacks the key {missing}") from None
@@ -101,6 +109,13 @@ class Source:
     @property
     def host(self) -> str:
         return urlsplit(self.base_url).hostname or ""
+
+    def serves(self, url: str | None) -> bool:
+        """Whether a page URL lies on one of this source's hosts (its own or a mirror)."""
+        if not url:
+            return False
+        host = _host_key(urlsplit(url).hostname or "")
+        return bool(host) and (host == _host_key(self.host) or host in self.hosts)
 
     @property
     def start_urls(self) -> list[str]:
@@ -130,6 +145,48 @@ class Source:
 
     def canonical_url(self, native_id: str) -> str:
         return self.absolute(self.canonical_article.format(id=native_id))
+
+
+def _host_key(host: str) -> str:
+    """A host name as compared: lower case, without a trailing dot or a leading `www.`."""
+    host = host.strip().lower().rstrip(".")
+    return host[4:] if host.startswith("www.") else host
+
+
+@lru_cache(maxsize=1)
+def _press_sources(signature: tuple[tuple[str, float], ...]) -> tuple[Source, ...]:
+    found = []
+    files = data_files("sources")
+    for name, _ in signature:
+        path = files[name]
+        try:
+            if source_kind(path) == "press":
+                found.append(Source.load(path))
+        except SourceError:
+            continue  # a broken user file must not stop pages of other sources from being read
+    return tuple(found)
+
+
+_SOURCE_FILES: list[Any] = [0.0, {}]
+
+
+def source_for_url(url: str | None) -> Source | None:
+    """The press source whose hosts serve this URL (base host or a mirror listed in `hosts`)."""
+    if not url:
+        return None
+    now = time.monotonic()
+    if now - _SOURCE_FILES[0] > 1.0:  # a source file added or edited is seen within a second
+        _SOURCE_FILES[:] = [now, data_files("sources")]
+    files = _SOURCE_FILES[1]
+    try:
+        signature = tuple((name, path.stat().st_mtime) for name, path in files.items())
+    except OSError:
+        _SOURCE_FILES[0] = 0.0
+        return None
+    for source in _press_sources(signature):
+        if source.serves(url):
+            return source
+    return None
 
 
 def source_path(name_or_path: str) -> Path:

@@ -439,7 +439,7 @@ def extract(input_path: str | None, output_path: str | None, everything: bool, p
 
         if not Path(output_path).resolve().parent.is_dir():
             raise click.BadParameter(f"no directory {Path(output_path).parent}", param_hint="--output")
-        counts = extract_file(Path(input_path), Path(output_path), shared_pipeline(), processes)
+        counts = extract_file(Path(input_path), Path(output_path), shared_pipeline(), processes, home.root)
         click.echo(f"extracted {counts['documents']} pages to {output_path} "
                    f"({counts['skipped']} skipped with a reason in their 'error' field, "
                    f"{counts['warnings']} read with a 'warning')")
@@ -450,6 +450,62 @@ def extract(input_path: str | None, output_path: str | None, everything: bool, p
         stats = extract_store(home, everything=everything, n_process=processes, progress=bar.update)
     click.echo(f"extracted {stats['documents']} documents: {stats['mentions']} mentions, "
                f"{stats['integration']} about integration (extractor {stats['extractor_version']})")
+
+
+@cli.command(context_settings=CONTEXT)
+@click.option("--source", default="leverkusen-com", show_default=True, help="Press source (name or .toml path).")
+@click.option("--relearn", is_flag=True, help="Count again from every kept page of the source's documents.")
+@click.option("--show", type=click.IntRange(min=0), default=20, show_default=True,
+              help="Print this many of the furniture lines.")
+@home_options
+def furniture(source: str, relearn: bool, show: int, home: Home) -> None:
+    """Lines that recur on a source's pages and are therefore site furniture, not article text.
+
+    Every crawl counts the lines of the pages it kept into $KOMO_HOME/furniture/<source>.json;
+    `komo extract --input` treats the lines on enough pages (data/layouts/general.toml,
+    [recurrence]) as furniture, besides the lines its own input repeats per host.
+
+    \b
+    Examples:
+      komo furniture
+      komo furniture --source leverkusen-com --relearn
+    """
+    from kommunalmonitor.crawler.furniture import furniture_file, learn, load_learnt, raw_page_text
+    from kommunalmonitor.crawler.sources import Source, SourceError, source_path
+
+    from .store import Store
+
+    try:
+        press = Source.load(source_path(source))
+    except SourceError as problem:
+        raise KomoError(f"source {source}: {problem}") from None
+    path = furniture_file(home.root, press.name)
+    if relearn:
+        with Store.open_reader(home.reader_db()) as store:
+            rows = store.query("SELECT native_id, raw_ref FROM documents WHERE source = ? AND raw_ref IS NOT NULL "
+                               "ORDER BY native_id", [press.name])[1]
+        raw_dir = home.raw_dir.resolve()
+
+        def pages() -> Iterable[tuple[str, str]]:
+            for native_id, raw_ref in rows:
+                if not (home.root / raw_ref).resolve().is_relative_to(raw_dir):
+                    continue  # a forged raw_ref must not read files elsewhere
+                try:
+                    yield str(native_id), raw_page_text(home.root, raw_ref, press)
+                except OSError:
+                    continue
+
+        path.unlink(missing_ok=True)
+        stats = learn(path, press, tqdm(pages(), total=len(rows), desc="furniture", unit=" pages",
+                                        disable=None, file=sys.stderr, leave=False), limit=None)
+        click.echo(f"counted {stats['added']} pages of {press.name}: {stats['lines']} distinct lines in {path}")
+    lines = sorted(load_learnt(path)) if path.exists() else []
+    if not path.exists():
+        click.echo(f"nothing learnt yet for {press.name} ({path} is missing); a crawl or --relearn writes it")
+        return
+    click.echo(f"{len(lines)} furniture lines for {press.name}")
+    for line in lines[:show]:
+        click.echo(f"  {terminal_safe(line)[:110]}")
 
 
 @cli.group(context_settings=CONTEXT)

@@ -24,6 +24,7 @@ from urllib.parse import urlsplit
 from kommunalmonitor.core.errors import KomoError, SourceUnreachable
 from kommunalmonitor.core.faults import killpoint
 from kommunalmonitor.core.home import Home
+from kommunalmonitor.crawler.furniture import learn_from_staging
 from kommunalmonitor.crawler.oparl import SOURCE_KIND as OPARL
 from kommunalmonitor.crawler.oparl import OParlSource, OParlSourceError
 from kommunalmonitor.crawler.sources import Source, SourceError, available_sources, source_kind, source_path
@@ -147,6 +148,10 @@ def crawl_into(store: Store, home: Home, source: Source | OParlSource, options: 
         status = "failed"
     message = "" if returncode == 0 else f"crawler exited with code {returncode}; see {job['log_file']}"
     store.finish_run(run_id, status, stats, message)
+    try:  # lines that recur on the kept pages are furniture for `komo extract --input`
+        learn_from_staging(home.root, source, staging)
+    except (OSError, ValueError) as problem:  # a by-product: a crawl never fails for it
+        logger.warning("furniture of %s not learnt: %s", source.name, problem)
     shutil.rmtree(staging, ignore_errors=True)
     return CrawlSummary(run_id, source.name, status, stats)
 

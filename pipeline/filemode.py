@@ -2,7 +2,11 @@
 docs/architecture.md.
 
 Page layout is parsed by the crawler's one parser (crawler/layout.py), language by the nlp
-pipeline. Bad input (empty, huge, binary) gives an empty result with a reason, never a crash.
+pipeline. A page's URL chooses its source's layout (by host, mirrors included); any other page
+takes the general path (crawler/structure.py, HTML through crawler/htmlpage.py). Before parsing,
+the batch's lines are counted per host: a line on many pages of one host is furniture
+(crawler/furniture.py), as are the lines a crawl learnt for the source ($KOMO_HOME/furniture/).
+Bad input (empty, huge, binary) gives an empty result with a reason, never a crash.
 """
 
 from __future__ import annotations
@@ -13,19 +17,24 @@ import os
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import partial
 from pathlib import Path
 from typing import IO, Any, BinaryIO
+from urllib.parse import urlsplit
 
 from spacy.language import Language
 from spacy.tokens import Doc
 
 from kommunalmonitor.core.errors import KomoError
 from kommunalmonitor.core.parallel import parallel_chunks
+from kommunalmonitor.core.resources import user_data_dir
 from kommunalmonitor.core.text import replace_surrogates, strip_controls
-from kommunalmonitor.crawler.layout import LayoutError, parse_text
+from kommunalmonitor.crawler.furniture import LineCounts, furniture_file, host_key, load_learnt, page_lines
+from kommunalmonitor.crawler.htmlpage import read_html
+from kommunalmonitor.crawler.layout import LayoutError, parse_page
 from kommunalmonitor.crawler.render import render_text
-from kommunalmonitor.crawler.sources import PageLayout, Source, source_path
+from kommunalmonitor.crawler.sources import PageLayout, Source, source_for_url
+from kommunalmonitor.crawler.structure import general_rules
 
 from .nlp.loader import shared_pipeline
 from .nlp.records import make_doc, mention_record
@@ -55,13 +64,72 @@ class Page:
     error: str | None = None
 
 
-@lru_cache(maxsize=1)
-def default_layout() -> PageLayout:
-    return Source.load(source_path("leverkusen-com")).layout
+Furniture = dict[str, frozenset[str]]
 
 
-def read_page(record: dict[str, Any], layout: PageLayout) -> Page:
-    """Split a `{"key", "url", "text"|"html"}` record into layout fields and body."""
+def _group(url: str | None) -> tuple[str | None, Source | None]:
+    """Whose pages a URL belongs to, for layout and recurrence: its source (by host), else its host."""
+    source = source_for_url(url)
+    return (source.name if source else host_key(url)), source
+
+
+def _identity(record: dict[str, Any], source: Source | None) -> str | None:
+    """One article under several URL forms or copies counts once."""
+    url = record.get("url") if isinstance(record.get("url"), str) else None
+    if source is not None and url:
+        # Mirror hosts serve the same paths: read the id as if the URL were on the source's own host.
+        on_base = urlsplit(url)._replace(netloc=urlsplit(source.base_url).netloc).geturl()
+        if native := source.article_id(on_base):
+            return f"{source.name}:{native}"
+    if url:
+        parts = urlsplit(url)
+        return f"{host_key(url)}{parts.path}?{parts.query}"
+    return None
+
+
+def count_furniture(records: Iterable[dict[str, Any]], counts: LineCounts | None = None) -> LineCounts:
+    """Count the lines of a batch's pages per host (or source) before any page is parsed."""
+    rules = general_rules()
+    counts = counts or LineCounts()
+    for record in records:
+        url = record.get("url") if isinstance(record.get("url"), str) else None
+        group, source = _group(url)
+        if group is None or record.get("_error"):
+            continue
+        text = record.get("text")
+        if not isinstance(text, str):
+            html = record.get("html")
+            if not isinstance(html, str) or len(html) > MAX_LINE_BYTES:
+                continue
+            text = render_text(html, source.content_css if source else "")
+        if not text or len(text) > MAX_TEXT_CHARS:
+            continue
+        words = [source.layout.teaser_link_word] if source else []
+        counts.add(group, _identity(record, source), page_lines(text, rules, words))
+    return counts
+
+
+def batch_furniture(counts: LineCounts, home_root: Path | None = None) -> Furniture:
+    """Furniture per group: what the batch shows, and what crawls of a source learnt (in
+    `home_root`/furniture/, by default $KOMO_HOME's)."""
+    rules = general_rules()
+    found = dict(counts.all_furniture(rules))
+    for group in counts.pages:
+        learnt = _learnt(group, home_root or user_data_dir())
+        if learnt:
+            found[group] = found.get(group, frozenset()) | learnt
+    return found
+
+
+def _learnt(group: str, home_root: Path) -> frozenset[str]:
+    path = furniture_file(home_root, group)
+    return load_learnt(path) if path.is_file() else frozenset()
+
+
+def read_page(record: dict[str, Any], layout: PageLayout | None = None,
+              furniture: Furniture | None = None) -> Page:
+    """Split a `{"key", "url", "text"|"html"}` record into layout fields and body. The layout is the
+    one of the source serving the URL's host unless `layout` is given; without one, the general rules."""
     page = Page(key=record.get("key"), url=record.get("url") if isinstance(record.get("url"), str) else None)
     if record.get("_error"):
         page.error = record["_error"]
@@ -71,11 +139,17 @@ def read_page(record: dict[str, Any], layout: PageLayout) -> Page:
         if value is not None and not isinstance(value, str):
             page.error = f"'{name}' is not a string but {type(value).__name__}"
             return page
+    group, source = _group(page.url)
+    if layout is None and source is not None:
+        layout = source.layout
+    host_furniture = (furniture or {}).get(group or "", frozenset())
+    general_html = False
     if raw is None and html is not None:
         if len(html) > MAX_LINE_BYTES:
             page.error = f"html too long ({len(html):,} characters > {MAX_LINE_BYTES:,}); not rendered"
             return page
-        raw = render_text(html)
+        general_html = layout is None
+        raw = render_text(html, source.content_css if source else "")
     if not raw or not raw.strip():
         page.error = "empty text"
         return page
@@ -87,9 +161,11 @@ def read_page(record: dict[str, Any], layout: PageLayout) -> Page:
         return page
     raw = strip_controls(raw)  # text from the web is inert: no ESC sequences in titles or bodies
     try:
-        release = parse_text(raw, layout)
+        if general_html:
+            release = read_html(strip_controls(html), page.url, furniture=host_furniture)
+        else:
+            release = parse_page(raw, layout, url=page.url, furniture=host_furniture)
     except LayoutError:
-        # Not a press page (council minutes, a speech): the whole text is the body.
         page.body = raw.strip()
         return page
     page.title, page.published, page.sender = release.title, release.published, release.sender
@@ -119,16 +195,20 @@ def output_record(page: Page, doc: Doc | None) -> dict[str, Any]:
 
 
 def extract_records(records: Iterable[dict[str, Any]], nlp: Language, layout: PageLayout | None = None,
-                    batch_size: int = 64, n_process: int = 1) -> Iterator[dict[str, Any]]:
+                    batch_size: int = 64, n_process: int = 1,
+                    furniture: Furniture | None = None) -> Iterator[dict[str, Any]]:
     """Output records in input order; pages that cannot be read come back empty with `error`.
+    `furniture` (lines per host or source) defaults to what these records themselves repeat.
 
     With n_process > 1 whole chunks go to worker processes that return plain output records:
     shipping spaCy Docs between processes costs more than extracting them."""
+    records = list(records)
+    if furniture is None:
+        furniture = batch_furniture(count_furniture(records))
     if n_process > 1:
-        yield from parallel_chunks(_extract_chunk, list(records), n_process)
+        yield from parallel_chunks(partial(_extract_chunk, furniture=furniture), records, n_process)
         return
-    layout = layout or default_layout()
-    pages = [read_page(r, layout) for r in records]
+    pages = [read_page(r, layout, furniture) for r in records]
     for page in pages:
         if page.error:
             logger.warning("skipped %s: %s", page.key, page.error)
@@ -138,8 +218,8 @@ def extract_records(records: Iterable[dict[str, Any]], nlp: Language, layout: Pa
         yield output_record(page, None if page.error else next(docs))
 
 
-def _extract_chunk(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    return list(extract_records(records, shared_pipeline()))
+def _extract_chunk(records: list[dict[str, Any]], furniture: Furniture) -> list[dict[str, Any]]:
+    return list(extract_records(records, shared_pipeline(), furniture=furniture))
 
 
 def read_jsonl(handle: BinaryIO) -> Iterator[tuple[dict[str, Any], int]]:
@@ -211,34 +291,44 @@ def _without_surrogates(value: Any) -> tuple[Any, int]:
     return value, 0
 
 
-def extract_file(input_path: Path, output_path: Path, nlp: Language, n_process: int = 1) -> dict[str, int]:
+def extract_file(input_path: Path, output_path: Path, nlp: Language, n_process: int = 1,
+                 home_root: Path | None = None) -> dict[str, int]:
     """File-to-file extraction in bounded chunks (memory stays flat however long the file is). The
-    output appears only when complete: it is written beside its target and renamed into place."""
+    input is read twice: first its lines are counted per host (recurring lines are furniture), then
+    it is extracted. The output appears only when complete: it is written beside its target and
+    renamed into place."""
     if (output_path.exists() and output_path.samefile(input_path)) or output_path.resolve() == input_path.resolve():
         raise KomoError(f"--output {output_path} is the input file; write the results elsewhere")
     counts = {"documents": 0, "skipped": 0, "warnings": 0}
-    partial = output_path.with_name(f".{output_path.name}.{os.getpid()}.partial")
+    with open(input_path, "rb") as source:
+        lines = LineCounts()
+        for record, _ in read_jsonl(source):
+            count_furniture([record], lines)
+        furniture = batch_furniture(lines, home_root)
+        del lines
+    partial_path = output_path.with_name(f".{output_path.name}.{os.getpid()}.partial")
     try:
-        with open(input_path, "rb") as source, open(partial, "w", encoding="utf-8") as target:
+        with open(input_path, "rb") as source, open(partial_path, "w", encoding="utf-8") as target:
             batch: list[dict[str, Any]] = []
             in_flight = 0
             for record, size in read_jsonl(source):
                 batch.append(record)
                 in_flight += size
                 if len(batch) >= CHUNK_RECORDS or in_flight >= CHUNK_BYTES:
-                    _write(batch, nlp, target, counts, n_process)
+                    _write(batch, nlp, target, counts, n_process, furniture)
                     batch, in_flight = [], 0
             if batch:
-                _write(batch, nlp, target, counts, n_process)
-        os.replace(partial, output_path)
+                _write(batch, nlp, target, counts, n_process, furniture)
+        os.replace(partial_path, output_path)
     finally:
-        partial.unlink(missing_ok=True)
+        partial_path.unlink(missing_ok=True)
     return counts
 
 
 def _write(batch: list[dict[str, Any]], nlp: Language, target: IO[str], counts: dict[str, int],
-           n_process: int) -> None:
-    for record, result in zip(batch, extract_records(batch, nlp, n_process=n_process), strict=True):
+           n_process: int, furniture: Furniture) -> None:
+    results = extract_records(batch, nlp, n_process=n_process, furniture=furniture)
+    for record, result in zip(batch, results, strict=True):
         if record.get("_warning"):
             result["warning"] = record["_warning"]
             counts["warnings"] += 1
