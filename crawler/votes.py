@@ -378,7 +378,7 @@ class VoteParser:
             header = fields if index == main_index else []
             vote = self._vote(draft, header)
             vote.main = index == main_index
-            spans = [(u.start, u.end) for u in (*draft.units, *header) if u.evidence or u in draft.units]
+            spans = self._spans(draft, header, drafts)
             if spans:
                 start = min(s for s, _ in spans)
                 end = max(e for _, e in spans)
@@ -388,6 +388,28 @@ class VoteParser:
                 vote.end = vote.start + len(vote.sentence)
             votes.append(vote)
         return votes
+
+    @staticmethod
+    def _spans(draft: _Draft, header: list[_Unit], drafts: list[_Draft]) -> list[tuple[int, int]]:
+        """What a vote's sentence covers: its units without the talk before and after them (a
+        heading that announces it stays), and the structured fields when no other vote stands
+        between them and it."""
+        units = [u for u in draft.units if u.text.strip()]
+        while units and not units[0].evidence and not units[0].starts_vote:
+            units.pop(0)
+        while units and not units[-1].evidence:
+            units.pop()
+        spans = [(u.start, u.end) for u in units]
+        if spans:
+            first = min(s for s, _ in spans)
+            others = [u.start for d in drafts if d is not draft for u in d.units if u.evidence]
+            for unit in header:
+                low, high = sorted((unit.start, first))
+                if not any(low < o < high for o in others):
+                    spans.append((unit.start, unit.end))
+        else:
+            spans = [(u.start, u.end) for u in header]
+        return spans
 
     def main_vote(self, text: str) -> Vote | None:
         """The vote on the matter (what the gold sets label), or None when the passage holds none."""
