@@ -264,7 +264,9 @@ def _refresh_documents(con: duckdb.DuckDBPyConnection, sources: list[str], run_i
             SELECT o.source, o.id AS native_id, 'paper' AS kind, o.json->>'web' AS web, o.json->>'name' AS title,
                    TRY_CAST(left(o.json->>'date', 10) AS DATE) AS published, s.sender,
                    o.json->>'paperType' AS category,
-                   concat_ws(chr(10), o.json->>'name', o.json->>'reference', o.json->>'paperType') AS body,
+                   -- `text`: a paper's own wording where the source serves it (SessionNet's vo0050 pages)
+                   concat_ws(chr(10), o.json->>'name', o.json->>'reference', o.json->>'paperType', o.json->>'text')
+                       AS body,
                    o.raw_ref, o.last_seen
             FROM objects o LEFT JOIN paper_sender s USING (source, id)
             WHERE o.type = 'Paper' AND NOT o.deleted
