@@ -307,3 +307,24 @@ def test_a_lexicon_edit_rereads_the_votes_without_a_recrawl_and_extraction_sees_
         assert extracted.returncode == 0, extracted.stderr
         assert query(db, "SELECT count(DISTINCT d.kind) FROM mentions m JOIN documents d USING (source, native_id)"
                          " WHERE d.source = 'karten'")[0][0] == 2
+
+
+def readme_vote_queries() -> list[str]:
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text("utf-8")
+    section = readme.split("## SessionNet councils and their votes", 1)[1].split("\n## ", 1)[0]
+    statements = [s.strip() for block in re.findall(r"```sql\n(.*?)```", section, re.S) for s in block.split(";")]
+    return [s for s in statements if any(line.strip() and not line.startswith("--") for line in s.splitlines())]
+
+
+@pytest.mark.slow
+def test_the_readme_vote_queries_answer_on_a_crawled_and_classified_council(tmp_path: Path):
+    home = tmp_path / "home"
+    with serve("karten") as server:
+        assert add_and_crawl(server, home, "karten").returncode == 0
+    assert run_komo("classify", home=home).returncode == 0
+    queries = readme_vote_queries()
+    assert len(queries) == 4
+    for statement in queries:
+        result = run_komo("sql", "--format", "json", "--", statement, home=home)
+        assert result.returncode == 0, f"{statement}\n{result.stderr}"
+        assert result.stdout.strip(), f"no rows for:\n{statement}"
