@@ -351,7 +351,9 @@ def crawl_state(con: duckdb.DuckDBPyConnection, source: str) -> dict[str, Any]:
         """
         SELECT o.id, coalesce(o.json->>'downloadUrl', o.json->>'accessUrl') AS url
         FROM council_objects o LEFT JOIN council_downloads d ON d.source = o.source AND d.file_id = o.id
-        WHERE o.source = ? AND o.type = 'File' AND NOT o.deleted AND url IS NOT NULL
+        -- (not `url IS NOT NULL`: council_downloads.url would shadow the alias, and files never tried have none)
+        WHERE o.source = ? AND o.type = 'File' AND NOT o.deleted
+          AND coalesce(o.json->>'downloadUrl', o.json->>'accessUrl') IS NOT NULL
           AND (d.file_id IS NULL OR (d.raw_ref IS NULL AND coalesce(d.transient, true))
                OR (o.modified IS NOT NULL AND d.file_modified < o.modified))
         ORDER BY o.id
