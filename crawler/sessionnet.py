@@ -440,8 +440,10 @@ def files_in(element: etree._Element, base: str) -> list[FileLink]:
             if (hidden.get("name") or "").upper() == "DT" and hidden.get("value"):
                 file_id = hidden.get("value").strip()
                 name = clean(form.get("title") or "") or text_of(form)
-                url = urljoin(base, action.rsplit("/", 1)[0] + "/getfile." + action.rsplit(".", 1)[-1].split("?")[0]
-                              + f"?id={file_id}&type=do")
+                # The old download form posts the id to ydocstart; getfile beside it serves the same file.
+                target = urljoin(base, action)
+                extension = urlsplit(target).path.rsplit(".", 1)[-1] or "asp"
+                url = urljoin(target, f"getfile.{extension}?id={file_id}&type=do")
                 found.setdefault(file_id, FileLink(file_id, name, url))
     return list(found.values())
 

@@ -84,13 +84,16 @@ def crawl(source: str, since: date | None, max_pages: int | None, full: bool, re
     A run reads every listing page, fetches articles that are new or whose listing entry
     changed, re-checks the most recent ones, and records every failure in crawl_errors.
     An OParl council (`komo sources add oparl`) is read list by list, asking for what was
-    modified since its last complete run (--since DATE: since then; --full: everything).
+    modified since its last complete run (--since DATE: since then; --full: everything). A
+    SessionNet council (`komo sources add sessionnet`) is read calendar month by month from its
+    last complete run on, new and changed meetings, agenda items and papers (--since DATE: the
+    calendar from DATE's month; --full: everything from the source's first month).
 
     \b
     Examples:
       komo crawl
       komo crawl --source leverkusen-com --since 2023-01-01
-      komo crawl --source beispielstadt          # a council added with `komo sources add oparl`
+      komo crawl --source beispielstadt          # a council added with `komo sources add oparl|sessionnet`
       komo crawl --full --home /srv/komo
       komo crawl --base-url http://127.0.0.1:8123 --profile fast
     """

@@ -18,6 +18,7 @@ from kommunalmonitor.crawler.sessionnet import (
     SessionNetSourceError,
     check_page,
     decode,
+    files_in,
     folder_url,
     layout_of,
     parse_calendar,
@@ -103,6 +104,17 @@ def test_a_meeting_linked_twice_in_the_calendar_is_one_entry():
     entries = parse_calendar(parse_html(html), "http://x/bi/si0040.asp", day.year, day.month)
     assert [(e.ksinr, e.day, e.committee, e.start) for e in entries] == [
         ("1100", day, "Integrationsrat", "17:00")]
+
+
+def test_file_links_are_deduplicated_and_old_download_forms_read():
+    page = ('<html><body><a href="getfile.asp?id=12&amp;type=do&amp;" title="Einladung"><img src="pdf.gif"></a>'
+            '<a href="getfile.asp?id=12&amp;type=do">Einladung</a>'
+            '<form action="ydocstart.asp" method="post" title="Niederschrift"><input type="hidden" name="DT" '
+            'value="4711"><input type="submit" value="Niederschrift"></form></body></html>')
+    found = files_in(parse_html(page), "https://ris.example.de/bi/to0040.asp?__ksinr=1")
+    assert [(f.id, f.name, f.url, f.role) for f in found] == [
+        ("12", "Einladung", "https://ris.example.de/bi/getfile.asp?id=12&type=do", "invitation"),
+        ("4711", "Niederschrift", "https://ris.example.de/bi/getfile.asp?id=4711&type=do", "resultsProtocol")]
 
 
 def test_sources_add_writes_a_source_that_loads(tmp_path: Path):
@@ -328,3 +340,37 @@ def test_the_readme_vote_queries_answer_on_a_crawled_and_classified_council(tmp_
         result = run_komo("sql", "--format", "json", "--", statement, home=home)
         assert result.returncode == 0, f"{statement}\n{result.stderr}"
         assert result.stdout.strip(), f"no rows for:\n{statement}"
+
+
+def content(home: Path, source: str) -> dict[str, list[tuple]]:
+    """A council's store without run ids and timestamps: what must converge."""
+    db = home / "published" / "komo.duckdb"
+    return {
+        "objects": query(db, "SELECT id, type, json::VARCHAR, content_hash FROM council_objects "
+                             "WHERE source = ? ORDER BY ALL", [source]),
+        "relations": query(db, "SELECT subject, relation, object, position FROM council_relations "
+                               "WHERE source = ? ORDER BY ALL", [source]),
+        "downloads": query(db, "SELECT file_id, raw_ref, sha256, error FROM council_downloads "
+                               "WHERE source = ? ORDER BY ALL", [source]),
+        "documents": query(db, "SELECT native_id, kind, title, published, sender, body, content_hash FROM documents "
+                               "WHERE source = ? ORDER BY ALL", [source]),
+        "votes": query(db, "SELECT agenda_item, position, main, result, yes, no, abstain, factions::VARCHAR, sentence "
+                           "FROM council_vote_records WHERE source = ? ORDER BY ALL", [source]),
+    }
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("point", ["article_page:7", "file_download:5", "store_load"])
+def test_a_killed_crawl_converges_to_a_clean_one(tmp_path: Path, point: str):
+    with serve("karten") as server:
+        clean = tmp_path / "clean"
+        assert add_and_crawl(server, clean, "karten").returncode == 0
+        # Another home: the crawl is killed at the point, then crawled once more.
+        home = tmp_path / "killed"
+        assert run_komo("sources", "add", "sessionnet", server.url("karten"), "--name", "karten", "--from",
+                        first_month(), home=home).returncode == 0
+        dead = run_komo("crawl", "--source", "karten", "--profile", "fast", home=home, env={"KOMO_KILL_AT": point})
+        assert dead.returncode != 0
+        again = run_komo("crawl", "--source", "karten", "--profile", "fast", home=home)
+        assert again.returncode == 0 and "ok, complete" in again.stdout, again.stdout + again.stderr
+    assert content(home, "karten") == content(clean, "karten")

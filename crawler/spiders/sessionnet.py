@@ -86,6 +86,7 @@ class SessionNetSpider(scrapy.Spider):
         self.settled_files: set[str] = set(state.get("settled_files", {}))
         self.pending_files: list[list[str]] = state.get("pending_files", [])
         self.retry: list[list[str]] = state.get("retry", [])
+        self.entries: dict[str, dict[str, Any]] = state.get("entries", {})
         self.started_at = _now()
         self.months: dict[str, str] = {}       # "2024-03" → running | done | failed
         self.session_ok = False
@@ -173,6 +174,8 @@ class SessionNetSpider(scrapy.Spider):
                         "paper": self.parse_paper}.get(kind)
             if callback is None or object_id in self.requested:
                 continue
+            if kind == "paper" and not url:
+                url = self.source.page("vo0050", __kvonr=object_id.split("/", 1)[1])
             self.requested.add(object_id)
             what = kind.replace("_", " ")
             request = self._request(url, callback, kind, f"{what} retry", object_id=object_id, why="retry")
@@ -277,9 +280,10 @@ class SessionNetSpider(scrapy.Spider):
             return
         meta = response.meta
         page = parse_meeting(root, response.url, layout)
-        entry = meta.get("entry") or {}
         ksinr = param(meta["page_url"], "__ksinr") or ""
         meeting_id = self.meeting_id(ksinr)
+        # Read again without its calendar row (a retry): what the calendar said last time stays.
+        entry = meta.get("entry") or self.entries.get(meeting_id) or {}
         committee = page.committee or entry.get("committee")
         organization = self.organization_id(page.committee_id or entry.get("committee_id"), committee)
         day = page.day or (date.fromisoformat(entry["day"]) if entry.get("day") else None)
