@@ -119,7 +119,7 @@ def sources_list(output_format: str, home: Home) -> None:
 
 @click.group(context_settings=CONTEXT)
 def council() -> None:
-    """What the pipeline found in a council's documents (OParl sources).
+    """What the pipeline found in a council's documents (OParl and SessionNet sources).
 
     \b
     Example:
