@@ -14,10 +14,13 @@ from pathlib import Path
 from scrapy.crawler import CrawlerProcess
 
 from .oparl import SOURCE_KIND, OParlSource
+from .sessionnet import SOURCE_KIND as SESSIONNET
+from .sessionnet import SessionNetSource
 from .settings import build_settings
 from .sources import Source
 from .spiders.oparl import OParlSpider
 from .spiders.press import PressArchiveSpider
+from .spiders.sessionnet import SessionNetSpider
 
 
 def run_job(job: dict) -> None:
@@ -25,6 +28,9 @@ def run_job(job: dict) -> None:
     if kind == SOURCE_KIND:
         source = OParlSource.load(Path(job["source_file"]), base_url=job.get("base_url"))
         spider = OParlSpider
+    elif kind == SESSIONNET:
+        source = SessionNetSource.load(Path(job["source_file"]), base_url=job.get("base_url"))
+        spider = SessionNetSpider
     else:
         source = Source.load(Path(job["source_file"]), base_url=job.get("base_url"))
         spider = PressArchiveSpider

@@ -79,6 +79,11 @@ KIND_PROFILES: dict[str, dict[str, dict[str, Any]]] = {
             "LOG_LEVEL": "WARNING",
         },
     },
+    # SessionNet installs may want the session cookie their info page sets.
+    "sessionnet": {
+        "polite": {"COOKIES_ENABLED": True, "DOWNLOAD_WARNSIZE": 32 * 1024 * 1024},
+        "fast": {"COOKIES_ENABLED": True, "DOWNLOAD_WARNSIZE": 32 * 1024 * 1024},
+    },
 }
 
 

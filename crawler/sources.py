@@ -207,7 +207,8 @@ PRESS_KINDS = frozenset({"press", "press-archive"})
 
 
 def source_kind(path: Path) -> str:
-    """The `kind` of a source file: `press` (also written `press-archive`, the default) or `oparl`."""
+    """The `kind` of a source file: `press` (also written `press-archive`, the default), `oparl` or
+    `sessionnet`."""
     try:
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:

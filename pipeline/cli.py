@@ -84,13 +84,16 @@ def crawl(source: str, since: date | None, max_pages: int | None, full: bool, re
     A run reads every listing page, fetches articles that are new or whose listing entry
     changed, re-checks the most recent ones, and records every failure in crawl_errors.
     An OParl council (`komo sources add oparl`) is read list by list, asking for what was
-    modified since its last complete run (--since DATE: since then; --full: everything).
+    modified since its last complete run (--since DATE: since then; --full: everything). A
+    SessionNet council (`komo sources add sessionnet`) is read calendar month by month from its
+    last complete run on, new and changed meetings, agenda items and papers (--since DATE: the
+    calendar from DATE's month; --full: everything from the source's first month).
 
     \b
     Examples:
       komo crawl
       komo crawl --source leverkusen-com --since 2023-01-01
-      komo crawl --source beispielstadt          # a council added with `komo sources add oparl`
+      komo crawl --source beispielstadt          # a council added with `komo sources add oparl|sessionnet`
       komo crawl --full --home /srv/komo
       komo crawl --base-url http://127.0.0.1:8123 --profile fast
     """
@@ -516,6 +519,7 @@ def evaluate() -> None:
     Examples:
       komo evaluate extraction
       komo evaluate extraction --gold tests/gold/extraction --json
+      komo evaluate votes
     """
 
 
@@ -555,6 +559,38 @@ def evaluate_extraction(gold: str | None, as_json: bool, markdown: bool, errors:
     for name, report in reports.items():
         click.echo(f"== {name} ==")
         click.echo(format_report(report, errors))
+        click.echo("")
+
+
+@evaluate.command("votes", context_settings=CONTEXT)
+@click.option("--gold", type=click.Path(exists=True),
+              help="Vote gold sets: a folder holding votes/*.jsonl, a folder of *.jsonl, or one .jsonl file "
+                   "[the checkout's tests/gold].")
+@click.option("--json", "as_json", is_flag=True, help="Print the scores as JSON.")
+@click.option("--errors", type=click.IntRange(min=0), default=0, help="Also list up to N wrong lines per set.")
+def evaluate_votes(gold: str | None, as_json: bool, errors: int) -> None:
+    """Score the vote parser on the vote gold sets: result, unanimity, counts, factions.
+
+    Prints every set apart: tests/gold/votes/tuning.jsonl (the parser was tuned on it) and
+    tests/gold/votes/holdout.jsonl (written by another annotator, never used for tuning).
+
+    \b
+    Examples:
+      komo evaluate votes
+      komo evaluate votes --errors 10
+      komo evaluate votes --gold tests/gold/votes/holdout.jsonl --json
+    """
+    from .evaluate_votes import evaluate_votes as score
+    from .evaluate_votes import format_vote_report, vote_gold_sets
+
+    reports = {name: score(path) for name, path in vote_gold_sets(Path(gold) if gold else None).items()}
+    if as_json:
+        import json
+
+        click.echo(json.dumps(reports, ensure_ascii=False, indent=2))
+        return
+    for name, report in reports.items():
+        click.echo(format_vote_report(name, report, errors))
         click.echo("")
 
 

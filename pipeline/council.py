@@ -21,6 +21,7 @@ from kommunalmonitor.core.resources import data_dir, data_files
 from kommunalmonitor.crawler.oparl import OParlSource, OParlSourceError, source_toml
 from kommunalmonitor.crawler.sources import SourceError, source_kind
 
+from .council_votes import refresh_votes
 from .crawl import CrawlOptions, CrawlSummary, _run_spider
 from .store import Store
 from .store import council as council_store
@@ -70,6 +71,7 @@ def crawl_council_into(store: Store, home: Home, source: OParlSource, options: C
     spider_file = staging / "spider.json"
     if spider_file.exists():
         stats.update(json.loads(spider_file.read_text(encoding="utf-8")))
+    stats["votes"] = refresh_votes(store, [source.name], run_id)  # the votes of new or changed agenda items
     stats["stored"] = council_store.counts(store.con, source.name)
     stats["documents_total"] = store.query(
         "SELECT count(*) FROM documents WHERE source = ?", [source.name])[1][0][0]

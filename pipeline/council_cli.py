@@ -18,12 +18,13 @@ if TYPE_CHECKING:  # the CLI starts without loading DuckDB
 
 @click.group(context_settings=CONTEXT)
 def sources() -> None:
-    """List crawl sources, or add an OParl council as a source of your own.
+    """List crawl sources, or add an OParl or SessionNet council as a source of your own.
 
     \b
     Examples:
       komo sources list
       komo sources add oparl https://ris.example.de/oparl/system --name beispielstadt
+      komo sources add sessionnet https://ris.example.de/bi/ --name beispielstadt
       komo crawl --source beispielstadt
     """
 
@@ -33,8 +34,9 @@ def sources_add() -> None:
     """Add a source under $KOMO_HOME/sources/ (the installation stays untouched).
 
     \b
-    Example:
+    Examples:
       komo sources add oparl https://ris.example.de/oparl/system --name beispielstadt
+      komo sources add sessionnet https://ris.example.de/bi/ --name beispielstadt
     """
 
 
@@ -68,6 +70,36 @@ def sources_add_oparl(url: str, name: str, title: str, file_hosts: tuple[str, ..
     click.echo(f"added source {name} (oparl): {path}; crawl it with `komo crawl --source {name}`")
 
 
+@sources_add.command("sessionnet", context_settings=CONTEXT)
+@click.argument("url")
+@click.option("--name", required=True, help="Source name: lower-case letters, digits and '-' (stadt-koeln).")
+@click.option("--title", default="", help="A human title (Stadt Beispiel, Bürgerinfo).")
+@click.option("--from", "first_month", metavar="YYYY-MM",
+              help="The first month of the meeting calendar to read [January five years ago].")
+@click.option("--extension", type=click.Choice(["asp", "php"]),
+              help="The ending of the install's page names [from URL; asp].")
+@click.option("--replace", is_flag=True, help="Overwrite a source of the same name.")
+@home_options
+def sources_add_sessionnet(url: str, name: str, title: str, first_month: str | None, extension: str | None,
+                           replace: bool, home: Home) -> None:
+    """Add a SessionNet council (Bürgerinfo): URL is any page of it, or its folder.
+
+    Writes $KOMO_HOME/sources/NAME.toml (kind = "sessionnet"): the folder of the pages, the first
+    calendar month, how much to read again each run, file settings. Edit it freely. Nothing is
+    fetched until `komo crawl --source NAME` (or the nightly `komo update`).
+
+    \b
+    Examples:
+      komo sources add sessionnet https://ris.example.de/bi/si0040.asp --name beispielstadt
+      komo sources add sessionnet https://ratsinfo.example.org/buergerinfo/ --name kreis-beispiel \\
+          --extension php --from 2019-01 --title "Kreis Beispiel"
+    """
+    from .sessionnet import add_sessionnet_source
+
+    path = add_sessionnet_source(home, name, url, title, first_month, extension, replace)
+    click.echo(f"added source {name} (sessionnet): {path}; crawl it with `komo crawl --source {name}`")
+
+
 @sources.command("list", context_settings=CONTEXT)
 @click.option("--format", "output_format", type=click.Choice(["table", "csv", "json"]), default="table",
               show_default=True)
@@ -88,7 +120,7 @@ def sources_list(output_format: str, home: Home) -> None:
 
 @click.group(context_settings=CONTEXT)
 def council() -> None:
-    """What the pipeline found in a council's documents (OParl sources).
+    """What the pipeline found in a council's documents (OParl and SessionNet sources).
 
     \b
     Example:

@@ -27,6 +27,8 @@ from kommunalmonitor.core.home import Home
 from kommunalmonitor.crawler.furniture import learn_from_staging
 from kommunalmonitor.crawler.oparl import SOURCE_KIND as OPARL
 from kommunalmonitor.crawler.oparl import OParlSource, OParlSourceError
+from kommunalmonitor.crawler.sessionnet import SOURCE_KIND as SESSIONNET
+from kommunalmonitor.crawler.sessionnet import SessionNetSource, SessionNetSourceError
 from kommunalmonitor.crawler.sources import Source, SourceError, available_sources, source_kind, source_path
 
 from .store import Store
@@ -65,16 +67,18 @@ class CrawlSummary:
         )
 
 
-def load_source(options: CrawlOptions) -> Source | OParlSource:
-    """The source by name or path, as its `kind` says: a press archive or an OParl council."""
+def load_source(options: CrawlOptions) -> Source | OParlSource | SessionNetSource:
+    """The source by name or path, as its `kind` says: a press archive, an OParl or a SessionNet council."""
     path = source_path(options.source)
     if not path.exists():
         raise KomoError(f"unknown source {options.source!r}; known: {', '.join(available_sources())}")
     try:
         if source_kind(path) == OPARL:
             return OParlSource.load(path, base_url=options.base_url)
+        if source_kind(path) == SESSIONNET:
+            return SessionNetSource.load(path, base_url=options.base_url)
         return Source.load(path, base_url=options.base_url)
-    except (SourceError, OParlSourceError) as problem:
+    except (SourceError, OParlSourceError, SessionNetSourceError) as problem:
         raise KomoError(f"source {options.source}: {problem}") from None
 
 
@@ -103,13 +107,17 @@ def crawl(home: Home, options: CrawlOptions,
     return summary
 
 
-def crawl_into(store: Store, home: Home, source: Source | OParlSource, options: CrawlOptions,
+def crawl_into(store: Store, home: Home, source: Source | OParlSource | SessionNetSource, options: CrawlOptions,
                progress: Callable[[int], None] | None = None) -> CrawlSummary:
     """One crawl into an open working store (see pipeline/writer.py); no publishing."""
     if isinstance(source, OParlSource):
         from .council import crawl_council_into
 
         return crawl_council_into(store, home, source, options, progress)
+    if isinstance(source, SessionNetSource):
+        from .sessionnet import crawl_sessionnet_into
+
+        return crawl_sessionnet_into(store, home, source, options, progress)
     run_id = store.start_run("crawl", source.name)
     staging = home.staging_dir / f"run-{run_id}"
     staging.mkdir(parents=True, exist_ok=True)

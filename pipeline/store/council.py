@@ -264,7 +264,9 @@ def _refresh_documents(con: duckdb.DuckDBPyConnection, sources: list[str], run_i
             SELECT o.source, o.id AS native_id, 'paper' AS kind, o.json->>'web' AS web, o.json->>'name' AS title,
                    TRY_CAST(left(o.json->>'date', 10) AS DATE) AS published, s.sender,
                    o.json->>'paperType' AS category,
-                   concat_ws(chr(10), o.json->>'name', o.json->>'reference', o.json->>'paperType') AS body,
+                   -- `text`: a paper's own wording where the source serves it (SessionNet's vo0050 pages)
+                   concat_ws(chr(10), o.json->>'name', o.json->>'reference', o.json->>'paperType', o.json->>'text')
+                       AS body,
                    o.raw_ref, o.last_seen
             FROM objects o LEFT JOIN paper_sender s USING (source, id)
             WHERE o.type = 'Paper' AND NOT o.deleted
@@ -349,7 +351,9 @@ def crawl_state(con: duckdb.DuckDBPyConnection, source: str) -> dict[str, Any]:
         """
         SELECT o.id, coalesce(o.json->>'downloadUrl', o.json->>'accessUrl') AS url
         FROM council_objects o LEFT JOIN council_downloads d ON d.source = o.source AND d.file_id = o.id
-        WHERE o.source = ? AND o.type = 'File' AND NOT o.deleted AND url IS NOT NULL
+        -- (not `url IS NOT NULL`: council_downloads.url would shadow the alias, and files never tried have none)
+        WHERE o.source = ? AND o.type = 'File' AND NOT o.deleted
+          AND coalesce(o.json->>'downloadUrl', o.json->>'accessUrl') IS NOT NULL
           AND (d.file_id IS NULL OR (d.raw_ref IS NULL AND coalesce(d.transient, true))
                OR (o.modified IS NOT NULL AND d.file_modified < o.modified))
         ORDER BY o.id

@@ -1,0 +1,109 @@
+"""SessionNet councils: adding one as a source, and one crawl of one council.
+
+A SessionNet crawl runs like an OParl one (pipeline/council.py): state out of the store into a file,
+Scrapy in a subprocess writing staging files in the OParl object model, one load in one
+transaction (store/council.py), then the votes of new or changed agenda items (council_votes.py).
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from kommunalmonitor.core.errors import KomoError
+from kommunalmonitor.core.home import Home
+from kommunalmonitor.core.resources import data_files
+from kommunalmonitor.crawler.sessionnet import SessionNetSource, SessionNetSourceError, source_toml
+
+from .council_votes import refresh_votes
+from .crawl import CrawlOptions, CrawlSummary, _run_spider
+from .store import Store
+from .store import council as council_store
+from .store import sessionnet as sessionnet_store
+from .store import votes as vote_store
+
+
+class SessionNetCrawlSummary(CrawlSummary):
+    def line(self) -> str:
+        s = self.stats
+        c = s.get("council") or {}
+        reasons = ", ".join(f"{n} {r}" for r, n in sorted((s.get("requests_by_reason") or {}).items()))
+        stored = s.get("stored") or {}
+        held = ", ".join(f"{stored.get(t, 0)} {label}" for t, label in (
+            ("Meeting", "meetings"), ("AgendaItem", "agenda items"), ("Paper", "papers"), ("File", "files")))
+        votes = s.get("votes") or {}
+        return (
+            f"run {self.run_id} ({self.source}): {self.status}, {'complete' if s.get('complete') else 'incomplete'}; "
+            f"{s.get('requests', 0)} requests{f' ({reasons})' if reasons else ''}; objects: "
+            f"{c.get('objects_new', 0)} new, {c.get('objects_changed', 0)} changed, "
+            f"{c.get('objects_unchanged', 0)} unchanged; {c.get('downloads', 0)} files downloaded; "
+            f"{votes.get('items_read', 0)} agenda items read for votes, {votes.get('votes_found', 0)} votes; "
+            f"{s.get('errors', 0)} errors; stored: {held}, {stored.get('votes', 0)} votes"
+        )
+
+
+def crawl_sessionnet_into(store: Store, home: Home, source: SessionNetSource, options: CrawlOptions,
+                          progress: Callable[[int], None] | None = None) -> SessionNetCrawlSummary:
+    """One crawl of one SessionNet council into an open working store (no publishing)."""
+    run_id = store.start_run("crawl", source.name)
+    staging = home.staging_dir / f"run-{run_id}"
+    staging.mkdir(parents=True, exist_ok=True)
+    state_file = staging / "state.json"
+    state_file.write_text(json.dumps(sessionnet_store.crawl_state(store.con, source.name), default=str),
+                          encoding="utf-8")
+    log_file = home.logs_dir / f"crawl-{run_id}.log"
+    job = {
+        "kind": "sessionnet", "source_file": str(source.path), "base_url": options.base_url,
+        "profile": options.profile, "settings": options.settings, "full": options.full,
+        "since": options.since.isoformat() if options.since else None, "today": date.today().isoformat(),
+        "max_pages": options.max_pages, "staging_dir": str(staging), "raw_dir": str(home.raw_dir),
+        "log_file": str(log_file), "state_file": str(state_file),
+    }
+    job_file = staging / "job.json"
+    job_file.write_text(json.dumps(job), encoding="utf-8")
+    returncode = _run_spider(job_file, staging / "pages.jsonl", log_file, progress)
+    result = store.load_staging(staging, run_id)
+    stats: dict[str, Any] = result.to_dict()
+    spider_file = staging / "spider.json"
+    if spider_file.exists():
+        stats.update(json.loads(spider_file.read_text(encoding="utf-8")))
+    stats["votes"] = refresh_votes(store, [source.name], run_id)
+    stats["stored"] = {**council_store.counts(store.con, source.name),
+                       **vote_store.vote_counts(store.con, source.name)}
+    stats["documents_total"] = store.query(
+        "SELECT count(*) FROM documents WHERE source = ?", [source.name])[1][0][0]
+    status = "ok" if returncode == 0 and stats.get("complete") else "failed" if returncode else "partial"
+    message = "" if returncode == 0 else f"crawler exited with code {returncode}; see {log_file}"
+    if returncode == 0 and not stats.get("complete"):
+        message = "incomplete: calendar months " + ", ".join(stats.get("incomplete_lists") or
+                                                             [stats.get("finish_reason", "?")])
+    store.finish_run(run_id, status, stats, message[:300])
+    shutil.rmtree(staging, ignore_errors=True)
+    return SessionNetCrawlSummary(run_id, source.name, status, stats)
+
+
+def add_sessionnet_source(home: Home, name: str, url: str, title: str = "", first_month: str | None = None,
+                          extension: str | None = None, replace: bool = False) -> Path:
+    """Write $KOMO_HOME/sources/NAME.toml for a SessionNet's address; returns its path."""
+    try:
+        text = source_toml(name, url, title, first_month, extension)
+    except (SessionNetSourceError, ValueError) as problem:
+        raise KomoError(str(problem)) from None
+    existing = data_files("sources").get(name)
+    if existing is not None and not replace:
+        raise KomoError(f"a source named {name!r} exists ({existing}); pick another --name or add --replace")
+    target = home.root / "sources" / f"{name}.toml"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    temporary = target.with_name(f".{target.name}.tmp")
+    temporary.write_text(text, encoding="utf-8")
+    try:
+        SessionNetSource.load(temporary)  # what we write must load
+    except SessionNetSourceError as problem:
+        temporary.unlink(missing_ok=True)
+        raise KomoError(str(problem)) from None
+    temporary.replace(target)
+    return target
