@@ -52,6 +52,9 @@ class PressArchiveSpider(scrapy.Spider):
         self.failed_hold: set[str] = set(state.get("failed_hold", []))
         self.requested: set[str] = set()
         self.listings_requested: set[str] = set()
+        # Root-relative hrefs known to lead to listing pages: every listing page links every other
+        # one, and resolving each of those links on each page costs pages² urljoins.
+        self.listing_hrefs: set[str] = set()
         self.decisions: Counter[str] = Counter()
 
     # -- requests ------------------------------------------------------------------------------
@@ -131,7 +134,8 @@ class PressArchiveSpider(scrapy.Spider):
                 kind="listing",
             )
             return
-        entries = self._article_links(response, parse_document(response.text))
+        root = parse_document(response.text)
+        entries = self._article_links(response, root)
         oldest_entry: date | None = None
         for url, native_id, fingerprint, entry_date in entries:
             self.staging.write(
@@ -152,10 +156,20 @@ class PressArchiveSpider(scrapy.Spider):
                     yield request
         if self.since and oldest_entry and oldest_entry < self.since:
             return  # listings run newest first: later pages hold only older articles
-        for href in response.xpath("//a/@href").getall():
+        for href in self._hrefs(root):
+            if href in self.listing_hrefs:
+                continue
             url = response.urljoin(href)
-            if self.source.is_listing(url) and (request := self._listing_request(url)):
-                yield request
+            if self.source.is_listing(url):
+                if href.startswith(("/", "http://", "https://")):
+                    self.listing_hrefs.add(href)
+                if request := self._listing_request(url):
+                    yield request
+
+    @staticmethod
+    def _hrefs(root) -> list[str]:
+        # The tree parsed for the entries, not response.xpath, which would parse the page again.
+        return [] if root is None else [href.strip() for href in root.xpath("//a/@href")]
 
     def parse_article(self, response: Response):
         killpoint("article_page")
@@ -226,7 +240,7 @@ class PressArchiveSpider(scrapy.Spider):
         links: list[tuple[Any, str, str]] = []
         for element in root.iter("a"):
             href = element.get("href")
-            if not href:
+            if not href or href.strip() in self.listing_hrefs:
                 continue
             url = response.urljoin(href.strip())
             native_id = self.source.article_id(url)
