@@ -11,6 +11,10 @@ export OMP_NUM_THREADS ?= 1
 setup: $(STAMP)
 
 $(STAMP): pyproject.toml
+	@# Redis for the shared crawl frontier's tests and bench (Debian's redis-server), where we may install it.
+	@command -v redis-server >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null && \
+	  apt-get install -y -qq redis-server >/dev/null 2>&1; } || \
+	  echo "note: redis-server is missing (apt-get install redis-server); the crawl-worker tests will skip"
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e ".[dev]"

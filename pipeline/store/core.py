@@ -262,6 +262,13 @@ class Store:
             "failed_hold": sorted(n for n, due in failures if not due),
         }
 
+    def duplicate_fetches(self, run_id: int) -> int:
+        """Article pages a run fetched successfully more than once (several workers: a dead worker's
+        leases fetched again by another); 0 in a crawl without faults."""
+        return int(self.con.execute(
+            "SELECT coalesce(sum(n - 1), 0) FROM (SELECT url, count(*) AS n FROM pages WHERE run_id = ? "
+            "AND kind = 'article' AND status BETWEEN 200 AND 299 GROUP BY url) WHERE n > 1", [run_id]).fetchone()[0])
+
     # -- loading ------------------------------------------------------------------------------
 
     def load_staging(self, directory: Path, run_id: int) -> LoadResult:
@@ -269,24 +276,24 @@ class Store:
         result = LoadResult()
         now = _utcnow()
         with self.transaction():
-            items = directory / "items.jsonl"
-            if items.exists():
+            items = staging_files(directory, "items")
+            if items:
                 self._stage("staged_items", items, _ITEM_COLUMNS,
                             "native_id IS NOT NULL AND body IS NOT NULL")
                 self._upsert_documents(run_id, now, result)
-            forms = directory / "forms.jsonl"
-            if forms.exists():
+            forms = staging_files(directory, "forms")
+            if forms:
                 self._stage("staged_forms", forms, _FORM_COLUMNS, "native_id IS NOT NULL AND url IS NOT NULL")
                 self._merge_url_forms()
-            errors = directory / "errors.jsonl"
-            if errors.exists():
+            errors = staging_files(directory, "errors")
+            if errors:
                 self._stage("staged_errors", errors, _ERROR_COLUMNS, "url IS NOT NULL AND reason IS NOT NULL")
                 result.errors = self.con.execute(
                     "INSERT INTO crawl_errors SELECT ?, source, url, native_id, kind, status, reason, "
                     "coalesce(transient, true), failed_at FROM staged_errors", [run_id]
                 ).fetchone()[0]
-            pages = directory / "pages.jsonl"
-            if pages.exists():
+            pages = staging_files(directory, "pages")
+            if pages:
                 self._stage("staged_pages", pages, _PAGE_COLUMNS,
                             "url IS NOT NULL AND fetched_at IS NOT NULL")
                 self.con.execute(
@@ -308,14 +315,14 @@ class Store:
             self.con.execute(f"DROP TABLE IF EXISTS {name}")
         return result
 
-    def _stage(self, table: str, path: Path, columns: dict[str, str], required: str) -> None:
+    def _stage(self, table: str, path: Path | list[Path], columns: dict[str, str], required: str) -> None:
         # Torn last lines (a killed writer) read as all-NULL rows and are dropped by `required`.
         # Table, columns and condition are constants of this module; the path is bound.
         self.con.execute(
             f"CREATE OR REPLACE TEMP TABLE {table} AS SELECT * FROM read_json(?, "  # noqa: S608
             f"format = 'newline_delimited', columns = {_columns_literal(columns)}, "
             f"ignore_errors = true) WHERE {required}",
-            [str(path)],
+            [[str(p) for p in path] if isinstance(path, list) else str(path)],
         )
 
     def _upsert_documents(self, run_id: int, now: datetime, result: LoadResult) -> None:
@@ -617,6 +624,13 @@ class Store:
                 yield rows
 
         return columns, batches()
+
+
+def staging_files(directory: Path, kind: str) -> list[Path]:
+    """A run's staging files of one kind: the crawl process's, and those of each worker of a crawl
+    on a shared frontier (`worker-*/`, crawler/frontier.py)."""
+    found = [directory / f"{kind}.jsonl"] if (directory / f"{kind}.jsonl").exists() else []
+    return found + sorted(directory.glob(f"worker-*/{kind}.jsonl"))
 
 
 def _first_line(problem: BaseException) -> str:
