@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 export OPENBLAS_NUM_THREADS ?= 1
 export OMP_NUM_THREADS ?= 1
 
-.PHONY: setup demo test test-fast bench lint wheel-check clean
+.PHONY: setup demo test test-fast bench bench-quick bench-components lint wheel-check clean
 
 setup: $(STAMP)
 
@@ -26,7 +26,13 @@ demo: setup  ## serve the sample archive, crawl it into data/demo/, print what w
 test: setup  ## the whole test suite (fast crawl profile; a few minutes)
 	$(BIN)/python -m pytest -q
 
-bench: setup  ## crawl, extraction, report and classifier speed on generated data, each beside its baseline
+bench: setup  ## crawl → files → extract → classify → publish at 1k, 10k and 45k articles; writes BENCHMARKS.md
+	$(BIN)/python -m benchmarks.bench_growth
+
+bench-quick: setup  ## the same at 1k and 10k articles, for iterating
+	$(BIN)/python -m benchmarks.bench_growth --quick
+
+bench-components: setup  ## crawl, extraction, report and classifier speed on generated data, each beside its baseline
 	$(BIN)/python -m benchmarks.bench_crawl
 	$(BIN)/python -m benchmarks.bench_extract
 	$(BIN)/python -m benchmarks.bench_report

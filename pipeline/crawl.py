@@ -29,6 +29,7 @@ from kommunalmonitor.crawler.oparl import OParlSource, OParlSourceError
 from kommunalmonitor.crawler.sources import Source, SourceError, available_sources, source_kind, source_path
 
 from .store import Store
+from .store.duplicates import Presigner
 from .writer import open_writer
 
 logger = logging.getLogger(__name__)
@@ -147,15 +148,20 @@ def crawl_into(store: Store, home: Home, source: Source | OParlSource, options: 
         "state": state,
     }
     frontier_stats: dict[str, Any] = {}
+    started = time.perf_counter()
     if options.redis_url:
         returncode, frontier_stats = _run_workers(job, options, home, run_id, progress)
     else:
         job_file = staging / "job.json"
         job_file.write_text(json.dumps(job), encoding="utf-8")
-        returncode = _run_spider(job_file, staging / "pages.jsonl", Path(job["log_file"]), progress)
+        returncode = _run_spider(job_file, staging / "pages.jsonl", Path(job["log_file"]), progress,
+                                 Presigner(staging))
     killpoint("before_load")
+    crawled = time.perf_counter()
     result = store.load_staging(staging, run_id)
     stats = result.to_dict()
+    stats["crawl_seconds"] = round(crawled - started, 3)
+    stats["load_seconds"] = round(time.perf_counter() - crawled, 3)
     for spider_file in [staging / "spider.json", *sorted(staging.glob("worker-*/spider.json"))]:
         if spider_file.exists():
             _merge_spider_stats(stats, json.loads(spider_file.read_text(encoding="utf-8")))
@@ -224,6 +230,7 @@ def _run_workers(job: dict[str, Any], options: CrawlOptions, home: Home, run_id:
         processes.append((subprocess.Popen([sys.executable, "-m", "kommunalmonitor.crawler.run", str(job_file)],
                                            stdout=log, stderr=log), log))
     offsets: dict[Path, int] = {}
+    presigner = Presigner(staging)
     try:
         while True:
             time.sleep(0.2)
@@ -235,6 +242,7 @@ def _run_workers(job: dict[str, Any], options: CrawlOptions, home: Home, run_id:
                     offsets[pages] = offsets.get(pages, 0) + len(chunk)
                     if chunk.count(b"\n"):
                         progress(chunk.count(b"\n"))
+            presigner.step()
             running = [p for p, _ in processes if p.poll() is None]
             remote = int(frontier.server.scard(f"{prefix}:remote-workers"))
             if not running and not remote:
@@ -303,8 +311,9 @@ def join_crawl(home: Home, redis_url: str, crawl: str | None = None) -> int:
 
 
 def _run_spider(job_file: Path, pages_file: Path, log_file: Path,
-                progress: Callable[[int], None] | None) -> int:
-    """Run Scrapy in its own process; report progress by counting fetched pages."""
+                progress: Callable[[int], None] | None, presigner: Presigner | None = None) -> int:
+    """Run Scrapy in its own process; report progress by counting fetched pages, and meanwhile sign
+    the staged documents for the near-duplicate check (this process would only wait otherwise)."""
     env = dict(os.environ)
     with open(log_file, "ab") as log:
         process = subprocess.Popen(
@@ -313,7 +322,8 @@ def _run_spider(job_file: Path, pages_file: Path, log_file: Path,
         )
         offset = 0
         while process.poll() is None:
-            time.sleep(0.2)
+            if not (presigner and presigner.step()):
+                time.sleep(0.2)
             if progress and pages_file.exists():
                 with open(pages_file, "rb") as handle:
                     handle.seek(offset)

@@ -308,7 +308,7 @@ class Store:
             council = load_council_staging(self.con, directory, run_id, now)
             if council is not None:
                 result.council = council.to_dict()
-            result.duplicates = update_links(self.con).__dict__
+            result.duplicates = update_links(self.con, presigned=staging_files(directory, "signatures")).__dict__
             self.con.execute("UPDATE runs SET staging_loaded = true WHERE run_id = ?", [run_id])
             killpoint("store_load")
         for name in ("staged_items", "staged_forms", "staged_errors", "staged_pages"):

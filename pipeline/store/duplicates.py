@@ -21,9 +21,11 @@ never do, so the verified candidates grow with the new documents, not with the s
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import duckdb
@@ -47,6 +49,7 @@ Key = tuple[str, str]  # (source, native_id)
 @dataclass
 class LinkResult:
     signed: int = 0         # document versions signed in this load
+    presigned: int = 0      # of which the crawl's Presigner had signed already
     candidates: int = 0     # candidate pairs verified on their shingles
     pairs: int = 0          # near-duplicate pairs kept in the store
     linked: int = 0         # documents that are copies of another (duplicate_of set)
@@ -80,6 +83,56 @@ def band_keys(texts: list[str]) -> list[list[int]]:
     return keys
 
 
+class Presigner:
+    """Signs crawled documents while the crawl still runs, so that the load finds their LSH bands ready.
+
+    The crawl process is busy with Scrapy; the process waiting for it has a core to spare. `step()`
+    reads the items the crawl has staged since the last step (whole lines only) and appends their band
+    keys to `signatures.jsonl` beside them; `update_links` takes a signature when its document's
+    content hash matches, and signs whatever is missing itself. Nothing is kept in memory."""
+
+    def __init__(self, staging: Path):
+        self.staging = staging
+        self.offsets: dict[Path, int] = {}
+        self.signed = 0
+
+    def step(self, limit_bytes: int = 4 << 20) -> int:
+        records = []
+        for path in [self.staging / "items.jsonl", *sorted(self.staging.glob("worker-*/items.jsonl"))]:
+            if not path.exists():
+                continue
+            with open(path, "rb") as handle:
+                handle.seek(self.offsets.get(path, 0))
+                chunk = handle.read(limit_bytes)
+            complete = chunk[:chunk.rfind(b"\n") + 1]
+            self.offsets[path] = self.offsets.get(path, 0) + len(complete)
+            for line in complete.splitlines():
+                try:
+                    item = json.loads(line)
+                    records.append((item["source"], item["native_id"], item["content_hash"], item["body"]))
+                except (ValueError, KeyError, TypeError):
+                    continue  # a torn or foreign line: the load signs that document itself
+        if records:
+            keys = band_keys([body or "" for *_, body in records])
+            with open(self.staging / "signatures.jsonl", "a", encoding="utf-8") as out:
+                for (source, native_id, content_hash, _), row_keys in zip(records, keys, strict=True):
+                    out.write(json.dumps({"source": source, "native_id": native_id, "content_hash": content_hash,
+                                          "params": PARAMS, "keys": row_keys}) + "\n")
+            self.signed += len(records)
+        return len(records)
+
+
+def _stage_presigned(con: duckdb.DuckDBPyConnection, files: list[Path]) -> bool:
+    if not files:
+        return False
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE dup_presigned AS SELECT source, native_id, content_hash, any_value(keys) AS keys "
+        "FROM read_json(?, format = 'newline_delimited', ignore_errors = true, columns = {'source': 'VARCHAR', "
+        "'native_id': 'VARCHAR', 'content_hash': 'VARCHAR', 'params': 'VARCHAR', 'keys': 'BIGINT[]'}) "
+        "WHERE params = ? AND len(keys) = ? GROUP BY ALL", [[str(f) for f in files], PARAMS, BANDS])
+    return True
+
+
 def _batches(con: duckdb.DuckDBPyConnection, table: str, sql: str, size: int = _BATCH) -> Iterator[list[tuple]]:
     """The rows of `table` joined as `sql` says, `size` at a time. Paged by row number, not by a cursor: a
     cursor is another connection, outside the caller's transaction and blind to its temp tables."""
@@ -91,12 +144,17 @@ def _batches(con: duckdb.DuckDBPyConnection, table: str, sql: str, size: int = _
         yield con.execute(sql, [start, start + size - 1]).fetchall()
 
 
-def update_links(con: duckdb.DuckDBPyConnection, threshold: float = THRESHOLD) -> LinkResult:
-    """Sign the press documents not signed in their current version, find and verify their candidates,
-    and bring `documents.duplicate_of` in line with the groups. Runs inside the caller's transaction."""
+def update_links(con: duckdb.DuckDBPyConnection, threshold: float = THRESHOLD,
+                 presigned: list[Path] | None = None) -> LinkResult:
+    """Sign the press documents not signed in their current version (taking the signatures a Presigner
+    wrote to `presigned` files where they fit), find and verify their candidates, and bring
+    `documents.duplicate_of` in line with the groups. Runs inside the caller's transaction."""
     import pyarrow as pa
 
     result = LinkResult()
+    if not _stage_presigned(con, presigned or []):
+        con.execute("CREATE OR REPLACE TEMP TABLE dup_presigned "
+                    "(source VARCHAR, native_id VARCHAR, content_hash VARCHAR, keys BIGINT[])")
     con.execute("CREATE OR REPLACE TEMP TABLE dup_unsigned (source VARCHAR, native_id VARCHAR, content_hash VARCHAR)")
     con.execute(
         "INSERT INTO dup_unsigned SELECT d.source, d.native_id, d.content_hash FROM documents d "
@@ -115,10 +173,16 @@ def update_links(con: duckdb.DuckDBPyConnection, threshold: float = THRESHOLD) -
                                ("near_duplicate_pairs", "a"), ("near_duplicate_pairs", "b")):
             con.execute(f"DELETE FROM {table} t USING dup_unsigned u "  # noqa: S608 (names are constants)
                         f"WHERE t.source = u.source AND t.{columns} = u.native_id")
-        for rows in _batches(con, "dup_unsigned", "SELECT d.source, d.native_id, d.content_hash, d.body "
+        for rows in _batches(con, "dup_unsigned", "SELECT d.source, d.native_id, d.content_hash, "
+                             "CASE WHEN p.keys IS NULL THEN d.body END, p.keys "
                              "FROM dup_unsigned u JOIN documents d USING (source, native_id) "
+                             "LEFT JOIN dup_presigned p ON p.source = d.source AND p.native_id = d.native_id "
+                             "AND p.content_hash = d.content_hash "
                              "WHERE u.rn BETWEEN ? AND ?"):
-            keys = band_keys([body for _, _, _, body in rows])
+            missing = [i for i, row in enumerate(rows) if row[4] is None]
+            computed = dict(zip(missing, band_keys([rows[i][3] for i in missing]), strict=True)) if missing else {}
+            result.presigned += len(rows) - len(missing)
+            keys = [computed[i] if i in computed else list(row[4]) for i, row in enumerate(rows)]
             bands = pa.table({
                 "source": [r[0] for r in rows for _ in range(BANDS)],
                 "native_id": [r[1] for r in rows for _ in range(BANDS)],
@@ -141,6 +205,7 @@ def update_links(con: duckdb.DuckDBPyConnection, threshold: float = THRESHOLD) -
     result.pairs = con.execute("SELECT count(*) FROM near_duplicate_pairs").fetchone()[0]
     result.linked, result.changed = _apply_groups(con)
     con.execute("DROP TABLE IF EXISTS dup_unsigned")
+    con.execute("DROP TABLE IF EXISTS dup_presigned")
     con.execute("DROP TABLE IF EXISTS dup_signed_bands")
     return result
 
