@@ -357,9 +357,11 @@ def main(argv: list[str] | None = None) -> int:
         middle = sizes[len(sizes) // 2] if len(sizes) > 1 else sizes[0]
         for size in sizes:
             results["sizes"].append(run_size(size, workdir, pdfs, args.extract_sample or None, size == middle))
-    results["total_s"] = round(time.perf_counter() - started, 1)
-    save_results(args.out, results)
-    args.report.write_text(markdown(results), encoding="utf-8")
+            # After every size, so that a run stopped early still leaves its figures.
+            results["total_s"] = round(time.perf_counter() - started, 1)
+            results["machine"]["load_average_now"] = os.getloadavg()[0] if hasattr(os, "getloadavg") else None
+            save_results(args.out, results)
+            args.report.write_text(markdown(results), encoding="utf-8")
     print(f"\nreport: {args.report}; total {results['total_s'] / 60:.1f} min")
     print("crawl ratio vs fetch-only: " + ", ".join(f"{s['size']:,}: {s['crawl_ratio']:.2f}" for s in results['sizes']))
     return 0
