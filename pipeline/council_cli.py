@@ -82,7 +82,7 @@ def sources_list(output_format: str, home: Home) -> None:
     from .council import list_sources
 
     rows = [(e.name, e.kind, e.where, e.url, str(e.path)) for e in list_sources()]
-    _print_rows(["name", "kind", "where", "url", "file"], rows, output_format)
+    _print_rows(["name", "kind", "where", "url", "file"], [rows], output_format)
 
 
 @click.group(context_settings=CONTEXT)
