@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 export OPENBLAS_NUM_THREADS ?= 1
 export OMP_NUM_THREADS ?= 1
 
-.PHONY: setup ocr demo test test-fast bench lint wheel-check clean
+.PHONY: setup ocr demo test test-fast bench bench-quick bench-components lint wheel-check clean
 
 setup: $(STAMP) ocr
 
@@ -25,6 +25,10 @@ ocr:
 	fi
 
 $(STAMP): pyproject.toml
+	@# Redis for the shared crawl frontier's tests and bench (Debian's redis-server), where we may install it.
+	@command -v redis-server >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null && \
+	  apt-get install -y -qq redis-server >/dev/null 2>&1; } || \
+	  echo "note: redis-server is missing (apt-get install redis-server); the crawl-worker tests will skip"
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e ".[dev]"
@@ -36,7 +40,13 @@ demo: setup  ## serve the sample archive, crawl it into data/demo/, print what w
 test: setup  ## the whole test suite (fast crawl profile; a few minutes)
 	$(BIN)/python -m pytest -q
 
-bench: setup  ## crawl, extraction, report, classifier and PDF text speed on generated data, each beside its baseline
+bench: setup  ## crawl → files → extract → classify → publish at 1k, 10k and 45k articles; writes BENCHMARKS.md
+	$(BIN)/python -m benchmarks.bench_growth
+
+bench-quick: setup  ## the same at 1k and 10k articles, for iterating
+	$(BIN)/python -m benchmarks.bench_growth --quick
+
+bench-components: setup  ## crawl, extraction, report, classifier and PDF text speed on generated data, each beside its baseline
 	$(BIN)/python -m benchmarks.bench_crawl
 	$(BIN)/python -m benchmarks.bench_extract
 	$(BIN)/python -m benchmarks.bench_report

@@ -116,6 +116,30 @@ CLOSINGS = [
 ]
 MONTHS = ["Januar", "Februar", "März", "April", "Mai", "Juni", "Juli", "August", "September",
           "Oktober", "November", "Dezember"]
+# Body sentences are assembled from short slots, so that two unrelated releases share few word
+# 4-grams (word 4-shingles), as two real ones do: template sentences repeated verbatim across the
+# corpus would make every pair look half alike to the near-duplicate check.
+ACTORS = ["Die Stadtverwaltung", "Der Integrationsrat", "Das Jugendamt", "Die Bezirksvertretung",
+          "Der Fachbereich Soziales", "Die Volkshochschule", "Das Bürgerbüro", "Der Seniorenbeirat",
+          "Die Stadtbibliothek", "Das Kulturbüro", "Der Sportbund", "Die Feuerwehr", "Das Jobcenter",
+          "Die Verbraucherzentrale", "Der Stadtrat", "Die Musikschule", "Das Gesundheitsamt",
+          "Die Wirtschaftsförderung", "Der Bauausschuss", "Das Schulamt", "Die Polizei", "Der Caritasverband"]
+VERBS = ["plant", "prüft", "unterstützt", "fördert", "eröffnet", "erweitert", "verschiebt", "beschließt",
+         "bewertet", "finanziert", "begleitet", "organisiert", "beantragt", "saniert", "präsentiert",
+         "koordiniert", "bezuschusst", "dokumentiert", "verlängert", "startet"]
+WHEN = ["ab {day}", "seit {n} Wochen", "im kommenden {month}", "bis Ende {year}", "noch vor {month}",
+        "voraussichtlich {year}", "zum {day}", "erstmals", "erneut", "jährlich", "kurzfristig",
+        "nach langer Pause", "schon jetzt", "ab sofort", "im Herbst", "über {n} Monate"]
+THINGS = ["das Projekt {subject}", "Angebote für Familien", "{n} neue Plätze", "zusätzliche Sprechstunden",
+          "einen Förderantrag", "die Sanierung", "einen Zuschuss", "{n} Stellen", "neue Kurse",
+          "ein Beteiligungsverfahren", "die Ausschreibung", "Beratungstermine", "eine Umfrage", "den Umbau",
+          "ein Konzept", "die Öffnungszeiten", "Ferienkurse", "eine Ausstellung", "den Neubau",
+          "Workshops", "Infoabende", "Patenschaften", "eine Sprechstunde", "digitale Formulare"]
+WHERE = ["in {place}", "an der {street}", "im Rathaus", "im Stadtteil {place}", "am Standort {place}",
+         "im Gemeindezentrum", "an {n} Schulen", "in allen Stadtteilen", "im Bürgerhaus {place}", ""]
+EXTRAS = ["gemeinsam mit {actor}", "für rund {n}.000 Euro", "laut {person}", "mit Landesmitteln",
+          "trotz knapper Kassen", "auf Wunsch vieler Eltern", "nach {n} Anfragen", "wie angekündigt",
+          "ohne Gebühren", "mit {n} Ehrenamtlichen", "nach Beschluss des Rates", "zum {n}. Mal", "", ""]
 FIRST_DAY, LAST_DAY = date(2000, 1, 1), date(2023, 12, 31)
 TARGET_WORDS = 300
 
@@ -128,10 +152,25 @@ def _fill(rng: random.Random, template: str, published: date, subject: str, plac
     )
 
 
+def _sentence(rng: random.Random, published: date, subject: str, place: str) -> str:
+    """One body sentence from the slots above: actor, verb, when, what, where, extra."""
+    day = published + timedelta(days=rng.randint(3, 400))
+    values = {"day": day.strftime("%d.%m.%Y"), "month": MONTHS[day.month - 1], "year": day.year,
+              "n": rng.randint(2, 480), "subject": subject, "place": rng.choice([place, *PLACES]),
+              "street": rng.choice(STREETS), "person": rng.choice(PEOPLE),
+              "actor": rng.choice(ACTORS).replace("Die ", "der ").replace("Der ", "dem ").replace("Das ", "dem ")}
+    parts = [rng.choice(ACTORS), rng.choice(VERBS), rng.choice(WHEN), rng.choice(THINGS), rng.choice(WHERE),
+             rng.choice(EXTRAS)]
+    return " ".join(part.format(**values) for part in parts if part) + "."
+
+
 def _blocks(rng: random.Random, published: date, subject: str, place: str) -> list[dict[str, Any]]:
     """About TARGET_WORDS words: paragraphs of 3-4 sentences, sometimes a quote or a list."""
     def fill(template: str) -> str:
         return _fill(rng, template, published, subject, place)
+
+    def sentences(count: int) -> list[str]:
+        return [_sentence(rng, published, subject, place) for _ in range(count)]
 
     blocks: list[dict[str, Any]] = [{"type": "p", "text": fill(rng.choice(OPENINGS))}]
     words = len(blocks[0]["text"].split())
@@ -140,9 +179,10 @@ def _blocks(rng: random.Random, published: date, subject: str, place: str) -> li
         if roll < 0.12:
             block: dict[str, Any] = {"type": "quote", "text": fill(rng.choice(QUOTES))}
         elif roll < 0.18:
-            block = {"type": "list", "items": [fill(rng.choice(MIDDLES)) for _ in range(3)]}
+            block = {"type": "list", "items": sentences(3)}
         else:
-            block = {"type": "p", "text": " ".join(fill(s) for s in rng.sample(MIDDLES, rng.randint(3, 4)))}
+            middle = [fill(rng.choice(MIDDLES))] if rng.random() < 0.2 else []
+            block = {"type": "p", "text": " ".join(sentences(rng.randint(3, 4)) + middle)}
         blocks.append(block)
         words += len(" ".join(block.get("items", [block.get("text", "")])).split())
     blocks.append({"type": "p", "text": fill(rng.choice(CLOSINGS))})

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from scrapy.crawler import CrawlerProcess
 
+from .frontier import frontier_settings
 from .oparl import SOURCE_KIND, OParlSource
 from .sessionnet import SOURCE_KIND as SESSIONNET
 from .sessionnet import SessionNetSource
@@ -41,9 +42,22 @@ def run_job(job: dict) -> None:
     settings["LOG_FILE_APPEND"] = True
     if job.get("max_pages"):
         settings["CLOSESPIDER_PAGECOUNT"] = int(job["max_pages"])
+    if job.get("frontier"):
+        settings.update(worker_settings(settings, job["frontier"]))
     process = CrawlerProcess(settings, install_root_handler=True)
     process.crawl(spider, job=job)
     process.start()
+
+
+def worker_settings(settings: dict, frontier: dict) -> dict:
+    """What puts this process on a shared Redis frontier as one of several workers."""
+    added = frontier_settings(frontier["redis_url"], frontier["prefix"], float(frontier.get("lease_seconds", 60)),
+                              float(frontier.get("site_rate", 0)), float(frontier.get("site_burst", 1)))
+    added["SPIDER_MIDDLEWARES"] = {**settings.get("SPIDER_MIDDLEWARES", {}),
+                                   "kommunalmonitor.crawler.frontier.LeaseAcknowledger": 5}
+    added["DOWNLOADER_MIDDLEWARES"] = {**settings.get("DOWNLOADER_MIDDLEWARES", {}),
+                                       "kommunalmonitor.crawler.frontier.SiteRateLimit": 960}
+    return added
 
 
 def main(argv: list[str] | None = None) -> int:

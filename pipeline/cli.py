@@ -76,9 +76,20 @@ def cli(verbose: bool) -> None:
 @click.option("--base-url", help="Crawl a mirror of the source at this URL (e.g. a local copy).")
 @click.option("--profile", type=click.Choice(["polite", "fast"]), default="polite", show_default=True,
               help="Crawl settings: polite (AutoThrottle, delays) or fast (local archives, tests).")
+@click.option("--workers", type=click.IntRange(1, 64), default=None,
+              help="Crawler processes sharing one Redis frontier (needs --redis) [1].")
+@click.option("--redis", "redis_url", metavar="URL",
+              help="Redis for the shared frontier, e.g. redis://127.0.0.1:6379/0; other machines join "
+                   "with `komo crawl-worker --redis URL`.")
+@click.option("--site-rate", type=click.FloatRange(min=0), default=0, show_default=True,
+              help="With --redis: requests a second to the site from all workers together (0: no shared limit).")
+@click.option("--lease", type=click.FloatRange(min=1), default=60, show_default=True,
+              help="With --redis: seconds before a silent worker's requests go to another worker.")
+@click.option("--no-publish", is_flag=True, help="Leave the read-only snapshot as it is (a later command publishes).")
 @home_options
 def crawl(source: str, since: date | None, max_pages: int | None, full: bool, recheck: int | None,
-          base_url: str | None, profile: str, home: Home) -> None:
+          base_url: str | None, profile: str, workers: int | None, redis_url: str | None, site_rate: float,
+          lease: float, no_publish: bool, home: Home) -> None:
     """Crawl a source into the store; incremental by default.
 
     A run reads every listing page, fetches articles that are new or whose listing entry
@@ -96,15 +107,43 @@ def crawl(source: str, since: date | None, max_pages: int | None, full: bool, re
       komo crawl --source beispielstadt          # a council added with `komo sources add oparl|sessionnet`
       komo crawl --full --home /srv/komo
       komo crawl --base-url http://127.0.0.1:8123 --profile fast
+      komo crawl --workers 4 --redis redis://127.0.0.1:6379/0 --site-rate 2   # four processes, 2 req/s in all
     """
     from .crawl import CrawlOptions
 
+    if workers and workers > 1 and not redis_url:
+        raise KomoError("--workers needs --redis URL: the workers share their frontier through Redis")
     options = CrawlOptions(source=source, base_url=base_url, full=full, since=since,
-                           max_pages=max_pages, recheck=recheck, profile=profile)
+                           max_pages=max_pages, recheck=recheck, profile=profile, workers=workers or 1,
+                           redis_url=redis_url, site_rate=site_rate, lease_seconds=lease, publish=not no_publish)
     summary = _crawl_with_progress(home, options)
     click.echo(summary.line())
     if summary.status != "ok":
         sys.exit(1)
+
+
+@cli.command("crawl-worker", context_settings=CONTEXT)
+@click.option("--redis", "redis_url", metavar="URL", required=True, help="The Redis the crawl's loader uses.")
+@click.option("--crawl", metavar="PREFIX", help="Which crawl, when several run on that Redis.")
+@home_options
+def crawl_worker(redis_url: str, crawl: str | None, home: Home) -> None:
+    """Join a running `komo crawl --redis URL` from this machine as one more crawler process.
+
+    The worker takes requests from the shared frontier, keeps raw pages and writes staging files,
+    and exits when the frontier is empty; it never opens the store (the loader loads). With a home
+    shared with the loader's machine (NFS), nothing needs copying; otherwise copy this home's
+    staging/run-N/worker-* and raw/ to the loader's home before it loads.
+
+    \b
+    Examples:
+      komo crawl-worker --redis redis://crawl-host:6379/0 --home /mnt/komo
+      komo crawl-worker --redis redis://crawl-host:6379/0 --crawl komo:1a2b3c4d5e:run-7
+    """
+    from .crawl import join_crawl
+
+    code = join_crawl(home, redis_url, crawl)
+    if code:
+        raise KomoError(f"the crawler process exited with code {code}; see {home.logs_dir}")
 
 
 @cli.command(context_settings=CONTEXT)

@@ -32,6 +32,7 @@ from kommunalmonitor.crawler.sessionnet import SessionNetSource, SessionNetSourc
 from kommunalmonitor.crawler.sources import Source, SourceError, available_sources, source_kind, source_path
 
 from .store import Store
+from .store.duplicates import Presigner
 from .writer import open_writer
 
 logger = logging.getLogger(__name__)
@@ -47,6 +48,13 @@ class CrawlOptions:
     recheck: int | None = None
     profile: str = "polite"
     settings: dict[str, Any] = field(default_factory=dict)
+    # Several crawler processes on one Redis frontier (crawler/frontier.py); 0 workers: one process, no Redis.
+    workers: int = 0
+    redis_url: str | None = None
+    lease_seconds: float = 60.0
+    site_rate: float = 0.0  # requests a second to the site from all workers together; 0: no shared limit
+    site_burst: float = 1.0
+    publish: bool = True  # False: leave the snapshot to the next writing command (e.g. a batch of crawls)
 
 
 @dataclass
@@ -64,7 +72,15 @@ class CrawlSummary:
             f"{f' ({reasons})' if reasons else ''}; documents: {s.get('documents_new', 0)} new, "
             f"{s.get('documents_changed', 0)} changed, {s.get('documents_unchanged', 0)} unchanged; "
             f"{s.get('errors', 0)} errors; {s.get('documents_total', 0)} documents stored"
+            + self._frontier_line()
         )
+
+    def _frontier_line(self) -> str:
+        frontier = self.stats.get("frontier")
+        if not frontier:
+            return ""
+        return (f"; {frontier['workers']} workers: {frontier['duplicate_fetches']} duplicate fetches, "
+                f"{frontier['reclaimed']} leases reclaimed")
 
 
 def load_source(options: CrawlOptions) -> Source | OParlSource | SessionNetSource:
@@ -103,7 +119,8 @@ def crawl(home: Home, options: CrawlOptions,
     check_reachable(source.base_url)
     with open_writer(home) as store:
         summary = crawl_into(store, home, source, options, progress)
-        store.publish(home.published_db, runs=[summary.run_id])
+        if options.publish:
+            store.publish(home.published_db, runs=[summary.run_id])
     return summary
 
 
@@ -139,15 +156,29 @@ def crawl_into(store: Store, home: Home, source: Source | OParlSource | SessionN
         "log_file": str(home.logs_dir / f"crawl-{run_id}.log"),
         "state": state,
     }
-    job_file = staging / "job.json"
-    job_file.write_text(json.dumps(job), encoding="utf-8")
-    returncode = _run_spider(job_file, staging / "pages.jsonl", Path(job["log_file"]), progress)
+    frontier_stats: dict[str, Any] = {}
+    started = time.perf_counter()
+    if options.redis_url:
+        returncode, frontier_stats = _run_workers(job, options, home, run_id, progress)
+    else:
+        job_file = staging / "job.json"
+        job_file.write_text(json.dumps(job), encoding="utf-8")
+        returncode = _run_spider(job_file, staging / "pages.jsonl", Path(job["log_file"]), progress,
+                                 Presigner(staging))
     killpoint("before_load")
+    crawled = time.perf_counter()
     result = store.load_staging(staging, run_id)
     stats = result.to_dict()
-    spider_file = staging / "spider.json"
-    if spider_file.exists():
-        stats.update(json.loads(spider_file.read_text(encoding="utf-8")))
+    stats["crawl_seconds"] = round(crawled - started, 3)
+    stats["load_seconds"] = round(time.perf_counter() - crawled, 3)
+    for spider_file in [staging / "spider.json", *sorted(staging.glob("worker-*/spider.json"))]:
+        if spider_file.exists():
+            _merge_spider_stats(stats, json.loads(spider_file.read_text(encoding="utf-8")))
+    if frontier_stats:
+        stats["frontier"] = {**frontier_stats, "duplicate_fetches": store.duplicate_fetches(run_id)}
+        stats.setdefault("decisions", {})
+        if frontier_stats.get("recheck"):
+            stats["decisions"]["fetch:recheck"] = frontier_stats["recheck"]
     stats["documents_total"] = store.query(
         "SELECT count(*) FROM documents WHERE source = ?", [source.name])[1][0][0]
     stats["listing_pages"] = (stats.get("requests_by_reason") or {}).get("listing", 0)
@@ -164,9 +195,138 @@ def crawl_into(store: Store, home: Home, source: Source | OParlSource | SessionN
     return CrawlSummary(run_id, source.name, status, stats)
 
 
+def _merge_spider_stats(stats: dict[str, Any], spider: dict[str, Any]) -> None:
+    """Add one crawler process's summary (decisions, finish reason) to the run's stats."""
+    decisions = stats.setdefault("decisions", {})
+    for key, count in spider.get("decisions", {}).items():
+        decisions[key] = decisions.get(key, 0) + count
+    reasons = {stats.get("finish_reason"), spider.get("finish_reason")} - {None}
+    stats["finish_reason"] = ", ".join(sorted(reasons))
+
+
+def _run_workers(job: dict[str, Any], options: CrawlOptions, home: Home, run_id: int,
+                 progress: Callable[[int], None] | None) -> tuple[int, dict[str, Any]]:
+    """Seed the shared frontier from the crawl state, run `options.workers` crawler processes on it
+    (more may join from other machines: `komo crawl-worker`), wait until it is drained. The workers
+    stage; the caller loads. Returns a return code (0, or the first failing worker's) and counts."""
+    import redis
+
+    from kommunalmonitor.crawler.frontier import Frontier, crawl_prefix, request_record, seed
+
+    source = Source.load(Path(job["source_file"]), base_url=options.base_url)
+    prefix = crawl_prefix(str(home.root), run_id)
+    try:
+        frontier = Frontier.from_url(options.redis_url, prefix, options.lease_seconds)
+        frontier.server.ping()
+    except (redis.RedisError, ValueError) as problem:
+        raise KomoError(f"cannot use the Redis frontier at {options.redis_url}: {problem}") from None
+    frontier.clear()  # what a killed loader of the same run left
+    state = job.pop("state")
+    requests = [request_record(url, "parse_listing", {"kind": "listing", "reason": "listing"})
+                for url in source.start_urls]
+    recheck = [] if options.full else list(state.get("recheck", []))
+    requests += [request_record(source.canonical_url(n), "parse_article",
+                                {"kind": "article", "reason": "recheck", "native_id": n, "found_as": None})
+                 for n in recheck]
+    job["frontier"] = {"redis_url": options.redis_url, "prefix": prefix, "source": source.name,
+                       "lease_seconds": options.lease_seconds,
+                       "site_rate": options.site_rate, "site_burst": options.site_burst}
+    seed(frontier, state, requests, job)
+    staging = Path(job["staging_dir"])
+    processes = []
+    for number in range(1, max(1, options.workers) + 1):
+        worker_job = {**job, "frontier": {**job["frontier"], "worker": str(number)},
+                      "log_file": str(home.logs_dir / f"crawl-{run_id}-worker-{number}.log")}
+        job_file = staging / f"job-worker-{number}.json"
+        job_file.write_text(json.dumps(worker_job), encoding="utf-8")
+        log = open(worker_job["log_file"], "ab")  # noqa: SIM115 (closed when the worker has ended)
+        processes.append((subprocess.Popen([sys.executable, "-m", "kommunalmonitor.crawler.run", str(job_file)],
+                                           stdout=log, stderr=log), log))
+    offsets: dict[Path, int] = {}
+    presigner = Presigner(staging)
+    try:
+        while True:
+            time.sleep(0.2)
+            if progress:
+                for pages in staging.glob("worker-*/pages.jsonl"):
+                    with open(pages, "rb") as handle:
+                        handle.seek(offsets.get(pages, 0))
+                        chunk = handle.read()
+                    offsets[pages] = offsets.get(pages, 0) + len(chunk)
+                    if chunk.count(b"\n"):
+                        progress(chunk.count(b"\n"))
+            presigner.step()
+            running = [p for p, _ in processes if p.poll() is None]
+            remote = int(frontier.server.scard(f"{prefix}:remote-workers"))
+            if not running and not remote:
+                break
+        codes = [p.returncode for p, _ in processes]
+        left = frontier.waiting()
+        counts = {"workers": len(processes), "worker_exit_codes": codes, "left_in_frontier": left,
+                  "leases": frontier.counter("leases"), "reclaimed": frontier.counter("reclaimed"),
+                  "recheck": len(recheck)}
+    finally:
+        for process, log in processes:
+            if process.poll() is None:
+                process.terminate()
+                process.wait()
+            log.close()
+        frontier.clear()
+        frontier.server.srem("komo:crawls", prefix)
+    # A killed worker is no failure when the others finished its work; requests left behind are.
+    failed = left > 0 or all(code != 0 for code in codes)
+    if any(code != 0 for code in codes):
+        logger.warning("crawler workers exited with %s; the frontier was %s", codes,
+                       "drained" if not left else f"left with {left} requests")
+    return (next((c for c in codes if c != 0), 1) if failed else 0), counts
+
+
+def join_crawl(home: Home, redis_url: str, crawl: str | None = None) -> int:
+    """Work as one more crawler process on a crawl another machine's `komo crawl --redis` started.
+
+    The job comes from Redis. Staging and raw pages go where the job says when that folder is here (a
+    home shared over the network), else under this home, for copying to the loader's before it loads."""
+    import socket
+
+    import redis
+
+    try:
+        server = redis.Redis.from_url(redis_url)
+        running = sorted(m.decode() for m in server.smembers("komo:crawls"))
+    except (redis.RedisError, ValueError) as problem:
+        raise KomoError(f"cannot use the Redis frontier at {redis_url}: {problem}") from None
+    if crawl is None and len(running) != 1:
+        raise KomoError(f"{len(running)} crawls are running on {redis_url}"
+                        f"{': ' + ', '.join(running) if running else ''}; name one with --crawl")
+    prefix = crawl or running[0]
+    raw_job = server.get(f"{prefix}:job")
+    if raw_job is None:
+        raise KomoError(f"no crawl {prefix} on {redis_url}")
+    job = json.loads(raw_job)
+    name = f"{socket.gethostname()}-{os.getpid()}"
+    job["frontier"] = {**job["frontier"], "worker": name}
+    if not Path(job["source_file"]).exists():
+        job["source_file"] = str(source_path(job["frontier"]["source"]))
+    if not Path(job["staging_dir"]).is_dir():
+        job["staging_dir"] = str(home.staging_dir / Path(job["staging_dir"]).name)
+        job["raw_dir"] = str(home.raw_dir)
+    home.ensure()
+    Path(job["staging_dir"]).mkdir(parents=True, exist_ok=True)
+    job["log_file"] = str(home.logs_dir / f"crawl-worker-{name}.log")
+    job_file = Path(job["staging_dir"]) / f"job-worker-{name}.json"
+    job_file.write_text(json.dumps(job), encoding="utf-8")
+    server.sadd(f"{prefix}:remote-workers", name)
+    try:
+        return _run_spider(job_file, Path(job["staging_dir"]) / f"worker-{name}" / "pages.jsonl",
+                           Path(job["log_file"]), None)
+    finally:
+        server.srem(f"{prefix}:remote-workers", name)
+
+
 def _run_spider(job_file: Path, pages_file: Path, log_file: Path,
-                progress: Callable[[int], None] | None) -> int:
-    """Run Scrapy in its own process; report progress by counting fetched pages."""
+                progress: Callable[[int], None] | None, presigner: Presigner | None = None) -> int:
+    """Run Scrapy in its own process; report progress by counting fetched pages, and meanwhile sign
+    the staged documents for the near-duplicate check (this process would only wait otherwise)."""
     env = dict(os.environ)
     with open(log_file, "ab") as log:
         process = subprocess.Popen(
@@ -175,7 +335,8 @@ def _run_spider(job_file: Path, pages_file: Path, log_file: Path,
         )
         offset = 0
         while process.poll() is None:
-            time.sleep(0.2)
+            if not (presigner and presigner.step()):
+                time.sleep(0.2)
             if progress and pages_file.exists():
                 with open(pages_file, "rb") as handle:
                     handle.seek(offset)

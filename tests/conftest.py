@@ -122,3 +122,14 @@ def reading_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
             result = run_komo(*args, home=home)
             assert result.returncode == 0, f"komo {args[0]}: {result.stderr}"
     return home
+
+
+@pytest.fixture(scope="session")
+def redis_url() -> Iterator[str]:
+    """A real redis-server on 127.0.0.1 for the session (`.ci/run` installs Debian's redis-server)."""
+    from .redis_server import redis_server_binary, running_redis
+
+    if redis_server_binary() is None:
+        pytest.skip("redis-server is not installed (apt-get install redis-server)")
+    with running_redis() as url:
+        yield url

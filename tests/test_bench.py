@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import tomllib
 from pathlib import Path
 
@@ -35,3 +36,19 @@ def test_bench_runs_and_reports_ratios(tmp_path: Path) -> None:
     results = json.loads((tmp_path / "bench-results" / "crawl.json").read_text("utf-8"))
     assert results["ours"]["documents_stored"] == 30
     assert results["ours"]["pages"] == results["fetch_only"]["pages"]
+
+
+def test_growth_archive_plants_republished_copies_and_paginates_with_a_window(tmp_path: Path) -> None:
+    from benchmarks.bench_growth import PAGINATION_WINDOW, REPUBLISH_EVERY, write_growth_archive
+    from kommunalmonitor.pipeline.demo.sample_site import SampleSite, render_listing
+
+    counts = write_growth_archive(tmp_path, 450)
+    assert counts == {"articles": 450, "republished": 450 // REPUBLISH_EVERY, "served": 450 + 450 // REPUBLISH_EVERY}
+    site = SampleSite.load(tmp_path)
+    originals = {str(a["id"]) for a in synthetic_articles(450)}
+    assert {str(r["original"]) for r in site.config.republished} <= originals
+    listing = render_listing(site.snapshot(), 12)
+    assert listing is not None
+    linked = {int(n) for n in re.findall(r"liste\.php\?seite=(\d+)\"", listing)}
+    pages = len(site.listing_urls())
+    assert linked == {1, pages, *range(12 - PAGINATION_WINDOW, min(pages, 12 + PAGINATION_WINDOW) + 1)}

@@ -11,11 +11,13 @@ import hashlib
 import json
 import re
 from collections import Counter
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from http import HTTPStatus
 from pathlib import Path
 from typing import Any
 
+import redis
 import scrapy
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response, TextResponse
@@ -24,6 +26,7 @@ from twisted.python.failure import Failure
 
 from kommunalmonitor.core.faults import killpoint
 
+from ..frontier import LEASE_META, SharedCrawlState, frontier_for
 from ..layout import LayoutError, normalize_space, parse_text
 from ..middlewares import OffsiteRedirect
 from ..render import decode_page, parse_document, render_text
@@ -41,22 +44,39 @@ class PressArchiveSpider(scrapy.Spider):
         self.job = job
         self.source = Source.load(Path(job["source_file"]), base_url=job.get("base_url"))
         self.allowed_domains = [self.source.host]
-        self.staging = StagingWriter(Path(job["staging_dir"]))
+        self.staging_dir = Path(job["staging_dir"])
         self.raw_dir = Path(job["raw_dir"])
         self.full = bool(job.get("full"))
         self.since = date.fromisoformat(job["since"]) if job.get("since") else None
-        state = job.get("state", {})
-        self.known: dict[str, str | None] = state.get("known", {})
-        self.recheck: list[str] = state.get("recheck", [])
-        self.retry_due: set[str] = set(state.get("retry_due", []))
-        self.failed_hold: set[str] = set(state.get("failed_hold", []))
-        self.requested: set[str] = set()
+        self.shared: SharedCrawlState | None = None
+        if job.get("frontier"):
+            # One of several workers: the loader has seeded the shared frontier and the state in Redis;
+            # each worker stages into a directory of its own.
+            self.shared = SharedCrawlState(redis.Redis.from_url(job["frontier"]["redis_url"]),
+                                           job["frontier"]["prefix"])
+            self.staging_dir = self.staging_dir / f"worker-{job['frontier']['worker']}"
+            self.known, self.requested = self.shared.known, self.shared.requested
+            self.retry_due, self.failed_hold = self.shared.retry_due, self.shared.failed_hold
+            self.recheck: list[str] = []
+        else:
+            state = job.get("state", {})
+            self.known = state.get("known", {})
+            self.recheck = state.get("recheck", [])
+            self.retry_due = set(state.get("retry_due", []))
+            self.failed_hold = set(state.get("failed_hold", []))
+            self.requested = set()
+        self.staging = StagingWriter(self.staging_dir)
         self.listings_requested: set[str] = set()
+        # Root-relative hrefs known to lead to listing pages: every listing page links every other
+        # one, and resolving each of those links on each page costs pages² urljoins.
+        self.listing_hrefs: set[str] = set()
         self.decisions: Counter[str] = Counter()
 
     # -- requests ------------------------------------------------------------------------------
 
     async def start(self):
+        if self.shared is not None:
+            return  # the loader queued the start requests (crawler/frontier.py: seed)
         for url in self.source.start_urls:
             request = self._listing_request(url)
             if request is not None:
@@ -81,9 +101,8 @@ class PressArchiveSpider(scrapy.Spider):
         )
 
     def _article_request(self, native_id: str, reason: str, found_as: str | None = None):
-        if native_id in self.requested:
+        if not self._claim(native_id):
             return None
-        self.requested.add(native_id)
         self.decisions[f"fetch:{reason}"] += 1
         return scrapy.Request(
             self.source.canonical_url(native_id),
@@ -96,6 +115,15 @@ class PressArchiveSpider(scrapy.Spider):
                 "found_as": found_as,
             },
         )
+
+    def _claim(self, native_id: str) -> bool:
+        """Mark an article as requested in this crawl; False when it already was (by any worker)."""
+        if isinstance(self.requested, set):
+            if native_id in self.requested:
+                return False
+            self.requested.add(native_id)
+            return True
+        return self.requested.add(native_id)
 
     def _decide(
         self, native_id: str, fingerprint: str | None, entry_date: date | None
@@ -131,8 +159,11 @@ class PressArchiveSpider(scrapy.Spider):
                 kind="listing",
             )
             return
-        entries = self._article_links(response, parse_document(response.text))
+        root = parse_document(response.text)
+        entries = self._article_links(response, root)
         oldest_entry: date | None = None
+        if self.shared is not None:
+            self.shared.prefetch([native_id for _, native_id, _, _ in entries])
         for url, native_id, fingerprint, entry_date in entries:
             self.staging.write(
                 "forms",
@@ -152,10 +183,20 @@ class PressArchiveSpider(scrapy.Spider):
                     yield request
         if self.since and oldest_entry and oldest_entry < self.since:
             return  # listings run newest first: later pages hold only older articles
-        for href in response.xpath("//a/@href").getall():
+        for href in self._hrefs(root):
+            if href in self.listing_hrefs:
+                continue
             url = response.urljoin(href)
-            if self.source.is_listing(url) and (request := self._listing_request(url)):
-                yield request
+            if self.source.is_listing(url):
+                if href.startswith(("/", "http://", "https://")):
+                    self.listing_hrefs.add(href)
+                if request := self._listing_request(url):
+                    yield request
+
+    @staticmethod
+    def _hrefs(root) -> list[str]:
+        # The tree parsed for the entries, not response.xpath, which would parse the page again.
+        return [] if root is None else [href.strip() for href in root.xpath("//a/@href")]
 
     def parse_article(self, response: Response):
         killpoint("article_page")
@@ -171,23 +212,19 @@ class PressArchiveSpider(scrapy.Spider):
                 transient=False,
             )
             return
-        html, repaired = decode_page(response.body, response.text)
-        if repaired:
-            self.logger.info("%s: %s", response.url, repaired)
-        root = parse_document(html)
-        text = render_text(root, self.source.content_css) if root is not None else ""
-        try:
-            release = parse_text(text, self.source.layout)
-        except LayoutError as problem:
+        read = read_article(response.body, response.text, self.source)
+        if read.repaired:
+            self.logger.info("%s: %s", response.url, read.repaired)
+        if read.layout_error is not None:
             self._error(
-                self._origin_url(response), response.status, f"layout: {problem}", transient=False
+                self._origin_url(response), response.status, f"layout: {read.layout_error}", transient=False
             )
             return
         forms = {response.url, *response.meta.get("redirect_urls", [])}
         if response.meta.get("found_as"):
             forms.add(response.meta["found_as"])
         # Teasers on the page link other articles: remember those URL forms too.
-        for url, other_id, _, _ in self._article_links(response, root, fingerprints=False):
+        for url, other_id in self._linked_articles(response, read.hrefs):
             self.staging.write(
                 "forms",
                 {
@@ -206,13 +243,25 @@ class PressArchiveSpider(scrapy.Spider):
             "native_id": native_id,
             "canonical_url": self.source.canonical_url(native_id),
             "url_forms": sorted(forms),
-            **release.to_dict(),
-            "content_hash": release.content_hash(),
+            **read.release,
+            "content_hash": read.content_hash,
             "raw_ref": response.meta.get("raw_ref"),
             "fetched_at": _now(),
         }
 
     # -- links --------------------------------------------------------------------------------
+
+    def _linked_articles(self, response: TextResponse, hrefs: list[str]) -> list[tuple[str, str]]:
+        """(url, native id) of every article link among a page's hrefs, in page order."""
+        found = []
+        for href in hrefs:
+            if href in self.listing_hrefs:
+                continue
+            url = response.urljoin(href)
+            native_id = self.source.article_id(url)
+            if native_id is not None:
+                found.append((url, native_id))
+        return found
 
     def _article_links(self, response: TextResponse, root, fingerprints: bool = True):
         """(url, native id, listing-entry fingerprint, entry date) for each article link.
@@ -226,7 +275,7 @@ class PressArchiveSpider(scrapy.Spider):
         links: list[tuple[Any, str, str]] = []
         for element in root.iter("a"):
             href = element.get("href")
-            if not href:
+            if not href or href.strip() in self.listing_hrefs:
                 continue
             url = response.urljoin(href.strip())
             native_id = self.source.article_id(url)
@@ -252,6 +301,12 @@ class PressArchiveSpider(scrapy.Spider):
     # -- failures -----------------------------------------------------------------------------
 
     def on_error(self, failure: Failure) -> None:
+        try:
+            self._on_error(failure)
+        finally:
+            self._acknowledge(failure.request)
+
+    def _on_error(self, failure: Failure) -> None:
         request = failure.request
         kind = request.meta.get("kind", "other")
         url = (request.meta.get("redirect_urls") or [request.url])[0]
@@ -277,6 +332,12 @@ class PressArchiveSpider(scrapy.Spider):
         reason, transient = _describe_exception(failure.value, self.crawler.settings)
         self._error(url, None, reason + suffix, transient, kind)
 
+    def _acknowledge(self, request: scrapy.Request) -> None:
+        """A failed request's error is staged: its lease on the shared frontier ends."""
+        frontier = frontier_for(self.crawler) if self.shared is not None else None
+        if frontier is not None and request.meta.get(LEASE_META):
+            frontier.ack(request.meta[LEASE_META])
+
     def _error(
         self, url: str, status: int | None, reason: str, transient: bool, kind: str = "article"
     ) -> None:
@@ -301,8 +362,32 @@ class PressArchiveSpider(scrapy.Spider):
 
     def closed(self, reason: str) -> None:
         summary = {"decisions": dict(self.decisions), "finish_reason": reason}
-        (Path(self.job["staging_dir"]) / "spider.json").write_text(json.dumps(summary))
+        (self.staging_dir / "spider.json").write_text(json.dumps(summary))
         self.staging.close()
+
+
+@dataclass
+class ArticleRead:
+    """What a detail page says: its fields (or why the layout rules found no article) and its links."""
+
+    release: dict[str, Any]
+    content_hash: str | None
+    hrefs: list[str]
+    repaired: str | None = None
+    layout_error: str | None = None
+
+
+def read_article(body: bytes, text: str, source: Source) -> ArticleRead:
+    """Decode, render and parse one detail page (crawler/render.py, crawler/layout.py)."""
+    html, repaired = decode_page(body, text)
+    root = parse_document(html)
+    hrefs = [] if root is None else [href.strip() for href in root.xpath("//a/@href") if href]
+    rendered = render_text(root, source.content_css) if root is not None else ""
+    try:
+        release = parse_text(rendered, source.layout)
+    except LayoutError as problem:
+        return ArticleRead({}, None, hrefs, repaired, str(problem))
+    return ArticleRead(release.to_dict(), release.content_hash(), hrefs, repaired)
 
 
 def _describe_exception(exception: BaseException, settings) -> tuple[str, bool]:

@@ -218,6 +218,8 @@ class SiteConfig:
     variation: dict[str, int]
     republished: tuple[dict[str, Any], ...]
     faults: dict[str, dict[str, Any]]
+    #: Listing pages link the pages this far either side (and the first and last); 0: every page.
+    pagination_window: int = 0
 
     @classmethod
     def from_toml(cls, data: dict[str, Any]) -> SiteConfig:
@@ -237,6 +239,7 @@ class SiteConfig:
             variation={key: int(value) for key, value in data["variation"].items()},
             republished=tuple(data.get("republished", [])),
             faults=dict(data.get("faults", {})),
+            pagination_window=int(site.get("pagination_window", 0)),
         )
 
     def t(self, key: str, **values: Any) -> str:
@@ -854,9 +857,12 @@ def render_listing(archive: _Archive, page: int, sender: str | None = None) -> s
             out.append(f'<div class="aktualisiert">{updated}</div>')
         out.append("</div>")
     out.append("</div>")
+    window = config.pagination_window
+    shown = range(1, pages + 1) if window <= 0 else sorted(
+        {1, pages, *range(max(1, page - window), min(pages, page + window) + 1)})
     numbers = " ".join(
         f'<a href="{_esc(listing_path(n, sender))}"{" class=aktiv" if n == page else ""}>{n}</a>'
-        for n in range(1, pages + 1)
+        for n in shown
     )
     more = (
         f' <a href="{_esc(listing_path(page + 1, sender))}">{t("pagination_next")}</a>'

@@ -25,6 +25,7 @@ from kommunalmonitor.core.errors import KomoError, LockHeld, QueryRefused, Query
 from kommunalmonitor.core.faults import killpoint
 
 from .council import load_council_staging
+from .duplicates import update_links
 
 logger = logging.getLogger(__name__)
 
@@ -77,6 +78,7 @@ class LoadResult:
     requests_by_reason: dict[str, int] | None = None
     skipped_lines: int = 0
     council: dict[str, Any] | None = None  # what a council (OParl) crawl changed: store/council.py
+    duplicates: dict[str, int] | None = None  # near-duplicates signed and linked: store/duplicates.py
 
     def to_dict(self) -> dict[str, Any]:
         return dict(self.__dict__)
@@ -260,6 +262,13 @@ class Store:
             "failed_hold": sorted(n for n, due in failures if not due),
         }
 
+    def duplicate_fetches(self, run_id: int) -> int:
+        """Article pages a run fetched successfully more than once (several workers: a dead worker's
+        leases fetched again by another); 0 in a crawl without faults."""
+        return int(self.con.execute(
+            "SELECT coalesce(sum(n - 1), 0) FROM (SELECT url, count(*) AS n FROM pages WHERE run_id = ? "
+            "AND kind = 'article' AND status BETWEEN 200 AND 299 GROUP BY url) WHERE n > 1", [run_id]).fetchone()[0])
+
     # -- loading ------------------------------------------------------------------------------
 
     def load_staging(self, directory: Path, run_id: int) -> LoadResult:
@@ -267,24 +276,24 @@ class Store:
         result = LoadResult()
         now = _utcnow()
         with self.transaction():
-            items = directory / "items.jsonl"
-            if items.exists():
+            items = staging_files(directory, "items")
+            if items:
                 self._stage("staged_items", items, _ITEM_COLUMNS,
                             "native_id IS NOT NULL AND body IS NOT NULL")
                 self._upsert_documents(run_id, now, result)
-            forms = directory / "forms.jsonl"
-            if forms.exists():
+            forms = staging_files(directory, "forms")
+            if forms:
                 self._stage("staged_forms", forms, _FORM_COLUMNS, "native_id IS NOT NULL AND url IS NOT NULL")
                 self._merge_url_forms()
-            errors = directory / "errors.jsonl"
-            if errors.exists():
+            errors = staging_files(directory, "errors")
+            if errors:
                 self._stage("staged_errors", errors, _ERROR_COLUMNS, "url IS NOT NULL AND reason IS NOT NULL")
                 result.errors = self.con.execute(
                     "INSERT INTO crawl_errors SELECT ?, source, url, native_id, kind, status, reason, "
                     "coalesce(transient, true), failed_at FROM staged_errors", [run_id]
                 ).fetchone()[0]
-            pages = directory / "pages.jsonl"
-            if pages.exists():
+            pages = staging_files(directory, "pages")
+            if pages:
                 self._stage("staged_pages", pages, _PAGE_COLUMNS,
                             "url IS NOT NULL AND fetched_at IS NOT NULL")
                 self.con.execute(
@@ -299,21 +308,21 @@ class Store:
             council = load_council_staging(self.con, directory, run_id, now)
             if council is not None:
                 result.council = council.to_dict()
-            self.link_near_duplicates()
+            result.duplicates = update_links(self.con, presigned=staging_files(directory, "signatures")).__dict__
             self.con.execute("UPDATE runs SET staging_loaded = true WHERE run_id = ?", [run_id])
             killpoint("store_load")
         for name in ("staged_items", "staged_forms", "staged_errors", "staged_pages"):
             self.con.execute(f"DROP TABLE IF EXISTS {name}")
         return result
 
-    def _stage(self, table: str, path: Path, columns: dict[str, str], required: str) -> None:
+    def _stage(self, table: str, path: Path | list[Path], columns: dict[str, str], required: str) -> None:
         # Torn last lines (a killed writer) read as all-NULL rows and are dropped by `required`.
         # Table, columns and condition are constants of this module; the path is bound.
         self.con.execute(
             f"CREATE OR REPLACE TEMP TABLE {table} AS SELECT * FROM read_json(?, "  # noqa: S608
             f"format = 'newline_delimited', columns = {_columns_literal(columns)}, "
             f"ignore_errors = true) WHERE {required}",
-            [str(path)],
+            [[str(p) for p in path] if isinstance(path, list) else str(path)],
         )
 
     def _upsert_documents(self, run_id: int, now: datetime, result: LoadResult) -> None:
@@ -382,71 +391,6 @@ class Store:
             WHERE documents.source = f.source AND documents.native_id = f.native_id
             """
         )
-
-    # -- near-duplicates ----------------------------------------------------------------------
-
-    def link_near_duplicates(self, threshold: float = 0.8) -> int:
-        """Link republished releases to their original (the earliest), so trends count them once.
-
-        Candidates share a normalised title or the start of their body; they are linked when
-        their word 4-shingles overlap by `threshold` (Jaccard). Recomputed for the whole store:
-        the result does not depend on the order in which articles arrived.
-        """
-        pairs = self.con.execute(
-            r"""
-            WITH keyed AS (
-                SELECT source, native_id,
-                       nullif(lower(regexp_replace(coalesce(title, ''), '\W+', ' ', 'g')), ' ') AS title_key,
-                       md5(left(lower(regexp_replace(body, '\s+', ' ', 'g')), 300)) AS body_key
-                FROM documents WHERE kind = 'press'  -- council papers are never republished copies
-            )
-            SELECT DISTINCT a.source, a.native_id, b.native_id
-            FROM keyed a JOIN keyed b
-              ON a.source = b.source AND a.native_id < b.native_id
-             AND (a.title_key = b.title_key OR a.body_key = b.body_key)
-            """
-        ).fetchall()
-        parent: dict[tuple[str, str], tuple[str, str]] = {}
-
-        def find(key: tuple[str, str]) -> tuple[str, str]:
-            while parent.get(key, key) != key:
-                key = parent[key]
-            return key
-
-        if pairs:
-            ids = sorted({n for _, a, b in pairs for n in (a, b)})
-            rows = self.con.execute(
-                "SELECT source, native_id, body FROM documents WHERE list_contains(?, native_id)", [ids]
-            ).fetchall()
-            shingles = {(s, n): _shingles(body) for s, n, body in rows}
-            for source, a, b in pairs:
-                if _jaccard(shingles[(source, a)], shingles[(source, b)]) >= threshold:
-                    ra, rb = find((source, a)), find((source, b))
-                    if ra != rb:
-                        parent[max(ra, rb)] = min(ra, rb)
-        groups: dict[tuple[str, str], list[tuple[str, str]]] = {}
-        for key in list(parent):
-            groups.setdefault(find(key), []).append(key)
-        for root, members in groups.items():
-            if root not in members:
-                members.append(root)
-        links: list[tuple[str, str, str]] = []
-        for members in groups.values():
-            order = self.con.execute(
-                "SELECT native_id FROM documents WHERE source = ? AND list_contains(?, native_id) "
-                "ORDER BY published NULLS LAST, try_cast(native_id AS BIGINT) NULLS LAST, native_id LIMIT 1",
-                [members[0][0], [n for _, n in members]],
-            ).fetchone()[0]
-            links.extend((s, n, order) for s, n in members if n != order)
-        self.con.execute("UPDATE documents SET duplicate_of = NULL WHERE duplicate_of IS NOT NULL")
-        if links:
-            self.con.execute(
-                "UPDATE documents SET duplicate_of = l.original FROM ("
-                "SELECT unnest(?) AS source, unnest(?) AS native_id, unnest(?) AS original) AS l "
-                "WHERE documents.source = l.source AND documents.native_id = l.native_id",
-                [[s for s, _, _ in links], [n for _, n, _ in links], [o for _, _, o in links]],
-            )
-        return len(links)
 
     # -- extraction ---------------------------------------------------------------------------
 
@@ -682,6 +626,13 @@ class Store:
         return columns, batches()
 
 
+def staging_files(directory: Path, kind: str) -> list[Path]:
+    """A run's staging files of one kind: the crawl process's, and those of each worker of a crawl
+    on a shared frontier (`worker-*/`, crawler/frontier.py)."""
+    found = [directory / f"{kind}.jsonl"] if (directory / f"{kind}.jsonl").exists() else []
+    return found + sorted(directory.glob(f"worker-*/{kind}.jsonl"))
+
+
 def _first_line(problem: BaseException) -> str:
     return str(problem).splitlines()[0] if str(problem) else type(problem).__name__
 
@@ -728,15 +679,3 @@ def _migrations() -> list[tuple[str, str]]:
                    if _MIGRATION_NAME.match(p.name))
     return found
 
-
-def _shingles(text: str, size: int = 4) -> set[int]:
-    words = re.findall(r"\w+", text.lower())
-    if len(words) < size:
-        return {hash(" ".join(words))}
-    return {hash(" ".join(words[i:i + size])) for i in range(len(words) - size + 1)}
-
-
-def _jaccard(a: set[int], b: set[int]) -> float:
-    if not a or not b:
-        return 0.0
-    return len(a & b) / len(a | b)
