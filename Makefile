@@ -38,7 +38,7 @@ demo: setup  ## serve the sample archive, crawl it into data/demo/, print what w
 	$(BIN)/komo demo --home data/demo
 
 test: setup  ## the whole test suite (fast crawl profile; a few minutes)
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n 2 --durations=15
 
 bench: setup  ## crawl → files → extract → classify → publish at 1k, 10k and 45k articles; writes BENCHMARKS.md
 	$(BIN)/python -m benchmarks.bench_growth
