@@ -36,6 +36,7 @@ from typing import Any  # noqa: E402
 
 import numpy as np  # noqa: E402
 
+from benchmarks import pools  # noqa: E402
 from benchmarks.util import RESULTS_DIR, save_results  # noqa: E402
 from kommunalmonitor.models.classifier import DEFAULT_CONFIG, load_config, train  # noqa: E402
 from kommunalmonitor.models.corpus import Document, Example  # noqa: E402
@@ -45,27 +46,11 @@ RESULTS_FILE = RESULTS_DIR / "classifier.json"
 SEED = 20240601
 GENERATOR_VERSION = 1
 
-FRAMES = [
-    "Die Stadt informiert am {day} über {a} und {b} in {place}.",
-    "Im Mittelpunkt stehen {a}, {b} und die Frage, wie es mit {c} weitergeht.",
-    "Nach Angaben der Verwaltung wurden {a} und {b} im vergangenen Jahr deutlich ausgebaut.",
-    "„Wir wollen {a} stärken“, sagte {person} bei der Vorstellung in {place}.",
-    "Für {a} stehen in diesem Jahr rund {number}.000 Euro zur Verfügung.",
-    "Ansprechpartner für {a} und {b} ist das Bürgerbüro im Rathaus.",
-    "Der Ausschuss berät in seiner nächsten Sitzung über {a} sowie über {b}.",
-    "Viele Bürgerinnen und Bürger haben Fragen zu {a}, wie die Beratungsstelle berichtet.",
-]
-FILLER = [
-    "Die Veranstaltung beginnt um {hour} Uhr, der Eintritt ist frei.",
-    "Weitere Informationen gibt es telefonisch unter 0214 406-{number}.",
-    "Die Anmeldung ist bis zum {day} möglich.",
-    "Das Angebot richtet sich an alle Interessierten aus dem Stadtgebiet.",
-    "Die Ergebnisse werden im Herbst in einer öffentlichen Sitzung vorgestellt.",
-    "Fotos und das Programm stehen auf der Internetseite der Stadt.",
-]
-PLACES = ["Opladen", "Wiesdorf", "Schlebusch", "Hitdorf", "Rheindorf", "Manfort", "Bürrig", "Quettingen"]
-PEOPLE = ["Oberbürgermeister Jan Kessler", "Sozialdezernentin Petra Albers", "Projektleiterin Ayşe Demir",
-          "Amtsleiter Bernd Möller", "Schulleiterin Jutta Weiß"]
+POOLS = pools.load("classifier")
+FRAMES = POOLS["frames"]
+FILLER = POOLS["filler"]
+PLACES = POOLS["places"]
+PEOPLE = POOLS["people"]
 
 
 def _words(terms: tuple[str, ...]) -> list[str]:

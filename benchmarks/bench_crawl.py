@@ -37,7 +37,9 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
+from benchmarks import pools
 from benchmarks.util import RESULTS_DIR, save_results
+from kommunalmonitor.core.german import MONTHS
 from kommunalmonitor.core.resources import data_dir
 from kommunalmonitor.crawler.settings import build_settings
 from kommunalmonitor.pipeline.demo.sample_site import ServerHandle, serve
@@ -51,95 +53,31 @@ RUN_TIMEOUT = 3600.0
 # --------------------------------------------------------------------------------------------
 # Synthetic archive
 
-SENDERS = [
-    "Stadtverwaltung", "Polizei Leverkusen", "Kommunales Integrationszentrum", "Stadtbibliothek",
-    "Technische Betriebe", "Volkshochschule", "Feuerwehr Leverkusen", "Kulturbüro",
-]
-CATEGORIES = ["Politik", "Soziales", "Verkehr", "Kultur", "Sport", "Bildung", "Umwelt", "Verwaltung"]
+POOLS = pools.load("crawl")
+SENDERS = POOLS["senders"]
+CATEGORIES = POOLS["categories"]
 TOPICS = ["rat", "verkehr", "kultur_sport", "soziales", "bildung", "wirtschaft", "umwelt", "verwaltung"]
 ACTION_FIELDS = ["sprache", "bildung", "arbeit", "wohnen", "gesundheit", "engagement", "dialog"]
-PLACES = ["Opladen", "Wiesdorf", "Schlebusch", "Hitdorf", "Rheindorf", "Manfort", "Bürrig", "Quettingen"]
-STREETS = ["Görresstraße", "Kölner Straße", "Hauptstraße", "Friedrich-Ebert-Platz", "Am Büchelter Hof"]
-PEOPLE = [
-    "Sozialdezernentin Petra Albers", "Oberbürgermeister Jan Kessler", "Amtsleiter Bernd Möller",
-    "Projektleiterin Ayşe Demir", "Bezirksvorsteher Klaus Oberhoff", "Schulleiterin Jutta Weiß",
-]
-SUBJECTS = [
-    "Sprachcafé", "Sanierung der Stadtteilbibliothek", "Ausbau des Radwegenetzes", "Bürgerbüro",
-    "Integrationsrat", "Ferienprogramm", "Wochenmarkt", "Haushaltsentwurf", "Kinderbetreuung",
-    "Seniorentreff", "Klimaschutzkonzept", "Nachbarschaftsfest", "Jugendzentrum", "Schulhofsanierung",
-    "Elterncafé", "Quartiersmanagement", "Stadtteilfest", "Bauausschuss", "Lesepatenschaft",
-    "Spielplatzerneuerung", "Hallenbad", "Musikschule", "Kanalbau", "Bürgerhaushalt",
-]
+PLACES = POOLS["places"]
+STREETS = POOLS["streets"]
+PEOPLE = POOLS["people"]
+SUBJECTS = POOLS["subjects"]
 # Every title names subject and place, most also a month or a year: repeats are rare, as on the
 # real site (the store's near-duplicate check compares every pair of equal titles).
-TITLES = [
-    "{subject} in {place} startet im {month}",
-    "{place}: Neues Angebot {subject} für alle Generationen",
-    "{subject} in {place}: Stadt zieht Bilanz für {year}",
-    "Rat berät im {month} über {subject} in {place}",
-    "{subject} in {place} – Anmeldung ab {month} möglich",
-    "Mehr Mittel für {subject} in {place} ab {year}",
-    "Bürgerversammlung in {place} zu {subject} im {month}",
-]
-OPENINGS = [
-    "Die Stadt Leverkusen lädt am {day} zu einer Informationsveranstaltung über {subject} ein.",
-    "Im Stadtteil {place} beginnt am {day} das Projekt {subject}, das der Rat im Frühjahr beschlossen hat.",
-    "{person} hat am {day} mit Vertreterinnen und Vertretern der Vereine das Vorhaben {subject} vorgestellt.",
-    "Nach mehrmonatiger Vorbereitung ist das Angebot {subject} in {place} nun offiziell gestartet.",
-]
-MIDDLES = [
-    "Rund {number} Teilnehmerinnen und Teilnehmer haben sich bereits angemeldet, weitere Plätze sind frei.",
-    "Die Kosten von etwa {number}.000 Euro trägt die Stadt, ein Teil kommt aus Fördermitteln des Landes.",
-    "Treffpunkt ist das Gemeindezentrum an der {street} in {place}, das gut mit Bus und Bahn erreichbar ist.",
-    "Ehrenamtliche Helferinnen und Helfer begleiten die Veranstaltungen und stehen für Fragen zur Verfügung.",
-    "Besonders Familien mit kleinen Kindern und ältere Menschen sollen von dem Angebot profitieren.",
-    "Die Verwaltung prüft derzeit, ob das Angebot im kommenden Jahr auf weitere Stadtteile ausgeweitet wird.",
-    "Im Fachausschuss wurde das Konzept ausführlich beraten und mit großer Mehrheit befürwortet.",
-    "Die Zusammenarbeit mit Schulen, Kindertagesstätten und Vereinen im Stadtteil soll gestärkt werden.",
-    "Informationen in mehreren Sprachen liegen im Bürgerbüro sowie in der Stadtbibliothek aus.",
-    "Die Teilnahme ist kostenlos, eine vorherige Anmeldung wird jedoch empfohlen.",
-    "Nach Angaben der Verwaltung ist die Nachfrage in den vergangenen Monaten deutlich gestiegen.",
-    "Auch die Erfahrungen aus dem Vorjahr sind in die Planung eingeflossen, wie die Projektgruppe berichtet.",
-    "Für die Umsetzung arbeiten mehrere Fachbereiche der Stadtverwaltung eng zusammen.",
-    "Die Ergebnisse werden im Herbst in einer öffentlichen Sitzung des Rates vorgestellt.",
-]
-QUOTES = [
-    "\"Wir wollen, dass sich alle Menschen in {place} zu Hause fühlen\", sagt {person}.",
-    "\"Das Interesse hat unsere Erwartungen übertroffen\", betont {person}.",
-    "\"Gute Nachbarschaft entsteht dort, wo Menschen sich begegnen\", erklärt {person}.",
-]
-CLOSINGS = [
-    "Weitere Auskünfte erteilt das Bürgerbüro unter der Telefonnummer 0214 406-{number}.",
-    "Anmeldungen nimmt die Geschäftsstelle an der {street} montags bis freitags entgegen.",
-    "Das Programm und alle Termine sind auch auf der Internetseite der Stadt zu finden.",
-]
-MONTHS = ["Januar", "Februar", "März", "April", "Mai", "Juni", "Juli", "August", "September",
-          "Oktober", "November", "Dezember"]
+TITLES = POOLS["titles"]
+OPENINGS = POOLS["openings"]
+MIDDLES = POOLS["middles"]
+QUOTES = POOLS["quotes"]
+CLOSINGS = POOLS["closings"]
 # Body sentences are assembled from short slots, so that two unrelated releases share few word
 # 4-grams (word 4-shingles), as two real ones do: template sentences repeated verbatim across the
 # corpus would make every pair look half alike to the near-duplicate check.
-ACTORS = ["Die Stadtverwaltung", "Der Integrationsrat", "Das Jugendamt", "Die Bezirksvertretung",
-          "Der Fachbereich Soziales", "Die Volkshochschule", "Das Bürgerbüro", "Der Seniorenbeirat",
-          "Die Stadtbibliothek", "Das Kulturbüro", "Der Sportbund", "Die Feuerwehr", "Das Jobcenter",
-          "Die Verbraucherzentrale", "Der Stadtrat", "Die Musikschule", "Das Gesundheitsamt",
-          "Die Wirtschaftsförderung", "Der Bauausschuss", "Das Schulamt", "Die Polizei", "Der Caritasverband"]
-VERBS = ["plant", "prüft", "unterstützt", "fördert", "eröffnet", "erweitert", "verschiebt", "beschließt",
-         "bewertet", "finanziert", "begleitet", "organisiert", "beantragt", "saniert", "präsentiert",
-         "koordiniert", "bezuschusst", "dokumentiert", "verlängert", "startet"]
-WHEN = ["ab {day}", "seit {n} Wochen", "im kommenden {month}", "bis Ende {year}", "noch vor {month}",
-        "voraussichtlich {year}", "zum {day}", "erstmals", "erneut", "jährlich", "kurzfristig",
-        "nach langer Pause", "schon jetzt", "ab sofort", "im Herbst", "über {n} Monate"]
-THINGS = ["das Projekt {subject}", "Angebote für Familien", "{n} neue Plätze", "zusätzliche Sprechstunden",
-          "einen Förderantrag", "die Sanierung", "einen Zuschuss", "{n} Stellen", "neue Kurse",
-          "ein Beteiligungsverfahren", "die Ausschreibung", "Beratungstermine", "eine Umfrage", "den Umbau",
-          "ein Konzept", "die Öffnungszeiten", "Ferienkurse", "eine Ausstellung", "den Neubau",
-          "Workshops", "Infoabende", "Patenschaften", "eine Sprechstunde", "digitale Formulare"]
-WHERE = ["in {place}", "an der {street}", "im Rathaus", "im Stadtteil {place}", "am Standort {place}",
-         "im Gemeindezentrum", "an {n} Schulen", "in allen Stadtteilen", "im Bürgerhaus {place}", ""]
-EXTRAS = ["gemeinsam mit {actor}", "für rund {n}.000 Euro", "laut {person}", "mit Landesmitteln",
-          "trotz knapper Kassen", "auf Wunsch vieler Eltern", "nach {n} Anfragen", "wie angekündigt",
-          "ohne Gebühren", "mit {n} Ehrenamtlichen", "nach Beschluss des Rates", "zum {n}. Mal", "", ""]
+ACTORS = POOLS["actors"]
+VERBS = POOLS["verbs"]
+WHEN = POOLS["when"]
+THINGS = POOLS["things"]
+WHERE = POOLS["where"]
+EXTRAS = POOLS["extras"]
 FIRST_DAY, LAST_DAY = date(2000, 1, 1), date(2023, 12, 31)
 TARGET_WORDS = 300
 

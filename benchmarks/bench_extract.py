@@ -51,7 +51,9 @@ from spacy.attrs import IS_PUNCT, IS_SPACE  # noqa: E402
 from spacy.language import Language  # noqa: E402
 from spacy.tokens import Doc  # noqa: E402
 
+from benchmarks import pools
 from benchmarks.util import RESULTS_DIR, save_results
+from kommunalmonitor.core.german import MONTHS, WEEKDAYS  # noqa: E402
 from kommunalmonitor.pipeline.nlp.loader import DEFAULT_CONFIG, extractor_version, load_pipeline  # noqa: E402
 from kommunalmonitor.pipeline.nlp.records import make_doc  # noqa: E402
 
@@ -63,122 +65,28 @@ FIRST_DAY, LAST_DAY = date(2005, 1, 1), date(2023, 12, 31)
 # --------------------------------------------------------------------------------------------
 # Synthetic corpus: German municipal press releases that contain what the pipeline extracts
 
-MONTHS = ["Januar", "Februar", "März", "April", "Mai", "Juni", "Juli", "August", "September",
-          "Oktober", "November", "Dezember"]
-WEEKDAYS = ["Montag", "Dienstag", "Mittwoch", "Donnerstag", "Freitag", "Samstag", "Sonntag"]
-FIRST_NAMES_F = ["Petra", "Ayşe", "Jutta", "Maria", "Sabine", "Fatma", "Olga", "Claudia", "Leyla",
-                 "Andrea", "Monika", "Elif", "Katharina", "Nadia", "Susanne", "Anna", "Hatice"]
-FIRST_NAMES_M = ["Jan", "Uwe", "Bernd", "Klaus", "Samir", "Mehmet", "Thomas", "Stefan", "Ahmad",
-                 "Michael", "Dimitri", "Peter", "Frank", "Yusuf", "Markus", "Andreas", "Marc"]
-LAST_NAMES = ["Kessler", "Albers", "Möller", "Demir", "Oberhoff", "Weiß", "Haddad", "Richrath",
-              "Schulz", "Yılmaz", "Hoffmann", "Becker", "Kowalski", "Nowak", "Krüger", "Schneider",
-              "Özdemir", "Lange", "Brandt", "Petrović", "Wagner", "Hartmann", "Kaya", "Zimmermann",
-              "Lehmann", "Scholz", "Arslan", "Vogel", "Friedrich", "Popescu", "Märtens", "Celik"]
+POOLS = pools.load("extract")
+FIRST_NAMES_F = POOLS["first_names_f"]
+FIRST_NAMES_M = POOLS["first_names_m"]
+LAST_NAMES = POOLS["last_names"]
 # (masculine, feminine) public roles
-ROLES = [("Oberbürgermeister", "Oberbürgermeisterin"), ("Sozialdezernent", "Sozialdezernentin"),
-         ("Bürgermeister", "Bürgermeisterin"), ("Integrationsbeauftragter", "Integrationsbeauftragte"),
-         ("Schulleiter", "Schulleiterin"), ("Stadtsprecher", "Stadtsprecherin"),
-         ("Bezirksbürgermeister", "Bezirksbürgermeisterin"), ("Beigeordneter", "Beigeordnete"),
-         ("Jugendamtsleiter", "Jugendamtsleiterin"), ("Geschäftsführer", "Geschäftsführerin"),
-         ("Fraktionsvorsitzender", "Fraktionsvorsitzende"), ("Stadtkämmerer", "Stadtkämmerin"),
-         ("Projektleiter", "Projektleiterin"), ("Koordinator", "Koordinatorin")]
-DESCRIPTORS = [("Teilnehmer", "Teilnehmerin"), ("Anwohner", "Anwohnerin"), ("Ehrenamtler", "Ehrenamtlerin"),
-               ("Sprachpate", "Sprachpatin"), ("Lehrer", "Lehrerin")]
-PLACES = ["Opladen", "Wiesdorf", "Schlebusch", "Hitdorf", "Rheindorf", "Manfort", "Bürrig", "Quettingen",
-          "Lützenkirchen", "Steinbüchel", "Alkenrath", "Bergisch Neukirchen", "Küppersteg", "Fixheide"]
-STREETS = ["Sandstr.", "Kölner Straße", "Hauptstraße", "Friedrich-Ebert-Platz", "Am Büchelter Hof",
-           "Goetheplatz", "Bismarckstraße", "Düsseldorfer Str.", "Elisabeth-Selbert-Str.", "Felderstraße",
-           "Wiesdorfer Platz", "Gustav-Heinemann-Str.", "Rathenaustraße", "Lindenweg", "Kanalstraße",
-           "Dhünnberg", "Auf dem Bruch", "Breidenbachstraße", "Nobelstraße", "Marktplatz"]
+ROLES = POOLS["roles"]
+DESCRIPTORS = POOLS["descriptors"]
+PLACES = POOLS["places"]
+STREETS = POOLS["streets"]
 STREETS_FEMININE = [street for street in STREETS if street.endswith(("straße", "str."))]  # "die …"
-COMMITTEES = ["Ausschuss für Soziales, Gesundheit und Senioren", "Ausschuss für Schule und Sport",
-              "Ausschuss für Stadtentwicklung, Bauen und Planen", "Ausschuss für Bürger und Umwelt",
-              "Ausschuss für Kultur und Stadtmarketing"]
+COMMITTEES = POOLS["committees"]
 # Bodies as the subject of a sentence (nominative) and after "mit" (dative).
-BODIES_NOM = ["Das Kommunale Integrationszentrum", "Der Integrationsrat", "Das Jobcenter",
-              "Die Volkshochschule", "Der Caritasverband Leverkusen", "Das Diakonische Werk",
-              "Die Bezirksvertretung für den Stadtbezirk II", "Der Fachbereich Soziales",
-              "Das Bundesamt für Migration und Flüchtlinge", "Die Stadtbibliothek", "Die Agentur für Arbeit",
-              "Der Seniorenbeirat", "Das Gesundheitsamt", "Die Ausländerbehörde", "Das Jugendamt"]
-BODIES_DAT = ["dem Kommunalen Integrationszentrum", "dem Integrationsrat", "dem Jobcenter",
-              "der Volkshochschule", "dem Caritasverband Leverkusen", "der AWO", "dem DRK",
-              "der Agentur für Arbeit", "dem Diakonischen Werk", "der Stadtbibliothek", "dem Sozialamt"]
+BODIES_NOM = POOLS["bodies_nom"]
+BODIES_DAT = POOLS["bodies_dat"]
 # Neuter nouns: "das …", "zum …".
-SUBJECTS = ["Sprachcafé", "Nachbarschaftsfest", "Elterncafé", "Ferienprogramm", "Quartiersmanagement",
-            "Mentoringprogramm", "Seniorenfrühstück", "Radwegekonzept", "Integrationskonzept",
-            "Klimaschutzkonzept", "Sprachkursangebot", "Begegnungsfest", "Jugendzentrum", "Willkommensfest",
-            "Lesepatenprogramm", "Stadtteilmütter-Projekt", "Bürgerhaushaltsverfahren", "Hallenbad"]
+SUBJECTS = POOLS["subjects"]
 
-INTEGRATION = [
-    "Seit {year} haben mehr als {n} Geflüchtete aus Syrien, Afghanistan und der Ukraine in {place} "
-    "eine neue Heimat gefunden.",
-    "{body_nom} bietet ab {am_date} wieder Integrationskurse für neu zugewanderte Erwachsene an.",
-    "Die Sprachkurse finden jeweils dienstags und donnerstags im Stadtteilbüro, {address}, statt.",
-    "Menschen mit Migrationsgeschichte sollen leichter Zugang zu Ausbildung und Arbeit finden.",
-    "Gemeinsam mit {body_dat} werden Sprachpatinnen und Sprachpaten gesucht, die mit Kindern Deutsch üben.",
-    "In den Übergangsheimen der Stadt leben derzeit rund {n} Menschen, die auf eine eigene Wohnung warten.",
-    "Die Unterbringung der Schutzsuchenden in Wohnungen statt in Sammelunterkünften bleibt das erklärte "
-    "Ziel.",
-    "Der Integrationsrat hat das Integrationskonzept {period} gemeinsam mit der Verwaltung fortgeschrieben.",
-    "Dolmetscherinnen und Sprachmittler begleiten Familien bei Terminen in Schulen, Kitas und Arztpraxen.",
-    "Im Schuljahr {school_year} besuchen {n} Seiteneinsteigerinnen und Seiteneinsteiger internationale "
-    "Klassen.",
-    "Das Kommunale Integrationszentrum unterstützt Migrantenselbstorganisationen bei der Vereinsarbeit.",
-    "Beim Fastenbrechen in der Moschee, {address}, kamen Musliminnen, Christen und Nachbarn ins "
-    "Gespräch.",
-    "Die Ausländerbehörde hat ihre Sprechzeiten erweitert, um die Wartezeiten bei Einbürgerungen zu "
-    "verkürzen.",
-    "Interkulturelle Begegnungen im Stadtteil fördern den Dialog zwischen alteingesessenen und neu "
-    "zugezogenen Familien.",
-    "Viele Zugewanderte bringen Berufsabschlüsse mit, deren Anerkennung allerdings oft Monate dauert.",
-    "Ehrenamtliche der Willkommensinitiative helfen bei Behördengängen, der Wohnungssuche und "
-    "Bewerbungen.",
-    "Ältere Migrantinnen und Migranten erreicht das Angebot der kultursensiblen Pflege bisher zu selten.",
-    "Beim Jobcenter sind {n} Geflüchtete als arbeitsuchend gemeldet, viele davon in Qualifizierungskursen.",
-]
-GENERAL = [
-    "Die Stadt Leverkusen lädt {am_date} zu einer Informationsveranstaltung über das {subject} ein.",
-    "Der {committee} hat in seiner Sitzung {am_date} über das {subject} beraten.",
-    "{person_role} stellte das Vorhaben gemeinsam mit Vertreterinnen und Vertretern der Vereine vor.",
-    "Treffpunkt ist das Gemeindezentrum, {address}, in {place}, das gut mit Bus und Bahn "
-    "erreichbar ist.",
-    "Die Kosten von etwa {n}.000 Euro trägt die Stadt, ein Teil kommt aus Fördermitteln des Landes.",
-    "Rund {n} Teilnehmerinnen und Teilnehmer haben sich bereits angemeldet, weitere Plätze sind frei.",
-    "Die Bauarbeiten sollen {month_year} beginnen und {month_year2} abgeschlossen sein.",
-    "{body_nom} hat dazu {am_date} einen Bericht vorgelegt, der im Internet abrufbar ist.",
-    "Die Verwaltung prüft derzeit, ob das Angebot im kommenden Jahr auf weitere Stadtteile ausgeweitet "
-    "wird.",
-    "Im Fachausschuss wurde das Konzept ausführlich beraten und mit großer Mehrheit befürwortet.",
-    "Die Ausstellung ist {range} montags bis freitags von 9 bis 16 Uhr geöffnet.",
-    "Nach Angaben der Verwaltung ist die Nachfrage in den vergangenen Monaten deutlich gestiegen.",
-    "Die Bezirksvertretung für den Stadtbezirk {district} hatte den Antrag bereits {year} gestellt.",
-    "Für die Umsetzung arbeiten mehrere Fachbereiche der Stadtverwaltung eng mit {body_dat} zusammen.",
-    "Die Ergebnisse werden {am_date} in einer öffentlichen Sitzung des Rates vorgestellt.",
-    "Zwischen {year_range} wurden in {place} insgesamt {n} neue Kita-Plätze geschaffen.",
-    "Auch die Erfahrungen aus dem Vorjahr sind in die Planung eingeflossen, wie {person_comma} berichtet.",
-    "Anmeldeschluss ist {am_date}, die Teilnahme ist kostenlos.",
-    "Wegen der Arbeiten ist die {street_only} zwischen der Einmündung und dem Kreisverkehr gesperrt.",
-    "Der Haushaltsentwurf für {year} sieht für das {subject} zusätzliche Mittel vor.",
-    "{descriptor} {name} ist von Anfang an dabei und freut sich über den großen Zuspruch.",
-]
-QUOTES = [
-    "„Wir wollen, dass sich alle Menschen in {place} zu Hause fühlen“, sagte {person_role}.",
-    "„Das Interesse hat unsere Erwartungen übertroffen“, betonte {name}.",
-    "„Gute Nachbarschaft entsteht dort, wo Menschen sich begegnen“, erklärte {person_role}.",
-    "„Ohne die vielen Ehrenamtlichen wäre das nicht möglich“, sagt {person_comma_short}.",
-]
-OPENINGS = [
-    "{person_role} hat {am_date} das {subject} in {place} eröffnet.",
-    "Im Stadtteil {place} beginnt {am_date} das Projekt {subject}, das der Rat im Frühjahr beschlossen hat.",
-    "{body_nom} lädt {am_date} zum {subject} ins Bürgerhaus, {address}, ein.",
-    "Nach mehrmonatiger Vorbereitung ist das {subject} in {place} {month_year} gestartet.",
-]
-CLOSINGS = [
-    "Weitere Auskünfte erteilt das Bürgerbüro, {address}, unter der Telefonnummer 0214 406-{n4}.",
-    "Anmeldungen nimmt die Geschäftsstelle, {address}, montags bis freitags entgegen.",
-    "Das Programm und alle Termine sind auch auf der Internetseite der Stadt zu finden.",
-    "{contact} ist {name}, Telefon 0214 406-{n4}.",
-]
+INTEGRATION = POOLS["integration"]
+GENERAL = POOLS["general"]
+QUOTES = POOLS["quotes"]
+OPENINGS = POOLS["openings"]
+CLOSINGS = POOLS["closings"]
 
 
 class _Filler:

@@ -47,7 +47,9 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from benchmarks import pools
 from benchmarks.util import RESULTS_DIR, save_results
+from kommunalmonitor.core.german import MONTHS
 from kommunalmonitor.models.taxonomy import Taxonomy
 
 RESULTS_FILE = RESULTS_DIR / "report.json"
@@ -76,61 +78,22 @@ KIND_SHARES = {
     True: (0.22, 0.15, 0.08, 0.20, 0.10, 0.15, 0.10),
 }
 
-SENDERS = ["Stadtverwaltung", "Polizei Leverkusen", "Kommunales Integrationszentrum", "Stadtbibliothek",
-           "Technische Betriebe", "Volkshochschule", "Feuerwehr Leverkusen", "Kulturbüro", "Jobcenter"]
-CATEGORIES = ["Politik", "Soziales", "Verkehr", "Kultur", "Sport", "Bildung", "Umwelt", "Verwaltung"]
-SUBJECTS = ["Sprachcafé", "Sanierung der Stadtteilbibliothek", "Ausbau des Radwegenetzes", "Bürgerbüro",
-            "Integrationsrat", "Ferienprogramm", "Wochenmarkt", "Haushaltsentwurf", "Kinderbetreuung",
-            "Seniorentreff", "Klimaschutzkonzept", "Nachbarschaftsfest", "Jugendzentrum", "Elterncafé",
-            "Quartiersmanagement", "Lesepatenschaft", "Spielplatzerneuerung", "Musikschule", "Bürgerhaushalt"]
-TITLES = ["{subject} in {place} startet im neuen Jahr", "{place}: Neues Angebot {subject} für alle Generationen",
-          "{subject} in {place}: Stadt zieht Bilanz", "Rat berät über {subject} in {place}",
-          "{subject} in {place} – Anmeldung ab sofort möglich", "Mehr Mittel für {subject} in {place}"]
-SENTENCES = [
-    "Die Stadt Leverkusen lädt zu einer Informationsveranstaltung über {subject} in {place} ein.",
-    "{role} {name} hat das Vorhaben {subject} im Ausschuss vorgestellt.",
-    "Treffpunkt ist das Gemeindezentrum an der {street} in {place}.",
-    "Rund {number} Teilnehmerinnen und Teilnehmer haben sich bereits angemeldet.",
-    "Die Kosten von etwa {number}.000 Euro trägt die Stadt, ein Teil kommt aus Fördermitteln des Landes.",
-    "Der {body} hat das Konzept am {day} ausführlich beraten.",
-    "\"Wir wollen, dass sich alle Menschen in {place} zu Hause fühlen\", sagt {role} {name}.",
-    "Weitere Auskünfte erteilt das Bürgerbüro unter der Telefonnummer 0214 406-{number}.",
-    "Das Angebot richtet sich besonders an Familien mit Zuwanderungsgeschichte in {place}.",
-    "Die Sprachkurse beginnen am {day} und finden wöchentlich an der {street} statt.",
-]
-BODIES = ["Rat der Stadt", "Integrationsrat", "Ausschuss für Schule und Weiterbildung", "Jugendhilfeausschuss",
-          "Ausschuss für Soziales, Gesundheit und Senioren", "Bezirksvertretung I", "Bezirksvertretung II",
-          "Bezirksvertretung III", "Kommunales Integrationszentrum", "Jobcenter Leverkusen", "Volkshochschule",
-          "Stadtbibliothek", "Fachbereich Kinder und Jugend", "Fachbereich Soziales", "Gesundheitsamt",
-          "Ordnungsamt", "Bau- und Planungsausschuss", "Kulturausschuss", "Sportausschuss", "Seniorenbeirat",
-          "Finanzausschuss", "Umweltausschuss", "Technische Betriebe Leverkusen", "Feuerwehr Leverkusen",
-          "Polizei Leverkusen", "Agentur für Arbeit", "Musikschule", "Stadtarchiv", "Bürgerbüro",
-          "Fachbereich Schulen"]
-STREET_STEMS = ["Haupt", "Bahnhof", "Goethe", "Schiller", "Humboldt", "Görres", "Kaiser", "Bismarck", "Linden",
-                "Mühlen", "Kirch", "Schul", "Garten", "Wald", "Feld", "Rathaus", "Markt", "Burg", "Dhünn",
-                "Wupper", "Rhein", "Eichen", "Buchen", "Birken", "Rosen", "Tulpen", "Wiesen", "Berg", "Tal",
-                "Sonnen", "Blumen", "Ahorn", "Heide", "Kanal", "Hafen", "Kloster", "Post", "Park"]
-STREET_SUFFIXES = ["straße", "weg", "platz", "allee", "ring"]
-STREET_ADJECTIVES = ["Kölner Straße", "Düsseldorfer Straße", "Berliner Straße", "Opladener Straße",
-                     "Wiesdorfer Platz", "Friedrich-Ebert-Platz", "Robert-Blum-Straße", "Am Büchelter Hof"]
-FIRST_NAMES = ["Petra", "Jan", "Bernd", "Ayşe", "Klaus", "Jutta", "Uwe", "Sabine", "Mehmet", "Anna", "Thomas",
-               "Maria", "Stefan", "Elif", "Michael", "Andrea", "Olga", "Peter", "Fatma", "Markus", "Claudia",
-               "Dimitri", "Ursula", "Hans", "Leyla", "Frank", "Monika", "Ali", "Karin", "Jürgen", "Natalia",
-               "Rainer", "Birgit", "Tobias", "Sevgi", "Dirk", "Heike", "Wolfgang", "Irina", "Ralf"]
-LAST_NAMES = ["Albers", "Kessler", "Möller", "Demir", "Oberhoff", "Weiß", "Richrath", "Schmitz", "Yılmaz",
-              "Müller", "Schneider", "Fischer", "Weber", "Meyer", "Wagner", "Becker", "Schulz", "Hoffmann",
-              "Koch", "Kaya", "Richter", "Klein", "Wolf", "Schröder", "Neumann", "Schwarz", "Zimmermann",
-              "Braun", "Krüger", "Hofmann", "Hartmann", "Lange", "Öztürk", "Werner", "Krause", "Lehmann",
-              "Köhler", "Herrmann", "König", "Walter", "Kowalski", "Nowak", "Popescu", "Jansen", "Peters"]
+POOLS = pools.load("report")
+SENDERS = POOLS["senders"]
+CATEGORIES = POOLS["categories"]
+SUBJECTS = POOLS["subjects"]
+TITLES = POOLS["titles"]
+SENTENCES = POOLS["sentences"]
+BODIES = POOLS["bodies"]
+STREET_STEMS = POOLS["street_stems"]
+STREET_SUFFIXES = POOLS["street_suffixes"]
+STREET_ADJECTIVES = POOLS["street_adjectives"]
+FIRST_NAMES = POOLS["first_names"]
+LAST_NAMES = POOLS["last_names"]
 # Person roles: who may be named in a report (data/lexicons/public-roles.toml) and who may not.
-PUBLIC_ROLES = ["Oberbürgermeister", "Oberbürgermeisterin", "Sozialdezernentin", "Kulturdezernent",
-                "Integrationsbeauftragte", "Ratsmitglied", "Amtsleiter", "Bezirksbürgermeister", "Stadtsprecher",
-                "Polizeipräsident", "Beigeordneter", "Landtagsabgeordnete", "Vorsitzende des Integrationsrates"]
-PRIVATE_ROLES = ["Anwohnerin", "Anwohner", "Trainer", "Schülerin", "Projektleiterin", "Vereinsvorsitzender",
-                 "Ehrenamtliche", "Schulleiterin", "Kursleiterin", "Geschäftsführer"]
+PUBLIC_ROLES = POOLS["public_roles"]
+PRIVATE_ROLES = POOLS["private_roles"]
 PERSON_IDENTITIES = 1500
-GERMAN_MONTHS = ["Januar", "Februar", "März", "April", "Mai", "Juni", "Juli", "August", "September",
-                 "Oktober", "November", "Dezember"]
 
 
 # --------------------------------------------------------------------------------------------
@@ -173,7 +136,7 @@ def _pools(seed: int, taxonomy: Taxonomy) -> dict[str, Any]:
         name, role = persons[rng.randrange(60)]
         sentences.append(rng.choice(SENTENCES).format(
             subject=rng.choice(SUBJECTS), place=rng.choice(district_names), street=rng.choice(streets),
-            number=rng.randint(12, 480), body=rng.choice(BODIES), day=f"{day.day}. {GERMAN_MONTHS[day.month - 1]}",
+            number=rng.randint(12, 480), body=rng.choice(BODIES), day=f"{day.day}. {MONTHS[day.month - 1]}",
             role=role or "Projektleiterin", name=name))
     field_ids = list(taxonomy.field_labels)
     return {

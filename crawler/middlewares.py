@@ -12,10 +12,10 @@ from urllib.parse import urljoin, urlsplit
 
 from scrapy import Request, Spider, signals
 from scrapy.crawler import Crawler
-from scrapy.downloadermiddlewares.retry import get_retry_request
-from scrapy.exceptions import IgnoreRequest, NotConfigured
+from scrapy.downloadermiddlewares.retry import RetryMiddleware
+from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
-from scrapy.utils.misc import load_object
+from scrapy.settings import BaseSettings
 from scrapy.utils.python import global_object_name
 from scrapy.utils.response import response_status_message
 
@@ -41,42 +41,28 @@ def retry_after_seconds(value: bytes | str | None, now: float | None = None) -> 
     return max(0.0, when.timestamp() - (now if now is not None else time.time()))
 
 
-class RetryAfterMiddleware:
+class RetryAfterMiddleware(RetryMiddleware):
     """Scrapy's retry, but it waits before retrying: Retry-After if the server sent one,
-    else exponential backoff. A wait longer than KOMO_RETRY_MAX_WAIT gives up instead."""
+    else exponential backoff. A wait longer than KOMO_RETRY_MAX_WAIT gives up instead.
 
-    def __init__(self, crawler: Crawler):
-        settings = crawler.settings
-        if not settings.getbool("RETRY_ENABLED"):
-            raise NotConfigured
-        self.crawler = crawler
-        self.max_retry_times = settings.getint("RETRY_TIMES")
-        self.retry_http_codes = {int(x) for x in settings.getlist("RETRY_HTTP_CODES")}
+    Scrapy reads RETRY_TIMES, RETRY_HTTP_CODES, RETRY_EXCEPTIONS and the `max_retry_times` /
+    `dont_retry` meta keys (an OParl list page asks for more attempts: it carries every later
+    page of its list); this adds only the wait."""
+
+    def __init__(self, settings: BaseSettings):
+        super().__init__(settings)
         self.backoff_base = settings.getfloat("KOMO_RETRY_BACKOFF_BASE")
         self.max_wait = settings.getfloat("KOMO_RETRY_MAX_WAIT")
-        self.exceptions_to_retry = tuple(
-            load_object(x) if isinstance(x, str) else x
-            for x in settings.getlist("RETRY_EXCEPTIONS")
-        )
-
-    @classmethod
-    def from_crawler(cls, crawler: Crawler) -> RetryAfterMiddleware:
-        return cls(crawler)
-
-    def _max_retries(self, request: Request) -> int:
-        # A request may ask for more attempts (Scrapy's `max_retry_times` meta key): an OParl
-        # list page carries every later page of its list.
-        return int(request.meta.get("max_retry_times", self.max_retry_times))
 
     def _backoff(self, request: Request) -> float:
         return self.backoff_base * 2 ** request.meta.get("retry_times", 0)
 
-    async def process_response(
+    async def process_response(  # type: ignore[override]  # Scrapy awaits a coroutine here
         self, request: Request, response: Response, spider: Spider | None = None
     ) -> Request | Response:
         if request.meta.get("dont_retry") or response.status not in self.retry_http_codes:
             return response
-        if request.meta.get("retry_times", 0) >= self._max_retries(request):
+        if request.meta.get("retry_times", 0) >= request.meta.get("max_retry_times", self.max_retry_times):
             return response  # give up: the spider's errback records the failure
         wait = retry_after_seconds(response.headers.get("Retry-After"))
         if wait is None:
@@ -87,9 +73,7 @@ class RetryAfterMiddleware:
             )
             return response
         reason = response_status_message(response.status)
-        retry = get_retry_request(
-            request, spider=self.crawler.spider, reason=reason, max_retry_times=self._max_retries(request)
-        )
+        retry = self._retry(request, reason)
         if retry is None:
             return response
         retry.meta["komo_waited"] = wait
@@ -97,20 +81,14 @@ class RetryAfterMiddleware:
         await asyncio.sleep(wait)
         return retry
 
-    async def process_exception(
+    async def process_exception(  # type: ignore[override]
         self, request: Request, exception: Exception, spider: Spider | None = None
     ) -> Request | None:
-        if request.meta.get("dont_retry") or not isinstance(exception, self.exceptions_to_retry):
-            return None
-        retry = get_retry_request(
-            request,
-            spider=self.crawler.spider,
-            reason=global_object_name(exception.__class__),
-            max_retry_times=self._max_retries(request),
-        )
-        if retry is not None:
+        retry = super().process_exception(request, exception)
+        if isinstance(retry, Request):
             await asyncio.sleep(self._backoff(request))
-        return retry
+            return retry
+        return None
 
 
 class OffsiteRedirect(IgnoreRequest):

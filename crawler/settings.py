@@ -29,7 +29,7 @@ SETTINGS: dict[str, Any] = {
     "DOWNLOAD_MAXSIZE": 4 * 1024 * 1024,
     "DOWNLOAD_WARNSIZE": 1024 * 1024,
     "DOWNLOAD_FAIL_ON_DATALOSS": True,
-    # Retries: our middleware replaces Scrapy's so that Retry-After is honoured.
+    # Retries: Scrapy's RetryMiddleware, subclassed in its slot so that it waits (Retry-After).
     "RETRY_ENABLED": True,
     "RETRY_TIMES": 2,
     "RETRY_HTTP_CODES": [500, 502, 503, 504, 522, 524, 408, 429],

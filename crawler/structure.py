@@ -22,15 +22,10 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
+from kommunalmonitor.core.german import MONTH_NUMBERS as MONTHS
 from kommunalmonitor.core.resources import data_dir, user_data_dir
 from kommunalmonitor.core.text import strip_controls
 
-MONTHS = {
-    "januar": 1, "jan": 1, "jänner": 1, "februar": 2, "feb": 2, "märz": 3, "maerz": 3, "mär": 3, "mrz": 3,
-    "april": 4, "apr": 4, "mai": 5, "juni": 6, "jun": 6, "juli": 7, "jul": 7, "august": 8, "aug": 8,
-    "september": 9, "sep": 9, "sept": 9, "oktober": 10, "okt": 10, "november": 11, "nov": 11,
-    "dezember": 12, "dez": 12,
-}
 _MONTH_NAMES = "|".join(sorted((re.escape(m) for m in MONTHS), key=len, reverse=True))
 # A publication date as pages write it: 18.09.2019, 18.9.19, 8. Dezember 2023, 8. Dez. 2023.
 DATE = (rf"\d{{1,2}}\.\s?\d{{1,2}}\.\s?(?:\d{{4}}|\d{{2}})(?![\d.])"

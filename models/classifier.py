@@ -39,6 +39,7 @@ from sklearn.naive_bayes import MultinomialNB
 from sklearn.svm import LinearSVC
 
 from kommunalmonitor.core.errors import KomoError
+from kommunalmonitor.core.german import stopwords
 from kommunalmonitor.core.resources import model_path
 
 from .corpus import Document, Example
@@ -92,11 +93,9 @@ DEFAULTS: dict[str, Any] = {
 
 
 def default_stopwords() -> list[str]:
-    """spaCy's German stop words, folded the same way as the texts (sorted, so hashes are stable).
-    Training only: a saved model carries its own list."""
-    from spacy.lang.de.stop_words import STOP_WORDS
-
-    return sorted({fold(w) for w in STOP_WORDS})
+    """The one German stop-word list (data/lexicons/stopwords-de.txt), folded the same way as the
+    texts (sorted, so hashes are stable). Training only: a saved model carries its own list."""
+    return sorted({fold(w) for w in stopwords()})
 
 
 def load_config(path: Path = DEFAULT_CONFIG, **overrides: Any) -> dict[str, Any]:

@@ -16,10 +16,10 @@ import re
 from functools import cache
 from typing import Any
 
+from kommunalmonitor.core.german import MONTHS
 from kommunalmonitor.core.resources import datasets_dir
 
-_MONTHS = ("januar", "februar", "märz", "april", "mai", "juni", "juli", "august", "september",
-           "oktober", "november", "dezember")
+_MONTHS = tuple(m.lower() for m in MONTHS)
 _MONTH = "|".join(m.capitalize() for m in _MONTHS)
 _DATE = re.compile(
     rf"\b(?:(?P<d>\d{{1,2}})\.\s*(?:(?P<m>\d{{1,2}})\.|(?P<mn>{_MONTH}))\s*(?P<y>\d{{4}}|\d{{2}})?"

@@ -4,8 +4,9 @@
 Writes data/sample-archive/articles.jsonl: 230 invented German municipal
 press releases modelled on the structure of a city press archive.  Every
 text, person and organisation name is written for this project; nothing is
-copied from real articles.  Standard library only, fixed seed, deterministic
-output:
+copied from real articles.  Fixed seed, deterministic
+output. The cast, places and stock sentences are data in data/sample-archive/pools/*.toml,
+read through benchmarks/pools.py (the loader every corpus generator shares):
 
     python scripts/generate_sample_articles.py [--out PATH]
 
@@ -20,11 +21,17 @@ import datetime as dt
 import json
 import random
 import re
+import sys
 from collections import Counter, defaultdict
 from pathlib import Path
 
-SEED = 20230331
+from kommunalmonitor.core.german import MONTHS, WEEKDAYS
+
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))  # benchmarks/ is no package of the install: found from the checkout
+from benchmarks.pools import load_file  # noqa: E402
+
+SEED = 20230331
 DEFAULT_OUT = ROOT / "data" / "sample-archive" / "articles.jsonl"
 START = dt.date(2000, 1, 1)
 END = dt.date(2023, 3, 31)
@@ -39,9 +46,8 @@ FORBIDDEN_PREFIXES = (
     "Dieser Artikel wurde als Nachricht einsortiert in:", "Bisherige Besucher", "Meldungen Blättern",
     "Weitere Nachrichten der Quelle", "Weitere Meldungen",
 )
-MONTHS = ["Januar", "Februar", "März", "April", "Mai", "Juni", "Juli", "August", "September",
-          "Oktober", "November", "Dezember"]
-WEEKDAYS = ["Montag", "Dienstag", "Mittwoch", "Donnerstag", "Freitag", "Samstag", "Sonntag"]
+POOLS = {name: pool for path in sorted((ROOT / "data" / "sample-archive" / "pools").glob("*.toml"))
+         for name, pool in load_file(path).items()}
 
 
 def D(s: str) -> dt.date:
@@ -51,142 +57,17 @@ def D(s: str) -> dt.date:
 # ---------------------------------------------------------------------------
 # Invented office holders.  (start, end, role before name, name, apposition, female)
 # ---------------------------------------------------------------------------
-OFFICES = {
-    "ob": [
-        ("2000-01-01", "2004-09-30", "Oberbürgermeister", "Heinz-Dieter Vollmer", "Oberbürgermeister der Stadt Leverkusen", False),
-        ("2004-10-01", "2020-10-31", "Oberbürgermeister", "Jan Kessler", "Oberbürgermeister der Stadt Leverkusen", False),
-        ("2020-11-01", "2099-12-31", "Oberbürgermeisterin", "Martina Falk", "Oberbürgermeisterin der Stadt Leverkusen", True),
-    ],
-    "bm": [
-        ("2000-01-01", "2009-10-20", "Bürgermeister", "Klaus Oberhoff", "stellvertretender Bürgermeister", False),
-        ("2009-10-21", "2099-12-31", "Bürgermeisterin", "Ute Brandt", "stellvertretende Bürgermeisterin", True),
-    ],
-    "sozdez": [
-        ("2000-01-01", "2010-06-30", "Sozialdezernent", "Dr. Hans-Georg Lemke", "Dezernent für Bürger, Umwelt und Soziales", False),
-        ("2010-07-01", "2018-06-30", "Sozialdezernentin", "Petra Albers", "Dezernentin für Bürger, Umwelt und Soziales", True),
-        ("2018-07-01", "2099-12-31", "Sozialdezernent", "Markus Sieben", "Dezernent für Bürger, Umwelt und Soziales", False),
-    ],
-    "baudez": [
-        ("2000-01-01", "2012-03-31", "Baudezernent", "Rolf Bender", "Dezernent für Planen und Bauen", False),
-        ("2012-04-01", "2099-12-31", "Baudezernentin", "Andrea Winterfeld", "Dezernentin für Planen und Bauen", True),
-    ],
-    "kaemmerer": [
-        ("2000-01-01", "2011-09-30", "Stadtkämmerer", "Bernd Kaltenbach", "Kämmerer der Stadt", False),
-        ("2011-10-01", "2099-12-31", "Stadtkämmerin", "Dr. Sabine Rothe", "Kämmerin der Stadt", True),
-    ],
-    "kulturdez": [
-        ("2000-01-01", "2014-12-31", "Kulturdezernent", "Dr. Alexander Wirth", "Dezernent für Schule, Kultur und Sport", False),
-        ("2015-01-01", "2099-12-31", "Kulturdezernentin", "Judith Kamps", "Dezernentin für Schule, Kultur und Sport", True),
-    ],
-    "schuldez": [
-        ("2000-01-01", "2014-12-31", "Schuldezernent", "Dr. Alexander Wirth", "Dezernent für Schule, Kultur und Sport", False),
-        ("2015-01-01", "2099-12-31", "Schuldezernentin", "Judith Kamps", "Dezernentin für Schule, Kultur und Sport", True),
-    ],
-    "mrat": [
-        ("2000-01-01", "2004-11-30", "der Vorsitzende des Ausländerbeirates", "Ahmet Kaya", "Vorsitzender des Ausländerbeirates", False),
-        ("2004-12-01", "2014-06-30", "der Vorsitzende des Integrationsrates", "Giuseppe Lombardi", "Vorsitzender des Integrationsrates", False),
-        ("2014-07-01", "2020-10-31", "der Vorsitzende des Integrationsrates", "Samir Haddad", "Vorsitzender des Integrationsrates", False),
-        ("2020-11-01", "2099-12-31", "die Vorsitzende des Integrationsrates", "Elena Petrović", "Vorsitzende des Integrationsrates", True),
-    ],
-    "integ": [
-        ("2000-01-01", "2005-12-31", "RAA-Leiterin", "Gudrun Falkenberg", "Leiterin der RAA", True),
-        ("2006-01-01", "2012-12-31", "Integrationsbeauftragte", "Birgit Hoffmeister", "Integrationsbeauftragte der Stadt", True),
-        ("2013-01-01", "2099-12-31", "KI-Leiterin", "Dr. Nadia Berger", "Leiterin des Kommunalen Integrationszentrums", True),
-    ],
-    "polizei": [
-        ("2000-01-01", "2011-12-31", "Polizeisprecher", "Jürgen Lindner", "Sprecher des Polizeipräsidiums Köln", False),
-        ("2012-01-01", "2099-12-31", "Polizeisprecher", "Tom Weber", "Sprecher des Polizeipräsidiums Köln", False),
-    ],
-    "feuerwehr": [
-        ("2000-01-01", "2013-12-31", "Feuerwehrchef", "Karl-Heinz Mertens", "Leiter der Feuerwehr Leverkusen", False),
-        ("2014-01-01", "2099-12-31", "Branddirektor", "Dirk Leonhardt", "Leiter der Feuerwehr Leverkusen", False),
-    ],
-    "job": [
-        ("2000-01-01", "2004-12-31", "Arbeitsamtsdirektor", "Werner Pütz", "Direktor des Arbeitsamtes", False),
-        ("2005-01-01", "2010-12-31", "ARGE-Geschäftsführerin", "Monika Riedel", "Geschäftsführerin der ARGE", True),
-        ("2011-01-01", "2018-12-31", "Jobcenter-Geschäftsführerin", "Monika Riedel", "Geschäftsführerin des Jobcenters", True),
-        ("2019-01-01", "2099-12-31", "Jobcenter-Geschäftsführer", "Oliver Brandes", "Geschäftsführer des Jobcenters", False),
-    ],
-    "vhs": [
-        ("2000-01-01", "2015-12-31", "VHS-Leiter", "Dr. Thomas Engel", "Leiter der Volkshochschule", False),
-        ("2016-01-01", "2099-12-31", "VHS-Leiterin", "Sabine Körner", "Leiterin der Volkshochschule", True),
-    ],
-    "biblio": [
-        ("2000-01-01", "2016-12-31", "Bibliotheksleiterin", "Renate Vogt", "Leiterin der Stadtbibliothek", True),
-        ("2017-01-01", "2099-12-31", "Bibliotheksleiter", "Jonas Hartmann", "Leiter der Stadtbibliothek", False),
-    ],
-    "caritas": [("2000-01-01", "2099-12-31", "Caritasdirektor", "Michael Freitag", "Direktor des Caritasverbandes Leverkusen", False)],
-    "superint": [
-        ("2000-01-01", "2011-12-31", "Superintendent", "Frank Lohmann", "Superintendent des Evangelischen Kirchenkreises", False),
-        ("2012-01-01", "2099-12-31", "Superintendentin", "Dorothee Sander", "Superintendentin des Evangelischen Kirchenkreises", True),
-    ],
-    "dechant": [("2000-01-01", "2099-12-31", "Stadtdechant", "Norbert Esser", "katholischer Stadtdechant", False)],
-    "moschee": [
-        ("2000-01-01", "2012-12-31", "Gemeindevorsitzender", "Hasan Demir", "Vorsitzender der Moscheegemeinde", False),
-        ("2013-01-01", "2099-12-31", "Gemeindevorsitzender", "Yusuf Arslan", "Vorsitzender der Moscheegemeinde", False),
-    ],
-    "kh": [
-        ("2000-01-01", "2013-12-31", "Kreishandwerksmeister", "Ulrich Brenner", "Kreishandwerksmeister", False),
-        ("2014-01-01", "2099-12-31", "Kreishandwerksmeister", "Thomas Lindlar", "Kreishandwerksmeister", False),
-    ],
-    "wifoe": [
-        ("2000-01-01", "2011-12-31", "Wirtschaftsförderer", "Frank Oster", "Geschäftsführer der Wirtschaftsförderung", False),
-        ("2012-01-01", "2099-12-31", "Wirtschaftsförderer", "Dr. Carsten Wiebe", "Geschäftsführer der Wirtschaftsförderung", False),
-    ],
-    "senbeirat": [("2000-01-01", "2099-12-31", "Seniorenbeiratsvorsitzende", "Hildegard Mertes", "Vorsitzende des Seniorenbeirates", True)],
-    "tiefbau": [("2000-01-01", "2099-12-31", "Tiefbauamtsleiter", "Jörg Sommer", "Leiter des Fachbereichs Tiefbau", False)],
-    "sprecher": [
-        ("2000-01-01", "2010-12-31", "Stadtsprecher", "Dieter Kamp", "Sprecher der Stadtverwaltung", False),
-        ("2011-01-01", "2099-12-31", "Stadtsprecherin", "Anja Wolters", "Sprecherin der Stadtverwaltung", True),
-    ],
-    "spd": [
-        ("2000-01-01", "2014-06-30", "SPD-Fraktionschef", "Klaus Wegener", "Vorsitzender der SPD-Ratsfraktion", False),
-        ("2014-07-01", "2099-12-31", "SPD-Fraktionschefin", "Miriam Scholten", "Vorsitzende der SPD-Ratsfraktion", True),
-    ],
-    "cdu": [
-        ("2000-01-01", "2016-12-31", "CDU-Fraktionsvorsitzender", "Dr. Ralf Hoppe", "Vorsitzender der CDU-Ratsfraktion", False),
-        ("2017-01-01", "2099-12-31", "CDU-Fraktionsvorsitzender", "Thomas Gerlach", "Vorsitzender der CDU-Ratsfraktion", False),
-    ],
-    "gruene": [("2000-01-01", "2099-12-31", "Grünen-Fraktionssprecherin", "Birgit Lenz", "Sprecherin der Grünen-Ratsfraktion", True)],
-    "fdp": [("2000-01-01", "2099-12-31", "FDP-Fraktionsvorsitzende", "Monika Ahrens", "Vorsitzende der FDP-Ratsfraktion", True)],
-    "gesundheit": [("2000-01-01", "2099-12-31", "Amtsarzt", "Dr. Martin Hesse", "Leiter des Gesundheitsamtes", False)],
-    "konsul": [("2008-01-01", "2099-12-31", "Generalkonsul", "Kemal Aydın", "Generalkonsul", False)],
-    "tsv": [("2000-01-01", "2099-12-31", "TSV-Vorsitzender", "Bernd Schallenberg", "Vorsitzender des TSV Bayer 04", False)],
-    "ssb": [("2000-01-01", "2099-12-31", "Stadtsportbund-Vorsitzende", "Karin Weyer", "Vorsitzende des Stadtsportbundes", True)],
-}
+OFFICES = POOLS["offices"]
 
 # district name -> invented statistical code (1..60) and Stadtbezirk
-DISTRICTS = [
-    ("Wiesdorf", 11, "I"), ("Manfort", 14, "I"), ("Rheindorf", 21, "I"), ("Hitdorf", 24, "I"),
-    ("Küppersteg", 27, "I"), ("Bürrig", 29, "I"), ("Opladen", 31, "II"), ("Quettingen", 34, "II"),
-    ("Lützenkirchen", 37, "II"), ("Bergisch Neukirchen", 39, "II"), ("Alkenrath", 42, "III"),
-    ("Schlebusch", 44, "III"), ("Steinbüchel", 47, "III"), ("Waldsiedlung", 52, "III"),
-    ("Fixheide", 33, "II"), ("Mathildenhof", 45, "III"),
-]
+DISTRICTS = POOLS["districts"]
 DISTRICT_BY_NAME = {d[0]: d for d in DISTRICTS}
 
-STREETS = [
-    "Sandstraße", "Görresstraße", "Heinrich-Lübke-Straße", "Hermann-Löns-Straße", "Felderstraße",
-    "Kölner Straße", "Düsseldorfer Straße", "Bergische Landstraße", "Friedrich-Ebert-Straße",
-    "Breidenbachstraße", "Lindenstraße", "Gartenstraße", "Birkenweg", "Mühlenweg", "Burgstraße",
-    "Kirchstraße", "Schulstraße", "Waldstraße", "Rathenaustraße", "Moltkestraße", "Humboldtstraße",
-    "Opladener Straße", "Wiesenstraße", "Robert-Blum-Straße", "Bahnhofstraße", "Hauptstraße",
-    "Uhlandstraße", "Am Stadtpark", "Talstraße", "Rheinallee", "Dhünnberg", "Eichenweg",
-    "Kanalstraße", "Auf dem Kämpchen", "Bismarckstraße", "Lichtenberger Straße", "Am Weiher",
-    "Stixchesstraße", "Nobelstraße", "Hardenbergstraße", "Carl-Leverkus-Straße", "Oulustraße",
-    "Kurt-Schumacher-Ring", "Am Kreispark", "Alte Landstraße", "Pfarrer-Jekel-Straße",
-]
+STREETS = POOLS["streets"]
 
-F_FIRST = ["Maria", "Gisela", "Sabine", "Monika", "Anna", "Julia", "Leila", "Fatma", "Ayşe", "Olena", "Natalia",
-           "Ingrid", "Heike", "Claudia", "Svetlana", "Amina", "Zeynep", "Elif", "Katarzyna", "Rosa", "Hannah",
-           "Nour", "Irina", "Dragana", "Hatice", "Renate", "Lena", "Marta", "Samira", "Dilan"]
-M_FIRST = ["Peter", "Thomas", "Michael", "Hans", "Jürgen", "Ahmad", "Mehmet", "Ali", "Dimitri", "Luca", "Karim",
-           "Omar", "Stefan", "Andreas", "Giorgos", "Tarek", "Bilal", "Wolfgang", "Klaus", "Yusuf", "Viktor", "Hamid",
-           "Murat", "Oleksandr", "Reinhold", "Emre", "Jonas", "Nikola", "Abdullah", "Matthias"]
-SURNAMES = ["Schulz", "Becker", "Krämer", "Hoffmann", "Wagner", "Müller", "Schmitz", "Lehmann", "Yılmaz", "Öztürk",
-            "Kaya", "Nowak", "Kowalski", "Petrović", "Rahimi", "Schneider", "Klein", "Wolff", "Jansen", "Esposito",
-            "Popescu", "Çelik", "Brenner", "Kurz", "Dahmen", "Şahin", "Bauer", "Heinen", "Engels", "Marković",
-            "Demir", "Pohl", "Lindner", "Aslan", "Kuhn", "Berg", "Rossi", "Sommer", "Hamdan", "Frings"]
+F_FIRST = POOLS["f_first"]
+M_FIRST = POOLS["m_first"]
+SURNAMES = POOLS["surnames"]
 
 
 def latin1_ok(s: str) -> bool:
@@ -197,7 +78,7 @@ def latin1_ok(s: str) -> bool:
         return False
 
 
-NUMBER_WORDS = ["null", "ein", "zwei", "drei", "vier", "fünf", "sechs", "sieben", "acht", "neun", "zehn", "elf", "zwölf"]
+NUMBER_WORDS = POOLS["number_words"]
 
 
 def wz(n: int) -> str:
@@ -803,19 +684,7 @@ def t_ausbildungspaten(c: Ctx):
 
 # --- refugee housing ---------------------------------------------------------
 # (address, district, places, first year, last year)
-SHELTERS = [
-    ("Sandstr. 65-69", "Manfort", 80, 1994, 2099),
-    ("Heinrich-Lübke-Str. 36/40", "Rheindorf", 120, 1992, 2099),
-    ("Hermann-Löns-Str. 1a", "Opladen", 45, 1996, 2011),
-    ("Görresstr. 11", "Wiesdorf", 60, 1990, 2004),
-    ("Lindenweg 4", "Schlebusch", 30, 1998, 2099),
-    ("Am Weiher 3", "Lützenkirchen", 40, 2001, 2099),
-    ("Talstr. 21", "Bürrig", 70, 2014, 2099),
-    ("Turnhalle Robert-Blum-Straße", "Küppersteg", 120, 2015, 2015),
-    ("Kölner Str. 190", "Opladen", 150, 2015, 2018),
-    ("Bergische Landstr. 77", "Steinbüchel", 96, 2016, 2099),
-    ("Hauptstraße 8 bis 12", "Hitdorf", 54, 2017, 2099),
-]
+SHELTERS = POOLS["shelters"]
 FB_YEARS = {  # publication date, occupancy ratio, persons in flats, countries
     2001: ("2001-05-14", 0.86, 210, ["der Bundesrepublik Jugoslawien", "der Türkei", "dem Iran", "dem Irak"]),
     2004: ("2004-06-08", 0.71, 260, ["Serbien und Montenegro", "der Türkei", "dem Irak", "Afghanistan"]),
@@ -952,7 +821,7 @@ def t_unterkunft(c: Ctx):
     return art(c.pick([title]), blocks, category="Soziales", topic="soziales", fields=fields)
 
 
-GESUNDHEIT_VARIANTS = ["dolmetscher", "lotsen", "psycho", "impfen", "schulstart"]
+GESUNDHEIT_VARIANTS = POOLS["gesundheit_variants"]
 
 
 def t_gesundheit(c: Ctx):
@@ -1305,16 +1174,7 @@ def t_migrantenrat(c: Ctx):
 
 
 KONZEPT_DATES = ["2016-10-11", "2017-12-12", "2019-09-17", "2021-11-23"]
-HANDLUNGSFELDER = [
-    "Sprache und Sprachförderung",
-    "Erziehung und Bildung",
-    "Qualifizierung, Ausbildung und Arbeit",
-    "Wohnen und Unterbringung",
-    "Gesundheit",
-    "Bürgerschaftliches Engagement, Freizeit, Kultur und Sport",
-    "Interkultureller und interreligiöser Dialog",
-    "Altern in der Migrationsgesellschaft",
-]
+HANDLUNGSFELDER = POOLS["handlungsfelder"]
 
 
 def t_konzept(c: Ctx):
@@ -3013,43 +2873,15 @@ def build_plan(r: random.Random):
 # ===========================================================================
 # Post-processing
 # ===========================================================================
-FILLERS = {
-    "int": [
-        "Einen Überblick über Beratungsstellen, Sprachkurse und Begegnungsangebote bietet ein mehrsprachiger Wegweiser, der im Rathaus, in der Stadtbibliothek und in den Stadtteilbüros kostenlos ausliegt.",
-        "Die Angebote sind Teil eines Netzwerks aus Stadt, Wohlfahrtsverbänden, Kirchengemeinden und Migrantenorganisationen, das sich mehrmals im Jahr zum Austausch trifft und gemeinsame Projekte abstimmt.",
-        "Ehrenamtliche, die sich in diesem Bereich engagieren möchten, können sich bei der Freiwilligenagentur über Einsatzmöglichkeiten, Fortbildungen und Versicherungsschutz informieren.",
-        "Das Angebot wird regelmäßig ausgewertet. Anregungen der Teilnehmenden fließen in die weitere Planung ein, ein Bericht soll dem zuständigen Fachausschuss im kommenden Jahr vorgelegt werden.",
-    ],
-    "verkehr": [
-        "Die Stadt bittet alle Verkehrsteilnehmer um Verständnis für die Behinderungen. Aktuelle Hinweise zu Baustellen und Umleitungen werden regelmäßig im Internet und in der Tagespresse veröffentlicht.",
-        "Für Rettungsfahrzeuge bleibt die Durchfahrt jederzeit gewährleistet. Die Müllabfuhr fährt die betroffenen Straßen nach einem angepassten Plan an.",
-    ],
-    "sicherheit": [
-        "Die Ermittlungen dauern an. Die Polizei weist darauf hin, dass sie rund um die Uhr über den Notruf 110 erreichbar ist; Hinweise können auch vertraulich gegeben werden.",
-        "Die Kriminalpolizei bietet kostenlose Beratungen zum Schutz vor Einbruch und Betrug an. Termine können telefonisch vereinbart werden.",
-    ],
-    "other": [
-        "Weitere Informationen sind im Internetauftritt der Stadt sowie im Bürgerbüro im Rathaus erhältlich, das montags bis freitags geöffnet ist.",
-        "Anregungen und Fragen nimmt die Verwaltung gern entgegen. Über den weiteren Verlauf wird sie zu gegebener Zeit informieren.",
-        "Die Stadt wird über die nächsten Schritte rechtzeitig informieren. Auskünfte erteilt bis dahin die Pressestelle im Rathaus.",
-    ],
-}
-NACHLESEN = [
-    "Der vollständige Bericht ist im Ratsinformationssystem der Stadt nachzulesen.",
-    "Wer sich für die Einzelheiten interessiert, kann die Vorlage im Ratsinformationssystem nachlesen.",
-    "Die Beschlüsse im Wortlaut lassen sich in der Niederschrift der Sitzung nachlesen.",
-    "Alle Zahlen und Tabellen können Interessierte im Internetauftritt der Stadt nachlesen.",
-    "Die Einzelheiten des Zahlenwerks kann man im Entwurf des Haushaltsplans nachlesen.",
-    "Die Stellungnahmen der Fraktionen sind in der Sitzungsniederschrift nachzulesen.",
-]
+FILLERS = POOLS["fillers"]
+NACHLESEN = POOLS["nachlesen"]
 
 
 def n_words(blocks):
     return sum(words_of(b) for b in blocks)
 
 
-CONTACT_HINTS = ("Telefon", "Tel.", "Rufnummer", "telefonisch", "Kontakt", "Auskünfte", "Auskunft", "Anmeldung",
-                 "Informationen", "Fragen beantwortet", "Hinweise nimmt", "Zeugen werden", "meldet sich")
+CONTACT_HINTS = tuple(POOLS["contact_hints"])
 
 
 def fit(blocks, pools, c: Ctx, filler_key, gen: Gen, r: random.Random):

@@ -63,6 +63,16 @@ def test_charts_render_without_network_or_console_errors(browser, report_file, t
         shapes = charts.nth(i).locator("rect, polyline, circle")
         assert shapes.count() > 0
         assert any((shapes.nth(j).bounding_box() or {}).get("height", 0) > 0 for j in range(shapes.count()))
+    # The action-field chart shows a legend entry for every series, inside the drawing.
+    fields = page.locator("svg.chart", has=page.locator("g.legend-entry"))
+    assert fields.count() == 1
+    outer = fields.bounding_box()
+    entries = fields.locator("g.legend-entry")
+    assert entries.count() == fields.locator("rect.segment").evaluate_all(
+        "rects => new Set(rects.map(r => r.dataset.series)).size")
+    for j in range(entries.count()):
+        box = entries.nth(j).bounding_box()
+        assert box and box["height"] > 0 and box["y"] + box["height"] <= outer["y"] + outer["height"] + 0.5
     assert seen["requests"] == [report_file.as_uri()], "the report fetched something besides itself"
     assert [m for m in seen["console"] if m[0] in ("error", "warning")] == []
     assert seen["errors"] == []

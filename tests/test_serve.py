@@ -193,9 +193,9 @@ def test_a_foreign_host_name_is_refused(server):
 
 
 def test_chart_links_are_escaped_and_absent_by_default():
-    bar = charts.bar_chart([("2019", 0.5, 'a "<b>"')], "t", str, links=['/x?a=1&b="2"'])
+    bar = charts.bar_chart([("2019", 0.5, 'a "<b>"')], "t", charts.COUNT, links=['/x?a=1&b="2"'])
     assert '<a href="/x?a=1&amp;b=&#34;2&#34;"' in bar and "<b>" not in bar
-    assert "<a " not in charts.bar_chart([("2019", 0.5, "t")], "t", str)
+    assert "<a " not in charts.bar_chart([("2019", 0.5, "t")], "t", charts.COUNT)
     assert "<a " not in charts.horizontal_bars([("Opladen", 3)], "t")
 
 

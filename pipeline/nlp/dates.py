@@ -13,14 +13,8 @@ from datetime import date
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
-MONTHS = {
-    "januar": 1, "jänner": 1, "jan": 1, "februar": 2, "feb": 2, "febr": 2, "märz": 3, "maerz": 3,
-    "mär": 3, "mrz": 3, "april": 4, "apr": 4, "mai": 5, "juni": 6, "jun": 6, "juli": 7, "jul": 7,
-    "august": 8, "aug": 8, "september": 9, "sep": 9, "sept": 9, "oktober": 10, "okt": 10,
-    "november": 11, "nov": 11, "dezember": 12, "dez": 12,
-}
-WEEKDAYS = {"montag": 0, "dienstag": 1, "mittwoch": 2, "donnerstag": 3, "freitag": 4,
-            "samstag": 5, "sonnabend": 5, "sonntag": 6}
+from kommunalmonitor.core.german import MONTH_NUMBERS as MONTHS
+from kommunalmonitor.core.german import WEEKDAY_NUMBERS as WEEKDAYS
 
 _MONTH = (r"(?P<{name}>Januar|Jänner|Februar|März|Maerz|April|Mai|Juni|Juli|August|September|"
           r"Oktober|November|Dezember|(?:Jan|Febr?|Mär|Mrz|Apr|Jun|Jul|Aug|Sept?|Okt|Nov|Dez)\.)")

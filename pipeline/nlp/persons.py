@@ -15,6 +15,8 @@ import spacy
 from spacy.language import Language
 from spacy.tokens import Doc, Span, Token
 
+from kommunalmonitor.core.german import MONTHS, WEEKDAYS
+
 from .lexicon import load_toml, resolve_model, word_key
 
 logger = logging.getLogger(__name__)
@@ -25,9 +27,7 @@ for _name in ("role", "role_of", "person"):
 
 _NOT_NAME_ENDINGS = ("ung", "heit", "keit", "schaft", "tion", "tät", "ismus", "ment", "nis",
                      "chen", "zentrum", "amt", "rat", "stadt", "straße", "platz", "verein")
-_MONTHS_DAYS = {"januar", "februar", "märz", "april", "mai", "juni", "juli", "august",
-                "september", "oktober", "november", "dezember", "montag", "dienstag", "mittwoch",
-                "donnerstag", "freitag", "samstag", "sonntag"}
+_MONTHS_DAYS = {w.lower() for w in (*MONTHS, *WEEKDAYS)}
 _INITIAL = re.compile(r"^[A-ZÄÖÜ]\.$")
 _HEAD_ENDINGS = ("", "s", "n", "en", "innen")
 # A body after one of these words is what a role is of ("Leiterin vom Kommunalen Integrationszentrum").

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from datetime import date
 
-MONTHS = ("Januar", "Februar", "März", "April", "Mai", "Juni", "Juli", "August", "September",
-          "Oktober", "November", "Dezember")
-SHORT_MONTHS = ("Jan.", "Feb.", "März", "Apr.", "Mai", "Juni", "Juli", "Aug.", "Sep.", "Okt.", "Nov.", "Dez.")
+from kommunalmonitor.core.german import MONTHS, SHORT_MONTHS
+
 NBSP = "\u00a0"
 
 

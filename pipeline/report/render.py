@@ -60,18 +60,18 @@ def _charts(report: Report) -> dict[str, Markup | None]:
         shown["yearly"] = charts.bar_chart(
             [(p.label, p.share, f"{p.label}: {de_percent(p.share)} ({p.selected} von {p.total})")
              for p in report.yearly],
-            f"Anteil an allen Artikeln je Jahr: {report.title}", lambda v: de_percent(v, 0))
+            f"Anteil an allen Artikeln je Jahr: {report.title}", charts.PERCENT)
     if 1 < len(report.monthly) <= MONTHLY_CHART_MAX:
         shown["monthly"] = charts.line_chart(
             [(p.label, p.share, f"{p.label}: {de_percent(p.share)} ({p.selected} von {p.total})")
              for p in report.monthly],
-            f"Anteil an allen Artikeln je Monat: {report.title}", lambda v: de_percent(v, 0))
+            f"Anteil an allen Artikeln je Monat: {report.title}", charts.PERCENT)
     if report.fields_by_year:
         years = [str(y) for y, _ in report.fields_by_year]
         series = [(report.field_labels[f], [counts.get(f, 0) for _, counts in report.fields_by_year])
                   for f in report.field_ids]
         shown["fields"] = charts.stacked_bars(years, series, "Artikel je Handlungsfeld und Jahr",
-                                              lambda v: de_number(v))
+                                              charts.COUNT)
     if report.districts:
         shown["districts"] = charts.horizontal_bars([(d[0], d[1]) for d in report.districts],
                                                     "Artikel je Stadtteil")

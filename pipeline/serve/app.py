@@ -310,20 +310,20 @@ class ServeApp:
             charts["yearly"] = chart.bar_chart(
                 [(p.label, p.share, f"{p.label}: {de_percent(p.share)} ({p.selected} von {p.total})")
                  for p in report.yearly], f"Anteil an allen Artikeln je Jahr: {report.title}",
-                lambda v: de_percent(v, 0), links=[link("year", p.start.year) if p.selected else None
+                chart.PERCENT, links=[link("year", p.start.year) if p.selected else None
                                                    for p in report.yearly])
         if 1 < len(report.monthly) <= 60:
             charts["monthly"] = chart.line_chart(
                 [(p.label, p.share, f"{p.label}: {de_percent(p.share)} ({p.selected} von {p.total})")
                  for p in report.monthly], f"Anteil an allen Artikeln je Monat: {report.title}",
-                lambda v: de_percent(v, 0),
+                chart.PERCENT,
                 links=[link("month", p.start.strftime("%Y-%m")) if p.selected else None for p in report.monthly])
         if report.fields_by_year:
             years = [str(y) for y, _ in report.fields_by_year]
             charts["fields"] = chart.stacked_bars(
                 years, [(report.field_labels[f], [c.get(f, 0) for _, c in report.fields_by_year])
                         for f in report.field_ids],
-                "Artikel je Handlungsfeld und Jahr", lambda v: de_number(v),
+                "Artikel je Handlungsfeld und Jahr", chart.COUNT,
                 links=[[link("field", f"{y}:{f}") for y, _ in report.fields_by_year] for f in report.field_ids])
         if report.districts:
             charts["districts"] = chart.horizontal_bars(
@@ -385,7 +385,7 @@ class ServeApp:
             return self.not_found(request, reading, f"Kein Dokument nennt {singular} {name!r}"
                                   + (" mit öffentlicher Funktion." if entity == "person" else "."))
         figure = chart.bar_chart([(str(y), n, f"{y}: {n} Dokumente") for y, n in years], f"Dokumente je Jahr: {name}",
-                                 lambda v: de_number(v),
+                                 chart.COUNT,
                                  links=[url(request.url.path, name=name, role=role, year=y) for y, _ in years]) \
             if years else None
         return self.page(request, "entity.html.j2", reading, title=title, singular=singular, path=path, name=name,

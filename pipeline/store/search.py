@@ -35,6 +35,7 @@ from typing import TYPE_CHECKING, Any
 import duckdb
 
 from kommunalmonitor.core.errors import KomoError
+from kommunalmonitor.core.german import STOPWORDS_FILE, stopwords
 from kommunalmonitor.core.resources import data_file
 
 if TYPE_CHECKING:
@@ -47,7 +48,6 @@ STEMMER = "german"
 # Applied after lower() and strip_accents(): every run of non-letters separates words. The fts
 # default (a list of ASCII punctuation) leaves „German quotes“, en dashes and § glued to words.
 IGNORE = "[^a-zß]+"
-STOPWORDS_FILE = "lexicons/stopwords-de.txt"
 SNIPPET_CHARS = 200
 MAX_QUERY_CHARS = 500
 _BATCH = 2000
@@ -134,7 +134,7 @@ def refresh_index(store: Store) -> IndexStatus:
     with store.transaction():
         con.execute("DELETE FROM search_stopwords")
         con.execute("INSERT INTO search_stopwords SELECT DISTINCT lower(strip_accents(w)) "
-                    "FROM unnest(?::VARCHAR[]) AS u(w)", [_stopwords()])
+                    "FROM unnest(?::VARCHAR[]) AS u(w)", [list(stopwords())])
         con.execute(
             "CREATE OR REPLACE TABLE search_input AS SELECT c.doc_id, d.title, d.body, c.compound_terms "
             "FROM search_corpus c JOIN documents d USING (source, native_id)")
@@ -146,11 +146,6 @@ def refresh_index(store: Store) -> IndexStatus:
                     [fingerprint, config, documents, datetime.now(UTC).replace(tzinfo=None), seconds])
     logger.info("search index rebuilt: %d documents (%d split) in %.1f s", documents, split, seconds)
     return IndexStatus(documents, True, split, seconds)
-
-
-def _stopwords() -> list[str]:
-    lines = data_file(STOPWORDS_FILE).read_text(encoding="utf-8").splitlines()
-    return [line.strip() for line in lines if line.strip() and not line.lstrip().startswith("#")]
 
 
 def _add_new_documents(con: duckdb.DuckDBPyConnection) -> int:
