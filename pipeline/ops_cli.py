@@ -83,8 +83,9 @@ def doctor(failing_nights: int, max_age_hours: float, min_free_gb: float, output
 @click.option("--logs-older-than", "logs_days", type=click.IntRange(min=0), default=30, show_default=True,
               help="Remove logs/ files not written for this many days.")
 @click.option("--raw-older-than", "raw_days", type=click.IntRange(min=0),
-              help="Also remove kept pages of superseded document versions replaced this many days ago "
-                   "[off: kept forever]. Never the page of a current version.")
+              help="Also remove kept pages nothing current points to: of document versions replaced, and "
+                   "listing pages and re-fetches fetched, over this many days ago [off: kept forever]. "
+                   "Never the page of a current version.")
 @click.option("--dry-run", is_flag=True, help="Only list what would be removed.")
 @home_options
 def gc(logs_days: int, raw_days: int | None, dry_run: bool, home: Home) -> None:
@@ -92,8 +93,9 @@ def gc(logs_days: int, raw_days: int | None, dry_run: bool, home: Home) -> None:
 
     Stale temp files (half-written snapshots, kept pages and exports of killed processes), staging
     left by killed runs (loaded first, as every writer does), logs older than --logs-older-than
-    days, and with --raw-older-than the kept pages of superseded document versions. The kept page
-    of every current version stays: `komo raw` keeps working.
+    days, and with --raw-older-than the kept pages of superseded document versions and old fetches
+    only the fetch log names (listing pages, re-fetched articles). The kept page of every current
+    version stays: `komo raw` keeps working.
 
     \b
     Examples:

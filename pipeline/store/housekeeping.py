@@ -15,11 +15,12 @@ def _raw_ref_tables(con: duckdb.DuckDBPyConnection) -> list[str]:
 
 
 def superseded_raw_refs(con: duckdb.DuckDBPyConnection, replaced_before: datetime) -> list[str]:
-    """Kept article pages nothing current points to any more, older than `replaced_before`: pages of
-    document versions a newer version replaced before then, and earlier fetches of an article
-    (a recheck keeps the page again when its bytes differ, e.g. a visitor counter) fetched before
-    then. Never a page a document, a version not so replaced, an OParl object or a council file
-    (any table with a raw_ref column but the fetch log `pages`) points to."""
+    """Kept pages nothing current points to any more, older than `replaced_before`: pages of document
+    versions a newer version replaced before then, and pages only the fetch log names, fetched
+    before then (listing pages, which change whenever a release is added; earlier fetches of an
+    article, kept again when its bytes differ, e.g. a visitor counter). Never a page a document, a
+    version not so replaced, an OParl object or a council file (any table with a raw_ref column
+    but the fetch log `pages`) points to, nor one fetched again since."""
     others = [t for t in _raw_ref_tables(con) if t not in ("document_versions", "pages")]
     protected = "".join(f' UNION SELECT raw_ref FROM "{t}" WHERE raw_ref IS NOT NULL' for t in others)  # noqa: S608
     rows = con.execute(
@@ -34,15 +35,16 @@ def superseded_raw_refs(con: duckdb.DuckDBPyConnection, replaced_before: datetim
         ),
         candidates AS (
             SELECT raw_ref FROM versions WHERE NOT current AND replaced_at < ?
-            UNION SELECT raw_ref FROM pages WHERE kind = 'article' AND raw_ref IS NOT NULL AND fetched_at < ?
+            UNION SELECT raw_ref FROM pages WHERE raw_ref IS NOT NULL AND fetched_at < ?
         ),
         kept AS (
             SELECT raw_ref FROM versions WHERE current OR replaced_at IS NULL OR replaced_at >= ?
+            UNION SELECT raw_ref FROM pages WHERE raw_ref IS NOT NULL AND fetched_at >= ?
             {protected}
         )
         SELECT raw_ref FROM candidates WHERE raw_ref NOT IN (SELECT raw_ref FROM kept) ORDER BY 1
         """,  # noqa: S608  (table names come from the catalog)
-        [replaced_before, replaced_before, replaced_before]).fetchall()
+        [replaced_before] * 4).fetchall()
     return [r for (r,) in rows]
 
 
