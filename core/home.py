@@ -51,6 +51,11 @@ class Home:
         return self.root / "logs"
 
     @property
+    def forget_key_path(self) -> Path:
+        """The secret `komo forget` keys its name hashes with (mode 600); back it up with the store."""
+        return self.root / "forget.key"
+
+    @property
     def lock_path(self) -> Path:
         """The writer lock of the working store (komo.lock beside komo.duckdb)."""
         return self.db.with_suffix(".lock")

@@ -815,6 +815,7 @@ def explain(doc_id: str | None, source: str | None, text_file: str | None, top: 
 # Council sources and summaries live in their own module; it uses the helpers above.
 from .council_cli import council, sources  # noqa: E402
 from .files_cli import files  # noqa: E402
+from .ops_cli import doctor, forget, gc  # noqa: E402
 from .serve_cli import alerts, serve  # noqa: E402
 
 cli.add_command(sources)
@@ -822,6 +823,9 @@ cli.add_command(council)
 cli.add_command(files)
 cli.add_command(serve)
 cli.add_command(alerts)
+cli.add_command(doctor)
+cli.add_command(gc)
+cli.add_command(forget)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -126,7 +126,17 @@ def crawl(home: Home, options: CrawlOptions,
 
 def crawl_into(store: Store, home: Home, source: Source | OParlSource | SessionNetSource, options: CrawlOptions,
                progress: Callable[[int], None] | None = None) -> CrawlSummary:
-    """One crawl into an open working store (see pipeline/writer.py); no publishing."""
+    """One crawl into an open working store (see pipeline/writer.py); no publishing. Persons
+    forgotten earlier (`komo forget`) are masked in what it loaded before anything reads it."""
+    from .forget import reapply_forgets
+
+    summary = _crawl_into(store, home, source, options, progress)
+    reapply_forgets(store, home, summary.run_id)
+    return summary
+
+
+def _crawl_into(store: Store, home: Home, source: Source | OParlSource | SessionNetSource, options: CrawlOptions,
+                progress: Callable[[int], None] | None = None) -> CrawlSummary:
     if isinstance(source, OParlSource):
         from .council import crawl_council_into
 

@@ -552,8 +552,7 @@ class Store:
     @staticmethod
     def remove_stale_snapshots(published_dir: Path) -> list[Path]:
         """Temporary snapshots a killed publish left behind; only the lock holder may call this."""
-        stale = [p for p in published_dir.glob(".*.tmp") if _TEMP_SNAPSHOT.match(p.name)] \
-            if published_dir.is_dir() else []
+        stale = temporary_snapshots(published_dir)
         for path in stale:
             path.unlink(missing_ok=True)
         return stale
@@ -624,6 +623,17 @@ class Store:
                 yield rows
 
         return columns, batches()
+
+
+def temporary_snapshots(published_dir: Path) -> list[Path]:
+    """Snapshots being written (or left half-written by a killed publish) in `published_dir`."""
+    return [p for p in published_dir.glob(".*.tmp") if _TEMP_SNAPSHOT.match(p.name)] \
+        if published_dir.is_dir() else []
+
+
+def latest_schema_version() -> int:
+    """The schema version this komo migrates a store to (its newest migration)."""
+    return max(int(name[:3]) for name, _ in _migrations())
 
 
 def staging_files(directory: Path, kind: str) -> list[Path]:
