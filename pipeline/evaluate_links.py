@@ -152,7 +152,8 @@ def _kept(candidates: list[tuple], threshold: float, ratio: float) -> list[tuple
             if method == "reference" or (value >= threshold and value >= ratio * best[press])]
 
 
-def evaluate_links(path: Path | None = None, settings: LinkSettings | None = None, sweep: bool = False) -> dict[str, Any]:
+def evaluate_links(path: Path | None = None, settings: LinkSettings | None = None,
+                   sweep: bool = False) -> dict[str, Any]:
     """The linker's figures on the gold set (with `sweep`, at each threshold from 0.2 to 0.9 too)."""
     from .extraction import extract_into
 

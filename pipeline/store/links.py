@@ -128,7 +128,7 @@ def _papers(con: duckdb.DuckDBPyConnection, settings: LinkSettings) -> None:
     """Live papers with their normalised reference, time span, the names of the bodies behind
     them, and the weighted stems of their titles."""
     con.execute(
-        f"""
+        """
         CREATE OR REPLACE TEMP TABLE link_papers AS
         WITH dates AS (
             SELECT source, paper, min(meeting_date) AS first_meeting, max(meeting_date) AS last_meeting,
@@ -153,16 +153,16 @@ def _papers(con: duckdb.DuckDBPyConnection, settings: LinkSettings) -> None:
         WHERE NOT p.deleted AND p.date IS NOT NULL
         """)
     con.execute(
-        f"""
+        """
         CREATE OR REPLACE TEMP TABLE link_paper_terms AS
         WITH words AS (
             SELECT DISTINCT source, id, stem(w, 'german') AS term
-            FROM link_papers, unnest(regexp_extract_all(lower(name), '{_WORD}')) AS u(w)
+            FROM link_papers, unnest(regexp_extract_all(lower(name), $word)) AS u(w)
             WHERE length(w) >= $min AND NOT list_contains($stopwords, w)
         ), n AS (SELECT count(*) AS papers FROM link_papers)
         SELECT w.source, w.id, w.term, ln(1 + n.papers / count(*) OVER (PARTITION BY w.term)) AS weight
         FROM words w, n
-        """, {"min": settings.min_word_length, "stopwords": list(settings.stopwords)})
+        """, {"min": settings.min_word_length, "stopwords": list(settings.stopwords), "word": _WORD})
 
 
 def _sentences(con: duckdb.DuckDBPyConnection, settings: LinkSettings) -> None:
@@ -172,33 +172,33 @@ def _sentences(con: duckdb.DuckDBPyConnection, settings: LinkSettings) -> None:
     # 3.000 or 2019/0147., does not end one either), and put back after.
     abbreviations = "|".join(a.rstrip("*").replace(".", r"\.") for a in settings.abbreviations) or "Nr"
     con.execute(
-        f"""
+        r"""
         CREATE OR REPLACE TEMP TABLE link_sentences AS
         SELECT p.source, p.native_id, p.published, s.i AS sentence_no,
                trim(replace(s.sentence, chr(160), ' ')) AS sentence
         FROM link_press p,
              unnest(regexp_extract_all(
-                 regexp_replace(p.text, '\\b({abbreviations})\\. ', '\\1.' || chr(160), 'g'),
-                 '(?:[^.!?\\n]|[.!?][^\\s.!?])+[.!?]*')) WITH ORDINALITY AS s(sentence, i)
-        """)
+                 regexp_replace(p.text, $abbreviations, '\1.' || chr(160), 'g'),
+                 '(?:[^.!?\n]|[.!?][^\s.!?])+[.!?]*')) WITH ORDINALITY AS s(sentence, i)
+        """, {"abbreviations": rf"\b({abbreviations})\. "})
     con.execute(
-        f"""
+        """
         CREATE OR REPLACE TEMP TABLE link_terms AS
         SELECT DISTINCT source, native_id, sentence_no, stem(w, 'german') AS term
-        FROM link_sentences, unnest(regexp_extract_all(lower(sentence), '{_WORD}')) AS u(w)
+        FROM link_sentences, unnest(regexp_extract_all(lower(sentence), $word)) AS u(w)
         WHERE length(w) >= $min AND NOT list_contains($stopwords, w)
-        """, {"min": settings.min_word_length, "stopwords": list(settings.stopwords)})
+        """, {"min": settings.min_word_length, "stopwords": list(settings.stopwords), "word": _WORD})
 
 
 def _reference_links(con: duckdb.DuckDBPyConnection, settings: LinkSettings) -> None:
     con.execute(
-        f"""
+        """
         CREATE OR REPLACE TEMP TABLE link_references AS
         WITH named AS (
             SELECT s.source, s.native_id, s.published, s.sentence_no, s.sentence,
                    array_to_string(list_transform(regexp_extract_all(r, '[0-9]+'), g -> g::BIGINT::VARCHAR), '/')
                        AS reference
-            FROM link_sentences s, unnest(regexp_extract_all(s.sentence, '{_REFERENCE}')) AS u(r)
+            FROM link_sentences s, unnest(regexp_extract_all(s.sentence, $reference)) AS u(r)
         )
         SELECT n.source, n.native_id, p.source AS council_source, p.id AS paper_id, 'reference' AS method,
                1.0::DOUBLE AS score, arg_min(n.sentence, n.sentence_no) AS evidence
@@ -208,7 +208,7 @@ def _reference_links(con: duckdb.DuckDBPyConnection, settings: LinkSettings) -> 
           OR (len(string_split(p.reference, '/')) = 3 AND p.reference LIKE '%/' || n.reference)
         WHERE contains(n.reference, '/') AND abs(datediff('day', p.date, n.published)) <= $days
         GROUP BY ALL
-        """, {"days": 366 * settings.reference_years})
+        """, {"days": 366 * settings.reference_years, "reference": _REFERENCE})
 
 
 def _similarity_links(con: duckdb.DuckDBPyConnection, settings: LinkSettings) -> None:
