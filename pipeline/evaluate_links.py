@@ -21,6 +21,7 @@ from kommunalmonitor.core.errors import KomoError
 from kommunalmonitor.core.home import Home
 from kommunalmonitor.crawler.oparl import normalize
 
+from .council_votes import refresh_votes
 from .evaluate import default_gold_root
 from .links import link_into, load_settings
 from .store import Store
@@ -114,6 +115,7 @@ def load_gold(store: Store, folder: Path, base: str = "https://rat.example") -> 
                     "fetched_at": now}, ensure_ascii=False) + "\n")
         run_id = store.start_run("evaluate-links", None)
         store.load_staging(staging, run_id)
+        refresh_votes(store, [COUNCIL_SOURCE], run_id)  # as a council crawl does
         store.finish_run(run_id, "ok", {})
     return releases
 

@@ -53,24 +53,32 @@ CREATE VIEW council_paper_consultations AS
     WHERE NOT c.deleted AND c.paper IS NOT NULL;
 COMMENT ON VIEW council_paper_consultations IS 'One row per consultation of a paper, in the order of its meetings (position 1, 2, …): meeting date, committee, role, the agenda item and its result.';
 
--- A paper's action fields and integration flag: what extraction found in its own document or in
--- the text of any of its files (documents.kind = file, parent_id = the paper).
-CREATE VIEW council_paper_fields AS
-    SELECT DISTINCT p.source, p.id AS paper, f.action_field
+-- A paper's action fields and integration flag: what extraction found in its own document, in
+-- the text of any of its files (documents.kind = file, parent_id = the paper), or in a press
+-- release linked to it (a paper's title alone is short; the release that announces it says more).
+CREATE VIEW council_paper_texts AS
+    SELECT p.source, p.id AS paper, d.source AS doc_source, d.native_id AS doc_id, 'own' AS via
     FROM council_papers p
     JOIN documents d ON d.source = p.source AND (d.native_id = p.id OR (d.kind = 'file' AND d.parent_id = p.id))
-    JOIN extractions e ON e.source = d.source AND e.native_id = d.native_id,
-    unnest(e.action_fields) AS f(action_field)
-    WHERE NOT p.deleted;
-COMMENT ON VIEW council_paper_fields IS 'One row per council paper and action field that extraction found in the paper or its files.';
+    WHERE NOT p.deleted
+    UNION ALL
+    SELECT l.council_source, l.paper_id, l.press_source, l.press_id, 'press' FROM press_paper_links l;
+COMMENT ON VIEW council_paper_texts IS 'The documents that say what a council paper is about: its own, its files, and the press releases linked to it (via).';
+
+CREATE VIEW council_paper_fields AS
+    SELECT DISTINCT t.source, t.paper, f.action_field
+    FROM council_paper_texts t
+    JOIN extractions e ON e.source = t.doc_source AND e.native_id = t.doc_id,
+    unnest(e.action_fields) AS f(action_field);
+COMMENT ON VIEW council_paper_fields IS 'One row per council paper and action field that extraction found in the paper, its files or a press release linked to it.';
 
 CREATE VIEW council_integration_papers AS
     SELECT DISTINCT p.source, p.id AS paper, p.reference, p.name, p.date, p.paper_type
     FROM council_papers p
-    JOIN documents d ON d.source = p.source AND (d.native_id = p.id OR (d.kind = 'file' AND d.parent_id = p.id))
-    JOIN extractions e ON e.source = d.source AND e.native_id = d.native_id
+    JOIN council_paper_texts t ON t.source = p.source AND t.paper = p.id
+    JOIN extractions e ON e.source = t.doc_source AND e.native_id = t.doc_id
     WHERE NOT p.deleted AND (e.integration OR len(e.action_fields) > 0);
-COMMENT ON VIEW council_integration_papers IS 'Council papers about migration / integration: extraction marked the paper or one of its files as integration or found an action field.';
+COMMENT ON VIEW council_integration_papers IS 'Council papers about migration / integration: extraction marked the paper, one of its files or a press release linked to it as integration, or found an action field there.';
 
 CREATE VIEW council_papers_by_committee_field_year AS
     SELECT c.source, c.committee, f.action_field, year(p.date) AS year, count(DISTINCT p.id) AS papers
