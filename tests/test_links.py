@@ -63,7 +63,8 @@ def test_a_quoted_title_links_by_similarity_and_a_near_miss_stays_unlinked(linke
 
 def test_every_link_keeps_a_sentence_of_its_release(linked_home):
     missing = rows(linked_home, """
-        SELECT l.press_id FROM press_paper_links l JOIN documents d ON d.source = l.press_source AND d.native_id = l.press_id
+        SELECT l.press_id FROM press_paper_links l
+        JOIN documents d ON d.source = l.press_source AND d.native_id = l.press_id
         WHERE l.evidence IS NULL OR NOT contains(d.title || chr(10) || d.body, l.evidence)""")
     assert missing == []
 
@@ -143,7 +144,8 @@ def test_report_council_figures_match_sql(linked_home, reports):
         SELECT p.id, p.reference, p.date, e.integration, e.action_fields FROM council_papers p
         JOIN press_paper_links l ON l.council_source = p.source AND l.paper_id = p.id
         JOIN extractions e ON e.source = l.press_source AND e.native_id = l.press_id"""
-    papers = rows(linked_home, f"SELECT DISTINCT reference FROM ({texts}) WHERE integration OR len(action_fields) > 0")
+    papers = rows(linked_home, f"SELECT DISTINCT reference FROM ({texts}) "  # noqa: S608 - the test's own SQL
+                               "WHERE integration OR len(action_fields) > 0")
     papers = [reference for reference, in papers]
     committees = dict(rows(linked_home, """
         SELECT o.json->>'name' AS name, count(DISTINCT p.id)
@@ -152,9 +154,8 @@ def test_report_council_figures_match_sql(linked_home, reports):
         JOIN council_relations ro ON ro.source = p.source AND ro.subject = r.object AND ro.relation = 'organization'
         JOIN council_objects o ON o.source = p.source AND o.id = ro.object
         WHERE list_contains(?, p.reference) GROUP BY ALL""", [papers]))
-    fields = rows(linked_home, f"""
-        SELECT year(date)::VARCHAR, f, count(DISTINCT id) FROM ({texts}), unnest(action_fields) AS u(f)
-        GROUP BY ALL""")
+    fields = rows(linked_home, "SELECT year(date)::VARCHAR, f, count(DISTINCT id) "  # noqa: S608 - the test's own SQL
+                               f"FROM ({texts}), unnest(action_fields) AS u(f) GROUP BY ALL")
     links = dict(rows(linked_home, """
         SELECT p.reference, count(*) FROM press_paper_links l JOIN council_papers p
         ON p.source = l.council_source AND p.id = l.paper_id GROUP BY p.reference"""))

@@ -30,7 +30,8 @@ class CouncilReader:
         if selection.label_set == "integration":
             member, parameters = "SELECT source, paper FROM council_integration_papers", []
         elif selection.label_set == "action_field":
-            member, parameters = "SELECT source, paper FROM council_paper_fields WHERE action_field = ?", [selection.label]
+            member = "SELECT source, paper FROM council_paper_fields WHERE action_field = ?"
+            parameters = [selection.label]
         else:
             member = ("SELECT source, native_id FROM topics WHERE model_name = ? AND label_set = 'topic' "
                       "AND label = ? AND assigned")
