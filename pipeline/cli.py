@@ -559,6 +559,7 @@ def evaluate() -> None:
       komo evaluate extraction
       komo evaluate extraction --gold tests/gold/extraction --json
       komo evaluate votes
+      komo evaluate links
     """
 
 
@@ -815,12 +816,15 @@ def explain(doc_id: str | None, source: str | None, text_file: str | None, top: 
 # Council sources and summaries live in their own module; it uses the helpers above.
 from .council_cli import council, sources  # noqa: E402
 from .files_cli import files  # noqa: E402
+from .links_cli import evaluate_links, links  # noqa: E402
 from .ops_cli import doctor, forget, gc  # noqa: E402
 from .serve_cli import alerts, serve  # noqa: E402
 
 cli.add_command(sources)
 cli.add_command(council)
 cli.add_command(files)
+cli.add_command(links)
+evaluate.add_command(evaluate_links)
 cli.add_command(serve)
 cli.add_command(alerts)
 cli.add_command(doctor)

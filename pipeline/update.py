@@ -1,5 +1,5 @@
 """`komo update`, the nightly job: a list of steps (crawl each source → read council files →
-extract → classify), then one publish.
+extract → classify → link press releases to council papers), then one publish.
 
 The whole update holds the writer lock, taken before anything slow starts, so two cron runs
 never overlap (the second exits with 75 at once), and it publishes the snapshot once at the end:
@@ -49,6 +49,7 @@ class UpdateSummary:
     extraction: dict[str, Any] = field(default_factory=dict)
     classification: str = ""
     files: dict[str, Any] = field(default_factory=dict)   # the files step's figures (pipeline/files.py)
+    links: dict[str, Any] = field(default_factory=dict)   # the links step's figures (pipeline/links.py)
     alerts_failed: list[str] = field(default_factory=list)  # after publishing: alerts that could not run
 
     def lines(self) -> list[str]:
@@ -65,7 +66,8 @@ class UpdateSummary:
         return {"crawl_runs": [c.run_id for c in self.crawls],
                 "crawls": {c.source: c.status for c in self.crawls},
                 "failed_sources": self.failed, "extraction": self.extraction,
-                "classification": self.classification, "files": self.files}
+                "classification": self.classification, "files": self.files,
+                "links": self.links}
 
 
 @dataclass
@@ -169,6 +171,24 @@ class ClassifyDocuments(Step):
         run.echo(run.summary.classification)
 
 
+class LinkPressReleases(Step):
+    """Press releases ↔ council papers (pipeline/links.py), after extraction: named bodies count."""
+
+    name = "links"
+
+    def prepare(self, run: UpdateRun) -> None:
+        from .links import load_settings
+
+        self.settings = load_settings()
+
+    def run(self, run: UpdateRun) -> None:
+        from .links import link_into
+
+        result = link_into(run.store, self.settings)
+        run.summary.links = result.__dict__
+        run.echo(result.line())
+
+
 class EvaluateAlerts(Step):
     """Once the snapshot is published: each saved search (`komo alerts`) writes its feed and a
     digest of what is new. A failing alert is reported; the update's own status stays."""
@@ -195,7 +215,8 @@ class EvaluateAlerts(Step):
 
 def default_steps() -> list[Step]:
     """The nightly job's steps, in order (fresh objects: steps keep what they prepared)."""
-    return [CrawlSources(), ReadFiles(), ExtractDocuments(), ClassifyDocuments(), EvaluateAlerts()]
+    return [CrawlSources(), ReadFiles(), ExtractDocuments(), ClassifyDocuments(), LinkPressReleases(),
+            EvaluateAlerts()]
 
 
 def load_sources(options: UpdateOptions) -> list[Source]:

@@ -43,7 +43,7 @@ def test_update_runs_every_step_and_publishes_a_complete_snapshot(site, tmp_path
     documents, unextracted, unclassified = snapshot_state(tmp_path / "published" / "komo.duckdb")
     assert documents > 200 and unextracted == 0 and unclassified == 0
     runs = query(tmp_path / "komo.duckdb", "SELECT command, status FROM runs ORDER BY run_id")
-    assert [c for c, _ in runs] == ["update", "crawl", "files", "extract", "classify"]
+    assert [c for c, _ in runs] == ["update", "crawl", "files", "extract", "classify", "links"]
     assert all(status == "ok" for _, status in runs)
     assert "update run 1: ok" in result.stdout
 

@@ -14,6 +14,7 @@ from kommunalmonitor.core.errors import KomoError
 from kommunalmonitor.core.privacy import public_role_pattern, redact
 from kommunalmonitor.models.taxonomy import Taxonomy
 
+from ..store.council_report import CouncilReader
 from ..store.reports import ReportReader, Selection
 from .formats import share
 
@@ -34,6 +35,7 @@ class ReportRequest:
     method: str = "classifier"
     model_name: str | None = None
     documents: int = 12             # notable documents listed
+    papers: int = 25                # council papers listed (most recent first)
     copies_url: str | None = None   # where kept copies are served; default: file links into the home
 
 
@@ -47,6 +49,17 @@ class Period:
     @property
     def share(self) -> float | None:
         return share(self.selected, self.total)
+
+
+@dataclass
+class CouncilSection:
+    """The council papers on the report's topic (pipeline/store/council_report.py)."""
+
+    facts: dict[str, Any]
+    fields_by_year: list[tuple[int, dict[str, int]]]
+    committees: list[tuple[str, int, int, Any, Any]]
+    faction_positions: list[tuple[str, str, int]]
+    papers: list[dict[str, Any]]
 
 
 @dataclass
@@ -67,6 +80,7 @@ class Report:
     unnamed_persons: int
     documents: list[dict[str, Any]]
     facts: dict[str, Any] = field(default_factory=dict)
+    council: CouncilSection | None = None   # None: no council paper on the topic in this store
 
     @property
     def selected(self) -> int:
@@ -186,7 +200,30 @@ def build_report(con: duckdb.DuckDBPyConnection, request: ReportRequest, home_ro
         field_ids=list(taxonomy.field_labels), field_labels=dict(taxonomy.field_labels),
         fields_by_year=sorted(by_year.items()), districts=reader.districts(), streets=reader.streets(),
         bodies=reader.bodies(), persons=reader.public_persons(pattern), unnamed_persons=reader.unnamed_persons(pattern),
-        documents=documents, facts=reader.facts())
+        documents=documents, facts=reader.facts(), council=build_council(con, selection, pattern, request.papers))
+
+
+def build_council(con: duckdb.DuckDBPyConnection, selection: Selection, pattern: str,
+                  limit: int = 25) -> CouncilSection | None:
+    """The council section of a report, or None when no council paper is on its topic."""
+    reader = CouncilReader(con)
+    if not reader.select(selection):
+        return None
+    by_year: dict[int, dict[str, int]] = {}
+    for year, field_name, n in reader.fields_by_year():
+        by_year.setdefault(year, {})[field_name] = n
+    papers = reader.papers(pattern, limit)
+    for paper in papers:
+        paper["web"] = paper["web"] if _SAFE_URL.match(paper["web"] or "") else None
+        for press in paper["press"]:
+            press["url"] = press["url"] if _SAFE_URL.match(press["url"] or "") else None
+            spans = press.pop("private_spans")
+            offset = press.pop("offset")
+            # the evidence is a body sentence (offset >= 0) or the title (no mentions there)
+            press["evidence"] = redact(press["evidence"], offset, spans) if offset >= 0 else press["evidence"]
+    return CouncilSection(facts=reader.facts(), fields_by_year=sorted(by_year.items()),
+                          committees=reader.committees(), faction_positions=reader.faction_positions(),
+                          papers=papers)
 
 
 def _copy_url(raw_ref: str | None, home_root: Path, base: str | None) -> str | None:

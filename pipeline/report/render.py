@@ -115,9 +115,36 @@ def csv_rows(report: Report) -> Iterator[tuple]:
     for person, role, n, first, last in report.persons:
         yield ("person", f"{first}-{last}", person, role, n, None, None, None, None)
     yield ("persons_without_public_role", None, None, None, report.unnamed_persons, None, None, None, None)
+    if report.council:
+        yield from council_rows(report)
     for d in report.documents:
         yield ("document", d["published"].isoformat() if d["published"] else None, d["native_id"], d["title"],
                None, None, d["score"], None, d["url"])
+
+
+def council_rows(report: Report) -> Iterator[tuple]:
+    """The council section's figures in the same tidy columns (documents = papers or votes)."""
+    council = report.council
+    if council is None:
+        return
+    for year, counts in council.fields_by_year:
+        for field_id in report.field_ids:
+            if counts.get(field_id):
+                yield ("council_action_field_year", str(year), field_id, report.field_labels[field_id],
+                       counts[field_id], None, None, None, None)
+    for name, n, consultations, first, last in council.committees:
+        yield ("council_committee", f"{first}/{last}", name, None, n, None, None, consultations, None)
+    for faction, position, n in council.faction_positions:
+        yield ("council_faction_vote", None, faction, position, n, None, None, None, None)
+    for p in council.papers:
+        period = p["date"].isoformat() if p["date"] else None
+        yield ("council_paper", period, p["reference"], p["name"], None, None, None, len(p["press"]), p["web"])
+        for k in p["consultations"]:
+            yield ("council_consultation", k["date"].isoformat() if k["date"] else None, p["reference"],
+                   f"{k['position']}. {k['committee'] or ''} ({k['role'] or ''})", None, None, None, None, None)
+        for r in p["press"]:
+            yield ("council_press_link", r["published"].isoformat() if r["published"] else None, p["reference"],
+                   r["title"], None, None, r["score"], r["method"], r["url"])
 
 
 def render_csv(report: Report, spreadsheet: bool) -> str:
