@@ -12,6 +12,7 @@ from kommunalmonitor.pipeline.filemode import extract_records
 from kommunalmonitor.pipeline.nlp.addresses import AddressFinder
 from kommunalmonitor.pipeline.nlp.dates import find_dates
 from kommunalmonitor.pipeline.nlp.loader import shared_pipeline
+from kommunalmonitor.pipeline.nlp.records import make_doc
 
 from .conftest import query, run_komo
 
@@ -108,6 +109,23 @@ def test_action_fields_need_an_integration_context(nlp):
     assert about._.integration and about._.action_fields == ["wohnen"]
     passing = nlp("Die neue Wohnung am Markt ist fertig. Auch Wohnraum für Familien entsteht.")
     assert not passing._.integration and passing._.action_fields == []
+
+
+def _page(nlp, title, body):
+    return nlp(make_doc(nlp, body, title=title))
+
+
+def test_a_short_page_is_about_integration_by_its_headline_or_a_field(nlp):
+    body = "Ab dem 3. April bietet die Leitstelle eine offene Sprechstunde an. Sie findet jeden Montag statt."
+    notice = _page(nlp, "Neue Sprechstunde für Geflüchtete im Rathaus", body)
+    assert notice._.integration and notice._.action_fields == []  # about integration, no field discussed
+    assert not _page(nlp, "Neue Sprechstunde im Rathaus", body)._.integration
+    courses = _page(nlp, "Kurse mit Kinderbetreuung", "Die Volkshochschule bietet ab Oktober zwei Deutschkurse "
+                    "mit Kinderbetreuung an. Das Bundesamt für Migration fördert die Kurse.")
+    assert courses._.integration and courses._.action_fields == ["sprache"]
+    fire = _page(nlp, "Brand in der Altstadt", "Die Feuerwehr löschte einen Brand an der Hauptstraße. "
+                 "Unter den Bewohnern war auch eine geflüchtete Familie.")
+    assert not fire._.integration
 
 
 def test_file_contract_keeps_order_and_reports_bad_input(tmp_path: Path):
