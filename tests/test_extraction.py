@@ -32,7 +32,7 @@ def nlp():
     ("am 26. März", date(2023, 3, 10), ["2023-03-26"]),
     ("am 5. Januar", date(2022, 12, 20), ["2023-01-05"]),
     ("vom 1. bis 5. März 2020", None, ["2020-03-01", "2020-03-05"]),
-    ("im Schuljahr 2017/18", None, ["2017", "2018"]),
+    ("im Schuljahr 2017/18 und seit 2015", None, ["2015"]),
 ])
 def test_dates_in_german_forms(text, published, values):
     assert [d.value for d in find_dates(text, published)] == values
@@ -41,6 +41,9 @@ def test_dates_in_german_forms(text, published, values):
 @pytest.mark.parametrize("text", [
     "um 18.30 Uhr", "3,5 Millionen Euro", "1.250 Plätze", "12.000 Euro", "Telefon 0214 406-3550",
     "§ 3 Abs. 2", "Vorlage Nr. 2019/3021", "2000 Euro", "51373 Leverkusen", "am Montag", "im Dezember",
+    # school, season and budget years are one period, not two dates (labelling.md)
+    "im Schuljahr 2024/25", "die Saison 2019/20", "Spielzeit 2002/2003", "Kindergartenjahr 2017/18",
+    "für 2020/21 geplant",
 ])
 def test_no_false_dates(text):
     assert find_dates(text) == []

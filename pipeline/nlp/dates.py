@@ -83,7 +83,8 @@ YEAR_RANGE = re.compile(
     r"(?<![\d.,/])\b(?:von\s+|zwischen\s+)?" + _YEAR4.format(name="year1")
     + r"\s*(?:bis|–|-|und)\s*" + _YEAR4.format(name="year2") + r"\b(?![.,]\d|/\d)"
 )
-# School / budget years "2017/18", "2017/2018"
+# School, season and budget years "2017/18", "2017/2018": one period, no calendar date
+# (labelling.md); matched only to keep their halves from counting as two bare years.
 YEAR_PAIR = re.compile(r"(?<![\d.,/])\b" + _YEAR4.format(name="year1")
                        + r"/(?P<year2>\d\d|(?:19|20)\d\d)\b(?![\d/])")
 YEAR = re.compile(r"(?<![\d.,/€$-])\b(?P<year>(?:19[5-9]|20[0-4])\d)\b(?![.,]\d|/\d|-\d|\s?[%€])")
@@ -202,13 +203,9 @@ def find_dates(text: str, published: date | None = None) -> list[DateMention]:
             add(m.start(), m.end(), [DateMention(m.start(), m.end(), m["year1"], False, "start"),
                                      DateMention(m.start(), m.end(), m["year2"], False, "end")])
     for m in YEAR_PAIR.finditer(text):
-        first = int(m["year1"])
-        second = _year(m["year2"]) if len(m["year2"]) == 2 else int(m["year2"])
-        if len(m["year2"]) == 2:
-            second = first // 100 * 100 + int(m["year2"])
-        if second == first + 1:
-            add(m.start(), m.end(), [DateMention(m.start(), m.end(), str(first)),
-                                     DateMention(m.start(), m.end(), str(second))])
+        second = int(m["year2"]) if len(m["year2"]) == 4 else int(m["year1"]) // 100 * 100 + int(m["year2"])
+        if second == int(m["year1"]) + 1 and free(m.start(), m.end()):
+            taken.append((m.start(), m.end()))
     for m in OLD_YEAR.finditer(text):
         add(m.start("year"), m.end("year"), [DateMention(m.start("year"), m.end("year"), m["year"])])
     for m in YEAR.finditer(text):
