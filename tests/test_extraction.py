@@ -232,7 +232,28 @@ def test_gold_scores_stay_above_their_floors(gold_set):
      {"Evangelische Kirchengemeinde Opladen", "Caritasverband Koblenz"}),
     ("Der Stadtrat beschloss, die Stadtverwaltung setzt um. Insgesamt 40 Plätze.", {"Rat"}),
     ("Die Grundschule und die Gemeinde Waldburg sowie die Leverkusener Schule.", set()),
+    # compounds ending in a named head, with a proper name after them; alone they are generic
+    ("Der Heimatverein Opladen und der Turnverein Opladen 1887 feiern mit der Nachbarschaftshilfe Küppersteg.",
+     {"Heimatverein Opladen", "Turnverein Opladen 1887", "Nachbarschaftshilfe Küppersteg"}),
+    ("Der Sportverein spielt im Stadtteilzentrum Westend.", set()),
+    ("Die DITIB-Gemeinde Manfort lädt ein.", {"DITIB-Gemeinde Manfort"}),
+    # a describing word yields to the name it introduces; coordinated compounds stay whole
+    ("Besuch beim Verein Bochumer Tafel e.V. am Dienstag.", {"Bochumer Tafel"}),
+    ("Der neue Ausländer- und Migrationsrat tagt.", {"Ausländer- und Migrationsrat"}),
+    # units named by a bare subject; clubs whose name holds a common word end in a place or number
+    ("Die Leitstelle Integration und der Fachdienst Soziales beraten.", {"Leitstelle Integration",
+                                                                        "Fachdienst Soziales"}),
+    ("Trainerin Lea Vogt vom TSV Bayer 04 Leverkusen leitet. Der SV Training fällt aus.",
+     {"TSV Bayer 04 Leverkusen"}),
+    # short council names keep their case ending; a region after a listed body belongs to it
+    ("Die Sitzung des Rates beginnt. Die Rate ist fällig. Der Kreistag tagt.", {"Rat", "Kreistag"}),
+    ("Organisiert vom Diakonischen Werk Lahn-Dill.", {"Diakonisches Werk Lahn-Dill"}),
 ])
 def test_organisations_are_found_by_their_shape(nlp, text, bodies):
     doc = nlp(text)
     assert {s._.name for s in doc.spans["bodies"]} == bodies
+
+
+def test_a_founding_year_in_a_name_is_a_date_however_old(nlp):
+    doc = nlp("Es spielt der Turnverein Opladen 1887. Im Jahr 1950 kam der Chor dazu.")
+    assert {value for span in doc.spans["dates"] for value, _, _ in span._.dates} == {"1887", "1950"}

@@ -242,6 +242,8 @@ class DateRecognizer:
         by_offsets: dict[tuple[int, int], list[DateMention]] = {}
         for mention in find_dates(doc.text, published):
             by_offsets.setdefault((mention.start, mention.end), []).append(mention)
+        for mention in _years_in_names(doc):
+            by_offsets.setdefault((mention.start, mention.end), [mention])
         # spaCy keys span extensions by character offsets, so a range ("vom 1. bis 5. März")
         # is one span carrying both of its dates on `span._.dates`.
         for (start, end), mentions in by_offsets.items():
@@ -257,6 +259,21 @@ class DateRecognizer:
             spans.append(span)
         doc.spans["dates"] = spans
         return doc
+
+
+_NAME_YEAR = re.compile(r"^(?:1[89]|20)\d\d$")
+
+
+def _years_in_names(doc: Doc) -> list[DateMention]:
+    """A founding year that ends an organisation's name ("Turnverein Opladen 1887") is a date
+    (labelling.md), however old: the body recogniser (run before) has told a name from a number."""
+    found = []
+    for span in doc.spans.get("bodies", ()):
+        last = span[-1]
+        year = last.text.rstrip(".")
+        if _NAME_YEAR.match(year) and len(span) > 1:
+            found.append(DateMention(last.idx, last.idx + len(year), year))
+    return found
 
 
 @Language.factory("komo_dates")
