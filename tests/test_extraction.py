@@ -94,6 +94,7 @@ def test_bodies_and_persons_are_canonical(nlp):
 
 @pytest.mark.parametrize(("text", "expected"), [
     ("Die stellvertretende Bürgermeisterin Eva Lux eröffnete.", ("Eva Lux", "Bürgermeisterin", None)),
+    ("Beraterin Yasemin Kaya spricht Türkisch.", ("Yasemin Kaya", "Beraterin", None)),
     ("Es sprach Leiterin vom Kommunalen Integrationszentrum Dilek Yıldız.",
      ("Dilek Yıldız", "Leiterin", "Kommunales Integrationszentrum")),
     ("Dazu Maria Schulz, Vorsitzende des Seniorenbeirates, in ihrer Rede.",
