@@ -187,10 +187,21 @@ GOLD_ROOT = Path(__file__).resolve().parent / "gold"
 # extractor then scored bodies 0.870 and persons+roles 0.679 on the tuning set; with roles ending at
 # the head noun (role_of apart) persons+roles is back at 0.901.
 FLOORS = {
-    "extraction": {"dates": 0.95, "bodies": 0.90, "addresses": 0.90, "persons": 0.88, "persons+roles": 0.88},
-    "extraction-holdout": {"dates": 0.95, "bodies": 0.75, "addresses": 0.85, "persons": 0.75,
-                           "persons+roles": 0.70},
+    "extraction": {"dates": 0.98, "bodies": 0.93, "addresses": 0.91, "persons": 0.93, "persons+roles": 0.88,
+                   "action_fields": 0.84},
+    "extraction-holdout": {"dates": 0.95, "bodies": 0.80, "addresses": 0.86, "persons": 0.86,
+                           "persons+roles": 0.78, "action_fields": 0.82},
+    # Real-style pages (issue 12): the tuning set, and the held-out set written before any tuning on
+    # real-style pages (its floors guard against regressions only; never tune on its errors).
+    "extraction-real": {"dates": 0.98, "bodies": 0.90, "addresses": 0.80, "persons": 0.94, "persons+roles": 0.89,
+                        "action_fields": 0.66},
+    "extraction-real-holdout": {"dates": 0.92, "bodies": 0.51, "addresses": 0.73, "persons": 0.85,
+                                "persons+roles": 0.70, "action_fields": 0.73},
 }
+# Integration accuracy per set, a little below the figures measured with the headline and the
+# short-text rule (core/integration_rule.py).
+INTEGRATION_FLOORS = {"extraction": 0.96, "extraction-holdout": 0.95, "extraction-real": 0.90,
+                      "extraction-real-holdout": 0.95}
 # Districts were labelled on both sets before komo_districts first ran on them (GUIDELINES.md);
 # measured F1 then: 0.973 tuning (council groups named "Opladen plus" are the misses), 1.000 held-out.
 DISTRICT_FLOORS = {"extraction": 0.93, "extraction-holdout": 0.90}
@@ -214,9 +225,12 @@ def test_gold_scores_stay_above_their_floors(gold_set):
     folder = GOLD_ROOT / gold_set
     if not list(folder.glob("*.jsonl")):
         pytest.skip(f"no gold files in tests/gold/{gold_set}")
-    fields = evaluate_gold(folder)["fields"]
+    report = evaluate_gold(folder)
+    fields = report["fields"]
     low = {name: fields[name]["f1"] for name, floor in FLOORS[gold_set].items() if fields[name]["f1"] < floor}
-    assert not low, f"F1 below floor on {gold_set}: {low}"
+    if report["integration_accuracy"] < INTEGRATION_FLOORS[gold_set]:
+        low["integration accuracy"] = report["integration_accuracy"]
+    assert not low, f"below floor on {gold_set}: {low}"
 
 
 @pytest.mark.parametrize(("text", "bodies"), [
