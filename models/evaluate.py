@@ -22,7 +22,7 @@ import numpy as np
 from sklearn.model_selection import StratifiedKFold
 
 from .classifier import FAMILIES, MODEL_DIR, TopicClassifier, train
-from .corpus import Corpus, Example
+from .corpus import Corpus, Document, Example
 from .keywords import KeywordRules
 from .predictions import Predictions
 from .taxonomy import LABEL_SETS, Taxonomy
@@ -201,6 +201,27 @@ def compare_families(corpus: Corpus, taxonomy: Taxonomy, config: dict[str, Any],
     return rows
 
 
+PageSet = Sequence[tuple[Document, bool, frozenset[str]]]
+
+
+def page_scores(model: TopicClassifier, taxonomy: Taxonomy, pages: PageSet) -> dict[str, Any]:
+    """Integration accuracy and action-field micro P/R/F1 of the model and the keyword rules on
+    labelled pages (headline + body as the extractor reads them; no topic labels there)."""
+    documents = [document for document, _, _ in pages]
+    result: dict[str, Any] = {"documents": len(pages)}
+    runs = (("model", model.predict(documents)), ("keywords", KeywordRules(taxonomy).predict(documents)))
+    for name, predicted in runs:
+        right, tp, fp, fn = 0, 0, 0, 0
+        for row, (_, integration, fields) in enumerate(pages):
+            chosen = predicted.assigned_labels(row)
+            right += int(bool(chosen["integration"]) == integration)
+            got = set(chosen["action_field"])
+            tp, fp, fn = tp + len(got & fields), fp + len(got - fields), fn + len(fields - got)
+        result[name] = {"integration_accuracy": round(right / len(pages), 4) if pages else 0.0,
+                        "action_field": _prf(tp, fp, fn)}
+    return result
+
+
 def headline(result: dict[str, Any]) -> dict[str, float]:
     return {
         "integration_accuracy": result["integration"]["accuracy"],
@@ -252,6 +273,15 @@ def format_report(report: dict[str, Any]) -> str:
                 kwcv_value = f"{kwcv_ls[key]:.2f}" if kwcv_ls else ""
                 lines.append(f"{key:<20} {'':>5}{model_ls[key]:5.2f} {'':>11} | {cv_value:>5} {'':>11} | "
                              f"{kw_ls[key]:5.2f} {'':>11} | {kwcv_value:>8}")
+    if report.get("pages"):
+        lines += ["", "[real-style pages (tests/gold/extraction-real*, headline + body as komo extract reads them): "
+                  "integration acc / action-field micro P R F1]"]
+        for name, result in report["pages"].items():
+            for who in ("model", "keywords"):
+                fields = result[who]["action_field"]
+                lines.append(f"{name + ' (' + str(result['documents']) + ')':<28} {who:<9} "
+                             f"{result[who]['integration_accuracy']:.3f} / {fields['precision']:.2f} "
+                             f"{fields['recall']:.2f} {fields['f1']:.3f}")
     if "comparison" in report:
         lines += ["", "[model families and baselines: integration acc / action-field micro-F1 / topic acc]"]
         for name, row in report["comparison"].items():

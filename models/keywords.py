@@ -1,11 +1,11 @@
 """The keyword-rule baseline: the taxonomy's term lists and nothing learnt.
 
-The same rule the extraction pipeline applies (pipeline/nlp/action_fields.py), over folded
-words instead of spaCy lemmas: a sentence with a strong integration term scores 2, one with
-only weak terms 1, and a document is about integration from the taxonomy's `min_score` on.
-An action field counts when it is talked about in at least two sentences and in at least
-`field_share` of the strongest field's; a document about integration gets at least its
-strongest field. The topic is the one whose terms occur most often.
+The same rule the extraction pipeline applies (core/integration_rule.py), over folded words
+instead of spaCy lemmas, the title as one more sentence: a sentence with a strong integration
+term scores 2, one with only weak terms 1, and a document is about integration from the
+taxonomy's `min_score` on (from 2 in a short text). An action field counts when it is talked
+about in at least two sentences (one in a short text) and in at least `field_share` of the
+strongest field's. The topic is the one whose terms occur most often.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ import numpy as np
 from .corpus import Document
 from .predictions import Predictions
 from .taxonomy import INTEGRATION, STRONG, WEAK, Taxonomy, TermMatcher
+from .text import sentences
 
 
 class KeywordRules:
@@ -25,18 +26,13 @@ class KeywordRules:
         self.matcher = TermMatcher(taxonomy.lexicons())
         self.fields = taxonomy.labels("action_field")
         self.topics = taxonomy.labels("topic")
+        self.rule = taxonomy.rule
 
     def decide(self, document: Document) -> tuple[bool, list[str], str]:
         found = self.matcher.sentence_sets(document.text)
-        strong = found[STRONG]
-        weak_only = found[WEAK] - strong
-        integration = 2 * len(strong) + len(weak_only) >= self.taxonomy.integration_min_score
-        fields: list[str] = []
-        scores = {f: len(found[f"field:{f}"]) for f in self.fields if found[f"field:{f}"]}
-        if integration and scores:
-            top = max(scores.values())
-            fields = [f for f, n in scores.items() if n >= 2 and n >= self.taxonomy.field_share * top]
-            fields = fields or [max(scores, key=lambda f: (scores[f], -self.fields.index(f)))]
+        integration, fields = self.rule.decide(
+            found[STRONG], found[WEAK] | found[STRONG], {f: found[f"field:{f}"] for f in self.fields},
+            len(sentences(document.text)), order=self.fields)
         counts = self.matcher.counts(document.text)
         hits = [counts[f"topic:{t}"] for t in self.topics]
         topic = self.topics[int(np.argmax(hits))] if max(hits) else self.taxonomy.topic_fallback

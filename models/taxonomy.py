@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from kommunalmonitor.core.integration_rule import IntegrationRule
 from kommunalmonitor.core.resources import data_file
 
 from .text import WORD, fold, sentences
@@ -36,20 +37,19 @@ class Taxonomy:
     """Label ids, German labels and keyword terms of all three label sets, as plain data.
 
     The integration section has strong terms (a sentence with one scores 2) and weak terms
-    (score 1); a document is about integration by the keyword rule from `integration_min_score`
-    on. Older files with one `terms` list and `min_hits` read as weak terms only.
+    (score 1); `rule` decides by them (core/integration_rule.py). Older files with one `terms`
+    list and `min_hits` read as weak terms only.
     """
 
     integration_strong: tuple[str, ...]
     integration_weak: tuple[str, ...]
-    integration_min_score: int
-    field_share: float
     fields: dict[str, tuple[str, ...]]        # action field id -> terms, in the file's order
     field_labels: dict[str, str]
     topics: dict[str, tuple[str, ...]]        # topic id -> terms
     topic_labels: dict[str, str]
     topic_categories: dict[str, str]          # site category -> topic id (weak labels)
     topic_fallback: str
+    rule: IntegrationRule = IntegrationRule()  # the keyword decision (core/integration_rule.py)
 
     @classmethod
     def load(cls, fields_file: Path | str = TAXONOMY_FILE, topics_file: Path | str = TOPICS_FILE) -> Taxonomy:
@@ -61,14 +61,13 @@ class Taxonomy:
             taxonomy = cls(
                 integration_strong=tuple(section.get("strong_terms", [])),
                 integration_weak=tuple(section["terms"]),
-                integration_min_score=int(section.get("min_score", section.get("min_hits", 1))),
-                field_share=float(concept.get("field_share", 0.0)),
                 fields={row["id"]: tuple(row["terms"]) for row in field_rows},
                 field_labels={row["id"]: row["label"] for row in field_rows},
                 topics={row["id"]: tuple(row["terms"]) for row in topic_rows},
                 topic_labels={row["id"]: row["label"] for row in topic_rows},
                 topic_categories={c: row["id"] for row in topic_rows for c in row.get("categories", [])},
                 topic_fallback=topics.get("fallback", topic_rows[0]["id"]),
+                rule=IntegrationRule.from_settings(concept),
             )
         except (KeyError, TypeError, IndexError, ValueError) as problem:
             raise TaxonomyError(f"taxonomy files {fields_file.name} / {topics_file.name}: "

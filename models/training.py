@@ -11,7 +11,7 @@ from typing import Any
 
 from .classifier import DEFAULT_CONFIG, DEFAULT_MODEL, TopicClassifier, load, load_config, save, train
 from .corpus import Corpus
-from .evaluate import METRICS_FILE, evaluate_classifier, update_card
+from .evaluate import METRICS_FILE, PageSet, evaluate_classifier, page_scores, update_card
 from .taxonomy import Taxonomy
 
 
@@ -43,8 +43,10 @@ def train_model(output: Path | None = None, config_path: Path = DEFAULT_CONFIG,
 
 
 def evaluate_model(model_path: Path | None = None, folds: int = 5, compare: bool = False,
-                   write: bool = False, progress: Callable[[str], None] | None = None) -> dict[str, Any]:
-    """Evaluate a saved model; cross-validation retrains with the settings it was trained with."""
+                   write: bool = False, progress: Callable[[str], None] | None = None,
+                   page_sets: dict[str, PageSet] | None = None) -> dict[str, Any]:
+    """Evaluate a saved model; cross-validation retrains with the settings it was trained with.
+    `page_sets` (labelled real-style pages by set name) are scored too; none is trained on."""
     classifier = load(model_path or DEFAULT_MODEL)
     taxonomy = Taxonomy.load()
     corpus = Corpus.load(taxonomy)
@@ -52,6 +54,8 @@ def evaluate_model(model_path: Path | None = None, folds: int = 5, compare: bool
     config.update(name=classifier.name, version=classifier.version)
     report = evaluate_classifier(classifier, taxonomy, corpus, config, folds=folds, compare=compare,
                                  progress=progress)
+    if page_sets:
+        report["pages"] = {name: page_scores(classifier, taxonomy, pages) for name, pages in page_sets.items()}
     if write:
         METRICS_FILE.write_text(json.dumps(report, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
         update_card(report)

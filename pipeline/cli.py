@@ -746,15 +746,20 @@ def evaluate_classifier(model_path: str | None, folds: int, compare: bool, as_js
       komo evaluate classifier
       komo evaluate classifier --folds 0            # held-out figures only (seconds)
       komo evaluate classifier --compare --write    # model families too; update the model card
+
+    In a source checkout the real-style gold pages (tests/gold/extraction-real*) are scored too.
     """
     from kommunalmonitor.models.evaluate import format_report, summary_line
     from kommunalmonitor.models.training import evaluate_model
 
+    from .evaluate import classifier_pages, real_style_sets
+
     def progress(message: str) -> None:
         click.echo(f"... {message}", err=True)
 
+    pages = {name: classifier_pages(path) for name, path in real_style_sets().items()}
     report = evaluate_model(Path(model_path) if model_path else None, folds=folds, compare=compare,
-                            write=write, progress=progress)
+                            write=write, progress=progress, page_sets=pages)
     if as_json:
         import json
 

@@ -16,7 +16,7 @@ from kommunalmonitor.core.resources import checkout_root
 from kommunalmonitor.crawler.render import render_text
 
 from .baselines import gazetteer_available, naive_dates, naive_page_fields, naive_streets, with_numbers_only_once
-from .filemode import extract_records
+from .filemode import batch_furniture, count_furniture, extract_records, read_page
 from .nlp.loader import extractor_version, shared_pipeline
 
 PAGE_FIELDS = ("title", "published", "sender", "category")
@@ -94,6 +94,14 @@ def gold_sets(path: Path | None = None) -> dict[str, Path]:
     return sets
 
 
+def real_style_sets() -> dict[str, Path]:
+    """The checkout's real-style gold sets (extraction-real*), none outside a checkout."""
+    try:
+        return {name: path for name, path in gold_sets().items() if name.startswith("extraction-real")}
+    except KomoError:
+        return {}
+
+
 def load_gold(path: Path) -> list[dict[str, Any]]:
     files = sorted(path.glob("*.jsonl")) if path.is_dir() else [path]
     documents = []
@@ -102,6 +110,22 @@ def load_gold(path: Path) -> list[dict[str, Any]]:
             if line.strip():
                 documents.append(json.loads(line))
     return documents
+
+
+def classifier_pages(path: Path) -> list[tuple[Any, bool, frozenset[str]]]:
+    """A gold set's pages as the classifier reads them (headline + body after layout and
+    furniture, as `komo extract` splits them), each with its integration and action-field labels."""
+    from kommunalmonitor.models.corpus import Document
+
+    gold = load_gold(path)
+    furniture = batch_furniture(count_furniture(gold))
+    pages = []
+    for record in gold:
+        page = read_page(record, None, furniture)
+        expected = record["expected"]
+        pages.append((Document.from_parts(page.title, page.body), bool(expected.get("integration")),
+                      frozenset(expected.get("action_fields") or [])))
+    return pages
 
 
 def _prf(tp: int, fp: int, fn: int) -> dict[str, float]:

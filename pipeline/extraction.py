@@ -77,9 +77,9 @@ def _extract_rows(items: list[tuple[tuple, str]], nlp: Any = None) -> list[tuple
     """(mention rows, extraction summary) per stored document; runs in a worker or in-process."""
     nlp = nlp or shared_pipeline()
     results = []
-    docs = nlp.pipe((make_doc(nlp, body or "", published.isoformat() if published else None)
-                     for (_, _, body, published, _), _ in items), batch_size=64)
-    for ((source, native_id, _, _, content_hash), version), doc in zip(items, docs, strict=True):
+    docs = nlp.pipe((make_doc(nlp, body or "", published.isoformat() if published else None, title)
+                     for (_, _, body, published, _, title), _ in items), batch_size=64)
+    for ((source, native_id, _, _, content_hash, _), version), doc in zip(items, docs, strict=True):
         rows = list(mention_rows(doc, source, native_id, version))
         results.append((rows, {"source": source, "native_id": native_id, "content_hash": content_hash,
                                "extractor_version": version, "integration": bool(doc._.integration),

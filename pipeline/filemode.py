@@ -213,7 +213,7 @@ def extract_records(records: Iterable[dict[str, Any]], nlp: Language, layout: Pa
         if page.error:
             logger.warning("skipped %s: %s", page.key, page.error)
     readable = [p for p in pages if not p.error]
-    docs = iter(nlp.pipe((make_doc(nlp, p.body, p.published) for p in readable), batch_size=batch_size))
+    docs = iter(nlp.pipe((make_doc(nlp, p.body, p.published, p.title) for p in readable), batch_size=batch_size))
     for page in pages:
         yield output_record(page, None if page.error else next(docs))
 

@@ -12,6 +12,7 @@ from kommunalmonitor.pipeline.filemode import extract_records
 from kommunalmonitor.pipeline.nlp.addresses import AddressFinder
 from kommunalmonitor.pipeline.nlp.dates import find_dates
 from kommunalmonitor.pipeline.nlp.loader import shared_pipeline
+from kommunalmonitor.pipeline.nlp.records import make_doc
 
 from .conftest import query, run_komo
 
@@ -31,7 +32,7 @@ def nlp():
     ("am 26. März", date(2023, 3, 10), ["2023-03-26"]),
     ("am 5. Januar", date(2022, 12, 20), ["2023-01-05"]),
     ("vom 1. bis 5. März 2020", None, ["2020-03-01", "2020-03-05"]),
-    ("im Schuljahr 2017/18", None, ["2017", "2018"]),
+    ("im Schuljahr 2017/18 und seit 2015", None, ["2015"]),
 ])
 def test_dates_in_german_forms(text, published, values):
     assert [d.value for d in find_dates(text, published)] == values
@@ -40,6 +41,9 @@ def test_dates_in_german_forms(text, published, values):
 @pytest.mark.parametrize("text", [
     "um 18.30 Uhr", "3,5 Millionen Euro", "1.250 Plätze", "12.000 Euro", "Telefon 0214 406-3550",
     "§ 3 Abs. 2", "Vorlage Nr. 2019/3021", "2000 Euro", "51373 Leverkusen", "am Montag", "im Dezember",
+    # school, season and budget years are one period, not two dates (labelling.md)
+    "im Schuljahr 2024/25", "die Saison 2019/20", "Spielzeit 2002/2003", "Kindergartenjahr 2017/18",
+    "für 2020/21 geplant",
 ])
 def test_no_false_dates(text):
     assert find_dates(text) == []
@@ -90,6 +94,7 @@ def test_bodies_and_persons_are_canonical(nlp):
 
 @pytest.mark.parametrize(("text", "expected"), [
     ("Die stellvertretende Bürgermeisterin Eva Lux eröffnete.", ("Eva Lux", "Bürgermeisterin", None)),
+    ("Beraterin Yasemin Kaya spricht Türkisch.", ("Yasemin Kaya", "Beraterin", None)),
     ("Es sprach Leiterin vom Kommunalen Integrationszentrum Dilek Yıldız.",
      ("Dilek Yıldız", "Leiterin", "Kommunales Integrationszentrum")),
     ("Dazu Maria Schulz, Vorsitzende des Seniorenbeirates, in ihrer Rede.",
@@ -108,6 +113,23 @@ def test_action_fields_need_an_integration_context(nlp):
     assert about._.integration and about._.action_fields == ["wohnen"]
     passing = nlp("Die neue Wohnung am Markt ist fertig. Auch Wohnraum für Familien entsteht.")
     assert not passing._.integration and passing._.action_fields == []
+
+
+def _page(nlp, title, body):
+    return nlp(make_doc(nlp, body, title=title))
+
+
+def test_a_short_page_is_about_integration_by_its_headline_or_a_field(nlp):
+    body = "Ab dem 3. April bietet die Leitstelle eine offene Sprechstunde an. Sie findet jeden Montag statt."
+    notice = _page(nlp, "Neue Sprechstunde für Geflüchtete im Rathaus", body)
+    assert notice._.integration and notice._.action_fields == []  # about integration, no field discussed
+    assert not _page(nlp, "Neue Sprechstunde im Rathaus", body)._.integration
+    courses = _page(nlp, "Kurse mit Kinderbetreuung", "Die Volkshochschule bietet ab Oktober zwei Deutschkurse "
+                    "mit Kinderbetreuung an. Das Bundesamt für Migration fördert die Kurse.")
+    assert courses._.integration and courses._.action_fields == ["sprache"]
+    fire = _page(nlp, "Brand in der Altstadt", "Die Feuerwehr löschte einen Brand an der Hauptstraße. "
+                 "Unter den Bewohnern war auch eine geflüchtete Familie.")
+    assert not fire._.integration
 
 
 def test_file_contract_keeps_order_and_reports_bad_input(tmp_path: Path):
@@ -165,10 +187,21 @@ GOLD_ROOT = Path(__file__).resolve().parent / "gold"
 # extractor then scored bodies 0.870 and persons+roles 0.679 on the tuning set; with roles ending at
 # the head noun (role_of apart) persons+roles is back at 0.901.
 FLOORS = {
-    "extraction": {"dates": 0.95, "bodies": 0.90, "addresses": 0.90, "persons": 0.88, "persons+roles": 0.88},
-    "extraction-holdout": {"dates": 0.95, "bodies": 0.75, "addresses": 0.85, "persons": 0.75,
-                           "persons+roles": 0.70},
+    "extraction": {"dates": 0.98, "bodies": 0.93, "addresses": 0.91, "persons": 0.93, "persons+roles": 0.88,
+                   "action_fields": 0.84},
+    "extraction-holdout": {"dates": 0.95, "bodies": 0.80, "addresses": 0.86, "persons": 0.86,
+                           "persons+roles": 0.78, "action_fields": 0.82},
+    # Real-style pages (issue 12): the tuning set, and the held-out set written before any tuning on
+    # real-style pages (its floors guard against regressions only; never tune on its errors).
+    "extraction-real": {"dates": 0.98, "bodies": 0.90, "addresses": 0.80, "persons": 0.94, "persons+roles": 0.89,
+                        "action_fields": 0.66},
+    "extraction-real-holdout": {"dates": 0.92, "bodies": 0.51, "addresses": 0.73, "persons": 0.85,
+                                "persons+roles": 0.70, "action_fields": 0.73},
 }
+# Integration accuracy per set, a little below the figures measured with the headline and the
+# short-text rule (core/integration_rule.py).
+INTEGRATION_FLOORS = {"extraction": 0.96, "extraction-holdout": 0.95, "extraction-real": 0.90,
+                      "extraction-real-holdout": 0.95}
 # Districts were labelled on both sets before komo_districts first ran on them (GUIDELINES.md);
 # measured F1 then: 0.973 tuning (council groups named "Opladen plus" are the misses), 1.000 held-out.
 DISTRICT_FLOORS = {"extraction": 0.93, "extraction-holdout": 0.90}
@@ -192,9 +225,12 @@ def test_gold_scores_stay_above_their_floors(gold_set):
     folder = GOLD_ROOT / gold_set
     if not list(folder.glob("*.jsonl")):
         pytest.skip(f"no gold files in tests/gold/{gold_set}")
-    fields = evaluate_gold(folder)["fields"]
+    report = evaluate_gold(folder)
+    fields = report["fields"]
     low = {name: fields[name]["f1"] for name, floor in FLOORS[gold_set].items() if fields[name]["f1"] < floor}
-    assert not low, f"F1 below floor on {gold_set}: {low}"
+    if report["integration_accuracy"] < INTEGRATION_FLOORS[gold_set]:
+        low["integration accuracy"] = report["integration_accuracy"]
+    assert not low, f"below floor on {gold_set}: {low}"
 
 
 @pytest.mark.parametrize(("text", "bodies"), [
@@ -211,7 +247,28 @@ def test_gold_scores_stay_above_their_floors(gold_set):
      {"Evangelische Kirchengemeinde Opladen", "Caritasverband Koblenz"}),
     ("Der Stadtrat beschloss, die Stadtverwaltung setzt um. Insgesamt 40 Plätze.", {"Rat"}),
     ("Die Grundschule und die Gemeinde Waldburg sowie die Leverkusener Schule.", set()),
+    # compounds ending in a named head, with a proper name after them; alone they are generic
+    ("Der Heimatverein Opladen und der Turnverein Opladen 1887 feiern mit der Nachbarschaftshilfe Küppersteg.",
+     {"Heimatverein Opladen", "Turnverein Opladen 1887", "Nachbarschaftshilfe Küppersteg"}),
+    ("Der Sportverein spielt im Stadtteilzentrum Westend.", set()),
+    ("Die DITIB-Gemeinde Manfort lädt ein.", {"DITIB-Gemeinde Manfort"}),
+    # a describing word yields to the name it introduces; coordinated compounds stay whole
+    ("Besuch beim Verein Bochumer Tafel e.V. am Dienstag.", {"Bochumer Tafel"}),
+    ("Der neue Ausländer- und Migrationsrat tagt.", {"Ausländer- und Migrationsrat"}),
+    # units named by a bare subject; clubs whose name holds a common word end in a place or number
+    ("Die Leitstelle Integration und der Fachdienst Soziales beraten.", {"Leitstelle Integration",
+                                                                        "Fachdienst Soziales"}),
+    ("Trainerin Lea Vogt vom TSV Bayer 04 Leverkusen leitet. Der SV Training fällt aus.",
+     {"TSV Bayer 04 Leverkusen"}),
+    # short council names keep their case ending; a region after a listed body belongs to it
+    ("Die Sitzung des Rates beginnt. Die Rate ist fällig. Der Kreistag tagt.", {"Rat", "Kreistag"}),
+    ("Organisiert vom Diakonischen Werk Lahn-Dill.", {"Diakonisches Werk Lahn-Dill"}),
 ])
 def test_organisations_are_found_by_their_shape(nlp, text, bodies):
     doc = nlp(text)
     assert {s._.name for s in doc.spans["bodies"]} == bodies
+
+
+def test_a_founding_year_in_a_name_is_a_date_however_old(nlp):
+    doc = nlp("Es spielt der Turnverein Opladen 1887. Im Jahr 1950 kam der Chor dazu.")
+    assert {value for span in doc.spans["dates"] for value, _, _ in span._.dates} == {"1887", "1950"}

@@ -1,5 +1,8 @@
 """Mentions of the integration concept's action fields, and whether a text is about
-migration / integration at all (`komo_action_fields`). Terms come from the taxonomy file."""
+migration / integration at all (`komo_action_fields`). Terms come from the taxonomy file; the
+decision is core/integration_rule.py's. The page's headline (`doc._.title`, not part of the
+body) is read as one more sentence: "is the page about integration" is a question about the
+page, and a short notice often names its subject only in the headline."""
 
 from __future__ import annotations
 
@@ -8,11 +11,15 @@ from dataclasses import dataclass
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
+from kommunalmonitor.core.integration_rule import IntegrationRule
+
 from .lexicon import load_toml
 
 if not Doc.has_extension("integration"):
     Doc.set_extension("integration", default=False)
     Doc.set_extension("action_fields", default=[])
+if not Doc.has_extension("title"):
+    Doc.set_extension("title", default=None)
 
 
 @dataclass(frozen=True)
@@ -47,9 +54,9 @@ class ActionFieldRecognizer:
         section = data["integration"]
         self.integration_strong = TermSet.from_terms(section.get("strong_terms", []))
         self.integration = TermSet.from_terms(section.get("terms", []))
-        self.min_score = int(section.get("min_score", 3))
-        self.share = float(data.get("field_share", 0.4))
+        self.rule = IntegrationRule.from_settings(data)
         self.fields = {f["id"]: TermSet.from_terms(f["terms"]) for f in data["field"]}
+        self.tokenizer = nlp.tokenizer
         self._labels_cache: dict[tuple[str, str], tuple[bool, bool, tuple[str, ...]]] = {}
 
     def word_labels(self, lower: str, lemma: str) -> tuple[bool, bool, tuple[str, ...]]:
@@ -109,18 +116,38 @@ class ActionFieldRecognizer:
                                 field_sentences[label].add(index)
         spans.sort(key=lambda s: (s.start, s.label_))
         doc.spans["action_fields"] = spans
-        weak_only = integration_sentences - strong_sentences
-        doc._.integration = 2 * len(strong_sentences) + len(weak_only) >= self.min_score
-        # A field counts when it is a main theme: talked about in at least two sentences and
-        # not far behind the strongest field; a text about integration has at least one field.
-        scores = {f: len(sentences) for f, sentences in field_sentences.items() if sentences}
-        fields: list[str] = []
-        if doc._.integration and scores:
-            top = max(scores.values())
-            fields = [f for f, n in scores.items() if n >= 2 and n >= self.share * top]
-            fields = fields or [max(scores, key=lambda f: (scores[f], -list(self.fields).index(f)))]
-        doc._.action_fields = fields
+        count, headline = ((sentence_of[-1] + 1) if len(doc) else 0), None
+        if doc._.title:
+            headline = count
+            self._read_headline(doc._.title, headline, strong_sentences, integration_sentences, field_sentences)
+            count += 1
+        doc._.integration, doc._.action_fields = self.rule.decide(
+            strong_sentences, integration_sentences, field_sentences, count, headline, list(self.fields))
         return doc
+
+    def _read_headline(self, title: str, index: int, strong: set[int], integration: set[int],
+                       fields: dict[str, set[int]]) -> None:
+        """The headline's terms as sentence `index` (no spans: offsets are into the body)."""
+        for token in self.tokenizer(title):
+            if not token.is_alpha or len(token) < 3:
+                continue
+            is_strong, weak, found = self.word_labels(token.lower_, token.lower_)
+            if is_strong or weak:
+                integration.add(index)
+                if is_strong:
+                    strong.add(index)
+            for field in found:
+                fields[field].add(index)
+        lower = title.lower()
+        for label, terms in (("integration!", self.integration_strong),
+                             ("integration", self.integration), *self.fields.items()):
+            if any(phrase in lower for phrase in terms.phrases):
+                if label.startswith("integration"):
+                    integration.add(index)
+                    if label.endswith("!"):
+                        strong.add(index)
+                else:
+                    fields[label].add(index)
 
 
 def _sentence_index(doc: Doc) -> list[int]:

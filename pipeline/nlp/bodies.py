@@ -24,6 +24,8 @@ _ROMAN = {"1": "I", "2": "II", "3": "III"}
 # counts only after an article.
 _ARTICLE_BEFORE = re.compile(r"(?:\b(?:der|des|dem|den|die|im|vom|zum|zur|Der|Die|Im|Vom|Zum|Zur)\s+)$")
 _AMBIGUOUS = {"Rat", "Stadtverwaltung"}
+# A hyphenated proper name after a listed body names a region: "Diakonisches Werk Lahn-Dill".
+_REGION = re.compile(r"^[A-ZÄÖÜ][a-zäöüß]+(?:-[A-ZÄÖÜ][a-zäöüß]+)+$")
 _NOT_AFTER_RAT = re.compile(r"\s+(?:und\s+Tat|geben|suchen|holen|einholen)\b")
 
 
@@ -43,6 +45,11 @@ class BodyRecognizer:
                 exact = surface if surface.isupper() else None
                 keys = tuple(word_key(w) for w in words)
                 self.entries.setdefault(keys[0], []).append((keys, body["name"], exact))
+                if len(words) == 1 and len(surface) <= 5:
+                    # Short names keep their case endings past word_key ("des Rates"): those
+                    # forms are matched as written, so "die Rate" stays no council.
+                    for form in {surface + "es", surface + "s"} - {surface}:
+                        self.entries.setdefault(word_key(form), []).append(((word_key(form),), body["name"], form))
         for candidates in self.entries.values():
             candidates.sort(key=lambda entry: -len(entry[0]))
         self.patterns = {kind: re.compile(p) for kind, p in data.get("patterns", {}).items()}
@@ -65,8 +72,10 @@ class BodyRecognizer:
                     continue
                 if not self._plausible(doc, text, i, end, canonical):
                     continue
-                if end < len(doc) and doc[end].text in self.organisations.places and doc[end].text not in canonical:
-                    continue  # "Caritasverband Koblenz" is another city's: the organisation finder names it
+                if end < len(doc) and doc[end].text not in canonical and (
+                        doc[end].text in self.organisations.places or _REGION.match(doc[end].text)):
+                    continue  # "Caritasverband Koblenz", "Diakonisches Werk Lahn-Dill" are another city's:
+                    # the organisation finder names them
                 spans.append(self._span(doc, i, end, canonical))
                 for j in range(i, end):
                     taken[j] = True

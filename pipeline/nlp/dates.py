@@ -77,7 +77,8 @@ YEAR_RANGE = re.compile(
     r"(?<![\d.,/])\b(?:von\s+|zwischen\s+)?" + _YEAR4.format(name="year1")
     + r"\s*(?:bis|–|-|und)\s*" + _YEAR4.format(name="year2") + r"\b(?![.,]\d|/\d)"
 )
-# School / budget years "2017/18", "2017/2018"
+# School, season and budget years "2017/18", "2017/2018": one period, no calendar date
+# (labelling.md); matched only to keep their halves from counting as two bare years.
 YEAR_PAIR = re.compile(r"(?<![\d.,/])\b" + _YEAR4.format(name="year1")
                        + r"/(?P<year2>\d\d|(?:19|20)\d\d)\b(?![\d/])")
 YEAR = re.compile(r"(?<![\d.,/€$-])\b(?P<year>(?:19[5-9]|20[0-4])\d)\b(?![.,]\d|/\d|-\d|\s?[%€])")
@@ -196,13 +197,9 @@ def find_dates(text: str, published: date | None = None) -> list[DateMention]:
             add(m.start(), m.end(), [DateMention(m.start(), m.end(), m["year1"], False, "start"),
                                      DateMention(m.start(), m.end(), m["year2"], False, "end")])
     for m in YEAR_PAIR.finditer(text):
-        first = int(m["year1"])
-        second = _year(m["year2"]) if len(m["year2"]) == 2 else int(m["year2"])
-        if len(m["year2"]) == 2:
-            second = first // 100 * 100 + int(m["year2"])
-        if second == first + 1:
-            add(m.start(), m.end(), [DateMention(m.start(), m.end(), str(first)),
-                                     DateMention(m.start(), m.end(), str(second))])
+        second = int(m["year2"]) if len(m["year2"]) == 4 else int(m["year1"]) // 100 * 100 + int(m["year2"])
+        if second == int(m["year1"]) + 1 and free(m.start(), m.end()):
+            taken.append((m.start(), m.end()))
     for m in OLD_YEAR.finditer(text):
         add(m.start("year"), m.end("year"), [DateMention(m.start("year"), m.end("year"), m["year"])])
     for m in YEAR.finditer(text):
@@ -239,6 +236,8 @@ class DateRecognizer:
         by_offsets: dict[tuple[int, int], list[DateMention]] = {}
         for mention in find_dates(doc.text, published):
             by_offsets.setdefault((mention.start, mention.end), []).append(mention)
+        for mention in _years_in_names(doc):
+            by_offsets.setdefault((mention.start, mention.end), [mention])
         # spaCy keys span extensions by character offsets, so a range ("vom 1. bis 5. März")
         # is one span carrying both of its dates on `span._.dates`.
         for (start, end), mentions in by_offsets.items():
@@ -254,6 +253,21 @@ class DateRecognizer:
             spans.append(span)
         doc.spans["dates"] = spans
         return doc
+
+
+_NAME_YEAR = re.compile(r"^(?:1[89]|20)\d\d$")
+
+
+def _years_in_names(doc: Doc) -> list[DateMention]:
+    """A founding year that ends an organisation's name ("Turnverein Opladen 1887") is a date
+    (labelling.md), however old: the body recogniser (run before) has told a name from a number."""
+    found = []
+    for span in doc.spans.get("bodies", ()):
+        last = span[-1]
+        year = last.text.rstrip(".")
+        if _NAME_YEAR.match(year) and len(span) > 1:
+            found.append(DateMention(last.idx, last.idx + len(year), year))
+    return found
 
 
 @Language.factory("komo_dates")

@@ -72,6 +72,10 @@ class OrganisationFinder:
             for head in heads:
                 for form in _inflections(head, gender):
                     self.named_heads.setdefault(form, (head, gender))
+        # compound endings → gender, longest first ("netzwerk" before "werk")
+        self.head_endings = sorted(((e, g) for g, endings in data.get("named_head_endings", {}).items()
+                                    for e in endings), key=lambda eg: -len(eg[0]))
+        self.unit_heads = set(data.get("unit_heads", []))
         self.adjectives = set(data.get("adjectives", []))
         # Heads that with only a place (or a place adjective) name a municipality or a generic kind.
         self.municipal_heads = set(data.get("municipal_heads", []))
@@ -131,8 +135,8 @@ class OrganisationFinder:
                 i += 1
                 continue
             hit = (self._legal_form_name(doc, i, taken) or self._faction(doc, i) or self._party(doc, i)
-                   or self._club(doc, i) or self._institution(doc, i) or self._named(doc, i)
-                   or self._compound(doc, i))
+                   or self._club(doc, i) or self._institution(doc, i) or self._unit(doc, i)
+                   or self._named(doc, i) or self._compound(doc, i))
             if hit is None or any(taken[j] for j in range(hit.start, hit.end)) or hit.name in self.not_bodies:
                 i += 1
                 continue
@@ -199,9 +203,14 @@ class OrganisationFinder:
                     return None
             start = i - 1 if doc[i - 1].text == "1." else i - 2
         end = i + 1
-        while end < len(doc) and end - i <= 4 and (self.is_proper(doc[end].text) or _YEAR.match(doc[end].text)
-                                                  or doc[end].text in self.places):
+        # "TSV Bayer 04 Leverkusen": any capitalised word may be part of the name, but the name
+        # must end in a proper name, a place or a club number ("SV Training" is no club).
+        while end < len(doc) and end - i <= 4 and not doc[end].is_sent_start and (
+                doc[end].text[:1].isupper() and doc[end].is_alpha or _YEAR.match(doc[end].text)):
             end += 1
+        while end > i + 1 and not (self.is_proper(doc[end - 1].text) or _YEAR.match(doc[end - 1].text)
+                                   or doc[end - 1].text in self.places):
+            end -= 1
         if end == i + 1:
             return None
         return Found(start, end, doc[start:end].text)
@@ -247,32 +256,74 @@ class OrganisationFinder:
         # "<Vorname>-<Name>-Gymnasium", "Lise-Meitner-Schule": one hyphenated token ending in a head
         if "-" in text:
             stem, _, last = text.rpartition("-")
-            entry = self.named_heads.get(last)
+            entry = self.named_heads.get(last) or self._head_by_ending(last)
             if entry and stem[:1].isupper() and all(part[:1].isupper() for part in stem.split("-")) \
                     and stem not in self.parties:
-                return Found(i, i + 1, f"{stem}-{entry[0]}")
+                end = i + 1  # "DITIB-Gemeinde Manfort": a place after it belongs to the name
+                if end < len(doc) and doc[end].text in self.places and not doc[end].is_sent_start:
+                    end += 1
+                return Found(i, end, " ".join([f"{stem}-{entry[0]}", *(t.text for t in doc[i + 1:end])]))
             return None
         entry = self.named_heads.get(text)
+        compound = False
         if entry is None:
-            return self._name_compound_school(doc, i)
+            entry = self._head_by_ending(text)
+            if entry is None:
+                return self._name_compound_school(doc, i)
+            compound = True
         head, gender = entry
+        if head in self.name_descriptors and self._legal_form_name(doc, i + 1, [False] * len(doc)):
+            return None  # "Verein Bochumer Tafel e.V.": the name after the describing word is the body
         start, adjectives = self._adjectives_before(doc, i, gender)
         end = i + 1
         if end < len(doc) and doc[end].text in ("Am", "Im", "An", "Auf", "St.", "Sankt") and end + 1 < len(doc) \
                 and doc[end + 1].text[:1].isupper():
             end += 2
         while end < len(doc) and end - i <= 3 and not doc[end].is_sent_start and (
-                self.is_proper(doc[end].text) or (_YEAR.match(doc[end].text) and end > i + 1)):
-            end += 1  # a year only after a name: "<Name> 1888", never "Schule 2020"
-        if end == i + 1 and not adjectives:
-            return None  # "die Grundschule", "der Verein": generic
+                self.is_proper(doc[end].text) or (_YEAR.match(doc[end].text.rstrip(".")) and end > i + 1)):
+            end += 1  # a year only after a name: "<Name> 1888" (also "1888." ending a sentence), never "Schule 2020"
+            if doc[end - 1].text.endswith("."):
+                break
+        if end == i + 1 and (not adjectives or compound):
+            return None  # "die Grundschule", "der Verein", "der Sportverein": generic
         if head in self.municipal_heads and not (set(adjectives) - self.place_adjectives):
             only_places = all(t.text in self.places for t in doc[i + 1:end])
             if end == i + 1 or (only_places and head == "Gemeinde"):
                 return None  # "Leverkusener Schule" is generic; "Gemeinde Waldburg" is the municipality
         if end == i + 1 and all(a.lower().startswith(("neu", "alt", "erst", "all")) for a in adjectives):
             return None
-        return Found(start, end, " ".join([*adjectives, head, *(t.text for t in doc[i + 1:end])]))
+        return Found(start, end, " ".join([*adjectives, head, *(t.text for t in doc[i + 1:end])]).rstrip("."))
+
+    def _head_by_ending(self, word: str) -> tuple[str, str] | None:
+        """(nominative, gender) of a compound ending in a head ("Heimatvereins" → "Heimatverein")."""
+        if not word[:1].isupper() or not word.isalpha():
+            return None
+        lower = word.lower()
+        for ending, gender in self.head_endings:
+            for case in ("", "s", "es", "e", "en", "n"):
+                if lower.endswith(ending + case) and len(lower) >= len(ending) + len(case) + 3:
+                    return word[: len(word) - len(case)] if case else word, gender
+        return None
+
+    def _unit(self, doc: Doc, i: int) -> Found | None:
+        """"Fachdienst Soziales", "Leitstelle Integration": a unit head and its subject, no "für"."""
+        head = _strip_case(doc[i].text, self.unit_heads)
+        if head is None:
+            return None
+        end = i + 1
+        while end < len(doc) and end - i <= 4 and not doc[end].is_sent_start and "\n" not in doc[end - 1].whitespace_:
+            token = doc[end]
+            if token.text[:1].isupper() and token.is_alpha and token.lower_ not in _ARTICLES:
+                end += 1
+            elif token.text == "und" and end + 1 < len(doc) and doc[end + 1].text[:1].isupper() and end > i + 1:
+                end += 1
+            else:
+                break
+        while end > i + 1 and doc[end - 1].text == "und":
+            end -= 1
+        if end == i + 1 or doc[i + 1].text in self.not_bodies:
+            return None
+        return Found(i, end, " ".join([head, *(t.text for t in doc[i + 1:end])]))
 
     def _name_compound_school(self, doc: Doc, i: int) -> Found | None:
         """"<Name>schule" where the first part is a name ("Fröbelschule"), not a word ("Grundschule")."""
@@ -297,12 +348,17 @@ class OrganisationFinder:
                     base = text[: len(text) - len(ending)] if ending else text
                     if base in self.compound_exceptions or base in self.not_bodies:
                         return None
-                    end = i + 1
+                    end, start = i + 1, i
+                    # "Ausländer- und Migrationsrat": the coordinated first part belongs to the name
+                    if i >= 2 and doc[i - 1].text in ("und", "oder") and doc[i - 2].text.endswith("-") \
+                            and doc[i - 2].text[:1].isupper():
+                        start = i - 2
                     # "Zentralrat der Muslime", "Koordinationsrat der Muslime": a genitive name
                     if end + 1 < len(doc) and doc[end].lower_ == "der" and doc[end + 1].text[:1].isupper() \
                             and head in ("rat", "beirat"):
                         end += 2
-                    return Found(i, end, " ".join([base, *(t.text for t in doc[i + 1:end])]))
+                    return Found(start, end, " ".join([*(t.text for t in doc[start:i]), base,
+                                                       *(t.text for t in doc[i + 1:end])]))
         return None
 
     def _legal_form_name(self, doc: Doc, i: int, taken: list[bool]) -> Found | None:

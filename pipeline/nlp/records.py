@@ -11,11 +11,14 @@ from spacy.tokens import Doc
 from .loader import span_offsets, span_text
 
 
-def make_doc(nlp: Language, body: str, published: str | None = None) -> Doc:
-    """The unprocessed doc of a body; the publication date lets day-month dates get their year."""
+def make_doc(nlp: Language, body: str, published: str | None = None, title: str | None = None) -> Doc:
+    """The unprocessed doc of a body; the publication date lets day-month dates get their year,
+    the headline (no mentions are taken from it) tells what the page is about."""
     doc = nlp.make_doc(body)
     if published:
         doc._.published = published  # ISO string: extension values must be serialisable
+    if title:
+        doc._.title = title
     return doc
 
 

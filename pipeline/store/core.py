@@ -395,12 +395,12 @@ class Store:
     # -- extraction ---------------------------------------------------------------------------
 
     def documents_to_extract(self, extractor_version: str,
-                             everything: bool = False) -> list[tuple[str, str, str, Any, str]]:
-        """(source, native_id, body, published, content_hash) of documents whose current version
-        this extractor has not read yet."""
+                             everything: bool = False) -> list[tuple[str, str, str, Any, str, str | None]]:
+        """(source, native_id, body, published, content_hash, title) of documents whose current
+        version this extractor has not read yet."""
         rows = self.con.execute(
             """
-            SELECT d.source, d.native_id, d.body, d.published, d.content_hash
+            SELECT d.source, d.native_id, d.body, d.published, d.content_hash, d.title
             FROM documents d LEFT JOIN extractions e USING (source, native_id)
             WHERE ? OR e.native_id IS NULL OR e.content_hash <> d.content_hash
                OR e.extractor_version <> ?
