@@ -8,6 +8,7 @@ from __future__ import annotations
 import shutil
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
 from kommunalmonitor.core.errors import KomoError
 from kommunalmonitor.core.home import Home
@@ -42,10 +43,16 @@ def reparse_into(store: Store, home: Home, source: Source) -> ReparseSummary:
     staging = home.staging_dir / f"run-{run_id}"
     writer = StagingWriter(staging)
     missing = 0
+    # Canonical URLs as the crawl wrote them: of the host the page came from (a mirror: --base-url).
+    by_origin: dict[str, Source] = {}
     try:
         for native_id, url, raw_ref, checked_at in held:
+            origin = "{0.scheme}://{0.netloc}".format(urlsplit(url))
+            if origin not in by_origin:
+                by_origin[origin] = Source.load(source.path, base_url=origin)
+            page_source = by_origin[origin]
             try:
-                read = read_kept_article(home.root, raw_ref, url, source) if raw_ref else None
+                read = read_kept_article(home.root, raw_ref, url, page_source) if raw_ref else None
             except OSError:
                 read = None
             if read is None:
@@ -53,7 +60,8 @@ def reparse_into(store: Store, home: Home, source: Source) -> ReparseSummary:
                 continue
             writer.write("layout", layout_check(source.name, native_id, url, raw_ref, read))
             if read.layout_error is None:
-                writer.write("items", article_item(source, native_id, {url}, read, raw_ref, checked_at.isoformat()))
+                writer.write("items", article_item(page_source, native_id, {url}, read, raw_ref,
+                                                   checked_at.isoformat()))
         writer.close()
         result = store.load_staging(staging, run_id, load_alarm_rules())
     finally:
