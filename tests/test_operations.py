@@ -110,6 +110,8 @@ def _parses(db: Path) -> dict[str, tuple]:
 
 def test_layout_alarm_holds_new_parses_until_reparse_restores_them_without_a_request(tmp_path):
     from kommunalmonitor.core.resources import data_file
+    from kommunalmonitor.crawler.sources import Source
+    from kommunalmonitor.crawler.spiders.press import read_kept_article
 
     archive, home = _served_copy(tmp_path, "site"), tmp_path / "home"
     snapshot = home / "published" / "komo.duckdb"
@@ -127,7 +129,13 @@ def test_layout_alarm_holds_new_parses_until_reparse_restores_them_without_a_req
         assert "LAYOUT ALARM" in second.stdout
         held = query(home / "komo.duckdb", "SELECT DISTINCT native_id FROM layout_checks WHERE held")
         assert len(held) >= 5, "the re-check window was parsed and held"
-        # Readers keep yesterday's parses of the held pages (and of everything else).
+        # What the unfixed rules make of a held page differs from yesterday's parse (footer lines in the
+        # body, no category) — and readers keep yesterday's parses of the held pages and of everything else.
+        native_id, url, raw_ref = query(home / "komo.duckdb", "SELECT native_id, url, raw_ref FROM layout_checks "
+                                        "WHERE held ORDER BY native_id LIMIT 1")[0]
+        source = Source.load(data_file("sources/leverkusen-com.toml"), base_url=server.base_url)
+        broken = read_kept_article(home, raw_ref, url, source).release
+        assert (broken["category"], broken["body"]) != yesterday[native_id][1:3]
         assert _parses(snapshot) == yesterday
         assert query(snapshot, "SELECT status FROM runs WHERE command = 'update' ORDER BY run_id DESC LIMIT 1") \
             == [("alarm",)]
