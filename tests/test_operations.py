@@ -45,7 +45,7 @@ def test_three_night_backfill_with_a_budget_equals_a_one_night_crawl(tmp_path):
     nights_home, one_home = tmp_path / "nights", tmp_path / "one"
     lines = []
     with serve(_served_copy(tmp_path, "site-nights"), fast=True) as server:
-        for night in range(3):
+        for _night in range(3):
             mark = len(server.requests)
             result = run_komo(*update_args(server, "--budget", str(BUDGET)), home=nights_home)
             assert result.returncode == 0, result.stderr
@@ -91,8 +91,10 @@ NEW_FOOTER = {
 # ... and the fixed layout file the operator writes to $KOMO_HOME/sources/.
 FIXED_RULES = {
     "category_lines = [\n": "category_lines = [\n    '^Rubrik:\\s*(?P<category>.+)$',\n",
-    "addresses_line = '^Anschriften aus dem Artikel:": "addresses_line = '^(?:Anschriften aus dem Artikel|Adressen im Text):",
-    "visitors_line = '^Bisherige Besucher auf dieser Seite:": "visitors_line = '^(?:Bisherige Besucher auf dieser Seite|Besucher bisher):",
+    "addresses_line = '^Anschriften aus dem Artikel:":
+        "addresses_line = '^(?:Anschriften aus dem Artikel|Adressen im Text):",
+    "visitors_line = '^Bisherige Besucher auf dieser Seite:":
+        "visitors_line = '^(?:Bisherige Besucher auf dieser Seite|Besucher bisher):",
     "body_end_lines = [\n": "body_end_lines = [\n    '^Blättern$',\n",
 }
 
@@ -105,10 +107,24 @@ def _replace_all(text: str, replacements: dict[str, str]) -> str:
 
 
 def _parses(db: Path) -> dict[str, tuple]:
-    return {row[0]: row[1:] for row in query(db, "SELECT native_id, title, category, body, content_hash FROM documents")}
+    rows = query(db, "SELECT native_id, title, category, body, content_hash FROM documents")
+    return {row[0]: row[1:] for row in rows}
 
 
-def test_layout_alarm_holds_new_parses_until_reparse_restores_them_without_a_request(tmp_path):
+# Another new markup: the publication line itself (the anchor) in other words; no page parses.
+NEW_PUBLICATION_LINE = {'published_line = "Veröffentlicht: {date} // Quelle: {sender}"':
+                        'published_line = "Erschienen am {date}, herausgegeben von {sender}"'}
+FIXED_PUBLICATION_LINE = {"publication_lines = [\n": "publication_lines = [\n    "
+                          "'^Erschienen am\\s*(?P<date>\\d{1,2}\\.\\d{1,2}\\.\\d{4}),\\s*herausgegeben von\\s*"
+                          "(?P<sender>.+?)$',\n"}
+
+
+@pytest.mark.parametrize(("site_change", "fix", "rule"), [
+    (NEW_FOOTER, FIXED_RULES, "body_end"),
+    (NEW_PUBLICATION_LINE, FIXED_PUBLICATION_LINE, "anchor"),
+], ids=["footer", "publication-line"])
+def test_layout_alarm_holds_new_parses_until_reparse_restores_them_without_a_request(
+        tmp_path, site_change, fix, rule):
     from kommunalmonitor.core.resources import data_file
     from kommunalmonitor.crawler.sources import Source
     from kommunalmonitor.crawler.spiders.press import read_kept_article
@@ -121,11 +137,11 @@ def test_layout_alarm_holds_new_parses_until_reparse_restores_them_without_a_req
         yesterday = _parses(snapshot)
 
         config = archive / "site.toml"
-        config.write_text(_replace_all(config.read_text(encoding="utf-8"), NEW_FOOTER), encoding="utf-8")
+        config.write_text(_replace_all(config.read_text(encoding="utf-8"), site_change), encoding="utf-8")
         second = run_komo(*update_args(server), home=home)
         assert second.returncode == 7, (second.stdout, second.stderr)
         assert "layout alarm" in second.stderr and "source leverkusen-com" in second.stderr
-        assert "rule body_end" in second.stderr and "komo reparse --source leverkusen-com" in second.stderr
+        assert f"rule {rule}" in second.stderr and "komo reparse --source leverkusen-com" in second.stderr
         assert "LAYOUT ALARM" in second.stdout
         held = query(home / "komo.duckdb", "SELECT DISTINCT native_id FROM layout_checks WHERE held")
         assert len(held) >= 5, "the re-check window was parsed and held"
@@ -134,8 +150,8 @@ def test_layout_alarm_holds_new_parses_until_reparse_restores_them_without_a_req
         native_id, url, raw_ref = query(home / "komo.duckdb", "SELECT native_id, url, raw_ref FROM layout_checks "
                                         "WHERE held ORDER BY native_id LIMIT 1")[0]
         source = Source.load(data_file("sources/leverkusen-com.toml"), base_url=server.base_url)
-        broken = read_kept_article(home, raw_ref, url, source).release
-        assert (broken["category"], broken["body"]) != yesterday[native_id][1:3]
+        broken = read_kept_article(home, raw_ref, url, source)
+        assert broken.layout_error or (broken.release["category"], broken.release["body"]) != yesterday[native_id][1:3]
         assert _parses(snapshot) == yesterday
         assert query(snapshot, "SELECT status FROM runs WHERE command = 'update' ORDER BY run_id DESC LIMIT 1") \
             == [("alarm",)]
@@ -148,7 +164,7 @@ def test_layout_alarm_holds_new_parses_until_reparse_restores_them_without_a_req
 
         shipped = data_file("sources/leverkusen-com.toml").read_text(encoding="utf-8")
         (home / "sources").mkdir(exist_ok=True)
-        (home / "sources" / "leverkusen-com.toml").write_text(_replace_all(shipped, FIXED_RULES), encoding="utf-8")
+        (home / "sources" / "leverkusen-com.toml").write_text(_replace_all(shipped, fix), encoding="utf-8")
         fixed = run_komo("reparse", "--source", "leverkusen-com", home=home)
         assert fixed.returncode == 0, (fixed.stdout, fixed.stderr)
         assert server.requests[mark:] == [], "reparse reads the kept raw pages, never the site"

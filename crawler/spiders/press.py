@@ -335,11 +335,16 @@ class PressArchiveSpider(scrapy.Spider):
 
     # -- failures -----------------------------------------------------------------------------
 
-    def on_error(self, failure: Failure) -> None:
+    def on_error(self, failure: Failure) -> list[scrapy.Request]:
         try:
             self._on_error(failure)
         finally:
             self._acknowledge(failure.request)
+        if self.budget is not None and failure.request.meta.get("kind") == "listing":
+            # Listing pages are read one after another with a budget: a failed one must not end the run.
+            request = self._next_listing([])
+            return [request] if request is not None else []
+        return []
 
     def _on_error(self, failure: Failure) -> None:
         request = failure.request

@@ -93,7 +93,9 @@ def load_layout_checks(con: duckdb.DuckDBPyConnection, files: list[Path], run_id
         con.execute("INSERT INTO layout_alarms (run_id, source, rule, share, median, pages, raised_at) "
                     "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
                     [alarm.run_id, alarm.source, alarm.rule, alarm.share, alarm.median, alarm.pages, now])
-    if held:
+    staged_items = con.execute("SELECT count(*) FROM duckdb_tables() WHERE temporary AND table_name = 'staged_items'"
+                               ).fetchone()[0]
+    if held and staged_items:  # no items at all when no page showed the source's publication line
         # The alarmed sources' parses of this run stay out of documents: readers keep yesterday's.
         con.execute("DELETE FROM staged_items WHERE list_contains(?, source)", [held])
     con.execute("DROP TABLE IF EXISTS staged_layout")
