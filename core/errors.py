@@ -30,3 +30,10 @@ class StoreDamaged(KomoError):
 
 class LockHeld(KomoError):
     exit_code = 75  # EX_TEMPFAIL: cron may simply try again later
+
+
+class LayoutAlarm(KomoError):
+    """A source's own layout rules stopped matching (`komo update`, `komo reparse`): its new parses are
+    held out of the snapshot until the layout file is fixed and `komo reparse --source N` has run."""
+
+    exit_code = 7

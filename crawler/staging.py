@@ -18,8 +18,9 @@ from typing import IO, Any
 
 from kommunalmonitor.core.faults import killpoint
 
-# objects and downloads: what the OParl spider hands over (crawler/spiders/oparl.py).
-STAGING_KINDS = ("items", "pages", "forms", "errors", "objects", "downloads")
+# objects and downloads: what the OParl spider hands over (crawler/spiders/oparl.py); layout:
+# which of the source's own layout rules held on each parsed press page (the layout alarm).
+STAGING_KINDS = ("items", "pages", "forms", "errors", "objects", "downloads", "layout")
 
 
 class StagingWriter:

@@ -86,10 +86,12 @@ def cli(verbose: bool) -> None:
 @click.option("--lease", type=click.FloatRange(min=1), default=60, show_default=True,
               help="With --redis: seconds before a silent worker's requests go to another worker.")
 @click.option("--no-publish", is_flag=True, help="Leave the read-only snapshot as it is (a later command publishes).")
+@click.option("--budget", type=click.IntRange(min=1), metavar="N",
+              help="At most N requests to the source in this run, newest articles first; the next run resumes.")
 @home_options
 def crawl(source: str, since: date | None, max_pages: int | None, full: bool, recheck: int | None,
           base_url: str | None, profile: str, workers: int | None, redis_url: str | None, site_rate: float,
-          lease: float, no_publish: bool, home: Home) -> None:
+          lease: float, no_publish: bool, budget: int | None, home: Home) -> None:
     """Crawl a source into the store; incremental by default.
 
     A run reads every listing page, fetches articles that are new or whose listing entry
@@ -108,6 +110,7 @@ def crawl(source: str, since: date | None, max_pages: int | None, full: bool, re
       komo crawl --full --home /srv/komo
       komo crawl --base-url http://127.0.0.1:8123 --profile fast
       komo crawl --workers 4 --redis redis://127.0.0.1:6379/0 --site-rate 2   # four processes, 2 req/s in all
+      komo crawl --budget 5000                   # a first backfill over several nights, newest first
     """
     from .crawl import CrawlOptions
 
@@ -115,9 +118,15 @@ def crawl(source: str, since: date | None, max_pages: int | None, full: bool, re
         raise KomoError("--workers needs --redis URL: the workers share their frontier through Redis")
     options = CrawlOptions(source=source, base_url=base_url, full=full, since=since,
                            max_pages=max_pages, recheck=recheck, profile=profile, workers=workers or 1,
-                           redis_url=redis_url, site_rate=site_rate, lease_seconds=lease, publish=not no_publish)
+                           redis_url=redis_url, site_rate=site_rate, lease_seconds=lease, publish=not no_publish,
+                           budget=budget)
     summary = _crawl_with_progress(home, options)
     click.echo(summary.line())
+    if summary.alarms:
+        from kommunalmonitor.core.errors import LayoutAlarm
+
+        raise LayoutAlarm(f"layout alarm: source {summary.source}: the layout rules stopped matching; "
+                          f"fix the layout file, then `komo reparse --source {summary.source}`")
     if summary.status != "ok":
         sys.exit(1)
 
@@ -155,31 +164,77 @@ def crawl_worker(redis_url: str, crawl: str | None, home: Home) -> None:
               help="Classifier model file [models/topic-classifier/model.skops].")
 @click.option("--processes", type=click.IntRange(1, 8), default=1, show_default=True,
               help="Worker processes for the extraction.")
+@click.option("--budget", type=click.IntRange(min=1), metavar="N",
+              help="At most N requests per press source in this run: a first backfill proceeds newest first "
+                   "over several nights and resumes where it stopped.")
 @home_options
 def update(sources: tuple[str, ...], base_url: str | None, profile: str, model_path: str | None, processes: int,
-           home: Home) -> None:
+           budget: int | None, home: Home) -> None:
     """The nightly job: crawl every source, read new council files, extract what changed, classify, publish once.
 
     Safe from cron: holds the writer lock for the whole run (a second update exits at once
     with code 75), publishes the read-only snapshot only at the end, and a killed run is
     recovered by the next. Then every alert (`komo alerts`) writes its feed and digest.
-    Exit 0 when everything worked, 1 when a source or an alert failed.
+    Exit 0 when everything worked, 1 when a source or an alert failed, 7 when a source's layout
+    rules stopped matching (its new parses are held out of the snapshot: fix the layout file, then
+    `komo reparse --source N`).
 
     \b
     Examples:
       komo update
       komo update --source leverkusen-com --home /srv/komo
+      komo update --budget 5000                  # first backfill: 5,000 requests a night per source
       crontab: 15 2 * * *  KOMO_HOME=/srv/komo komo update >> /srv/komo/logs/update.log 2>&1
     """
     from .update import UpdateOptions
     from .update import update as run_update
 
     options = UpdateOptions(sources=sources, base_url=base_url, profile=profile,
-                            model_path=Path(model_path) if model_path else None, processes=processes)
-    summary = run_update(home, options, echo=click.echo)
+                            model_path=Path(model_path) if model_path else None, processes=processes,
+                            budget=budget)
+    _finish_update(run_update(home, options, echo=click.echo))
+
+
+def _finish_update(summary: Any) -> None:
+    """The last summary line and the exit code of `komo update` and `komo reparse`."""
+    from kommunalmonitor.core.errors import LayoutAlarm
+
     click.echo(summary.lines()[-1])
+    if summary.layout_alarms:
+        raise LayoutAlarm(summary.alarm_line())
     if summary.status != "ok" or summary.alerts_failed:
         sys.exit(1)
+
+
+@cli.command(context_settings=CONTEXT)
+@click.option("--source", required=True, help="The press source whose held pages to read again.")
+@click.option("--model", "model_path", type=click.Path(dir_okay=False),
+              help="Classifier model file [models/topic-classifier/model.skops].")
+@click.option("--processes", type=click.IntRange(1, 8), default=1, show_default=True,
+              help="Worker processes for the extraction.")
+@home_options
+def reparse(source: str, model_path: str | None, processes: int, home: Home) -> None:
+    """Read a source's held pages again from the kept raw copies, after a layout alarm.
+
+    When `komo update` exits with 7, a source's own layout rules stopped matching and that
+    night's parses of it were held out of the store and the snapshot. Fix the layout file
+    (`komo sources list` names it; put your copy in $KOMO_HOME/sources/NAME.toml), then run
+    this: it parses the held pages from raw/ (no request to the site), and when the rules hold
+    again it stores, extracts, classifies and publishes them. Exit 7 when they still do not.
+
+    \b
+    Examples:
+      komo reparse --source leverkusen-com
+      komo reparse --source leverkusen-com --home /srv/komo
+      komo sql "SELECT * FROM layout_alarms WHERE resolved_by IS NULL"
+    """
+    from .reparse import reparse_steps
+    from .update import UpdateOptions
+    from .update import update as run_update
+
+    options = UpdateOptions(sources=(source,), model_path=Path(model_path) if model_path else None,
+                            processes=processes)
+    _finish_update(run_update(home, options, echo=click.echo, steps=reparse_steps(source)))
 
 
 def _crawl_with_progress(home: Home, options: Any):

@@ -31,6 +31,8 @@ from kommunalmonitor.crawler.sessionnet import SOURCE_KIND as SESSIONNET
 from kommunalmonitor.crawler.sessionnet import SessionNetSource, SessionNetSourceError
 from kommunalmonitor.crawler.sources import Source, SourceError, available_sources, source_kind, source_path
 
+from .backfill import backfill_progress, progress_text
+from .layout_alarm import load_alarm_rules
 from .store import Store
 from .store.duplicates import Presigner
 from .writer import open_writer
@@ -55,6 +57,7 @@ class CrawlOptions:
     site_rate: float = 0.0  # requests a second to the site from all workers together; 0: no shared limit
     site_burst: float = 1.0
     publish: bool = True  # False: leave the snapshot to the next writing command (e.g. a batch of crawls)
+    budget: int | None = None  # at most this many requests to a press source in this run (a backfill over nights)
 
 
 @dataclass
@@ -73,7 +76,15 @@ class CrawlSummary:
             f"{s.get('documents_changed', 0)} changed, {s.get('documents_unchanged', 0)} unchanged; "
             f"{s.get('errors', 0)} errors; {s.get('documents_total', 0)} documents stored"
             + self._frontier_line()
+            + (f"; {progress_text(s['backfill'])}" if s.get("backfill") else "")
+            + "".join(f"; LAYOUT ALARM: rule {a['rule']} held on {a['share']:.0%} of {a['pages']} pages "
+                      f"(median {a['median']:.0%})" for a in self.alarms)
         )
+
+    @property
+    def alarms(self) -> list[dict[str, Any]]:
+        """The layout alarms this crawl raised (pipeline/store/layout_checks.py)."""
+        return list(self.stats.get("layout_alarms") or [])
 
     def _frontier_line(self) -> str:
         frontier = self.stats.get("frontier")
@@ -145,6 +156,9 @@ def _crawl_into(store: Store, home: Home, source: Source | OParlSource | Session
         from .sessionnet import crawl_sessionnet_into
 
         return crawl_sessionnet_into(store, home, source, options, progress)
+    if options.budget and options.redis_url:
+        raise KomoError("--budget needs one crawler process: leave out --redis/--workers")
+    alarm_rules = load_alarm_rules()
     run_id = store.start_run("crawl", source.name)
     staging = home.staging_dir / f"run-{run_id}"
     staging.mkdir(parents=True, exist_ok=True)
@@ -161,6 +175,7 @@ def _crawl_into(store: Store, home: Home, source: Source | OParlSource | Session
         "full": options.full,
         "since": options.since.isoformat() if options.since else None,
         "max_pages": options.max_pages,
+        "budget": options.budget,
         "staging_dir": str(staging),
         "raw_dir": str(home.raw_dir),
         "log_file": str(home.logs_dir / f"crawl-{run_id}.log"),
@@ -177,7 +192,7 @@ def _crawl_into(store: Store, home: Home, source: Source | OParlSource | Session
                                  Presigner(staging))
     killpoint("before_load")
     crawled = time.perf_counter()
-    result = store.load_staging(staging, run_id)
+    result = store.load_staging(staging, run_id, alarm_rules)
     stats = result.to_dict()
     stats["crawl_seconds"] = round(crawled - started, 3)
     stats["load_seconds"] = round(time.perf_counter() - crawled, 3)
@@ -192,9 +207,13 @@ def _crawl_into(store: Store, home: Home, source: Source | OParlSource | Session
     stats["documents_total"] = store.query(
         "SELECT count(*) FROM documents WHERE source = ?", [source.name])[1][0][0]
     stats["listing_pages"] = (stats.get("requests_by_reason") or {}).get("listing", 0)
+    if stats.get("budget"):
+        stats["backfill"] = backfill_progress(stats.pop("budget"), stats["documents_total"])
     status = "ok" if returncode == 0 else "failed"
     if returncode == 0 and result.requests and stats.get("documents_total", 0) == 0 and result.errors:
         status = "failed"
+    if status == "ok" and result.layout_alarms:
+        status = "alarm"  # crawled fine, but the source's layout rules stopped matching: its parses are held
     message = "" if returncode == 0 else f"crawler exited with code {returncode}; see {job['log_file']}"
     store.finish_run(run_id, status, stats, message)
     try:  # lines that recur on the kept pages are furniture for `komo extract --input`
@@ -212,6 +231,8 @@ def _merge_spider_stats(stats: dict[str, Any], spider: dict[str, Any]) -> None:
         decisions[key] = decisions.get(key, 0) + count
     reasons = {stats.get("finish_reason"), spider.get("finish_reason")} - {None}
     stats["finish_reason"] = ", ".join(sorted(reasons))
+    if spider.get("budget"):
+        stats["budget"] = spider["budget"]
 
 
 def _run_workers(job: dict[str, Any], options: CrawlOptions, home: Home, run_id: int,

@@ -241,7 +241,8 @@ def _failing_sources(con: duckdb.DuckDBPyConnection, nights: int) -> list[Findin
 
 
 def _alarms(con: duckdb.DuckDBPyConnection) -> list[Finding]:
-    """Alarms the newest run of each command and source raised (a stats key with 'alarm' in it)."""
+    """Alarms not yet resolved: layout alarms without a `komo reparse` that cleared them, and any other
+    alarm the newest run of each command and source raised (a stats key with 'alarm' in it)."""
     rows = con.execute(
         "SELECT command, source, run_id, stats FROM runs WHERE stats IS NOT NULL "
         "QUALIFY row_number() OVER (PARTITION BY command, source ORDER BY run_id DESC) = 1").fetchall()
@@ -251,11 +252,19 @@ def _alarms(con: duckdb.DuckDBPyConnection) -> list[Finding]:
             parsed: Any = json.loads(stats)
         except ValueError:
             continue
-        raised = {k: v for k, v in parsed.items() if "alarm" in k and v} if isinstance(parsed, dict) else {}
+        raised = {k: v for k, v in parsed.items() if "alarm" in k and v and k != "layout_alarms"} if isinstance(parsed, dict) else {}
         for key, value in raised.items():
             findings.append(Finding(PROBLEM, "alarms", f"run {run_id} ({command}{' ' + source if source else ''}) "
                                     f"raised {key}: {json.dumps(value, ensure_ascii=False)[:200]}",
                                     "see the README, 'What to do on an alarm'"))
+    if con.execute("SELECT count(*) FROM duckdb_tables() WHERE database_name = current_database() "
+                   "AND table_name = 'layout_alarms'").fetchone()[0]:
+        for run_id, source, rule, share, median in con.execute(
+                "SELECT run_id, source, rule, share, median FROM layout_alarms WHERE resolved_by IS NULL "
+                "ORDER BY run_id, source, rule").fetchall():
+            findings.append(Finding(PROBLEM, "alarms", f"layout alarm of run {run_id}: {source}'s rule {rule} held on "
+                                    f"{share:.0%} of its new pages (median {median:.0%}); their parses are held",
+                                    f"fix the layout file of {source}, then `komo reparse --source {source}`"))
     return findings or [Finding(OK, "alarms", "no alarm in the latest runs")]
 
 

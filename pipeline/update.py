@@ -38,6 +38,7 @@ class UpdateOptions:
     profile: str = "polite"
     model_path: Path | None = None
     processes: int = 1
+    budget: int | None = None  # requests per press source and run: a first backfill over several nights
 
 
 @dataclass
@@ -51,6 +52,7 @@ class UpdateSummary:
     files: dict[str, Any] = field(default_factory=dict)   # the files step's figures (pipeline/files.py)
     links: dict[str, Any] = field(default_factory=dict)   # the links step's figures (pipeline/links.py)
     alerts_failed: list[str] = field(default_factory=list)  # after publishing: alerts that could not run
+    layout_alarms: list[dict[str, Any]] = field(default_factory=list)  # store/layout_checks.py: LayoutAlarm
 
     def lines(self) -> list[str]:
         out = [c.line() for c in self.crawls]
@@ -62,12 +64,20 @@ class UpdateSummary:
         out.append(f"update run {self.run_id}: {self.status}; snapshot published")
         return out
 
+    def alarm_line(self) -> str:
+        """One line naming every source and rule that stopped matching, and what to do."""
+        named = "; ".join(f"source {a['source']}: rule {a['rule']} held on {a['share']:.0%} of {a['pages']} new pages "
+                          f"(median {a['median']:.0%})" for a in self.layout_alarms)
+        sources = sorted({a["source"] for a in self.layout_alarms})
+        return (f"layout alarm: {named}; their parses are held out of the snapshot: fix the layout file "
+                f"(komo sources list), then {' and '.join(f'`komo reparse --source {s}`' for s in sources)}")
+
     def stats(self) -> dict[str, Any]:
         return {"crawl_runs": [c.run_id for c in self.crawls],
                 "crawls": {c.source: c.status for c in self.crawls},
                 "failed_sources": self.failed, "extraction": self.extraction,
                 "classification": self.classification, "files": self.files,
-                "links": self.links}
+                "links": self.links, "layout_alarms": self.layout_alarms}
 
 
 @dataclass
@@ -112,12 +122,14 @@ class CrawlSources(Step):
             try:
                 check_reachable(source.base_url)
                 crawled = crawl_into(run.store, run.home, source,
-                                     CrawlOptions(source.name, run.options.base_url, profile=run.options.profile))
+                                     CrawlOptions(source.name, run.options.base_url, profile=run.options.profile,
+                                                  budget=run.options.budget))
             except (SourceUnreachable, KomoError, OSError) as problem:
                 run.summary.failed[source.name] = str(problem)
                 run.echo(f"source {source.name}: skipped, {problem}")
                 continue
             run.summary.crawls.append(crawled)
+            run.summary.layout_alarms += crawled.alarms
             run.echo(crawled.line())
         killpoint("update_after_crawl")
 
@@ -242,8 +254,9 @@ def update(home: Home, options: UpdateOptions = UpdateOptions(), echo: Callable[
         try:
             for step in steps:
                 step.run(run)
-            failed = bool(summary.failed) or any(c.status != "ok" for c in summary.crawls)
-            summary.status = "partial" if failed else "ok"
+            failed = bool(summary.failed) or any(c.status not in ("ok", "alarm") for c in summary.crawls)
+            # An alarm outranks a failed source: it needs a person to fix a layout file.
+            summary.status = "alarm" if summary.layout_alarms else "partial" if failed else "ok"
             store.finish_run(summary.run_id, summary.status, summary.stats())
             store.publish(home.published_db, runs=[summary.run_id])
         except Exception as problem:

@@ -20,18 +20,18 @@ from typing import Any
 import redis
 import scrapy
 from scrapy.exceptions import IgnoreRequest
-from scrapy.http import Response, TextResponse
+from scrapy.http import HtmlResponse, Response, TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
 from kommunalmonitor.core.faults import killpoint
 
 from ..frontier import LEASE_META, SharedCrawlState, frontier_for
-from ..layout import LayoutError, normalize_space, parse_text
+from ..layout import LayoutError, LayoutMatch, normalize_space, parse_text
 from ..middlewares import OffsiteRedirect
 from ..render import decode_page, parse_document, render_text
 from ..sources import Source
-from ..staging import StagingWriter
+from ..staging import StagingWriter, read_raw_page
 
 _DATE = re.compile(r"\b(\d{1,2})\.(\d{1,2})\.(\d{4})\b")
 
@@ -69,8 +69,17 @@ class PressArchiveSpider(scrapy.Spider):
         self.listings_requested: set[str] = set()
         # Root-relative hrefs known to lead to listing pages: every listing page links every other
         # one, and resolving each of those links on each page costs pages² urljoins.
-        self.listing_hrefs: set[str] = set()
+        self.listing_hrefs: dict[str, str] = {}  # href → absolute URL
         self.decisions: Counter[str] = Counter()
+        # --budget N: at most N requests this run (listing pages, articles, re-checks). Listing
+        # pages are then read one after another, so the budget goes to the newest articles first
+        # and the next run resumes with the oldest it has not stored.
+        self.budget: int | None = int(job["budget"]) if job.get("budget") else None
+        self.spent = 0
+        self.budget_exhausted = False
+        self.listing_seen: list[str] = []  # listing pages known, in the order they were linked
+        self.listing_pages_read = 0
+        self.listing_entries: set[str] = set()
 
     # -- requests ------------------------------------------------------------------------------
 
@@ -90,7 +99,7 @@ class PressArchiveSpider(scrapy.Spider):
     def _listing_request(self, url: str) -> scrapy.Request | None:
         # Every listing page links every other one; skip them here rather than in the
         # dupefilter, which would cost pages² requests through the middlewares.
-        if url in self.listings_requested:
+        if url in self.listings_requested or not self._spend():
             return None
         self.listings_requested.add(url)
         return scrapy.Request(
@@ -101,7 +110,9 @@ class PressArchiveSpider(scrapy.Spider):
         )
 
     def _article_request(self, native_id: str, reason: str, found_as: str | None = None):
-        if not self._claim(native_id):
+        if self.budget is not None and native_id in self.requested:
+            return None  # no budget spent on an article already asked for (a budget needs no shared frontier)
+        if not self._spend() or not self._claim(native_id):
             return None
         self.decisions[f"fetch:{reason}"] += 1
         return scrapy.Request(
@@ -115,6 +126,16 @@ class PressArchiveSpider(scrapy.Spider):
                 "found_as": found_as,
             },
         )
+
+    def _spend(self) -> bool:
+        """Count one request against the run's budget; False once it is used up."""
+        if self.budget is None:
+            return True
+        if self.spent >= self.budget:
+            self.budget_exhausted = True
+            return False
+        self.spent += 1
+        return True
 
     def _claim(self, native_id: str) -> bool:
         """Mark an article as requested in this crawl; False when it already was (by any worker)."""
@@ -161,6 +182,8 @@ class PressArchiveSpider(scrapy.Spider):
             return
         root = parse_document(response.text)
         entries = self._article_links(response, root)
+        self.listing_pages_read += 1
+        self.listing_entries.update(native_id for _, native_id, _, _ in entries)
         oldest_entry: date | None = None
         if self.shared is not None:
             self.shared.prefetch([native_id for _, native_id, _, _ in entries])
@@ -183,15 +206,34 @@ class PressArchiveSpider(scrapy.Spider):
                     yield request
         if self.since and oldest_entry and oldest_entry < self.since:
             return  # listings run newest first: later pages hold only older articles
+        linked = []
         for href in self._hrefs(root):
             if href in self.listing_hrefs:
+                if self.budget is not None:  # page order matters with a budget: keep known ones in it
+                    linked.append(self.listing_hrefs[href])
                 continue
             url = response.urljoin(href)
             if self.source.is_listing(url):
                 if href.startswith(("/", "http://", "https://")):
-                    self.listing_hrefs.add(href)
-                if request := self._listing_request(url):
-                    yield request
+                    self.listing_hrefs[href] = url
+                linked.append(url)
+        if self.budget is not None:
+            if request := self._next_listing(linked):
+                yield request
+            return
+        for url in linked:
+            if request := self._listing_request(url):
+                yield request
+
+    def _next_listing(self, linked: list[str]) -> scrapy.Request | None:
+        """With a budget: the one listing page to read next, the first this page links that was not
+        read yet (pagination runs newest first), else the first known one."""
+        known = set(self.listing_seen)
+        self.listing_seen += [url for url in dict.fromkeys(linked) if url not in known]
+        for url in [*linked, *self.listing_seen]:
+            if url not in self.listings_requested:
+                return self._listing_request(url)
+        return None
 
     @staticmethod
     def _hrefs(root) -> list[str]:
@@ -215,6 +257,8 @@ class PressArchiveSpider(scrapy.Spider):
         read = read_article(response.body, response.text, self.source)
         if read.repaired:
             self.logger.info("%s: %s", response.url, read.repaired)
+        self.staging.write("layout", layout_check(self.source.name, native_id, self._origin_url(response),
+                                                  response.meta.get("raw_ref"), read))
         if read.layout_error is not None:
             self._error(
                 self._origin_url(response), response.status, f"layout: {read.layout_error}", transient=False
@@ -238,16 +282,7 @@ class PressArchiveSpider(scrapy.Spider):
                 request = self._article_request(other_id, "discovered", found_as=url)
                 if request is not None:
                     yield request
-        yield {
-            "source": self.source.name,
-            "native_id": native_id,
-            "canonical_url": self.source.canonical_url(native_id),
-            "url_forms": sorted(forms),
-            **read.release,
-            "content_hash": read.content_hash,
-            "raw_ref": response.meta.get("raw_ref"),
-            "fetched_at": _now(),
-        }
+        yield article_item(self.source, native_id, forms, read, response.meta.get("raw_ref"))
 
     # -- links --------------------------------------------------------------------------------
 
@@ -300,11 +335,16 @@ class PressArchiveSpider(scrapy.Spider):
 
     # -- failures -----------------------------------------------------------------------------
 
-    def on_error(self, failure: Failure) -> None:
+    def on_error(self, failure: Failure) -> list[scrapy.Request]:
         try:
             self._on_error(failure)
         finally:
             self._acknowledge(failure.request)
+        if self.budget is not None and failure.request.meta.get("kind") == "listing":
+            # Listing pages are read one after another with a budget: a failed one must not end the run.
+            request = self._next_listing([])
+            return [request] if request is not None else []
+        return []
 
     def _on_error(self, failure: Failure) -> None:
         request = failure.request
@@ -361,7 +401,13 @@ class PressArchiveSpider(scrapy.Spider):
         return (response.meta.get("redirect_urls") or [response.url])[0]
 
     def closed(self, reason: str) -> None:
-        summary = {"decisions": dict(self.decisions), "finish_reason": reason}
+        summary: dict[str, Any] = {"decisions": dict(self.decisions), "finish_reason": reason}
+        if self.budget is not None:
+            summary["budget"] = {"budget": self.budget, "spent": self.spent, "exhausted": self.budget_exhausted,
+                                 "listing_pages_read": self.listing_pages_read,
+                                 "listing_pages_known": len(set(self.listing_seen) | self.listings_requested),
+                                 "listing_entries": len(self.listing_entries),
+                                 "recheck": len(self.recheck) if not self.full else 0}
         (self.staging_dir / "spider.json").write_text(json.dumps(summary))
         self.staging.close()
 
@@ -375,6 +421,38 @@ class ArticleRead:
     hrefs: list[str]
     repaired: str | None = None
     layout_error: str | None = None
+    matched: LayoutMatch = LayoutMatch()
+
+
+def article_item(source: Source, native_id: str, forms: set[str], read: ArticleRead,
+                 raw_ref: str | None, fetched_at: str | None = None) -> dict[str, Any]:
+    """The staged document of a parsed detail page (the crawl's and `komo reparse`'s)."""
+    return {
+        "source": source.name,
+        "native_id": native_id,
+        "canonical_url": source.canonical_url(native_id),
+        "url_forms": sorted(forms),
+        **read.release,
+        "content_hash": read.content_hash,
+        "raw_ref": raw_ref,
+        "fetched_at": fetched_at or _now(),
+    }
+
+
+def layout_check(source: str, native_id: str, url: str, raw_ref: str | None, read: ArticleRead) -> dict[str, Any]:
+    """Which of the source's own layout rules held on a parsed page (staged as `layout`, kept in
+    `layout_checks` for the layout alarm); a page the rules could not read matched none."""
+    return {"source": source, "native_id": native_id, "url": url, "raw_ref": raw_ref,
+            "anchor": read.matched.anchor, "headline": read.matched.headline, "body_end": read.matched.body_end,
+            "parsed": read.layout_error is None, "checked_at": _now()}
+
+
+def read_kept_article(home_root: Path, raw_ref: str, url: str, source: Source) -> ArticleRead:
+    """A kept raw page (raw/…html.gz) read again as the crawl read it, without a request (`komo reparse`)."""
+    if not (home_root / raw_ref).resolve().is_relative_to((home_root / "raw").resolve()):
+        raise OSError(f"kept page {raw_ref} is not under raw/")
+    response = HtmlResponse(url=url, body=read_raw_page(home_root, raw_ref))
+    return read_article(response.body, response.text, source)
 
 
 def read_article(body: bytes, text: str, source: Source) -> ArticleRead:
@@ -387,7 +465,7 @@ def read_article(body: bytes, text: str, source: Source) -> ArticleRead:
         release = parse_text(rendered, source.layout)
     except LayoutError as problem:
         return ArticleRead({}, None, hrefs, repaired, str(problem))
-    return ArticleRead(release.to_dict(), release.content_hash(), hrefs, repaired)
+    return ArticleRead(release.to_dict(), release.content_hash(), hrefs, repaired, matched=release.matched)
 
 
 def _describe_exception(exception: BaseException, settings) -> tuple[str, bool]:

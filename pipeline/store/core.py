@@ -26,6 +26,7 @@ from kommunalmonitor.core.faults import killpoint
 
 from .council import load_council_staging
 from .duplicates import update_links
+from .layout_checks import AlarmRules, load_layout_checks
 
 logger = logging.getLogger(__name__)
 
@@ -79,6 +80,7 @@ class LoadResult:
     skipped_lines: int = 0
     council: dict[str, Any] | None = None  # what a council (OParl) crawl changed: store/council.py
     duplicates: dict[str, int] | None = None  # near-duplicates signed and linked: store/duplicates.py
+    layout_alarms: list[dict[str, Any]] | None = None  # rules that stopped matching: store/layout_checks.py
 
     def to_dict(self) -> dict[str, Any]:
         return dict(self.__dict__)
@@ -271,8 +273,9 @@ class Store:
 
     # -- loading ------------------------------------------------------------------------------
 
-    def load_staging(self, directory: Path, run_id: int) -> LoadResult:
-        """Load one crawl's staging files in a single transaction; safe to repeat after a crash."""
+    def load_staging(self, directory: Path, run_id: int, alarm_rules: AlarmRules | None = None) -> LoadResult:
+        """Load one crawl's staging files in a single transaction; safe to repeat after a crash.
+        A source whose layout rules stopped matching (`alarm_rules`) has its parsed pages held back."""
         result = LoadResult()
         now = _utcnow()
         with self.transaction():
@@ -280,6 +283,11 @@ class Store:
             if items:
                 self._stage("staged_items", items, _ITEM_COLUMNS,
                             "native_id IS NOT NULL AND body IS NOT NULL")
+            alarms = load_layout_checks(self.con, staging_files(directory, "layout"), run_id, now,
+                                        alarm_rules or AlarmRules())
+            if alarms:
+                result.layout_alarms = [alarm.to_dict() for alarm in alarms]
+            if items:
                 self._upsert_documents(run_id, now, result)
             forms = staging_files(directory, "forms")
             if forms:
@@ -377,6 +385,17 @@ class Store:
             """,
             [run_id],
         )
+        # URL forms seen while the article was not stored yet (a backfill stopped at its budget).
+        self.con.execute(
+            """
+            UPDATE documents SET url_forms = list_sort(list_distinct(list_concat(documents.url_forms, p.urls)))
+            FROM (SELECT source, native_id, list(url) AS urls FROM pending_url_forms
+                  WHERE (source, native_id) IN (SELECT source, native_id FROM batch) GROUP BY ALL) AS p
+            WHERE documents.source = p.source AND documents.native_id = p.native_id
+            """
+        )
+        self.con.execute("DELETE FROM pending_url_forms WHERE (source, native_id) IN "
+                         "(SELECT source, native_id FROM batch)")
 
     def _merge_url_forms(self) -> None:
         self.con.execute(
@@ -390,6 +409,10 @@ class Store:
             ) AS f
             WHERE documents.source = f.source AND documents.native_id = f.native_id
             """
+        )
+        self.con.execute(
+            "INSERT INTO pending_url_forms SELECT DISTINCT f.source, f.native_id, f.url FROM staged_forms f "
+            "ANTI JOIN documents d ON d.source = f.source AND d.native_id = f.native_id ON CONFLICT DO NOTHING"
         )
 
     # -- extraction ---------------------------------------------------------------------------

@@ -20,9 +20,12 @@ def superseded_raw_refs(con: duckdb.DuckDBPyConnection, replaced_before: datetim
     before then (listing pages, which change whenever a release is added; earlier fetches of an
     article, kept again when its bytes differ, e.g. a visitor counter). Never a page a document, a
     version not so replaced, an OParl object or a council file (any table with a raw_ref column
-    but the fetch log `pages`) points to, nor one fetched again since."""
-    others = [t for t in _raw_ref_tables(con) if t not in ("document_versions", "pages")]
+    but the fetch log `pages`) points to, nor a page a layout alarm holds, nor one fetched again since."""
+    tables = _raw_ref_tables(con)
+    others = [t for t in tables if t not in ("document_versions", "pages", "layout_checks")]
     protected = "".join(f' UNION SELECT raw_ref FROM "{t}" WHERE raw_ref IS NOT NULL' for t in others)  # noqa: S608
+    if "layout_checks" in tables:  # pages a layout alarm holds: `komo reparse` reads them again
+        protected += " UNION SELECT raw_ref FROM layout_checks WHERE held AND raw_ref IS NOT NULL"
     rows = con.execute(
         f"""
         WITH versions AS (
