@@ -252,7 +252,10 @@ def _alarms(con: duckdb.DuckDBPyConnection) -> list[Finding]:
             parsed: Any = json.loads(stats)
         except ValueError:
             continue
-        raised = {k: v for k, v in parsed.items() if "alarm" in k and v and k != "layout_alarms"} if isinstance(parsed, dict) else {}
+        if not isinstance(parsed, dict):
+            continue
+        # layout alarms are read from their table below, where a reparse marks them resolved
+        raised = {k: v for k, v in parsed.items() if "alarm" in k and v and k != "layout_alarms"}
         for key, value in raised.items():
             findings.append(Finding(PROBLEM, "alarms", f"run {run_id} ({command}{' ' + source if source else ''}) "
                                     f"raised {key}: {json.dumps(value, ensure_ascii=False)[:200]}",
