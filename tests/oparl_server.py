@@ -176,6 +176,8 @@ def spec_council(base: str, sloppy: bool = True) -> Council:
         _collect_files(item, council)
     if sloppy:
         _make_sloppy(council, base)
+    if real_texts is not None:
+        texts = dict(sorted(texts.items())[:real_texts])
     for item, _ in council.served_objects():
         council.objects[council.path(item["id"])] = item
     return council
@@ -227,9 +229,11 @@ def _make_sloppy(council: Council, base: str) -> None:
          "modified": "2020-03-03T10:00:00+01:00"})
 
 
-def karlsruhe_council(base: str, pdf_cache: Path | None = None) -> Council:
+def karlsruhe_council(base: str, pdf_cache: Path | None = None, real_texts: int | None = None) -> Council:
     """The Karlsruhe sample (388 papers, 123 meetings, 97 organizations) as a 1.1 council whose
-    attachments are PDFs of the sample's extracted texts."""
+    attachments are PDFs of the sample's extracted texts — of the first `real_texts` of them (by
+    file id) when given, the rest short stand-ins, so a test that needs every object but not
+    6.5 M characters of text stays quick."""
     docs = KARLSRUHE / "docs"
     old = "https://web1.karlsruhe.de"
     body_id = f"{base}/oparl/bodies/0001"

@@ -24,7 +24,7 @@ def test_synthetic_corpus_is_deterministic_and_press_like() -> None:
 
 def test_bench_runs_and_reports_ratios(tmp_path: Path) -> None:
     done = run_bench("bench_extract", "--docs", "200", "--processes", "1", "--warmup", "20", "--profile-docs", "50",
-                     cwd=tmp_path, timeout=120)
+                     cwd=tmp_path, timeout=900)  # a hang guard, not a speed check
     assert done.returncode == 0, done.stdout + done.stderr
     assert "ratio full/tokenizer:" in done.stdout
     assert "ratio full/lemmatizer:" in done.stdout

@@ -156,6 +156,10 @@ def test_layout_alarm_holds_new_parses_until_reparse_restores_them_without_a_req
         assert query(snapshot, "SELECT status FROM runs WHERE command = 'update' ORDER BY run_id DESC LIMIT 1") \
             == [("alarm",)]
 
+        doctor = run_komo("doctor", home=home)
+        assert doctor.returncode == 9 and f"rule {rule}" in doctor.stdout + doctor.stderr, doctor.stdout
+        assert "komo reparse --source leverkusen-com" in doctor.stdout + doctor.stderr
+
         # Nothing changes until the layout file is fixed: reparse still finds the rule broken.
         mark = len(server.requests)
         still = run_komo("reparse", "--source", "leverkusen-com", home=home)
@@ -175,5 +179,7 @@ def test_layout_alarm_holds_new_parses_until_reparse_restores_them_without_a_req
         assert (title, category, body) == yesterday[native_id][:3], native_id
     assert query(home / "komo.duckdb", "SELECT count(*) FROM layout_checks WHERE held") == [(0,)]
     assert query(snapshot, "SELECT count(*) FROM layout_alarms WHERE resolved_by IS NULL") == [(0,)]
+    healed = run_komo("doctor", home=home)
+    assert "layout alarm" not in healed.stdout + healed.stderr, healed.stdout
     assert query(snapshot, "SELECT count(*) FROM extractions e JOIN documents d USING (source, native_id) "
                            "WHERE e.content_hash <> d.content_hash") == [(0,)], "the restored parses are extracted"
