@@ -5,7 +5,10 @@ and return plain records."""
 
 from __future__ import annotations
 
+import ctypes
 import multiprocessing
+import os
+import signal
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -13,12 +16,28 @@ from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
 
+def _die_with_parent(parent: int) -> None:
+    """Pool initializer: a worker ends when the process that made it dies (a `kill -9` of `komo
+    update`, a timeout), instead of running on as an orphan holding CPU and memory."""
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG (Linux)
+    except (OSError, AttributeError):
+        pass
+    if os.getppid() != parent:  # the parent died before prctl took effect
+        os._exit(1)
+
+
+def _pool(n_process: int, context: Any) -> ProcessPoolExecutor:
+    return ProcessPoolExecutor(max_workers=n_process, mp_context=context, initializer=_die_with_parent,
+                               initargs=(os.getpid(),))
+
+
 def parallel_chunks(work: Callable[[list[Any]], list[Any]], items: list[Any], n_process: int,
                     chunk: int = 200) -> Iterator[Any]:
     """Results of `work(chunk)` over chunks of `items`, in order, from `n_process` forked workers."""
     chunks = [items[i:i + chunk] for i in range(0, len(items), chunk)]
     context = multiprocessing.get_context("fork")
-    with ProcessPoolExecutor(max_workers=n_process, mp_context=context) as pool:
+    with _pool(n_process, context) as pool:
         for results in pool.map(work, chunks):
             yield from results
 
@@ -39,7 +58,7 @@ def isolated_map(work: Callable[[Any], Any], items: Iterable[Any], n_process: in
     source = iter(items)
     context = multiprocessing.get_context("fork")
     queue: deque[tuple[Any, Future]] = deque()
-    pool = ProcessPoolExecutor(max_workers=n_process, mp_context=context)
+    pool = _pool(n_process, context)
     try:
         while True:
             while len(queue) < limit:
@@ -64,7 +83,7 @@ def isolated_map(work: Callable[[Any], Any], items: Iterable[Any], n_process: in
                         yield done.result()
                     else:
                         yield _alone(work, other, context, crashed)
-                pool = ProcessPoolExecutor(max_workers=n_process, mp_context=context)
+                pool = _pool(n_process, context)
                 continue
             yield result
     finally:
@@ -72,7 +91,7 @@ def isolated_map(work: Callable[[Any], Any], items: Iterable[Any], n_process: in
 
 
 def _alone(work: Callable[[Any], Any], item: Any, context: Any, crashed: Callable[[Any, BaseException], Any]) -> Any:
-    with ProcessPoolExecutor(max_workers=1, mp_context=context) as single:
+    with _pool(1, context) as single:
         try:
             return single.submit(work, item).result()
         except BrokenProcessPool as problem:
