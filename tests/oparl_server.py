@@ -176,8 +176,6 @@ def spec_council(base: str, sloppy: bool = True) -> Council:
         _collect_files(item, council)
     if sloppy:
         _make_sloppy(council, base)
-    if real_texts is not None:
-        texts = dict(sorted(texts.items())[:real_texts])
     for item, _ in council.served_objects():
         council.objects[council.path(item["id"])] = item
     return council
@@ -259,6 +257,8 @@ def karlsruhe_council(base: str, pdf_cache: Path | None = None, real_texts: int 
         text_file = meta.with_suffix(".txt")
         if text_file.exists():
             texts[rewrite(json.loads(meta.read_text(encoding="utf-8"))["id"], old, base)] = text_file
+    if real_texts is not None:
+        texts = dict(sorted(texts.items())[:real_texts])
     for item, _ in council.served_objects():
         council.objects[council.path(item["id"])] = item
         _karlsruhe_files(item, council, texts, pdf_cache)
