@@ -6,7 +6,6 @@ ones in order, each in its own transaction.
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 import re
@@ -27,6 +26,7 @@ from kommunalmonitor.core.faults import killpoint
 from .council import load_council_staging
 from .duplicates import update_links
 from .layout_checks import AlarmRules, load_layout_checks
+from .runs import RunsMixin
 
 logger = logging.getLogger(__name__)
 
@@ -86,7 +86,7 @@ class LoadResult:
         return dict(self.__dict__)
 
 
-class Store:
+class Store(RunsMixin):
     """A connection to one store file with the operations komo needs."""
 
     def __init__(self, connection: duckdb.DuckDBPyConnection, path: Path, read_only: bool):
@@ -196,20 +196,6 @@ class Store:
         if found < version:
             raise KomoError(f"{self.path} has schema version {found}, {what} needs {version}: "
                             "run `komo extract` (or the nightly update) once to migrate and republish it")
-
-    def start_run(self, command: str, source: str | None) -> int:
-        row = self.con.execute(
-            "INSERT INTO runs (command, source, started_at, status) VALUES (?, ?, ?, 'running') "
-            "RETURNING run_id",
-            [command, source, _utcnow()],
-        ).fetchone()
-        return int(row[0])
-
-    def finish_run(self, run_id: int, status: str, stats: dict[str, Any], message: str = "") -> None:
-        self.con.execute(
-            "UPDATE runs SET finished_at = ?, status = ?, stats = ?, message = ? WHERE run_id = ?",
-            [_utcnow(), status, json.dumps(stats, default=str), message, run_id],
-        )
 
     def run_status(self, run_id: int) -> tuple[str, bool] | None:
         row = self.con.execute("SELECT status, staging_loaded FROM runs WHERE run_id = ?",
