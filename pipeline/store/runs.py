@@ -17,7 +17,8 @@ if TYPE_CHECKING:
     import duckdb
 
 
-def _utcnow() -> datetime:
+def utcnow() -> datetime:
+    """Now in UTC, naive: how the store keeps its timestamps."""
     return datetime.now(UTC).replace(tzinfo=None)
 
 
@@ -62,12 +63,34 @@ class RunsMixin:
         row = self.con.execute(
             "INSERT INTO runs (command, source, started_at, status) VALUES (?, ?, ?, 'running') "
             "RETURNING run_id",
-            [command, source, _utcnow()],
+            [command, source, utcnow()],
         ).fetchone()
         return int(row[0])
 
     def finish_run(self, run_id: int, status: str, stats: dict[str, Any], message: str = "") -> None:
         self.con.execute(
             "UPDATE runs SET finished_at = ?, status = ?, stats = ?, message = ? WHERE run_id = ?",
-            [_utcnow(), status, json.dumps(stats, default=str), message, run_id],
+            [utcnow(), status, json.dumps(stats, default=str), message, run_id],
         )
+
+    def run_status(self, run_id: int) -> tuple[str, bool] | None:
+        row = self.con.execute("SELECT status, staging_loaded FROM runs WHERE run_id = ?",
+                               [run_id]).fetchone()
+        return (row[0], bool(row[1])) if row else None
+
+    def abort_run(self, run_id: int, message: str) -> None:
+        self.con.execute(
+            "UPDATE runs SET status = 'aborted', finished_at = coalesce(finished_at, ?), "
+            "message = ? WHERE run_id = ? AND status = 'running'",
+            [utcnow(), message, run_id],
+        )
+
+    def abort_unfinished_runs(self, message: str) -> int:
+        """Mark runs still 'running' or 'publishing' as aborted; only called by a writer holding the
+        lock, when no other run can be alive."""
+        aborted = self.con.execute(
+            "UPDATE runs SET status = 'aborted', finished_at = coalesce(finished_at, ?), message = ? "
+            "WHERE status = 'running'", [utcnow(), message]).fetchone()[0]
+        return aborted + self.con.execute(
+            "UPDATE runs SET status = 'aborted', message = ? WHERE status = 'publishing'",
+            ["killed while publishing: the snapshot was not replaced"]).fetchone()[0]
