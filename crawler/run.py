@@ -6,12 +6,13 @@ process of its own, and writes only staging files; the parent loads them into th
 
 from __future__ import annotations
 
-import json
 import logging
 import sys
 from pathlib import Path
 
 from scrapy.crawler import CrawlerProcess
+
+from kommunalmonitor.core.crawljob import CrawlJob
 
 from .frontier import frontier_settings
 from .oparl import SOURCE_KIND, OParlSource
@@ -24,26 +25,26 @@ from .spiders.press import PressArchiveSpider
 from .spiders.sessionnet import SessionNetSpider
 
 
-def run_job(job: dict) -> None:
-    kind = job.get("kind", "press")
+def run_job(job: CrawlJob) -> None:
+    kind = job.kind
     if kind == SOURCE_KIND:
-        source = OParlSource.load(Path(job["source_file"]), base_url=job.get("base_url"))
+        source = OParlSource.load(Path(job.source_file), base_url=job.base_url)
         spider = OParlSpider
     elif kind == SESSIONNET:
-        source = SessionNetSource.load(Path(job["source_file"]), base_url=job.get("base_url"))
+        source = SessionNetSource.load(Path(job.source_file), base_url=job.base_url)
         spider = SessionNetSpider
     else:
-        source = Source.load(Path(job["source_file"]), base_url=job.get("base_url"))
+        source = Source.load(Path(job.source_file), base_url=job.base_url)
         spider = PressArchiveSpider
     overrides = dict(source.settings)
-    overrides.update(job.get("settings", {}))
-    settings = build_settings(job.get("profile", "polite"), overrides, kind)
-    settings["LOG_FILE"] = job.get("log_file")
+    overrides.update(job.settings)
+    settings = build_settings(job.profile, overrides, kind)
+    settings["LOG_FILE"] = job.log_file
     settings["LOG_FILE_APPEND"] = True
-    if job.get("max_pages"):
-        settings["CLOSESPIDER_PAGECOUNT"] = int(job["max_pages"])
-    if job.get("frontier"):
-        settings.update(worker_settings(settings, job["frontier"]))
+    if job.max_pages:
+        settings["CLOSESPIDER_PAGECOUNT"] = int(job.max_pages)
+    if job.frontier:
+        settings.update(worker_settings(settings, job.frontier))
     process = CrawlerProcess(settings, install_root_handler=True)
     process.crawl(spider, job=job)
     process.start()
@@ -65,7 +66,7 @@ def main(argv: list[str] | None = None) -> int:
     if len(args) != 1:
         print("usage: python -m kommunalmonitor.crawler.run JOB.json", file=sys.stderr)
         return 2
-    job = json.loads(Path(args[0]).read_text(encoding="utf-8"))
+    job = CrawlJob.read(Path(args[0]))
     logging.captureWarnings(True)
     run_job(job)
     return 0

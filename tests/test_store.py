@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from kommunalmonitor.core.crawljob import CrawlJob
 from kommunalmonitor.pipeline.store import Store
 
 
@@ -102,10 +103,13 @@ def test_crawl_state_holds_permanent_failures_and_recent_window(store: Store, tm
     from datetime import timedelta
 
     state = store.crawl_state("test", 2, timedelta(hours=6))
-    assert state["recheck"] == ["5", "4"]
-    assert state["failed_hold"] == ["99"]
-    assert state["retry_due"] == ["98"]
-    assert set(state["known"]) == {"1", "2", "3", "4", "5"}
+    assert state.recheck == ["5", "4"]
+    assert state.failed_hold == ["99"]
+    assert state.retry_due == ["98"]
+    assert set(state.known) == {"1", "2", "3", "4", "5"}
+    # The state travels to the spider in a JSON job file and comes back the same.
+    job = CrawlJob(source_file="s.toml", staging_dir=str(tmp_path), raw_dir=str(tmp_path), state=state)
+    assert CrawlJob.read(job.write(tmp_path / "job.json")) == job
 
 
 def test_publish_writes_a_readable_snapshot(store: Store, tmp_path: Path):

@@ -24,6 +24,7 @@ from scrapy.http import HtmlResponse, Response, TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
+from kommunalmonitor.core.crawljob import CrawlJob, CrawlState
 from kommunalmonitor.core.faults import killpoint
 
 from ..frontier import LEASE_META, SharedCrawlState, frontier_for
@@ -39,31 +40,31 @@ _DATE = re.compile(r"\b(\d{1,2})\.(\d{1,2})\.(\d{4})\b")
 class PressArchiveSpider(scrapy.Spider):
     name = "press"
 
-    def __init__(self, job: dict[str, Any], **kwargs: Any):
+    def __init__(self, job: CrawlJob, **kwargs: Any):
         super().__init__(**kwargs)
         self.job = job
-        self.source = Source.load(Path(job["source_file"]), base_url=job.get("base_url"))
+        self.source = Source.load(Path(job.source_file), base_url=job.base_url)
         self.allowed_domains = [self.source.host]
-        self.staging_dir = Path(job["staging_dir"])
-        self.raw_dir = Path(job["raw_dir"])
-        self.full = bool(job.get("full"))
-        self.since = date.fromisoformat(job["since"]) if job.get("since") else None
+        self.staging_dir = Path(job.staging_dir)
+        self.raw_dir = Path(job.raw_dir)
+        self.full = bool(job.full)
+        self.since = date.fromisoformat(job.since) if job.since else None
         self.shared: SharedCrawlState | None = None
-        if job.get("frontier"):
+        if job.frontier:
             # One of several workers: the loader has seeded the shared frontier and the state in Redis;
             # each worker stages into a directory of its own.
-            self.shared = SharedCrawlState(redis.Redis.from_url(job["frontier"]["redis_url"]),
-                                           job["frontier"]["prefix"])
-            self.staging_dir = self.staging_dir / f"worker-{job['frontier']['worker']}"
+            self.shared = SharedCrawlState(redis.Redis.from_url(job.frontier["redis_url"]),
+                                           job.frontier["prefix"])
+            self.staging_dir = self.staging_dir / f"worker-{job.frontier['worker']}"
             self.known, self.requested = self.shared.known, self.shared.requested
             self.retry_due, self.failed_hold = self.shared.retry_due, self.shared.failed_hold
             self.recheck: list[str] = []
         else:
-            state = job.get("state", {})
-            self.known = state.get("known", {})
-            self.recheck = state.get("recheck", [])
-            self.retry_due = set(state.get("retry_due", []))
-            self.failed_hold = set(state.get("failed_hold", []))
+            state = job.state or CrawlState()
+            self.known = state.known
+            self.recheck = state.recheck
+            self.retry_due = set(state.retry_due)
+            self.failed_hold = set(state.failed_hold)
             self.requested = set()
         self.staging = StagingWriter(self.staging_dir)
         self.listings_requested: set[str] = set()
@@ -74,7 +75,7 @@ class PressArchiveSpider(scrapy.Spider):
         # --budget N: at most N requests this run (listing pages, articles, re-checks). Listing
         # pages are then read one after another, so the budget goes to the newest articles first
         # and the next run resumes with the oldest it has not stored.
-        self.budget: int | None = int(job["budget"]) if job.get("budget") else None
+        self.budget: int | None = int(job.budget) if job.budget else None
         self.spent = 0
         self.budget_exhausted = False
         self.listing_seen: list[str] = []  # listing pages known, in the order they were linked

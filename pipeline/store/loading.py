@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from kommunalmonitor.core.crawljob import CrawlState
 from kommunalmonitor.core.faults import killpoint
 
 from .council import load_council_staging
@@ -69,8 +70,8 @@ class LoadingMixin(SchemaMixin):
 
     # -- incremental crawl state --------------------------------------------------------------
 
-    def crawl_state(self, source: str, recheck_recent: int, retry_after: timedelta) -> dict[str, Any]:
-        """What the spider needs to crawl incrementally, as plain data."""
+    def crawl_state(self, source: str, recheck_recent: int, retry_after: timedelta) -> CrawlState:
+        """What the press spider needs to crawl incrementally."""
         known = dict(self.con.execute(
             "SELECT native_id, listing_fingerprint FROM documents WHERE source = ?", [source]
         ).fetchall())
@@ -91,12 +92,9 @@ class LoadingMixin(SchemaMixin):
             """,
             [cutoff, source, source],
         ).fetchall()
-        return {
-            "known": known,
-            "recheck": recheck,
-            "retry_due": sorted(n for n, due in failures if due),
-            "failed_hold": sorted(n for n, due in failures if not due),
-        }
+        return CrawlState(known=known, recheck=recheck,
+                          retry_due=sorted(n for n, due in failures if due),
+                          failed_hold=sorted(n for n, due in failures if not due))
 
     def duplicate_fetches(self, run_id: int) -> int:
         """Article pages a run fetched successfully more than once (several workers: a dead worker's

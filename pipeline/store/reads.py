@@ -83,6 +83,10 @@ class ReadsMixin:
                 "FROM extractions) GROUP BY field ORDER BY n DESC, field").fetchall(),
         }
 
+    def document_count(self, source: str) -> int:
+        """Documents stored of one source."""
+        return int(self.con.execute("SELECT count(*) FROM documents WHERE source = ?", [source]).fetchone()[0])
+
     def query(self, sql: str, parameters: list[Any] | None = None) -> tuple[list[str], list[tuple]]:
         cursor = self.con.execute(sql, parameters or [])
         columns = [d[0] for d in cursor.description] if cursor.description else []
