@@ -48,6 +48,8 @@ SETTINGS: dict[str, Any] = {
         # Close to the network: sees every response, retried attempts included.
         "kommunalmonitor.crawler.middlewares.RawPageArchive": 950,
     },
+    # Writes the press spider's decision counters (crawler.stats) to spider.json at the end.
+    "EXTENSIONS": {"kommunalmonitor.crawler.summary.SpiderSummary": 500},
     "ITEM_PIPELINES": {
         "kommunalmonitor.crawler.pipelines.IdentityPipeline": 100,
         "kommunalmonitor.crawler.pipelines.StagingPipeline": 900,

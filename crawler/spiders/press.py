@@ -8,9 +8,7 @@ a transient failure is due for retry. `full=True` refetches everything.
 from __future__ import annotations
 
 import hashlib
-import json
 import re
-from collections import Counter
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from http import HTTPStatus
@@ -33,6 +31,7 @@ from ..middlewares import OffsiteRedirect
 from ..render import decode_page, parse_document, render_text
 from ..sources import Source
 from ..staging import StagingWriter, read_raw_page
+from ..summary import DECISIONS
 
 _DATE = re.compile(r"\b(\d{1,2})\.(\d{1,2})\.(\d{4})\b")
 
@@ -71,7 +70,6 @@ class PressArchiveSpider(scrapy.Spider):
         # Root-relative hrefs known to lead to listing pages: every listing page links every other
         # one, and resolving each of those links on each page costs pages² urljoins.
         self.listing_hrefs: dict[str, str] = {}  # href → absolute URL
-        self.decisions: Counter[str] = Counter()
         # --budget N: at most N requests this run (listing pages, articles, re-checks). Listing
         # pages are then read one after another, so the budget goes to the newest articles first
         # and the next run resumes with the oldest it has not stored.
@@ -115,7 +113,7 @@ class PressArchiveSpider(scrapy.Spider):
             return None  # no budget spent on an article already asked for (a budget needs no shared frontier)
         if not self._spend() or not self._claim(native_id):
             return None
-        self.decisions[f"fetch:{reason}"] += 1
+        self._decided(f"fetch:{reason}")
         return scrapy.Request(
             self.source.canonical_url(native_id),
             callback=self.parse_article,
@@ -161,10 +159,10 @@ class PressArchiveSpider(scrapy.Spider):
             stored = self.known[native_id]
             if fingerprint is not None and stored is not None and fingerprint != stored:
                 return "listing-changed"
-            self.decisions["skip:unchanged"] += 1
+            self._decided("skip:unchanged")
             return None
         if native_id in self.failed_hold:
-            self.decisions["skip:failed-before"] += 1
+            self._decided("skip:failed-before")
             return None
         return "retry-failed" if native_id in self.retry_due else "new"
 
@@ -401,15 +399,20 @@ class PressArchiveSpider(scrapy.Spider):
     def _origin_url(response: Response) -> str:
         return (response.meta.get("redirect_urls") or [response.url])[0]
 
+    def _decided(self, decision: str) -> None:
+        self.crawler.stats.inc_value(DECISIONS + decision)
+
+    def summary_extras(self) -> dict[str, Any]:
+        """What the run summary (crawler/summary.py) adds to the decision counters."""
+        if self.budget is None:
+            return {}
+        return {"budget": {"budget": self.budget, "spent": self.spent, "exhausted": self.budget_exhausted,
+                           "listing_pages_read": self.listing_pages_read,
+                           "listing_pages_known": len(set(self.listing_seen) | self.listings_requested),
+                           "listing_entries": len(self.listing_entries),
+                           "recheck": len(self.recheck) if not self.full else 0}}
+
     def closed(self, reason: str) -> None:
-        summary: dict[str, Any] = {"decisions": dict(self.decisions), "finish_reason": reason}
-        if self.budget is not None:
-            summary["budget"] = {"budget": self.budget, "spent": self.spent, "exhausted": self.budget_exhausted,
-                                 "listing_pages_read": self.listing_pages_read,
-                                 "listing_pages_known": len(set(self.listing_seen) | self.listings_requested),
-                                 "listing_entries": len(self.listing_entries),
-                                 "recheck": len(self.recheck) if not self.full else 0}
-        (self.staging_dir / "spider.json").write_text(json.dumps(summary))
         self.staging.close()
 
 
