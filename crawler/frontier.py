@@ -38,6 +38,8 @@ from scrapy.exceptions import DontCloseSpider, NotConfigured
 from scrapy.http import Response
 from scrapy_redis.queue import Base
 
+from kommunalmonitor.core.crawljob import CrawlJob, CrawlState
+
 from . import redis_json
 
 logger = logging.getLogger(__name__)
@@ -417,20 +419,20 @@ class _RedisSet:
         return bool(self.server.sadd(self.key, native_id))
 
 
-def seed(frontier: Frontier, state: dict[str, Any], requests: Iterable[dict[str, Any]], job: dict[str, Any]) -> int:
+def seed(frontier: Frontier, state: CrawlState, requests: Iterable[dict[str, Any]], job: CrawlJob) -> int:
     """Put a crawl's state, its start requests (request dicts as `Request.to_dict` writes them) and its
     job into Redis before any worker starts. Returns the requests queued."""
     from scrapy_redis.dupefilter import RFPDupeFilter
 
     server, prefix = frontier.server, frontier.prefix
-    known = list(state.get("known", {}).items())
+    known = list(state.known.items())
     pipe = server.pipeline(transaction=False)
     for start in range(0, len(known), 5000):
         pipe.hset(f"{prefix}:known", mapping={n: f or "" for n, f in known[start:start + 5000]})
         pipe.execute()
-    for name in ("failed_hold", "retry_due"):
-        if state.get(name):
-            server.sadd(f"{prefix}:{name}", *state[name])
+    for name, members in (("failed_hold", state.failed_hold), ("retry_due", state.retry_due)):
+        if members:
+            server.sadd(f"{prefix}:{name}", *members)
     fingerprints = RFPDupeFilter(server, key=f"{prefix}:dupefilter")
     queued = 0
     for record in requests:
@@ -440,7 +442,7 @@ def seed(frontier: Frontier, state: dict[str, Any], requests: Iterable[dict[str,
             continue
         frontier.push(redis_json.dumps(record))
         queued += 1
-    server.set(f"{prefix}:job", json.dumps(job))
+    server.set(f"{prefix}:job", json.dumps(job.to_dict()))
     server.sadd("komo:crawls", prefix)
     return queued
 

@@ -8,6 +8,7 @@ import logging
 import time
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
+from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
 from scrapy import Request, Spider, signals
@@ -135,6 +136,9 @@ class RawPageArchive:
 
     def __init__(self, crawler: Crawler):
         self.crawler = crawler
+        # Where kept pages go: the job's raw folder (crawler/run.py); unset, nothing is kept.
+        raw_dir = crawler.settings.get("KOMO_RAW_DIR")
+        self.raw_dir = Path(raw_dir) if raw_dir else None
         self.executor = ThreadPoolExecutor(max_workers=crawler.settings.getint("KOMO_RAW_PAGE_THREADS", 2),
                                            thread_name_prefix="raw-pages")
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
@@ -172,7 +176,7 @@ class RawPageArchive:
     ) -> Response:
         if request.url.endswith("/robots.txt"):
             return response
-        raw_dir = getattr(self.crawler.spider, "raw_dir", None)
+        raw_dir = self.raw_dir
         # `keep_raw: False`: the spider keeps the body itself (council files, off the reactor thread).
         keep = raw_dir and response.body and request.meta.get("keep_raw", True)
         raw_ref = None

@@ -6,50 +6,52 @@ process of its own, and writes only staging files; the parent loads them into th
 
 from __future__ import annotations
 
-import json
 import logging
 import sys
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 from scrapy.crawler import CrawlerProcess
+
+from kommunalmonitor.core.crawljob import CrawlJob
 
 from .frontier import frontier_settings
 from .oparl import SOURCE_KIND, OParlSource
 from .sessionnet import SOURCE_KIND as SESSIONNET
 from .sessionnet import SessionNetSource
-from .settings import build_settings
+from .settings import crawl_settings
 from .sources import Source
 from .spiders.oparl import OParlSpider
 from .spiders.press import PressArchiveSpider
 from .spiders.sessionnet import SessionNetSpider
 
 
-def run_job(job: dict) -> None:
-    kind = job.get("kind", "press")
+def run_job(job: CrawlJob) -> None:
+    kind = job.kind
     if kind == SOURCE_KIND:
-        source = OParlSource.load(Path(job["source_file"]), base_url=job.get("base_url"))
+        source = OParlSource.load(Path(job.source_file), base_url=job.base_url)
         spider = OParlSpider
     elif kind == SESSIONNET:
-        source = SessionNetSource.load(Path(job["source_file"]), base_url=job.get("base_url"))
+        source = SessionNetSource.load(Path(job.source_file), base_url=job.base_url)
         spider = SessionNetSpider
     else:
-        source = Source.load(Path(job["source_file"]), base_url=job.get("base_url"))
+        source = Source.load(Path(job.source_file), base_url=job.base_url)
         spider = PressArchiveSpider
-    overrides = dict(source.settings)
-    overrides.update(job.get("settings", {}))
-    settings = build_settings(job.get("profile", "polite"), overrides, kind)
-    settings["LOG_FILE"] = job.get("log_file")
-    settings["LOG_FILE_APPEND"] = True
-    if job.get("max_pages"):
-        settings["CLOSESPIDER_PAGECOUNT"] = int(job["max_pages"])
-    if job.get("frontier"):
-        settings.update(worker_settings(settings, job["frontier"]))
+    settings = crawl_settings(job.profile, dict(source.settings), job.settings, kind)
+    # What the job itself decides wins over every layer.
+    settings.setdict({"LOG_FILE": job.log_file, "LOG_FILE_APPEND": True, "KOMO_RAW_DIR": job.raw_dir},
+                     priority="cmdline")
+    if job.max_pages:
+        settings.set("CLOSESPIDER_PAGECOUNT", int(job.max_pages), priority="cmdline")
+    if job.frontier:
+        settings.setdict(worker_settings(settings, job.frontier), priority="cmdline")
     process = CrawlerProcess(settings, install_root_handler=True)
     process.crawl(spider, job=job)
     process.start()
 
 
-def worker_settings(settings: dict, frontier: dict) -> dict:
+def worker_settings(settings: Mapping[str, Any], frontier: dict[str, Any]) -> dict[str, Any]:
     """What puts this process on a shared Redis frontier as one of several workers."""
     added = frontier_settings(frontier["redis_url"], frontier["prefix"], float(frontier.get("lease_seconds", 60)),
                               float(frontier.get("site_rate", 0)), float(frontier.get("site_burst", 1)))
@@ -65,7 +67,7 @@ def main(argv: list[str] | None = None) -> int:
     if len(args) != 1:
         print("usage: python -m kommunalmonitor.crawler.run JOB.json", file=sys.stderr)
         return 2
-    job = json.loads(Path(args[0]).read_text(encoding="utf-8"))
+    job = CrawlJob.read(Path(args[0]))
     logging.captureWarnings(True)
     run_job(job)
     return 0

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from scrapy.settings import Settings
+
 BOT_NAME = "kommunalmonitor"
 
 SETTINGS: dict[str, Any] = {
@@ -46,6 +48,8 @@ SETTINGS: dict[str, Any] = {
         # Close to the network: sees every response, retried attempts included.
         "kommunalmonitor.crawler.middlewares.RawPageArchive": 950,
     },
+    # Writes the press spider's decision counters (crawler.stats) to spider.json at the end.
+    "EXTENSIONS": {"kommunalmonitor.crawler.summary.SpiderSummary": 500},
     "ITEM_PIPELINES": {
         "kommunalmonitor.crawler.pipelines.IdentityPipeline": 100,
         "kommunalmonitor.crawler.pipelines.StagingPipeline": 900,
@@ -87,14 +91,32 @@ KIND_PROFILES: dict[str, dict[str, dict[str, Any]]] = {
 }
 
 
-def build_settings(profile: str = "polite", overrides: dict[str, Any] | None = None,
-                   kind: str | None = None) -> dict:
-    """The settings dict for one crawl: defaults, then the profile (and its kind's additions),
-    then source overrides."""
+def _layers(profile: str, kind: str | None, source: dict[str, Any] | None,
+            job: dict[str, Any] | None) -> list[tuple[dict[str, Any], str]]:
+    """The settings of one crawl as layers at Scrapy's priorities, lowest first: komo's defaults, the
+    profile and its kind's additions ('project'), the source file's [settings] ('spider'), the
+    command line's --setting ('cmdline')."""
     if profile not in PROFILES:
         raise ValueError(f"unknown crawl profile {profile!r}; choose from {sorted(PROFILES)}")
-    settings = dict(SETTINGS)
-    settings.update(PROFILES[profile])
-    settings.update(KIND_PROFILES.get(kind or "", {}).get(profile, {}))
-    settings.update(overrides or {})
+    return [(SETTINGS, "project"), (PROFILES[profile], "project"),
+            (KIND_PROFILES.get(kind or "", {}).get(profile, {}), "project"),
+            (source or {}, "spider"), (job or {}, "cmdline")]
+
+
+def crawl_settings(profile: str = "polite", source: dict[str, Any] | None = None,
+                   job: dict[str, Any] | None = None, kind: str | None = None) -> Settings:
+    """Scrapy settings for one crawl, each layer set at its priority (see `_layers`)."""
+    settings = Settings()
+    for values, priority in _layers(profile, kind, source, job):
+        settings.setdict(values, priority=priority)
     return settings
+
+
+def build_settings(profile: str = "polite", overrides: dict[str, Any] | None = None,
+                   kind: str | None = None) -> dict:
+    """The same layers as plain data, highest priority winning (for the benchmark's settings hash
+    and its fetch-only spider)."""
+    merged: dict[str, Any] = {}
+    for values, _ in _layers(profile, kind, overrides, None):
+        merged.update(values)
+    return merged

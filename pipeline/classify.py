@@ -78,10 +78,12 @@ def classify_store(home: Home, model_path: Path | None = None, batch_size: int =
 def classify_into(store: Store, classifier: TopicClassifier, batch_size: int = 1000,
                   progress: Callable[[int], None] | None = None) -> ClassifySummary:
     """Classify into an open working store (see pipeline/writer.py); no publishing."""
-    run_id = store.start_run("classify", None)
-    summary = ClassifySummary(run_id, f"{classifier.name} {classifier.version}", classifier.content_hash)
-    now = datetime.now(UTC).replace(tzinfo=None)
-    try:
+    with store.run("classify") as run:
+        run_id = run.run_id
+        summary = ClassifySummary(run_id, f"{classifier.name} {classifier.version}", classifier.content_hash)
+        run.failure_stats = lambda: summary.__dict__
+        run.stats = lambda: {**summary.__dict__, "model_version": classifier.version}
+        now = datetime.now(UTC).replace(tzinfo=None)
         after = None
         while batch := store.documents_to_classify(after, batch_size):
             summary.rows += store.replace_topics(_columns(batch, classifier, run_id, now, summary),
@@ -90,10 +92,6 @@ def classify_into(store: Store, classifier: TopicClassifier, batch_size: int = 1
             after = batch[-1][:2]
             if progress:
                 progress(len(batch))
-    except Exception as problem:
-        store.finish_run(run_id, "failed", summary.__dict__, f"{type(problem).__name__}: {problem}"[:300])
-        raise
-    store.finish_run(run_id, "ok", {**summary.__dict__, "model_version": classifier.version})
     return summary
 
 

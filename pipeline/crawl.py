@@ -15,12 +15,13 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from kommunalmonitor.core.crawljob import CrawlJob, CrawlState
 from kommunalmonitor.core.errors import KomoError, SourceUnreachable
 from kommunalmonitor.core.faults import killpoint
 from kommunalmonitor.core.home import Home
@@ -167,28 +168,20 @@ def _crawl_into(store: Store, home: Home, source: Source | OParlSource | Session
         options.recheck if options.recheck is not None else source.recheck_recent,
         timedelta(hours=source.retry_failed_after_hours),
     )
-    job = {
-        "source_file": str(source.path),
-        "base_url": options.base_url,
-        "profile": options.profile,
-        "settings": options.settings,
-        "full": options.full,
-        "since": options.since.isoformat() if options.since else None,
-        "max_pages": options.max_pages,
-        "budget": options.budget,
-        "staging_dir": str(staging),
-        "raw_dir": str(home.raw_dir),
-        "log_file": str(home.logs_dir / f"crawl-{run_id}.log"),
-        "state": state,
-    }
+    job = CrawlJob(
+        source_file=str(source.path), base_url=options.base_url, profile=options.profile,
+        settings=options.settings, full=options.full,
+        since=options.since.isoformat() if options.since else None, max_pages=options.max_pages,
+        budget=options.budget, staging_dir=str(staging), raw_dir=str(home.raw_dir),
+        log_file=str(home.logs_dir / f"crawl-{run_id}.log"), state=state,
+    )
     frontier_stats: dict[str, Any] = {}
     started = time.perf_counter()
     if options.redis_url:
         returncode, frontier_stats = _run_workers(job, options, home, run_id, progress)
     else:
-        job_file = staging / "job.json"
-        job_file.write_text(json.dumps(job), encoding="utf-8")
-        returncode = _run_spider(job_file, staging / "pages.jsonl", Path(job["log_file"]), progress,
+        job_file = job.write(staging / "job.json")
+        returncode = _run_spider(job_file, staging / "pages.jsonl", Path(job.log_file), progress,
                                  Presigner(staging))
     killpoint("before_load")
     crawled = time.perf_counter()
@@ -204,8 +197,7 @@ def _crawl_into(store: Store, home: Home, source: Source | OParlSource | Session
         stats.setdefault("decisions", {})
         if frontier_stats.get("recheck"):
             stats["decisions"]["fetch:recheck"] = frontier_stats["recheck"]
-    stats["documents_total"] = store.query(
-        "SELECT count(*) FROM documents WHERE source = ?", [source.name])[1][0][0]
+    stats["documents_total"] = store.document_count(source.name)
     stats["listing_pages"] = (stats.get("requests_by_reason") or {}).get("listing", 0)
     if stats.get("budget"):
         stats["backfill"] = backfill_progress(stats.pop("budget"), stats["documents_total"])
@@ -214,7 +206,7 @@ def _crawl_into(store: Store, home: Home, source: Source | OParlSource | Session
         status = "failed"
     if status == "ok" and result.layout_alarms:
         status = "alarm"  # crawled fine, but the source's layout rules stopped matching: its parses are held
-    message = "" if returncode == 0 else f"crawler exited with code {returncode}; see {job['log_file']}"
+    message = "" if returncode == 0 else f"crawler exited with code {returncode}; see {job.log_file}"
     store.finish_run(run_id, status, stats, message)
     try:  # lines that recur on the kept pages are furniture for `komo extract --input`
         learn_from_staging(home.root, source, staging)
@@ -235,7 +227,7 @@ def _merge_spider_stats(stats: dict[str, Any], spider: dict[str, Any]) -> None:
         stats["budget"] = spider["budget"]
 
 
-def _run_workers(job: dict[str, Any], options: CrawlOptions, home: Home, run_id: int,
+def _run_workers(job: CrawlJob, options: CrawlOptions, home: Home, run_id: int,
                  progress: Callable[[int], None] | None) -> tuple[int, dict[str, Any]]:
     """Seed the shared frontier from the crawl state, run `options.workers` crawler processes on it
     (more may join from other machines: `komo crawl-worker`), wait until it is drained. The workers
@@ -244,7 +236,7 @@ def _run_workers(job: dict[str, Any], options: CrawlOptions, home: Home, run_id:
 
     from kommunalmonitor.crawler.frontier import Frontier, crawl_prefix, request_record, seed
 
-    source = Source.load(Path(job["source_file"]), base_url=options.base_url)
+    source = Source.load(Path(job.source_file), base_url=options.base_url)
     prefix = crawl_prefix(str(home.root), run_id)
     try:
         frontier = Frontier.from_url(options.redis_url, prefix, options.lease_seconds)
@@ -252,25 +244,26 @@ def _run_workers(job: dict[str, Any], options: CrawlOptions, home: Home, run_id:
     except (redis.RedisError, ValueError) as problem:
         raise KomoError(f"cannot use the Redis frontier at {options.redis_url}: {problem}") from None
     frontier.clear()  # what a killed loader of the same run left
-    state = job.pop("state")
+    state = job.state or CrawlState()
     requests = [request_record(url, "parse_listing", {"kind": "listing", "reason": "listing"})
                 for url in source.start_urls]
-    recheck = [] if options.full else list(state.get("recheck", []))
+    recheck = [] if options.full else list(state.recheck)
     requests += [request_record(source.canonical_url(n), "parse_article",
                                 {"kind": "article", "reason": "recheck", "native_id": n, "found_as": None})
                  for n in recheck]
-    job["frontier"] = {"redis_url": options.redis_url, "prefix": prefix, "source": source.name,
-                       "lease_seconds": options.lease_seconds,
-                       "site_rate": options.site_rate, "site_burst": options.site_burst}
+    # The workers read the state from Redis, not from their job.
+    job = replace(job, state=None,
+                  frontier={"redis_url": options.redis_url, "prefix": prefix, "source": source.name,
+                            "lease_seconds": options.lease_seconds,
+                            "site_rate": options.site_rate, "site_burst": options.site_burst})
     seed(frontier, state, requests, job)
-    staging = Path(job["staging_dir"])
+    staging = Path(job.staging_dir)
     processes = []
     for number in range(1, max(1, options.workers) + 1):
-        worker_job = {**job, "frontier": {**job["frontier"], "worker": str(number)},
-                      "log_file": str(home.logs_dir / f"crawl-{run_id}-worker-{number}.log")}
-        job_file = staging / f"job-worker-{number}.json"
-        job_file.write_text(json.dumps(worker_job), encoding="utf-8")
-        log = open(worker_job["log_file"], "ab")  # noqa: SIM115 (closed when the worker has ended)
+        worker_job = replace(job, frontier={**job.frontier, "worker": str(number)},
+                             log_file=str(home.logs_dir / f"crawl-{run_id}-worker-{number}.log"))
+        job_file = worker_job.write(staging / f"job-worker-{number}.json")
+        log = open(worker_job.log_file, "ab")  # noqa: SIM115 (closed when the worker has ended)
         processes.append((subprocess.Popen([sys.executable, "-m", "kommunalmonitor.crawler.run", str(job_file)],
                                            stdout=log, stderr=log), log))
     offsets: dict[Path, int] = {}
@@ -333,23 +326,22 @@ def join_crawl(home: Home, redis_url: str, crawl: str | None = None) -> int:
     raw_job = server.get(f"{prefix}:job")
     if raw_job is None:
         raise KomoError(f"no crawl {prefix} on {redis_url}")
-    job = json.loads(raw_job)
+    job = CrawlJob.from_dict(json.loads(raw_job))
     name = f"{socket.gethostname()}-{os.getpid()}"
-    job["frontier"] = {**job["frontier"], "worker": name}
-    if not Path(job["source_file"]).exists():
-        job["source_file"] = str(source_path(job["frontier"]["source"]))
-    if not Path(job["staging_dir"]).is_dir():
-        job["staging_dir"] = str(home.staging_dir / Path(job["staging_dir"]).name)
-        job["raw_dir"] = str(home.raw_dir)
+    job.frontier = {**(job.frontier or {}), "worker": name}
+    if not Path(job.source_file).exists():
+        job.source_file = str(source_path(job.frontier["source"]))
+    if not Path(job.staging_dir).is_dir():
+        job.staging_dir = str(home.staging_dir / Path(job.staging_dir).name)
+        job.raw_dir = str(home.raw_dir)
     home.ensure()
-    Path(job["staging_dir"]).mkdir(parents=True, exist_ok=True)
-    job["log_file"] = str(home.logs_dir / f"crawl-worker-{name}.log")
-    job_file = Path(job["staging_dir"]) / f"job-worker-{name}.json"
-    job_file.write_text(json.dumps(job), encoding="utf-8")
+    Path(job.staging_dir).mkdir(parents=True, exist_ok=True)
+    job.log_file = str(home.logs_dir / f"crawl-worker-{name}.log")
+    job_file = job.write(Path(job.staging_dir) / f"job-worker-{name}.json")
     server.sadd(f"{prefix}:remote-workers", name)
     try:
-        return _run_spider(job_file, Path(job["staging_dir"]) / f"worker-{name}" / "pages.jsonl",
-                           Path(job["log_file"]), None)
+        return _run_spider(job_file, Path(job.staging_dir) / f"worker-{name}" / "pages.jsonl",
+                           Path(job.log_file), None)
     finally:
         server.srem(f"{prefix}:remote-workers", name)
 

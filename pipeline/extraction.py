@@ -109,9 +109,9 @@ def extract_into(store: Store, home: Home, everything: bool = False, batch_size:
     nlp = shared_pipeline()
     version = extractor_version()
     stats = {"documents": 0, "mentions": 0, "integration": 0, "extractor_version": version}
-    run_id = store.start_run("extract", None)
-    stats["run_id"] = run_id
-    try:
+    with store.run("extract") as run:
+        run_id = stats["run_id"] = run.run_id
+        run.stats = lambda: stats
         # The districts table (archive codes → district) comes from the same file the
         # komo_districts component reads; its content is part of the extractor version.
         stats["districts"] = store.replace_districts(load_places(places_file(nlp)).table_rows())
@@ -135,8 +135,4 @@ def extract_into(store: Store, home: Home, everything: bool = False, batch_size:
             stats["mentions"] += len(mentions)
             if progress:
                 progress(len(batch))
-    except Exception as problem:
-        store.finish_run(run_id, "failed", stats, f"{type(problem).__name__}: {problem}"[:300])
-        raise
-    store.finish_run(run_id, "ok", stats)
     return stats

@@ -166,9 +166,16 @@ def read_files_into(store: Store, home: Home, config: FilesConfig, sources: tupl
     """The files step on an open working store (see pipeline/writer.py); no publishing."""
     scope = list(sources) or None
     summary = FilesSummary(ocr_available=config.limits.ocr_available())
-    summary.run_id = store.start_run("files", ",".join(sources) or None)
     started = time.monotonic()
-    try:
+
+    def failed() -> dict[str, Any]:
+        summary.status = "failed"
+        summary.seconds = time.monotonic() - started
+        return summary.stats()
+
+    with store.run("files", ",".join(sources) or None) as run:
+        summary.run_id = run.run_id
+        run.failure_stats = failed
         limits_key = config.limits.fingerprint()
         todo = [FileRef(*row) for row in files_store.files_to_read(
             store.con, scope, READER_VERSION, limits_key, summary.ocr_available, everything)]
@@ -193,13 +200,8 @@ def read_files_into(store: Store, home: Home, config: FilesConfig, sources: tupl
             changes = files_store.refresh_documents(store.con, scope, summary.run_id, _now())
         summary.documents_changed += changes.changed
         summary.documents_removed += changes.removed
-    except Exception as problem:
-        summary.status = "failed"
         summary.seconds = time.monotonic() - started
-        store.finish_run(summary.run_id, "failed", summary.stats(), f"{type(problem).__name__}: {problem}"[:300])
-        raise
-    summary.seconds = time.monotonic() - started
-    store.finish_run(summary.run_id, summary.status, summary.stats())
+        run.finish(summary.status, summary.stats())
     return summary
 
 

@@ -50,16 +50,12 @@ def link_into(store: Store, settings: LinkSettings, sources: tuple[str, ...] = (
               command: str = "links") -> LinkResult:
     """Link on an open working store in one transaction, with its own run row; no publishing."""
     load_fts(store.con)  # the German stemmer
-    run_id = store.start_run(command, ",".join(sources) or None)
-    try:
+    with store.run(command, ",".join(sources) or None) as run:
         with store.transaction():
-            result = link_press_releases(store.con, settings, run_id, datetime.now(UTC).replace(tzinfo=None),
+            result = link_press_releases(store.con, settings, run.run_id, datetime.now(UTC).replace(tzinfo=None),
                                          list(sources) or None, full)
-        result.run_id = run_id
-    except Exception as problem:
-        store.finish_run(run_id, "failed", {}, f"{type(problem).__name__}: {problem}"[:300])
-        raise
-    store.finish_run(run_id, "ok", result.__dict__)
+        result.run_id = run.run_id
+        run.stats = lambda: result.__dict__
     return result
 
 

@@ -14,6 +14,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from kommunalmonitor.core.crawljob import CrawlJob
 from kommunalmonitor.core.errors import KomoError
 from kommunalmonitor.core.home import Home
 from kommunalmonitor.core.resources import data_files
@@ -56,15 +57,14 @@ def crawl_sessionnet_into(store: Store, home: Home, source: SessionNetSource, op
     state_file.write_text(json.dumps(sessionnet_store.crawl_state(store.con, source.name), default=str),
                           encoding="utf-8")
     log_file = home.logs_dir / f"crawl-{run_id}.log"
-    job = {
-        "kind": "sessionnet", "source_file": str(source.path), "base_url": options.base_url,
-        "profile": options.profile, "settings": options.settings, "full": options.full,
-        "since": options.since.isoformat() if options.since else None, "today": date.today().isoformat(),
-        "max_pages": options.max_pages, "staging_dir": str(staging), "raw_dir": str(home.raw_dir),
-        "log_file": str(log_file), "state_file": str(state_file),
-    }
-    job_file = staging / "job.json"
-    job_file.write_text(json.dumps(job), encoding="utf-8")
+    job = CrawlJob(
+        kind="sessionnet", source_file=str(source.path), base_url=options.base_url,
+        profile=options.profile, settings=options.settings, full=options.full,
+        since=options.since.isoformat() if options.since else None, today=date.today().isoformat(),
+        max_pages=options.max_pages, staging_dir=str(staging), raw_dir=str(home.raw_dir),
+        log_file=str(log_file), state_file=str(state_file),
+    )
+    job_file = job.write(staging / "job.json")
     returncode = _run_spider(job_file, staging / "pages.jsonl", log_file, progress)
     result = store.load_staging(staging, run_id)
     stats: dict[str, Any] = result.to_dict()
@@ -74,8 +74,7 @@ def crawl_sessionnet_into(store: Store, home: Home, source: SessionNetSource, op
     stats["votes"] = refresh_votes(store, [source.name], run_id)
     stats["stored"] = {**council_store.counts(store.con, source.name),
                        **vote_store.vote_counts(store.con, source.name)}
-    stats["documents_total"] = store.query(
-        "SELECT count(*) FROM documents WHERE source = ?", [source.name])[1][0][0]
+    stats["documents_total"] = store.document_count(source.name)
     status = "ok" if returncode == 0 and stats.get("complete") else "failed" if returncode else "partial"
     message = "" if returncode == 0 else f"crawler exited with code {returncode}; see {log_file}"
     if returncode == 0 and not stats.get("complete"):

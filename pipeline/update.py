@@ -250,19 +250,21 @@ def update(home: Home, options: UpdateOptions = UpdateOptions(), echo: Callable[
         run = UpdateRun(home, store, options, summary, echo)
         for step in steps:
             step.prepare(run)  # slow start-up (model, spaCy) only once the lock is ours
-        summary.run_id = store.start_run("update", names)
-        try:
+        def failed_stats() -> dict[str, Any]:
+            summary.status = "failed"
+            return summary.stats()
+
+        # A failed publish fails the run too, though it was finished before it.
+        with store.run("update", names) as recorded:
+            summary.run_id = recorded.run_id
+            recorded.failure_stats = failed_stats
             for step in steps:
                 step.run(run)
             failed = bool(summary.failed) or any(c.status not in ("ok", "alarm") for c in summary.crawls)
             # An alarm outranks a failed source: it needs a person to fix a layout file.
             summary.status = "alarm" if summary.layout_alarms else "partial" if failed else "ok"
-            store.finish_run(summary.run_id, summary.status, summary.stats())
+            recorded.finish(summary.status, summary.stats())
             store.publish(home.published_db, runs=[summary.run_id])
-        except Exception as problem:
-            summary.status = "failed"
-            store.finish_run(summary.run_id, "failed", summary.stats(), f"{type(problem).__name__}: {problem}"[:300])
-            raise
         for step in steps:
             step.after_publish(run)
     return summary

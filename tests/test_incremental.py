@@ -42,6 +42,10 @@ def test_second_run_fetches_only_listings_and_recheck_window_then_picks_up_chang
     requested = _requested_paths(site, mark)
     assert sorted(requested) == sorted(expected)
     assert "0 new, 0 changed" in second.stdout
+    # The spider's decision counters (crawler.stats, written out by crawler/summary.py) reach the run row.
+    stats = json.loads(query(home / "komo.duckdb", "SELECT stats FROM runs ORDER BY run_id DESC LIMIT 1")[0][0])
+    assert stats["decisions"]["fetch:recheck"] == RECHECK
+    assert stats["decisions"]["skip:unchanged"] > 0
 
     # Edit an old article (not in the window) and add a back-dated one deep in the listing.
     articles_file = archive_copy / "articles.jsonl"

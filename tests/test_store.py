@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from kommunalmonitor.core.crawljob import CrawlJob
 from kommunalmonitor.pipeline.store import Store
 
 
@@ -102,10 +103,13 @@ def test_crawl_state_holds_permanent_failures_and_recent_window(store: Store, tm
     from datetime import timedelta
 
     state = store.crawl_state("test", 2, timedelta(hours=6))
-    assert state["recheck"] == ["5", "4"]
-    assert state["failed_hold"] == ["99"]
-    assert state["retry_due"] == ["98"]
-    assert set(state["known"]) == {"1", "2", "3", "4", "5"}
+    assert state.recheck == ["5", "4"]
+    assert state.failed_hold == ["99"]
+    assert state.retry_due == ["98"]
+    assert set(state.known) == {"1", "2", "3", "4", "5"}
+    # The state travels to the spider in a JSON job file and comes back the same.
+    job = CrawlJob(source_file="s.toml", staging_dir=str(tmp_path), raw_dir=str(tmp_path), state=state)
+    assert CrawlJob.read(job.write(tmp_path / "job.json")) == job
 
 
 def test_publish_writes_a_readable_snapshot(store: Store, tmp_path: Path):
@@ -117,3 +121,19 @@ def test_publish_writes_a_readable_snapshot(store: Store, tmp_path: Path):
     with Store.open(target, read_only=True) as snapshot:
         assert snapshot.query("SELECT count(*) FROM documents")[1] == [(1,)]
     assert not list(target.parent.glob(".*tmp"))
+
+
+def test_a_run_block_records_ok_its_own_finish_or_failed(store: Store):
+    with store.run("classify") as run:
+        run.stats = lambda: {"documents": 3}
+    with store.run("update", "beispielstadt") as finished:
+        finished.finish("partial", {"crawls": 1}, "one source failed")
+    with pytest.raises(ValueError), store.run("extract") as failed:
+        failed.stats = lambda: {"documents": 1}
+        raise ValueError("kaputt")
+    rows = store.con.execute("SELECT run_id, command, source, status, stats::JSON, message FROM runs "
+                             "ORDER BY run_id").fetchall()
+    assert [(r[0], r[1], r[2], r[3], json.loads(r[4]), r[5]) for r in rows] == [
+        (run.run_id, "classify", None, "ok", {"documents": 3}, ""),
+        (finished.run_id, "update", "beispielstadt", "partial", {"crawls": 1}, "one source failed"),
+        (failed.run_id, "extract", None, "failed", {"documents": 1}, "ValueError: kaputt")]

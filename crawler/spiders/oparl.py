@@ -29,6 +29,7 @@ from scrapy.http import Response
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
+from kommunalmonitor.core.crawljob import CrawlJob
 from kommunalmonitor.core.faults import killpoint
 
 from ..middlewares import OffsiteRedirect
@@ -45,16 +46,16 @@ _FILE_SUFFIX = {"application/pdf": ".pdf.gz", "text/html": ".html.gz", "applicat
 class OParlSpider(scrapy.Spider):
     name = "oparl"
 
-    def __init__(self, job: dict[str, Any], **kwargs: Any):
+    def __init__(self, job: CrawlJob, **kwargs: Any):
         super().__init__(**kwargs)
         self.job = job
-        self.source = OParlSource.load(Path(job["source_file"]), base_url=job.get("base_url"))
+        self.source = OParlSource.load(Path(job.source_file), base_url=job.base_url)
         self.policy = self.source.host_policy()
         self.allowed_domains = self.policy.hostnames
-        self.staging = StagingWriter(Path(job["staging_dir"]))
-        self.raw_dir = Path(job["raw_dir"])
-        state = json.loads(Path(job["state_file"]).read_text(encoding="utf-8")) if job.get("state_file") else {}
-        self.cursor: str | None = None if job.get("full") else (job.get("since") or state.get("modified_since"))
+        self.staging = StagingWriter(Path(job.staging_dir))
+        self.raw_dir = Path(job.raw_dir)
+        state = json.loads(Path(job.state_file).read_text(encoding="utf-8")) if job.state_file else {}
+        self.cursor: str | None = None if job.full else (job.since or state.get("modified_since"))
         self.known: set[str] = set(state.get("known", []))
         # Referred-to objects the server answered 404 (or the like) for before: not asked again.
         self.unresolvable: set[str] = set(state.get("unresolvable", []))
@@ -437,7 +438,7 @@ class OParlSpider(scrapy.Spider):
             "lists": dict(Counter(self.lists.values())),
             "incomplete_lists": blocking[:20], **dict(self.stats),
         }
-        (Path(self.job["staging_dir"]) / "spider.json").write_text(json.dumps(summary))
+        (Path(self.job.staging_dir) / "spider.json").write_text(json.dumps(summary))
         self.staging.close()
         self.pool.shutdown(wait=True)
 

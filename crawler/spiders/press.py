@@ -8,9 +8,7 @@ a transient failure is due for retry. `full=True` refetches everything.
 from __future__ import annotations
 
 import hashlib
-import json
 import re
-from collections import Counter
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from http import HTTPStatus
@@ -24,6 +22,7 @@ from scrapy.http import HtmlResponse, Response, TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
+from kommunalmonitor.core.crawljob import CrawlJob, CrawlState
 from kommunalmonitor.core.faults import killpoint
 
 from ..frontier import LEASE_META, SharedCrawlState, frontier_for
@@ -32,6 +31,7 @@ from ..middlewares import OffsiteRedirect
 from ..render import decode_page, parse_document, render_text
 from ..sources import Source
 from ..staging import StagingWriter, read_raw_page
+from ..summary import DECISIONS
 
 _DATE = re.compile(r"\b(\d{1,2})\.(\d{1,2})\.(\d{4})\b")
 
@@ -39,42 +39,41 @@ _DATE = re.compile(r"\b(\d{1,2})\.(\d{1,2})\.(\d{4})\b")
 class PressArchiveSpider(scrapy.Spider):
     name = "press"
 
-    def __init__(self, job: dict[str, Any], **kwargs: Any):
+    def __init__(self, job: CrawlJob, **kwargs: Any):
         super().__init__(**kwargs)
         self.job = job
-        self.source = Source.load(Path(job["source_file"]), base_url=job.get("base_url"))
+        self.source = Source.load(Path(job.source_file), base_url=job.base_url)
         self.allowed_domains = [self.source.host]
-        self.staging_dir = Path(job["staging_dir"])
-        self.raw_dir = Path(job["raw_dir"])
-        self.full = bool(job.get("full"))
-        self.since = date.fromisoformat(job["since"]) if job.get("since") else None
+        self.staging_dir = Path(job.staging_dir)
+        self.raw_dir = Path(job.raw_dir)
+        self.full = bool(job.full)
+        self.since = date.fromisoformat(job.since) if job.since else None
         self.shared: SharedCrawlState | None = None
-        if job.get("frontier"):
+        if job.frontier:
             # One of several workers: the loader has seeded the shared frontier and the state in Redis;
             # each worker stages into a directory of its own.
-            self.shared = SharedCrawlState(redis.Redis.from_url(job["frontier"]["redis_url"]),
-                                           job["frontier"]["prefix"])
-            self.staging_dir = self.staging_dir / f"worker-{job['frontier']['worker']}"
+            self.shared = SharedCrawlState(redis.Redis.from_url(job.frontier["redis_url"]),
+                                           job.frontier["prefix"])
+            self.staging_dir = self.staging_dir / f"worker-{job.frontier['worker']}"
             self.known, self.requested = self.shared.known, self.shared.requested
             self.retry_due, self.failed_hold = self.shared.retry_due, self.shared.failed_hold
             self.recheck: list[str] = []
         else:
-            state = job.get("state", {})
-            self.known = state.get("known", {})
-            self.recheck = state.get("recheck", [])
-            self.retry_due = set(state.get("retry_due", []))
-            self.failed_hold = set(state.get("failed_hold", []))
+            state = job.state or CrawlState()
+            self.known = state.known
+            self.recheck = state.recheck
+            self.retry_due = set(state.retry_due)
+            self.failed_hold = set(state.failed_hold)
             self.requested = set()
         self.staging = StagingWriter(self.staging_dir)
         self.listings_requested: set[str] = set()
         # Root-relative hrefs known to lead to listing pages: every listing page links every other
         # one, and resolving each of those links on each page costs pages² urljoins.
         self.listing_hrefs: dict[str, str] = {}  # href → absolute URL
-        self.decisions: Counter[str] = Counter()
         # --budget N: at most N requests this run (listing pages, articles, re-checks). Listing
         # pages are then read one after another, so the budget goes to the newest articles first
         # and the next run resumes with the oldest it has not stored.
-        self.budget: int | None = int(job["budget"]) if job.get("budget") else None
+        self.budget: int | None = int(job.budget) if job.budget else None
         self.spent = 0
         self.budget_exhausted = False
         self.listing_seen: list[str] = []  # listing pages known, in the order they were linked
@@ -114,7 +113,7 @@ class PressArchiveSpider(scrapy.Spider):
             return None  # no budget spent on an article already asked for (a budget needs no shared frontier)
         if not self._spend() or not self._claim(native_id):
             return None
-        self.decisions[f"fetch:{reason}"] += 1
+        self._decided(f"fetch:{reason}")
         return scrapy.Request(
             self.source.canonical_url(native_id),
             callback=self.parse_article,
@@ -160,10 +159,10 @@ class PressArchiveSpider(scrapy.Spider):
             stored = self.known[native_id]
             if fingerprint is not None and stored is not None and fingerprint != stored:
                 return "listing-changed"
-            self.decisions["skip:unchanged"] += 1
+            self._decided("skip:unchanged")
             return None
         if native_id in self.failed_hold:
-            self.decisions["skip:failed-before"] += 1
+            self._decided("skip:failed-before")
             return None
         return "retry-failed" if native_id in self.retry_due else "new"
 
@@ -400,15 +399,20 @@ class PressArchiveSpider(scrapy.Spider):
     def _origin_url(response: Response) -> str:
         return (response.meta.get("redirect_urls") or [response.url])[0]
 
+    def _decided(self, decision: str) -> None:
+        self.crawler.stats.inc_value(DECISIONS + decision)
+
+    def summary_extras(self) -> dict[str, Any]:
+        """What the run summary (crawler/summary.py) adds to the decision counters."""
+        if self.budget is None:
+            return {}
+        return {"budget": {"budget": self.budget, "spent": self.spent, "exhausted": self.budget_exhausted,
+                           "listing_pages_read": self.listing_pages_read,
+                           "listing_pages_known": len(set(self.listing_seen) | self.listings_requested),
+                           "listing_entries": len(self.listing_entries),
+                           "recheck": len(self.recheck) if not self.full else 0}}
+
     def closed(self, reason: str) -> None:
-        summary: dict[str, Any] = {"decisions": dict(self.decisions), "finish_reason": reason}
-        if self.budget is not None:
-            summary["budget"] = {"budget": self.budget, "spent": self.spent, "exhausted": self.budget_exhausted,
-                                 "listing_pages_read": self.listing_pages_read,
-                                 "listing_pages_known": len(set(self.listing_seen) | self.listings_requested),
-                                 "listing_entries": len(self.listing_entries),
-                                 "recheck": len(self.recheck) if not self.full else 0}
-        (self.staging_dir / "spider.json").write_text(json.dumps(summary))
         self.staging.close()
 
 

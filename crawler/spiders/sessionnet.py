@@ -34,6 +34,7 @@ from scrapy.http import Response
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
+from kommunalmonitor.core.crawljob import CrawlJob
 from kommunalmonitor.core.faults import killpoint
 
 from ..middlewares import OffsiteRedirect
@@ -68,19 +69,19 @@ def slug(text: str) -> str:
 class SessionNetSpider(scrapy.Spider):
     name = "sessionnet"
 
-    def __init__(self, job: dict[str, Any], **kwargs: Any):
+    def __init__(self, job: CrawlJob, **kwargs: Any):
         super().__init__(**kwargs)
         self.job = job
-        self.source = SessionNetSource.load(Path(job["source_file"]), base_url=job.get("base_url"))
+        self.source = SessionNetSource.load(Path(job.source_file), base_url=job.base_url)
         self.policy = self.source.host_policy()
         self.allowed_domains = self.policy.hostnames
-        self.staging = StagingWriter(Path(job["staging_dir"]))
-        self.raw_dir = Path(job["raw_dir"])
-        state = json.loads(Path(job["state_file"]).read_text(encoding="utf-8")) if job.get("state_file") else {}
-        self.full = bool(job.get("full"))
-        self.today = date.fromisoformat(job["today"]) if job.get("today") else date.today()
+        self.staging = StagingWriter(Path(job.staging_dir))
+        self.raw_dir = Path(job.raw_dir)
+        state = json.loads(Path(job.state_file).read_text(encoding="utf-8")) if job.state_file else {}
+        self.full = bool(job.full)
+        self.today = date.fromisoformat(job.today) if job.today else date.today()
         self.cursor = None if self.full else state.get("cursor")
-        self.since = date.fromisoformat(job["since"][:10]) if job.get("since") else None
+        self.since = date.fromisoformat(job.since[:10]) if job.since else None
         self.rows: dict[str, str | None] = state.get("rows", {})
         self.known: set[str] = set(state.get("known", []))
         self.settled_files: set[str] = set(state.get("settled_files", {}))
@@ -594,7 +595,7 @@ class SessionNetSpider(scrapy.Spider):
         summary = {"finish_reason": reason, "complete": complete, "started_at": self.started_at,
                    "overlap_hours": 0, "calendar_months": len(self.months), "incomplete_lists": failed[:24],
                    **dict(self.stats)}
-        (Path(self.job["staging_dir"]) / "spider.json").write_text(json.dumps(summary))
+        (Path(self.job.staging_dir) / "spider.json").write_text(json.dumps(summary))
         self.staging.close()
         self.pool.shutdown(wait=True)
 
