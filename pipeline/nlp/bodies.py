@@ -31,12 +31,14 @@ _NOT_AFTER_RAT = re.compile(r"\s+(?:und\s+Tat|geben|suchen|holen|einholen)\b")
 
 class BodyRecognizer:
     def __init__(self, nlp: Language, name: str, lexicon: str, places: str, organisations: str,
-                 world_places: str):
+                 world_places: str, gates: bool = True):
         data = load_toml(lexicon)
         self.name = name
         self.nlp = nlp
+        self.gates = gates
         self._nouns: frozenset[str] | None = None
-        self.organisations = OrganisationFinder(organisations, (places, world_places), self.is_common_noun)
+        self.organisations = OrganisationFinder(organisations, (places, world_places), self.is_common_noun,
+                                                gates)
         # first word key → list of (keys of all words, canonical name, exact-case alias?)
         self.entries: dict[str, list[tuple[tuple[str, ...], str, str | None]]] = {}
         for body in data["body"]:
@@ -147,7 +149,7 @@ class BodyRecognizer:
 @Language.factory("komo_bodies", default_config={"lexicon": "lexicons/bodies.toml",
                                                  "places": "lexicons/places.txt",
                                                  "organisations": "lexicons/organisations.toml",
-                                                 "world_places": "places/de-places.txt"})
+                                                 "world_places": "places/de-places.txt", "gates": True})
 def make_body_recognizer(nlp: Language, name: str, lexicon: str, places: str, organisations: str,
-                         world_places: str) -> BodyRecognizer:
-    return BodyRecognizer(nlp, name, lexicon, places, organisations, world_places)
+                         world_places: str, gates: bool) -> BodyRecognizer:
+    return BodyRecognizer(nlp, name, lexicon, places, organisations, world_places, gates)

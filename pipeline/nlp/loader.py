@@ -36,10 +36,18 @@ def span_text(span: Span) -> str:
     return span.doc.text[start:end]
 
 
-def load_pipeline(config_path: Path = DEFAULT_CONFIG) -> Language:
-    """Build the pipeline from its config file (a fresh object: safe to mutate)."""
+def load_pipeline(config_path: Path = DEFAULT_CONFIG, gates: bool | None = None) -> Language:
+    """Build the pipeline from its config file (a fresh object: safe to mutate).
+
+    `gates=False` switches off every component's cheap pre-checks (their `gates` setting): the
+    slow reference the fast configuration must match mention for mention.
+    """
     register_components()
     config = spacy.util.load_config(config_path)
+    if gates is not None:
+        for component in config["components"].values():
+            if "gates" in component:
+                component["gates"] = gates
     nlp = spacy.util.load_model_from_config(config, auto_fill=True, validate=True)
     nlp.initialize()
     nlp.meta["komo_version"] = extractor_version(config_path)

@@ -48,9 +48,11 @@ class PersonMention:
 
 
 class PersonRecognizer:
-    def __init__(self, nlp: Language, name: str, lexicon: str, ner_model: str = ""):
+    def __init__(self, nlp: Language, name: str, lexicon: str, ner_model: str = "", gates: bool = True):
         data = load_toml(lexicon)
         self.name = name
+        # Cheap checks that skip tokens where no role or name can start (same findings).
+        self.gates = gates
         self.ner_path = resolve_model(ner_model) if ner_model else None
         self._ner: Language | None = None
         self.roles: dict[str, list[str]] = {}
@@ -71,6 +73,7 @@ class PersonRecognizer:
         self.not_names = {w.lower() for w in words.get("not_names", [])}
         self.keep_adjectives = {w.lower() for w in words.get("keep_adjectives", [])}
         self.adjective_roles = set(words.get("adjective_roles", []))
+        self._lower_role_starts = {w for w in (*self.abbreviations, *self.keep_adjectives) if not w[:1].isupper()}
 
     # -- roles --------------------------------------------------------------------------------
 
@@ -189,7 +192,14 @@ class PersonRecognizer:
         mentions: list[PersonMention] = []
         taken: set[int] = set()
         i = 0
+        gates = self.gates
+        texts = [t.text for t in doc] if gates else []
         while i < len(doc):
+            # A role starts with a capital, an abbreviation or a kept adjective ("sachkundige").
+            if gates and not texts[i][:1].isupper() and texts[i] not in self._lower_role_starts \
+                    and texts[i].lower() not in self._lower_role_starts:
+                i += 1
+                continue
             found = self.role_at(doc, i) if i not in body_tokens else None
             if found is None:
                 i += 1
@@ -359,6 +369,7 @@ def _resolve(mentions: list[PersonMention]) -> list[PersonMention]:
     return mentions
 
 
-@Language.factory("komo_persons", default_config={"lexicon": "lexicons/roles.toml", "ner_model": ""})
-def make_person_recognizer(nlp: Language, name: str, lexicon: str, ner_model: str) -> PersonRecognizer:
-    return PersonRecognizer(nlp, name, lexicon, ner_model)
+@Language.factory("komo_persons", default_config={"lexicon": "lexicons/roles.toml", "ner_model": "",
+                                                 "gates": True})
+def make_person_recognizer(nlp: Language, name: str, lexicon: str, ner_model: str, gates: bool) -> PersonRecognizer:
+    return PersonRecognizer(nlp, name, lexicon, ner_model, gates)
