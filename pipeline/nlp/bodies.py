@@ -13,6 +13,7 @@ import re
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
+from .doctext import doc_text, token_texts
 from .lexicon import load_toml, word_key
 from .organisations import OrganisationFinder
 
@@ -57,10 +58,13 @@ class BodyRecognizer:
         self.patterns = {kind: re.compile(p) for kind, p in data.get("patterns", {}).items()}
 
     def __call__(self, doc: Doc) -> Doc:
-        text = doc.text  # spaCy rebuilds doc.text on every access: read it once
+        text = doc_text(doc)
         spans: list[Span] = []
         taken = [False] * len(doc)
-        keys = [word_key(t.text) if t.is_alpha or "-" in t.text else "" for t in doc]
+        if self.gates:  # the texts without Token objects; spaCy's is_alpha is str.isalpha
+            keys = [word_key(t) if t.isalpha() or "-" in t else "" for t in token_texts(doc)]
+        else:
+            keys = [word_key(t.text) if t.is_alpha or "-" in t.text else "" for t in doc]
         for i in range(len(doc)):
             if taken[i] or not keys[i]:
                 continue

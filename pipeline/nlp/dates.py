@@ -13,8 +13,11 @@ from datetime import date
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
+
 from kommunalmonitor.core.german import MONTH_NUMBERS as MONTHS
 from kommunalmonitor.core.german import WEEKDAY_NUMBERS as WEEKDAYS
+
+from .doctext import doc_text
 
 _MONTH = (r"(?P<{name}>Januar|Jänner|Februar|März|Maerz|April|Mai|Juni|Juli|August|September|"
           r"Oktober|November|Dezember|(?:Jan|Febr?|Mär|Mrz|Apr|Jun|Jul|Aug|Sept?|Okt|Nov|Dez)\.)")
@@ -244,7 +247,7 @@ class DateRecognizer:
         published = date.fromisoformat(doc._.published) if doc._.published else None
         spans = []
         by_offsets: dict[tuple[int, int], list[DateMention]] = {}
-        for mention in find_dates(doc.text, published, self.gates):
+        for mention in find_dates(doc_text(doc), published, self.gates):
             by_offsets.setdefault((mention.start, mention.end), []).append(mention)
         for mention in _years_in_names(doc):
             by_offsets.setdefault((mention.start, mention.end), [mention])

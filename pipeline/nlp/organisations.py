@@ -26,6 +26,7 @@ from dataclasses import dataclass
 
 from spacy.tokens import Doc
 
+from .doctext import doc_text
 from .lexicon import load_lines, load_toml
 
 _INFLECTION = re.compile(r"(?:e|en|er|es|em)$")
@@ -53,8 +54,6 @@ class OrganisationFinder:
         # Cheap "nothing can start here" checks before the rules (same findings, see _may_start).
         self.gates = gates
         self.is_common_noun = is_common_noun
-        self._cached_doc: Doc | None = None
-        self._cached_text = ""
         self.not_bodies = set(data.get("not_bodies", []))
         self.parties: dict[str, str] = {}
         for party in data.get("party", []):
@@ -144,9 +143,7 @@ class OrganisationFinder:
 
     def _text_of(self, doc: Doc) -> str:
         """doc.text, read once per doc: spaCy rebuilds it from the tokens on every access."""
-        if self._cached_doc is not doc:
-            self._cached_doc, self._cached_text = doc, doc.text
-        return self._cached_text
+        return doc_text(doc)
 
     def _may_start(self, text: str) -> bool:
         """Whether any rule can fire at a token with this text: every rule but the party, the
