@@ -26,7 +26,7 @@ from dataclasses import dataclass
 
 from spacy.tokens import Doc
 
-from .doctext import doc_text
+from .doctext import doc_text, token_texts
 from .lexicon import load_lines, load_toml
 
 _INFLECTION = re.compile(r"(?:e|en|er|es|em)$")
@@ -95,6 +95,7 @@ class OrganisationFinder:
         self._lower_starts = {w for w in lexicon_words if not w[:1].isupper()}
         self._compound_endings = tuple(h + e for h in self.compound_heads for e in ("", "s", "es", "e", "en"))
         self._named_endings = tuple(e + c for e, _ in self.head_endings for c in ("", "s", "es", "e", "en", "n"))
+        self._rules_cache: dict[str, tuple[Callable[[Doc, int], Found | None], ...]] = {}
         self._legal_form_start = re.compile("(?=" + "|".join(re.escape(f) for f in self.legal_forms) + ")") \
             if self.legal_forms else None
 
@@ -159,19 +160,49 @@ class OrganisationFinder:
         starts = {m.start() for m in self._legal_form_start.finditer(self._text_of(doc))}
         return {t.i for t in doc if t.idx in starts} if starts else set()
 
+    def _rules_for(self, text: str) -> tuple[Callable[[Doc, int], Found | None], ...]:
+        """The rules (after the legal-form one) that can fire at a token with this text, in
+        their order; each test is the first thing its rule checks. Remembered per word form."""
+        rules = self._rules_cache.get(text)
+        if rules is None:
+            capital = text[:1].isupper()
+            wanted = [
+                ("-" in text or text.startswith("Fraktion"), self._faction),
+                (text.startswith(self._party_starts), self._party),
+                (text in self.club_prefixes, self._club),
+                (text in self.institution_heads, self._institution),
+                (_strip_case(text, self.unit_heads) is not None, self._unit),
+                ("-" in text or text in self.named_heads or text.endswith("schule")
+                 or (capital and text.isalpha() and text.lower().endswith(self._named_endings)), self._named),
+                (text in self.council_names
+                 or (capital and text.isalpha() and text.lower().endswith(self._compound_endings)), self._compound),
+            ]
+            rules = tuple(rule for needed, rule in wanted if needed)
+            if len(self._rules_cache) < 200_000:
+                self._rules_cache[text] = rules
+        return rules
+
     def find(self, doc: Doc, taken: list[bool]) -> list[Found]:
         found: list[Found] = []
         legal_starts = self._legal_form_tokens(doc) if self.gates else set()
+        texts = token_texts(doc) if self.gates else []
         i = 0
         while i < len(doc):
-            if taken[i] or (self.gates and not self._may_start(doc[i].text)):
+            if taken[i] or (self.gates and not self._may_start(texts[i])):
                 i += 1
                 continue
-            # A name before a legal form needs the form within the next five tokens.
-            legal = not self.gates or any(j in legal_starts for j in range(i + 1, i + 6))
-            hit = ((legal and self._legal_form_name(doc, i, taken)) or self._faction(doc, i) or self._party(doc, i)
-                   or self._club(doc, i) or self._institution(doc, i) or self._unit(doc, i)
-                   or self._named(doc, i) or self._compound(doc, i))
+            if self.gates:
+                # A name before a legal form needs the form within the next five tokens.
+                hit = self._legal_form_name(doc, i, taken) \
+                    if any(j in legal_starts for j in range(i + 1, i + 6)) else None
+                for rule in self._rules_for(texts[i]):
+                    if hit is not None:
+                        break
+                    hit = rule(doc, i)
+            else:
+                hit = (self._legal_form_name(doc, i, taken) or self._faction(doc, i) or self._party(doc, i)
+                       or self._club(doc, i) or self._institution(doc, i) or self._unit(doc, i)
+                       or self._named(doc, i) or self._compound(doc, i))
             if hit is None or any(taken[j] for j in range(hit.start, hit.end)) or hit.name in self.not_bodies:
                 i += 1
                 continue
