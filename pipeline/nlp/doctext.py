@@ -15,6 +15,12 @@ _RECENT = 256  # more than the docs of one nlp.pipe batch in flight
 _cache: OrderedDict[int, tuple[Doc, int, str, list[str] | None]] = OrderedDict()
 
 
+def remember_text(doc: Doc, text: str) -> None:
+    """Note the text a doc was tokenised from (spaCy's tokenizer keeps every character, so it
+    is `doc.text`), sparing the first rebuild."""
+    _store((doc, len(doc), text, None))
+
+
 def doc_text(doc: Doc) -> str:
     """`doc.text`, computed once per doc."""
     return _entry(doc)[2]
@@ -35,7 +41,11 @@ def _entry(doc: Doc) -> tuple[Doc, int, str, list[str] | None]:
     entry = _cache.get(id(doc))
     if entry is None or entry[0] is not doc or entry[1] != len(doc):
         entry = (doc, len(doc), doc.text, None)
-        _cache[id(doc)] = entry
-        while len(_cache) > _RECENT:
-            _cache.popitem(last=False)
+        _store(entry)
     return entry
+
+
+def _store(entry: tuple[Doc, int, str, list[str] | None]) -> None:
+    _cache[id(entry[0])] = entry
+    while len(_cache) > _RECENT:
+        _cache.popitem(last=False)
