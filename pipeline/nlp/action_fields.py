@@ -15,6 +15,7 @@ from spacy.tokens import Doc, Span
 
 from kommunalmonitor.core.integration_rule import IntegrationRule
 
+from .doctext import doc_text
 from .lexicon import load_toml
 
 if not Doc.has_extension("integration"):
@@ -94,13 +95,22 @@ class ActionFieldRecognizer:
             for field in fields:
                 field_sentences[field].add(sentence)
                 spans.append(Span(doc, i, i + 1, label=field))
-        if any(s.phrases for s in (self.integration_strong, self.integration, *self.fields.values())):
+        groups = [(label, terms.phrases) for label, terms in (
+            ("integration!", self.integration_strong), ("integration", self.integration), *self.fields.items())]
+        if self.gates:
+            # Only the phrases the whole text has can be in a sentence (lower case maps character by
+            # character, but for the Greek final sigma).
+            body = doc_text(doc)
+            lowered = body.lower()
+            groups = [(label, tuple(p for p in phrases if p in lowered or "σ" in p or "ς" in p))
+                      for label, phrases in groups]
+        if any(phrases for _, phrases in groups):
             sentences = list(doc.sents) if doc.has_annotation("SENT_START") else [doc[:]]
             for index, sent in enumerate(sentences):
-                text = sent.text.lower()
-                for label, terms in (("integration!", self.integration_strong),
-                                     ("integration", self.integration), *self.fields.items()):
-                    for phrase in terms.phrases:
+                # sent.text is the doc's text between the sentence's first and last character
+                text = body[sent.start_char:sent.end_char].lower() if self.gates else sent.text.lower()
+                for label, phrases in groups:
+                    for phrase in phrases:
                         at = text.find(phrase)
                         if at >= 0:
                             span = doc.char_span(sent.start_char + at, sent.start_char + at + len(phrase),
