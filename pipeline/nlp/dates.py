@@ -13,7 +13,6 @@ from datetime import date
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
-
 from kommunalmonitor.core.german import MONTH_NUMBERS as MONTHS
 from kommunalmonitor.core.german import WEEKDAY_NUMBERS as WEEKDAYS
 

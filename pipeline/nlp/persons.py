@@ -39,6 +39,14 @@ _ADJECTIVAL = ("vorsitzende", "vorsitzender", "beigeordnete", "beigeordneter", "
                "abgeordneter", "beauftragte", "beauftragter", "verordnete", "verordneter")
 
 
+# What the NER found in one sentence: (label, tokens, start char, end char) per entity.
+Entities = tuple[tuple[str, int, int, int], ...]
+
+
+def _entities(parsed: Doc) -> Entities:
+    return tuple((e.label_, len(e), e.start_char, e.end_char) for e in parsed.ents)
+
+
 @dataclass
 class PersonMention:
     start: int  # token indexes of the whole mention (role included)
@@ -78,6 +86,7 @@ class PersonRecognizer:
         self.adjective_roles = set(words.get("adjective_roles", []))
         self._lower_role_starts = {w for w in (*self.abbreviations, *self.keep_adjectives) if not w[:1].isupper()}
         self._name_texts: dict[tuple[str, bool], bool] = {}
+        self._ner_seen: dict[str, Entities] = {}  # sentence text → what the NER found in it
 
     # -- roles --------------------------------------------------------------------------------
 
@@ -212,11 +221,12 @@ class PersonRecognizer:
         ner = self._load_ner()
         mentions, blocked = self._by_patterns(doc)
         candidates = self._ner_candidates(doc, blocked)
-        parsed = list(ner.pipe(s.text for s in candidates)) if candidates and ner is not None else []
+        parsed = [_entities(p) for p in ner.pipe(s.text for s in candidates)] \
+            if candidates and ner is not None else []
         return self._finish(doc, mentions, blocked, candidates, parsed)
 
     def _finish(self, doc: Doc, mentions: list[PersonMention], blocked: set[int], candidates: list[Span],
-                parsed: list[Doc]) -> list[PersonMention]:
+                parsed: list[Entities]) -> list[PersonMention]:
         mentions.extend(self._ner_persons(doc, blocked, candidates, parsed))
         mentions.sort(key=lambda m: m.start)
         return _resolve(mentions)
@@ -301,16 +311,16 @@ class PersonRecognizer:
         ]
 
     def _ner_persons(self, doc: Doc, blocked: set[int], candidates: list[Span],
-                     parsed_sentences: list[Doc]) -> list[PersonMention]:
+                     parsed_sentences: list[Entities]) -> list[PersonMention]:
         """Persons no pattern anchors ("Aylin Demir engagiert sich"), from the small NER model in
         models/ner-de, read on the candidate sentences only, so it costs nothing on most sentences."""
         blocked = set(blocked)
         found: list[PersonMention] = []
-        for sent, parsed in zip(candidates, parsed_sentences, strict=True):
-            for entity in parsed.ents:
-                if entity.label_ != "PER" or len(entity) < 2:
+        for sent, entities in zip(candidates, parsed_sentences, strict=True):
+            for label, size, start_char, end_char in entities:
+                if label != "PER" or size < 2:
                     continue
-                span = doc.char_span(sent.start_char + entity.start_char, sent.start_char + entity.end_char,
+                span = doc.char_span(sent.start_char + start_char, sent.start_char + end_char,
                                      alignment_mode="contract")
                 if span is None or blocked.intersection(range(span.start, span.end)):
                     continue
@@ -386,10 +396,17 @@ class PersonRecognizer:
         if not self.gates or ner is None:
             yield from (self(doc) for doc in docs)
             return
+        known = self._ner_seen
         for batch in minibatch(docs, size=batch_size):
             found = [(doc, *self._by_patterns(doc)) for doc in batch]
             candidates = [self._ner_candidates(doc, blocked) for doc, _, blocked in found]
-            parsed = iter(list(ner.pipe(s.text for sentences in candidates for s in sentences)))
+            # Sentences recur (boilerplate, quotes): the NER reads each text once.
+            texts = [s.text for sentences in candidates for s in sentences]
+            new = list(dict.fromkeys(t for t in texts if t not in known))
+            if len(known) + len(new) > 100_000:
+                known.clear()
+            known.update(zip(new, (_entities(p) for p in ner.pipe(new)), strict=True))
+            parsed = iter([known[t] for t in texts])
             for (doc, mentions, blocked), sentences in zip(found, candidates, strict=True):
                 mine = [next(parsed) for _ in sentences]
                 self._set(doc, self._finish(doc, mentions, blocked, sentences, mine))
