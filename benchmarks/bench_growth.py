@@ -121,6 +121,26 @@ def komo(*args: str, home: Path) -> list[str]:
     return [sys.executable, "-m", "kommunalmonitor.pipeline", *args, "--home", str(home)]
 
 
+def extraction_note(path: Path) -> list[str]:
+    """The nlp speed beside its baseline from the last `python -m benchmarks.bench_extract` run, if any
+    (its own corpus, machine load and date: it is not rerun by the growth bench)."""
+    try:
+        extract = json.loads(path.read_text("utf-8"))
+        ratios, one = extract["ratios"], extract["extract_1"]
+    except (OSError, ValueError, KeyError):
+        return []
+    machine = extract["machine"]
+    line = (f"Extraction speed (`python -m benchmarks.bench_extract`, {extract['docs']:,} generated press releases, "
+            f"{one['words']:,} words, load average {machine['load_before'][0]:.1f} at its start): the pipeline runs "
+            f"**{ratios['full_vs_lemmatizer']:.3f}** of blank + sentencizer + lookup lemmatizer on one process "
+            f"({ratios['full_vs_lemmatizer_cpu']:.3f} by CPU time); `komo extract`'s own path "
+            f"{one['words_per_s']:,.0f} words/s on one process")
+    if "extract_n_vs_extract_1" in ratios:
+        line += (f", **{ratios['extract_n_vs_extract_1']:.2f}×** that with {extract['processes']} processes "
+                 f"(CPU seconds 1 process / {extract['processes']}: {ratios['extract_n_vs_extract_1_cpu']:.2f})")
+    return ["", line + "."]
+
+
 def stage_in_child(stage: str, home: Path, sample: int | None) -> dict[str, Any]:
     """Run inside `--stage` children: one step of `komo update` on the working store, no publish."""
     from kommunalmonitor.core.home import Home
@@ -301,6 +321,7 @@ def markdown(results: dict[str, Any]) -> str:
         lines += ["", f"Extraction ran on a fixed sample of {sampled[0]['stages']['extract']['items']:,} documents "
                   f"(the first by key) at {', '.join(format(s['size'], ',') for s in sampled)} articles: the whole "
                   "archive would not fit the 45-minute budget at today's nlp speed."]
+    lines += extraction_note(RESULTS_DIR / "extract.json")
     lines += ["", "## Beside the baselines", "",
               "| size | crawl (pages/s) | fetch-only spider | ratio | 2 workers on Redis | ratio | "
               "store load (s) | COPY FROM Parquet (s) | load / COPY |",

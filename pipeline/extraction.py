@@ -14,7 +14,8 @@ from spacy.tokens import Doc, Span
 from kommunalmonitor.core.home import Home
 from kommunalmonitor.core.parallel import parallel_chunks
 
-from .nlp.loader import extractor_version, shared_pipeline, span_offsets, span_text
+from .nlp.doctext import doc_text
+from .nlp.loader import extractor_version, shared_pipeline, span_offsets, warm_up
 from .nlp.places import DEFAULT_PLACES, load_places
 from .nlp.records import make_doc
 from .store import Store
@@ -38,19 +39,40 @@ _KINDS = {"bodies": "body", "addresses": "address", "districts": "district", "pe
 
 def mention_rows(doc: Doc, source: str, native_id: str, version: str) -> Iterator[dict[str, Any]]:
     """One row per mention, with its sentence, for the `mentions` table."""
+    sentences = _Sentences(doc)
     for span in doc.spans["dates"]:
         for value, inferred, range_part in span._.dates:
-            yield _row(span, source, native_id, version, "date", value,
+            yield _row(span, sentences, source, native_id, version, "date", value,
                        inferred=inferred, range_part=range_part)
     for group, kind in _KINDS.items():
         for span in doc.spans[group]:
-            yield _row(span, source, native_id, version, kind, _value(kind, span),
+            yield _row(span, sentences, source, native_id, version, kind, _value(kind, span),
                        role=span._.role if kind == "person" else None,
                        role_of=span._.role_of if kind == "person" else None,
                        number=span._.number if kind == "address" else None)
     for span in doc.spans["action_fields"]:
         kind = "integration" if span.label_ == "integration" else "action_field"
-        yield _row(span, source, native_id, version, kind, span.label_)
+        yield _row(span, sentences, source, native_id, version, kind, span.label_)
+
+
+class _Sentences:
+    """The sentence of a mention (its text stripped, where that begins), each made once per doc
+    from the doc's text: a doc has a few dozen sentences and hundreds of mentions."""
+
+    def __init__(self, doc: Doc):
+        self.doc, self.text = doc, doc_text(doc)
+        self.split = doc.has_annotation("SENT_START")
+        self.known: dict[int, tuple[str, int]] = {}
+
+    def of(self, span: Span) -> tuple[str, int]:
+        sentence = span.sent if self.split else span.doc[:]
+        found = self.known.get(sentence.start)
+        if found is None:
+            raw = self.text[sentence.start_char:sentence.end_char]  # == sentence.text
+            stripped = raw.strip()
+            found = (stripped, sentence.start_char + (len(raw) - len(raw.lstrip())))
+            self.known[sentence.start] = found
+        return found
 
 
 def _value(kind: str, span: Span) -> str | None:
@@ -58,13 +80,11 @@ def _value(kind: str, span: Span) -> str | None:
             "person": span._.person}[kind]
 
 
-def _row(span: Span, source: str, native_id: str, version: str, kind: str, value: str | None,
-         **extra: Any) -> dict[str, Any]:
-    sentence = span.sent if span.doc.has_annotation("SENT_START") else span.doc[:]
+def _row(span: Span, sentences: _Sentences, source: str, native_id: str, version: str, kind: str,
+         value: str | None, **extra: Any) -> dict[str, Any]:
     start, end = span_offsets(span)
-    sentence_text = sentence.text.strip()
-    sentence_start = sentence.start_char + (len(sentence.text) - len(sentence.text.lstrip()))
-    row = {"source": source, "native_id": native_id, "kind": kind, "text": span_text(span), "value": value,
+    sentence_text, sentence_start = sentences.of(span)
+    row = {"source": source, "native_id": native_id, "kind": kind, "text": sentences.text[start:end], "value": value,
            "role": None, "role_of": None, "number": None, "inferred": None, "range_part": None,
            "start_char": start, "end_char": end,
            "sentence_start": sentence_start, "sentence_end": sentence_start + len(sentence_text),
@@ -119,6 +139,7 @@ def extract_into(store: Store, home: Home, everything: bool = False, batch_size:
         # One stream of results over the whole run (one worker pool, not one per batch);
         # the store takes them batch by batch.
         if n_process > 1:
+            warm_up(nlp)  # lazily loaded models load once here, not once per worker
             results = parallel_chunks(_extract_rows, todo, n_process)
         else:
             results = (r for offset in range(0, len(todo), batch_size)

@@ -6,13 +6,16 @@ page, and a short notice often names its subject only in the headline."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 
+from spacy.attrs import IS_ALPHA, LEMMA, LENGTH, LOWER, SENT_START
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from kommunalmonitor.core.integration_rule import IntegrationRule
 
+from .doctext import doc_text
 from .lexicon import load_toml
 
 if not Doc.has_extension("integration"):
@@ -48,9 +51,12 @@ class TermSet:
 
 
 class ActionFieldRecognizer:
-    def __init__(self, nlp: Language, name: str, taxonomy: str):
+    def __init__(self, nlp: Language, name: str, taxonomy: str, gates: bool = True):
         data = load_toml(taxonomy)
         self.name = name
+        # Word forms read from the doc's arrays (no Token objects), labels cached per form hash.
+        self.gates = gates
+        self._hash_labels: dict[tuple[int, int], tuple[bool, bool, tuple[str, ...]]] = {}
         section = data["integration"]
         self.integration_strong = TermSet.from_terms(section.get("strong_terms", []))
         self.integration = TermSet.from_terms(section.get("terms", []))
@@ -78,29 +84,33 @@ class ActionFieldRecognizer:
         strong_sentences: set[int] = set()
         integration_sentences: set[int] = set()
         field_sentences: dict[str, set[int]] = {f: set() for f in self.fields}
-        sentence_of = _sentence_index(doc)
-        for token in doc:
-            if not token.is_alpha or len(token) < 3:
-                continue
-            lower = token.lower_
-            lemma = token.lemma_.lower() if token.lemma_ else lower
-            sentence = sentence_of[token.i]
-            strong, weak, fields = self.word_labels(lower, lemma)
+        sentence_of = _sentence_index(doc) if not self.gates else _sentence_index_fast(doc)
+        for i, strong, weak, fields in (self._labelled(doc) if not self.gates else self._labelled_fast(doc)):
+            sentence = sentence_of[i]
             if strong or weak:
                 integration_sentences.add(sentence)
                 if strong:
                     strong_sentences.add(sentence)
-                spans.append(Span(doc, token.i, token.i + 1, label="integration"))
+                spans.append(Span(doc, i, i + 1, label="integration"))
             for field in fields:
                 field_sentences[field].add(sentence)
-                spans.append(Span(doc, token.i, token.i + 1, label=field))
-        if any(s.phrases for s in (self.integration_strong, self.integration, *self.fields.values())):
+                spans.append(Span(doc, i, i + 1, label=field))
+        groups = [(label, terms.phrases) for label, terms in (
+            ("integration!", self.integration_strong), ("integration", self.integration), *self.fields.items())]
+        if self.gates:
+            # Only the phrases the whole text has can be in a sentence (lower case maps character by
+            # character, but for the Greek final sigma).
+            body = doc_text(doc)
+            lowered = body.lower()
+            groups = [(label, tuple(p for p in phrases if p in lowered or "σ" in p or "ς" in p))
+                      for label, phrases in groups]
+        if any(phrases for _, phrases in groups):
             sentences = list(doc.sents) if doc.has_annotation("SENT_START") else [doc[:]]
             for index, sent in enumerate(sentences):
-                text = sent.text.lower()
-                for label, terms in (("integration!", self.integration_strong),
-                                     ("integration", self.integration), *self.fields.items()):
-                    for phrase in terms.phrases:
+                # sent.text is the doc's text between the sentence's first and last character
+                text = body[sent.start_char:sent.end_char].lower() if self.gates else sent.text.lower()
+                for label, phrases in groups:
+                    for phrase in phrases:
                         at = text.find(phrase)
                         if at >= 0:
                             span = doc.char_span(sent.start_char + at, sent.start_char + at + len(phrase),
@@ -124,6 +134,35 @@ class ActionFieldRecognizer:
         doc._.integration, doc._.action_fields = self.rule.decide(
             strong_sentences, integration_sentences, field_sentences, count, headline, list(self.fields))
         return doc
+
+    def _labelled(self, doc: Doc) -> Iterator[tuple[int, bool, bool, tuple[str, ...]]]:
+        """(token index, strong, weak, fields) of every word of three letters or more."""
+        for token in doc:
+            if not token.is_alpha or len(token) < 3:
+                continue
+            lower = token.lower_
+            lemma = token.lemma_.lower() if token.lemma_ else lower
+            yield token.i, *self.word_labels(lower, lemma)
+
+    def _labelled_fast(self, doc: Doc) -> Iterator[tuple[int, bool, bool, tuple[str, ...]]]:
+        """What _labelled yields, for the labelled words only, from the doc's attribute arrays."""
+        if not len(doc):
+            return
+        strings = doc.vocab.strings
+        rows = doc.to_array([LOWER, LEMMA, IS_ALPHA, LENGTH]).tolist()
+        cache = self._hash_labels
+        for i, (lower_hash, lemma_hash, alpha, length) in enumerate(rows):
+            if not alpha or length < 3:
+                continue
+            found = cache.get((lower_hash, lemma_hash))
+            if found is None:
+                lower = strings[lower_hash]
+                lemma = strings[lemma_hash].lower() if lemma_hash else lower
+                found = self.word_labels(lower, lemma)
+                if len(cache) < 200_000:
+                    cache[(lower_hash, lemma_hash)] = found
+            if found[0] or found[1] or found[2]:
+                yield i, *found
 
     def _read_headline(self, title: str, index: int, strong: set[int], integration: set[int],
                        fields: dict[str, set[int]]) -> None:
@@ -159,7 +198,17 @@ def _sentence_index(doc: Doc) -> list[int]:
     return index
 
 
+def _sentence_index_fast(doc: Doc) -> list[int]:
+    """_sentence_index from the SENT_START array (1 marks a start; -1 and 0 do not)."""
+    index, current = [0] * len(doc), -1
+    for i, start in enumerate(doc.to_array(SENT_START).tolist()):
+        if start == 1 or i == 0:
+            current += 1
+        index[i] = current
+    return index
+
+
 @Language.factory("komo_action_fields",
-                  default_config={"taxonomy": "taxonomy/integrationskonzept-2017.toml"})
-def make_action_field_recognizer(nlp: Language, name: str, taxonomy: str) -> ActionFieldRecognizer:
-    return ActionFieldRecognizer(nlp, name, taxonomy)
+                  default_config={"taxonomy": "taxonomy/integrationskonzept-2017.toml", "gates": True})
+def make_action_field_recognizer(nlp: Language, name: str, taxonomy: str, gates: bool) -> ActionFieldRecognizer:
+    return ActionFieldRecognizer(nlp, name, taxonomy, gates)

@@ -10,6 +10,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from . import dates  # noqa: F401  (registers the span._.chars extension)
+from .doctext import doc_text
 from .lexicon import load_toml
 
 for _name in ("street", "street_norm", "number"):
@@ -143,7 +144,7 @@ class AddressRecognizer:
 
     def __call__(self, doc: Doc) -> Doc:
         spans = []
-        for mention in self.finder.find(doc.text):
+        for mention in self.finder.find(doc_text(doc)):
             span = doc.char_span(mention.start, mention.end, label="ADDRESS", alignment_mode="expand")
             if span is None:
                 continue

@@ -13,6 +13,7 @@ import re
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
+from .doctext import doc_text, token_texts
 from .lexicon import load_toml, word_key
 from .organisations import OrganisationFinder
 
@@ -31,12 +32,14 @@ _NOT_AFTER_RAT = re.compile(r"\s+(?:und\s+Tat|geben|suchen|holen|einholen)\b")
 
 class BodyRecognizer:
     def __init__(self, nlp: Language, name: str, lexicon: str, places: str, organisations: str,
-                 world_places: str):
+                 world_places: str, gates: bool = True):
         data = load_toml(lexicon)
         self.name = name
         self.nlp = nlp
+        self.gates = gates
         self._nouns: frozenset[str] | None = None
-        self.organisations = OrganisationFinder(organisations, (places, world_places), self.is_common_noun)
+        self.organisations = OrganisationFinder(organisations, (places, world_places), self.is_common_noun,
+                                                gates)
         # first word key → list of (keys of all words, canonical name, exact-case alias?)
         self.entries: dict[str, list[tuple[tuple[str, ...], str, str | None]]] = {}
         for body in data["body"]:
@@ -55,10 +58,13 @@ class BodyRecognizer:
         self.patterns = {kind: re.compile(p) for kind, p in data.get("patterns", {}).items()}
 
     def __call__(self, doc: Doc) -> Doc:
-        text = doc.text  # spaCy rebuilds doc.text on every access: read it once
+        text = doc_text(doc)
         spans: list[Span] = []
         taken = [False] * len(doc)
-        keys = [word_key(t.text) if t.is_alpha or "-" in t.text else "" for t in doc]
+        if self.gates:  # the texts without Token objects; spaCy's is_alpha is str.isalpha
+            keys = [word_key(t) if t.isalpha() or "-" in t else "" for t in token_texts(doc)]
+        else:
+            keys = [word_key(t.text) if t.is_alpha or "-" in t.text else "" for t in doc]
         for i in range(len(doc)):
             if taken[i] or not keys[i]:
                 continue
@@ -147,7 +153,7 @@ class BodyRecognizer:
 @Language.factory("komo_bodies", default_config={"lexicon": "lexicons/bodies.toml",
                                                  "places": "lexicons/places.txt",
                                                  "organisations": "lexicons/organisations.toml",
-                                                 "world_places": "places/de-places.txt"})
+                                                 "world_places": "places/de-places.txt", "gates": True})
 def make_body_recognizer(nlp: Language, name: str, lexicon: str, places: str, organisations: str,
-                         world_places: str) -> BodyRecognizer:
-    return BodyRecognizer(nlp, name, lexicon, places, organisations, world_places)
+                         world_places: str, gates: bool) -> BodyRecognizer:
+    return BodyRecognizer(nlp, name, lexicon, places, organisations, world_places, gates)

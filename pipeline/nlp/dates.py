@@ -16,6 +16,8 @@ from spacy.tokens import Doc, Span
 from kommunalmonitor.core.german import MONTH_NUMBERS as MONTHS
 from kommunalmonitor.core.german import WEEKDAY_NUMBERS as WEEKDAYS
 
+from .doctext import doc_text
+
 _MONTH = (r"(?P<{name}>Januar|Jänner|Februar|März|Maerz|April|Mai|Juni|Juli|August|September|"
           r"Oktober|November|Dezember|(?:Jan|Febr?|Mär|Mrz|Apr|Jun|Jul|Aug|Sept?|Okt|Nov|Dez)\.)")
 _WEEKDAY = (r"(?:(?P<weekday>Montag|Dienstag|Mittwoch|Donnerstag|Freitag|Samstag|Sonnabend|Sonntag)"
@@ -138,8 +140,17 @@ def _day_month_value(day: int, month: int, year: int | None, weekday: str | None
     return best.isoformat(), True
 
 
-def find_dates(text: str, published: date | None = None) -> list[DateMention]:
-    """All date mentions in `text`, longest patterns first, no overlaps, in text order."""
+# Gates: every pattern needs a digit, the ones with a month name need a month name.
+_DIGIT = re.compile(r"\d")
+_ANY_MONTH = re.compile(_MONTH.format(name="month"))
+
+
+def find_dates(text: str, published: date | None = None, gates: bool = False) -> list[DateMention]:
+    """All date mentions in `text`, longest patterns first, no overlaps, in text order. With
+    `gates`, patterns that cannot match (no digit, no month name in the text) are not run."""
+    if gates and not _DIGIT.search(text):
+        return []
+    months = not gates or _ANY_MONTH.search(text) is not None
     taken: list[tuple[int, int]] = []
     found: list[DateMention] = []
 
@@ -151,7 +162,7 @@ def find_dates(text: str, published: date | None = None) -> list[DateMention]:
             taken.append((start, end))
             found.extend(mentions)
 
-    for m in RANGE_TEXT.finditer(text):
+    for m in RANGE_TEXT.finditer(text) if months else ():
         year2 = int(m["year2"]) if m["year2"] else None
         month2 = _month(m["month2"])
         month1 = _month(m["month1"]) if m["month1"] else month2
@@ -170,7 +181,7 @@ def find_dates(text: str, published: date | None = None) -> list[DateMention]:
         if start_value and end_value:
             add(m.start(), m.end(), [DateMention(m.start(), m.end(), start_value[0], False, "start"),
                                      DateMention(m.start(), m.end(), end_value[0], False, "end")])
-    for pattern in (FULL_TEXT, FULL_NUMERIC):
+    for pattern in (FULL_TEXT, FULL_NUMERIC) if months else (FULL_NUMERIC,):
         for m in pattern.finditer(text):
             if pattern is FULL_NUMERIC and len(m["year"]) == 2 and _QUANTITY_BEFORE.search(
                     text[max(0, m.start() - 25):m.start()] + " "[:0]):
@@ -185,12 +196,12 @@ def find_dates(text: str, published: date | None = None) -> list[DateMention]:
         if value:
             start = m.start("day") if not m["weekday2"] else m.start()
             add(start, m.end(), [DateMention(start, m.end(), value[0], value[1])])
-    for m in MONTH_RANGE.finditer(text):
+    for m in MONTH_RANGE.finditer(text) if months else ():
         year = m["year"]
         add(m.start(), m.end(), [
             DateMention(m.start(), m.end(), f"{year}-{_month(m['month1']):02d}", False, "start"),
             DateMention(m.start(), m.end(), f"{year}-{_month(m['month2']):02d}", False, "end")])
-    for m in MONTH_YEAR.finditer(text):
+    for m in MONTH_YEAR.finditer(text) if months else ():
         add(m.start(), m.end(), [DateMention(m.start(), m.end(), f"{m['year']}-{_month(m['month']):02d}")])
     for m in YEAR_RANGE.finditer(text):
         if int(m["year1"]) < int(m["year2"]) and not _UNIT_AFTER.match(text, m.end()):
@@ -227,14 +238,15 @@ if not Doc.has_extension("published"):
 class DateRecognizer:
     """Puts every date mention in `doc.spans["dates"]` with its ISO value on `span._.value`."""
 
-    def __init__(self, nlp: Language, name: str):
+    def __init__(self, nlp: Language, name: str, gates: bool = True):
         self.name = name
+        self.gates = gates
 
     def __call__(self, doc: Doc) -> Doc:
         published = date.fromisoformat(doc._.published) if doc._.published else None
         spans = []
         by_offsets: dict[tuple[int, int], list[DateMention]] = {}
-        for mention in find_dates(doc.text, published):
+        for mention in find_dates(doc_text(doc), published, self.gates):
             by_offsets.setdefault((mention.start, mention.end), []).append(mention)
         for mention in _years_in_names(doc):
             by_offsets.setdefault((mention.start, mention.end), [mention])
@@ -270,6 +282,6 @@ def _years_in_names(doc: Doc) -> list[DateMention]:
     return found
 
 
-@Language.factory("komo_dates")
-def make_date_recognizer(nlp: Language, name: str) -> DateRecognizer:
-    return DateRecognizer(nlp, name)
+@Language.factory("komo_dates", default_config={"gates": True})
+def make_date_recognizer(nlp: Language, name: str, gates: bool) -> DateRecognizer:
+    return DateRecognizer(nlp, name, gates)

@@ -21,6 +21,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from . import dates  # noqa: F401  (registers span._.chars, which address spans carry)
+from .doctext import doc_text
 from .places import DEFAULT_PLACES, load_places
 
 # Canonical names of every districts file a recognizer was built from: `span._.district` is the
@@ -66,7 +67,7 @@ class DistrictRecognizer:
         self.finder = DistrictFinder(places)
 
     def __call__(self, doc: Doc) -> Doc:
-        text = doc.text  # spaCy rebuilds doc.text on every access: read it once
+        text = doc_text(doc)
         mentions = self.finder.find(text)
         spans: list[Span] = []
         if mentions:

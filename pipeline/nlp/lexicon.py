@@ -34,6 +34,7 @@ def load_lines(path: str) -> tuple[str, ...]:
     return tuple(line.strip() for line in lines if line.strip() and not line.startswith("#"))
 
 
+@lru_cache(maxsize=1 << 17)  # a corpus repeats its word forms; bounded, so memory stays flat
 def word_key(word: str) -> str:
     """An inflection-blind key for German words: lower case, ß→ss, case endings stripped
     (twice, so `Bürgern`/`Bürger` and `Integrationsrates`/`Integrationsrat` meet)."""

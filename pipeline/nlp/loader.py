@@ -12,6 +12,7 @@ import spacy
 from spacy.language import Language
 from spacy.tokens import Span
 
+from .doctext import doc_text
 from .lexicon import files_digest, resolve_model
 
 DEFAULT_CONFIG = Path(str(resources.files(__package__) / "config.cfg"))
@@ -33,17 +34,32 @@ def span_offsets(span: Span) -> tuple[int, int]:
 
 def span_text(span: Span) -> str:
     start, end = span_offsets(span)
-    return span.doc.text[start:end]
+    return doc_text(span.doc)[start:end]
 
 
-def load_pipeline(config_path: Path = DEFAULT_CONFIG) -> Language:
-    """Build the pipeline from its config file (a fresh object: safe to mutate)."""
+def load_pipeline(config_path: Path = DEFAULT_CONFIG, gates: bool | None = None) -> Language:
+    """Build the pipeline from its config file (a fresh object: safe to mutate).
+
+    `gates=False` switches off every component's cheap pre-checks (their `gates` setting): the
+    slow reference the fast configuration must match mention for mention.
+    """
     register_components()
     config = spacy.util.load_config(config_path)
+    if gates is not None:
+        for component in config["components"].values():
+            if "gates" in component:
+                component["gates"] = gates
     nlp = spacy.util.load_model_from_config(config, auto_fill=True, validate=True)
     nlp.initialize()
     nlp.meta["komo_version"] = extractor_version(config_path)
     return nlp
+
+
+def warm_up(nlp: Language) -> None:
+    """Run the pipeline once on a short text, so what its components load lazily (the NER model)
+    is loaded before worker processes fork and share it."""
+    for _ in nlp.pipe(["Am 1. Mai 2020 sagte Anna Beispiel, Leiterin des Amtes für Soziales, etwas."]):
+        pass
 
 
 @lru_cache(maxsize=4)

@@ -26,6 +26,7 @@ from dataclasses import dataclass
 
 from spacy.tokens import Doc
 
+from .doctext import doc_text, token_texts
 from .lexicon import load_lines, load_toml
 
 _INFLECTION = re.compile(r"(?:e|en|er|es|em)$")
@@ -47,8 +48,11 @@ class Found:
 class OrganisationFinder:
     """Token-level finder; `taken` marks tokens other rules already claimed."""
 
-    def __init__(self, lexicon: str, places: tuple[str, ...], is_common_noun: Callable[[str], bool]):
+    def __init__(self, lexicon: str, places: tuple[str, ...], is_common_noun: Callable[[str], bool],
+                 gates: bool = True):
         data = load_toml(lexicon)
+        # Cheap "nothing can start here" checks before the rules (same findings, see _may_start).
+        self.gates = gates
         self.is_common_noun = is_common_noun
         self.not_bodies = set(data.get("not_bodies", []))
         self.parties: dict[str, str] = {}
@@ -56,6 +60,7 @@ class OrganisationFinder:
             for surface in (party["name"], *party.get("aliases", [])):
                 self.parties[surface] = party["name"]
         self.party_first = {surface.split()[0] for surface in self.parties}
+        self._party_starts = tuple(sorted(self.party_first))
         self.faction_heads = set(data.get("faction_heads", []))
         self.institution_heads: dict[str, tuple[str, str]] = {}  # inflected form → (nominative, gender)
         for gender, heads in data.get("institution_heads", {}).items():
@@ -83,6 +88,16 @@ class OrganisationFinder:
         self.place_adjectives = {place + "er" for place in self.places}
         self.legal_forms = sorted(data.get("legal_forms", []), key=len, reverse=True)
         self.name_descriptors = set(data.get("name_descriptors", []))
+        # For the gates: lexicon words a rule fires on that are not capitalised (none today),
+        # every compound ending with its case endings, and where a legal form may begin.
+        lexicon_words = {*self.club_prefixes, *self.institution_heads, *self.named_heads, *self.council_names,
+                         *(h + e for h in (*self.unit_heads, *self.faction_heads) for e in ("", "en", "n", "s"))}
+        self._lower_starts = {w for w in lexicon_words if not w[:1].isupper()}
+        self._compound_endings = tuple(h + e for h in self.compound_heads for e in ("", "s", "es", "e", "en"))
+        self._named_endings = tuple(e + c for e, _ in self.head_endings for c in ("", "s", "es", "e", "en", "n"))
+        self._rules_cache: dict[str, tuple[Callable[[Doc, int], Found | None], ...]] = {}
+        self._legal_form_start = re.compile("(?=" + "|".join(re.escape(f) for f in self.legal_forms) + ")") \
+            if self.legal_forms else None
 
     # -- what a word is --------------------------------------------------------------------------
 
@@ -127,16 +142,67 @@ class OrganisationFinder:
 
     # -- the finder ---------------------------------------------------------------------------------
 
+    def _text_of(self, doc: Doc) -> str:
+        """doc.text, read once per doc: spaCy rebuilds it from the tokens on every access."""
+        return doc_text(doc)
+
+    def _may_start(self, text: str) -> bool:
+        """Whether any rule can fire at a token with this text: every rule but the party, the
+        faction and the hyphenated name needs a capitalised word or a number first."""
+        first = text[:1]
+        return first.isupper() or first.isdigit() or "-" in text or text.startswith(self._party_starts) \
+            or text in self._lower_starts
+
+    def _legal_form_tokens(self, doc: Doc) -> set[int]:
+        """Token indexes where a legal form may begin (a superset of where _legal_form_at fires)."""
+        if self._legal_form_start is None:
+            return set()
+        starts = {m.start() for m in self._legal_form_start.finditer(self._text_of(doc))}
+        return {t.i for t in doc if t.idx in starts} if starts else set()
+
+    def _rules_for(self, text: str) -> tuple[Callable[[Doc, int], Found | None], ...]:
+        """The rules (after the legal-form one) that can fire at a token with this text, in
+        their order; each test is the first thing its rule checks. Remembered per word form."""
+        rules = self._rules_cache.get(text)
+        if rules is None:
+            capital = text[:1].isupper()
+            wanted = [
+                ("-" in text or text.startswith("Fraktion"), self._faction),
+                (text.startswith(self._party_starts), self._party),
+                (text in self.club_prefixes, self._club),
+                (text in self.institution_heads, self._institution),
+                (_strip_case(text, self.unit_heads) is not None, self._unit),
+                ("-" in text or text in self.named_heads or text.endswith("schule")
+                 or (capital and text.isalpha() and text.lower().endswith(self._named_endings)), self._named),
+                (text in self.council_names
+                 or (capital and text.isalpha() and text.lower().endswith(self._compound_endings)), self._compound),
+            ]
+            rules = tuple(rule for needed, rule in wanted if needed)
+            if len(self._rules_cache) < 200_000:
+                self._rules_cache[text] = rules
+        return rules
+
     def find(self, doc: Doc, taken: list[bool]) -> list[Found]:
         found: list[Found] = []
+        legal_starts = self._legal_form_tokens(doc) if self.gates else set()
+        texts = token_texts(doc) if self.gates else []
         i = 0
         while i < len(doc):
-            if taken[i]:
+            if taken[i] or (self.gates and not self._may_start(texts[i])):
                 i += 1
                 continue
-            hit = (self._legal_form_name(doc, i, taken) or self._faction(doc, i) or self._party(doc, i)
-                   or self._club(doc, i) or self._institution(doc, i) or self._unit(doc, i)
-                   or self._named(doc, i) or self._compound(doc, i))
+            if self.gates:
+                # A name before a legal form needs the form within the next five tokens.
+                hit = self._legal_form_name(doc, i, taken) \
+                    if any(j in legal_starts for j in range(i + 1, i + 6)) else None
+                for rule in self._rules_for(texts[i]):
+                    if hit is not None:
+                        break
+                    hit = rule(doc, i)
+            else:
+                hit = (self._legal_form_name(doc, i, taken) or self._faction(doc, i) or self._party(doc, i)
+                       or self._club(doc, i) or self._institution(doc, i) or self._unit(doc, i)
+                       or self._named(doc, i) or self._compound(doc, i))
             if hit is None or any(taken[j] for j in range(hit.start, hit.end)) or hit.name in self.not_bodies:
                 i += 1
                 continue
@@ -148,11 +214,11 @@ class OrganisationFinder:
 
     def _party(self, doc: Doc, i: int, as_tag_too: bool = False) -> Found | None:
         token = doc[i]
-        if not any(token.text.startswith(first) for first in self.party_first):
+        if not token.text.startswith(self._party_starts):
             return None
         if not as_tag_too and (_in_brackets(doc, i) or (i > 0 and doc[i - 1].like_num)):
             return None  # "Maria Schulz (SPD)", "dafür: 11 (5 CDU, 2 SPD)": tags and tallies
-        text = doc.text
+        text = self._text_of(doc)
         for surface, name in sorted(self.parties.items(), key=lambda kv: -len(kv[0])):
             end_char = token.idx + len(surface)
             if not text.startswith(surface, token.idx) or (end_char < len(text) and text[end_char].isalnum()):
@@ -299,6 +365,8 @@ class OrganisationFinder:
         if not word[:1].isupper() or not word.isalpha():
             return None
         lower = word.lower()
+        if self.gates and not lower.endswith(self._named_endings):
+            return None
         for ending, gender in self.head_endings:
             for case in ("", "s", "es", "e", "en", "n"):
                 if lower.endswith(ending + case) and len(lower) >= len(ending) + len(case) + 3:
@@ -342,6 +410,8 @@ class OrganisationFinder:
         if not text[:1].isupper() or not text.isalpha() or text in self.compound_exceptions:
             return None
         lower = text.lower()
+        if self.gates and not lower.endswith(self._compound_endings):
+            return None
         for head in self.compound_heads:
             for ending in ("", "s", "es", "e", "en"):
                 if lower.endswith(head + ending) and len(lower) > len(head) + len(ending) + 2:
@@ -384,7 +454,7 @@ class OrganisationFinder:
 
     def _legal_form_at(self, doc: Doc, i: int) -> int | None:
         """End token index of a legal form starting at token i."""
-        rest = doc.text[doc[i].idx: doc[i].idx + 40]
+        rest = self._text_of(doc)[doc[i].idx: doc[i].idx + 40]
         for form in self.legal_forms:
             if rest.startswith(form) and (len(rest) == len(form) or not rest[len(form)].isalnum()):
                 end_char = doc[i].idx + len(form)

@@ -9,14 +9,17 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 import spacy
 from spacy.language import Language
 from spacy.tokens import Doc, Span, Token
+from spacy.util import minibatch
 
 from kommunalmonitor.core.german import MONTHS, WEEKDAYS
 
+from .doctext import token_texts
 from .lexicon import load_toml, resolve_model, word_key
 
 logger = logging.getLogger(__name__)
@@ -36,6 +39,14 @@ _ADJECTIVAL = ("vorsitzende", "vorsitzender", "beigeordnete", "beigeordneter", "
                "abgeordneter", "beauftragte", "beauftragter", "verordnete", "verordneter")
 
 
+# What the NER found in one sentence: (label, tokens, start char, end char) per entity.
+Entities = tuple[tuple[str, int, int, int], ...]
+
+
+def _entities(parsed: Doc) -> Entities:
+    return tuple((e.label_, len(e), e.start_char, e.end_char) for e in parsed.ents)
+
+
 @dataclass
 class PersonMention:
     start: int  # token indexes of the whole mention (role included)
@@ -48,9 +59,11 @@ class PersonMention:
 
 
 class PersonRecognizer:
-    def __init__(self, nlp: Language, name: str, lexicon: str, ner_model: str = ""):
+    def __init__(self, nlp: Language, name: str, lexicon: str, ner_model: str = "", gates: bool = True):
         data = load_toml(lexicon)
         self.name = name
+        # Cheap checks that skip tokens where no role or name can start (same findings).
+        self.gates = gates
         self.ner_path = resolve_model(ner_model) if ner_model else None
         self._ner: Language | None = None
         self.roles: dict[str, list[str]] = {}
@@ -71,6 +84,9 @@ class PersonRecognizer:
         self.not_names = {w.lower() for w in words.get("not_names", [])}
         self.keep_adjectives = {w.lower() for w in words.get("keep_adjectives", [])}
         self.adjective_roles = set(words.get("adjective_roles", []))
+        self._lower_role_starts = {w for w in (*self.abbreviations, *self.keep_adjectives) if not w[:1].isupper()}
+        self._name_texts: dict[tuple[str, bool], bool] = {}
+        self._ner_seen: dict[str, Entities] = {}  # sentence text → what the NER found in it
 
     # -- roles --------------------------------------------------------------------------------
 
@@ -134,6 +150,8 @@ class PersonRecognizer:
     # -- names --------------------------------------------------------------------------------
 
     def _is_name_word(self, token: Token, first: bool = True) -> bool:
+        if self.gates:
+            return self._is_name_text(token.text, first)
         text = token.text
         if not text[:1].isupper() or not (token.is_alpha or "-" in text or "'" in text):
             return False
@@ -142,6 +160,24 @@ class PersonRecognizer:
             return False
         key = word_key(text)
         return text not in self.abbreviations and key not in self.roles and not self._describes(token)
+
+    def _is_name_text(self, text: str, first: bool = True) -> bool:
+        """_is_name_word from the text alone (spaCy's is_alpha is str.isalpha, lower_ str.lower),
+        remembered per word form."""
+        found = self._name_texts.get((text, first))
+        if found is None:
+            lower = text.lower()
+            found = bool(text[:1].isupper() and (text.isalpha() or "-" in text or "'" in text)) \
+                and not (lower in self.not_names or (first and lower in _MONTHS_DAYS)
+                         or lower.endswith(_NOT_NAME_ENDINGS)) \
+                and text not in self.abbreviations and word_key(text) not in self.roles \
+                and not self._describes_text(text)
+            if len(self._name_texts) < 200_000:
+                self._name_texts[(text, first)] = found
+        return found
+
+    def _describes_text(self, text: str) -> bool:
+        return word_key(text) in self.descriptors or text.lower().endswith(("jährige", "jähriger", "jährigen"))
 
     def _describes(self, token: Token) -> bool:
         """A word that introduces a person without a public role ("Anwohnerin", "34-jährige")."""
@@ -182,6 +218,22 @@ class PersonRecognizer:
     # -- the component ------------------------------------------------------------------------
 
     def find(self, doc: Doc) -> list[PersonMention]:
+        ner = self._load_ner()
+        mentions, blocked = self._by_patterns(doc)
+        candidates = self._ner_candidates(doc, blocked)
+        parsed = [_entities(p) for p in ner.pipe(s.text for s in candidates)] \
+            if candidates and ner is not None else []
+        return self._finish(doc, mentions, blocked, candidates, parsed)
+
+    def _finish(self, doc: Doc, mentions: list[PersonMention], blocked: set[int], candidates: list[Span],
+                parsed: list[Entities]) -> list[PersonMention]:
+        mentions.extend(self._ner_persons(doc, blocked, candidates, parsed))
+        mentions.sort(key=lambda m: m.start)
+        return _resolve(mentions)
+
+    def _by_patterns(self, doc: Doc) -> tuple[list[PersonMention], set[int]]:
+        """Persons the role, descriptor and speech-verb patterns find, and the tokens taken by
+        them or by bodies."""
         bodies = doc.spans["bodies"] if "bodies" in doc.spans else []
         body_starts = {s.start for s in bodies}
         body_at = {s.start: s for s in bodies}
@@ -189,7 +241,14 @@ class PersonRecognizer:
         mentions: list[PersonMention] = []
         taken: set[int] = set()
         i = 0
+        gates = self.gates
+        texts = token_texts(doc) if gates else []
         while i < len(doc):
+            # A role starts with a capital, an abbreviation or a kept adjective ("sachkundige").
+            if gates and not texts[i][:1].isupper() and texts[i] not in self._lower_role_starts \
+                    and texts[i].lower() not in self._lower_role_starts:
+                i += 1
+                continue
             found = self.role_at(doc, i) if i not in body_tokens else None
             if found is None:
                 i += 1
@@ -215,40 +274,53 @@ class PersonRecognizer:
                     mentions.append(self._mention(doc, name[0], complement_end, name, role, role_of))
                     taken.update(range(name[0], complement_end))
             i = max(i + 1, complement_end)
-        for i, token in enumerate(doc):
+        # Descriptors and verbs of saying anchor a name after them; the gate finds them by text.
+        anchors = range(len(doc)) if not gates else [
+            i for i, text in enumerate(texts) if text in self.speech_verbs or self._describes_text(text)]
+        for i in anchors:
             if i in taken:
                 continue
+            token = doc[i]
             if self._describes(token) or token.text in self.speech_verbs:
                 name = self.name_at(doc, i + 1, body_starts)
                 if name is not None and not taken.intersection(range(*name)) \
                         and not _is_inflected_word(doc[name[0]]):
                     mentions.append(self._mention(doc, name[0], name[1], name, None))
                     taken.update(range(*name))
-        mentions.extend(self._ner_persons(doc, taken, body_tokens))
-        mentions.sort(key=lambda m: m.start)
-        return _resolve(mentions)
+        return mentions, taken | body_tokens
 
     # -- statistical fallback -----------------------------------------------------------------
 
-    def _ner_persons(self, doc: Doc, taken: set[int], body_tokens: set[int]) -> list[PersonMention]:
-        """Persons no pattern anchors ("Aylin Demir engagiert sich"), from the small NER model in
-        models/ner-de. It runs only on sentences with two adjacent free name-like words, so it
-        costs nothing on most sentences."""
-        ner = self._load_ner()
-        if ner is None or not doc.has_annotation("SENT_START"):
+    def _ner_candidates(self, doc: Doc, blocked: set[int]) -> list[Span]:
+        """The sentences the NER reads: those with two adjacent free name-like words."""
+        if self.ner_path is None or not doc.has_annotation("SENT_START"):
             return []
-        blocked = taken | body_tokens
-        candidates = [
+        if self.gates:
+            texts = token_texts(doc)
+            pairs = [i for i in range(len(texts) - 1)
+                     if texts[i][:1].isupper() and texts[i + 1][:1].isupper() and i not in blocked
+                     and i + 1 not in blocked and self._is_name_text(texts[i])
+                     and self._is_name_text(texts[i + 1], first=False)]
+            if not pairs:
+                return []
+            return [sent for sent in doc.sents if any(sent.start <= i < sent.end - 1 for i in pairs)]
+        return [
             sent for sent in doc.sents
             if any(i not in blocked and i + 1 not in blocked and self._is_name_word(doc[i])
                    and self._is_name_word(doc[i + 1], first=False) for i in range(sent.start, sent.end - 1))
         ]
+
+    def _ner_persons(self, doc: Doc, blocked: set[int], candidates: list[Span],
+                     parsed_sentences: list[Entities]) -> list[PersonMention]:
+        """Persons no pattern anchors ("Aylin Demir engagiert sich"), from the small NER model in
+        models/ner-de, read on the candidate sentences only, so it costs nothing on most sentences."""
+        blocked = set(blocked)
         found: list[PersonMention] = []
-        for sent, parsed in zip(candidates, ner.pipe(s.text for s in candidates), strict=True):
-            for entity in parsed.ents:
-                if entity.label_ != "PER" or len(entity) < 2:
+        for sent, entities in zip(candidates, parsed_sentences, strict=True):
+            for label, size, start_char, end_char in entities:
+                if label != "PER" or size < 2:
                     continue
-                span = doc.char_span(sent.start_char + entity.start_char, sent.start_char + entity.end_char,
+                span = doc.char_span(sent.start_char + start_char, sent.start_char + end_char,
                                      alignment_mode="contract")
                 if span is None or blocked.intersection(range(span.start, span.end)):
                     continue
@@ -317,16 +389,43 @@ class PersonRecognizer:
         return PersonMention(start, end, name[0], name[1], doc[name[0]:name[1]].text, role,
                              role_of if role else None)
 
+    def pipe(self, docs: Iterable[Doc], batch_size: int = 64) -> Iterator[Doc]:
+        """With gates on, the NER reads the candidate sentences of a whole batch of docs in one
+        call (its per-call cost is paid once per batch, not once per doc)."""
+        ner = self._load_ner()
+        if not self.gates or ner is None:
+            yield from (self(doc) for doc in docs)
+            return
+        known = self._ner_seen
+        for batch in minibatch(docs, size=batch_size):
+            found = [(doc, *self._by_patterns(doc)) for doc in batch]
+            candidates = [self._ner_candidates(doc, blocked) for doc, _, blocked in found]
+            # Sentences recur (boilerplate, quotes): the NER reads each text once.
+            texts = [s.text for sentences in candidates for s in sentences]
+            new = list(dict.fromkeys(t for t in texts if t not in known))
+            if len(known) + len(new) > 100_000:
+                known.clear()
+            known.update(zip(new, (_entities(p) for p in ner.pipe(new)), strict=True))
+            parsed = iter([known[t] for t in texts])
+            for (doc, mentions, blocked), sentences in zip(found, candidates, strict=True):
+                mine = [next(parsed) for _ in sentences]
+                self._set(doc, self._finish(doc, mentions, blocked, sentences, mine))
+                yield doc
+
     def __call__(self, doc: Doc) -> Doc:
+        self._set(doc, self.find(doc))
+        return doc
+
+    @staticmethod
+    def _set(doc: Doc, mentions: list[PersonMention]) -> None:
         spans = []
-        for mention in self.find(doc):
+        for mention in mentions:
             span = Span(doc, mention.start, mention.end, label="PERSON")
             span._.person = mention.name
             span._.role = mention.role
             span._.role_of = mention.role_of
             spans.append(span)
         doc.spans["persons"] = spans
-        return doc
 
 
 def _is_inflected_word(token: Token) -> bool:
@@ -359,6 +458,7 @@ def _resolve(mentions: list[PersonMention]) -> list[PersonMention]:
     return mentions
 
 
-@Language.factory("komo_persons", default_config={"lexicon": "lexicons/roles.toml", "ner_model": ""})
-def make_person_recognizer(nlp: Language, name: str, lexicon: str, ner_model: str) -> PersonRecognizer:
-    return PersonRecognizer(nlp, name, lexicon, ner_model)
+@Language.factory("komo_persons", default_config={"lexicon": "lexicons/roles.toml", "ner_model": "",
+                                                 "gates": True})
+def make_person_recognizer(nlp: Language, name: str, lexicon: str, ner_model: str, gates: bool) -> PersonRecognizer:
+    return PersonRecognizer(nlp, name, lexicon, ner_model, gates)

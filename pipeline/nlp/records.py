@@ -8,6 +8,7 @@ from typing import Any
 from spacy.language import Language
 from spacy.tokens import Doc
 
+from .doctext import remember_text
 from .loader import span_offsets, span_text
 
 
@@ -15,6 +16,7 @@ def make_doc(nlp: Language, body: str, published: str | None = None, title: str 
     """The unprocessed doc of a body; the publication date lets day-month dates get their year,
     the headline (no mentions are taken from it) tells what the page is about."""
     doc = nlp.make_doc(body)
+    remember_text(doc, body)
     if published:
         doc._.published = published  # ISO string: extension values must be serialisable
     if title:

@@ -1,0 +1,51 @@
+"""A doc's text and its tokens' texts, built once per doc for all components.
+
+spaCy rebuilds `doc.text` from its tokens on every access, and every `doc[i]` / `for t in doc`
+makes a Token object: the components read both through here instead, from a small cache of the
+last docs (the references it holds keep their ids from being reused)."""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+
+from spacy.attrs import IDX, LENGTH
+from spacy.tokens import Doc
+
+_RECENT = 256  # more than the docs of one nlp.pipe batch in flight
+_cache: OrderedDict[int, tuple[Doc, int, str, list[str] | None]] = OrderedDict()
+
+
+def remember_text(doc: Doc, text: str) -> None:
+    """Note the text a doc was tokenised from (spaCy's tokenizer keeps every character, so it
+    is `doc.text`), sparing the first rebuild."""
+    _store((doc, len(doc), text, None))
+
+
+def doc_text(doc: Doc) -> str:
+    """`doc.text`, computed once per doc."""
+    return _entry(doc)[2]
+
+
+def token_texts(doc: Doc) -> list[str]:
+    """`[t.text for t in doc]`, computed once per doc, sliced from the text without Token objects."""
+    entry = _entry(doc)
+    if entry[3] is None:
+        text = entry[2]
+        spans = doc.to_array([IDX, LENGTH]).tolist() if len(doc) else []
+        entry = (doc, entry[1], text, [text[start:start + length] for start, length in spans])
+        _cache[id(doc)] = entry
+    return entry[3]
+
+
+def _entry(doc: Doc) -> tuple[Doc, int, str, list[str] | None]:
+    entry = _cache.get(id(doc))
+    if entry is None or entry[0] is not doc or entry[1] != len(doc):
+        entry = (doc, len(doc), doc.text, None)
+        _store(entry)
+    return entry
+
+
+def _store(entry: tuple[Doc, int, str, list[str] | None]) -> None:
+    _cache[id(entry[0])] = entry
+    while len(_cache) > _RECENT:
+        _cache.popitem(last=False)

@@ -1,0 +1,77 @@
+"""The fast extraction pipeline (every component's cheap gates on) finds exactly what the
+reference pipeline (gates off, `load_pipeline(gates=False)`) finds: every mention of every
+document of every extraction gold set, and of generated press releases, compared field by field."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from spacy.language import Language
+
+from benchmarks.bench_extract import synthetic_corpus
+from kommunalmonitor.pipeline.evaluate import gold_sets, load_gold
+from kommunalmonitor.pipeline.extraction import mention_rows
+from kommunalmonitor.pipeline.filemode import batch_furniture, count_furniture, read_page
+from kommunalmonitor.pipeline.nlp.loader import load_pipeline
+from kommunalmonitor.pipeline.nlp.records import make_doc
+
+GOLD = Path(__file__).parent / "gold"
+
+
+@pytest.fixture(scope="module")
+def pipelines() -> tuple[Language, Language]:
+    return load_pipeline(gates=True), load_pipeline(gates=False)
+
+
+def _pages(name: str) -> list[tuple[str, str, str | None, str | None]]:
+    """(key, body, published, title) of a gold set's documents, as `komo extract --input` reads them."""
+    records = load_gold(gold_sets(GOLD)[name])
+    furniture = batch_furniture(count_furniture(records))
+    pages = [read_page(record, None, furniture) for record in records]
+    return [(page.key, page.body, page.published, page.title) for page in pages if not page.error]
+
+
+def _everything(nlp: Language, pages: list[tuple[str, str, str | None, str | None]]) -> list[dict[str, Any]]:
+    docs = nlp.pipe((make_doc(nlp, body, published, title) for _, body, published, title in pages), batch_size=16)
+    return [{"key": key, "mentions": list(mention_rows(doc, "gold", key, "v")),
+             "integration": bool(doc._.integration), "action_fields": list(doc._.action_fields)}
+            for (key, *_), doc in zip(pages, docs, strict=True)]
+
+
+def _compare(fast: list[dict[str, Any]], reference: list[dict[str, Any]]) -> None:
+    assert len(fast) == len(reference)
+    for got, want in zip(fast, reference, strict=True):
+        assert got["key"] == want["key"]
+        assert got["integration"] == want["integration"], got["key"]
+        assert got["action_fields"] == want["action_fields"], got["key"]
+        assert len(got["mentions"]) == len(want["mentions"]), (got["key"], got["mentions"], want["mentions"])
+        for mention, expected in zip(got["mentions"], want["mentions"], strict=True):
+            assert mention == expected, got["key"]
+
+
+def test_the_reference_has_its_gates_off(pipelines: tuple[Language, Language]) -> None:
+    fast, reference = pipelines
+    gated = [name for name, component in fast.pipeline if hasattr(component, "gates")]
+    assert {"komo_bodies", "komo_persons", "komo_dates"} <= set(gated)
+    assert all(fast.get_pipe(name).gates for name in gated)
+    assert not any(reference.get_pipe(name).gates for name in gated)
+
+
+@pytest.mark.parametrize("name", sorted(gold_sets(GOLD)))
+def test_gates_change_no_mention_on_the_gold_sets(pipelines: tuple[Language, Language], name: str) -> None:
+    pages = _pages(name)
+    assert len(pages) >= 20
+    fast, reference = pipelines
+    found = _everything(fast, pages)
+    kinds = {mention["kind"] for item in found for mention in item["mentions"]}
+    assert {"date", "body", "person", "address"} <= kinds
+    assert sum(len(item["mentions"]) for item in found) > 5 * len(pages)
+    _compare(found, _everything(reference, pages))
+
+
+def test_gates_change_no_mention_on_generated_press_releases(pipelines: tuple[Language, Language]) -> None:
+    pages = [(item.key, item.body, item.published, None) for item in synthetic_corpus(150)]
+    fast, reference = pipelines
+    _compare(_everything(fast, pages), _everything(reference, pages))
