@@ -16,12 +16,13 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-import tomllib
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
+
+from kommunalmonitor.crawler.sources import read_source_file
 
 SOURCE_KIND = "oparl"
 
@@ -179,13 +180,7 @@ class OParlSource:
 
     @classmethod
     def load(cls, path: Path, base_url: str | None = None) -> OParlSource:
-        try:
-            raw = tomllib.loads(path.read_text(encoding="utf-8"))
-        except FileNotFoundError:
-            raise OParlSourceError(f"no source file {path}") from None
-        except tomllib.TOMLDecodeError as bad:
-            raise OParlSourceError(f"{path.name}: {bad}") from None
-        return cls.from_dict(raw, path, base_url)
+        return cls.from_dict(read_source_file(path, OParlSourceError), path, base_url)
 
     @classmethod
     def from_dict(cls, raw: dict[str, Any], path: Path | None = None, base_url: str | None = None) -> OParlSource:

@@ -20,7 +20,6 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-import tomllib
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -31,6 +30,7 @@ import lxml.html
 from lxml import etree
 
 from kommunalmonitor.core.text import strip_controls
+from kommunalmonitor.crawler.sources import read_source_file
 
 from .oparl import HostPolicy, check_name
 from .render import render_text
@@ -84,13 +84,7 @@ class SessionNetSource:
 
     @classmethod
     def load(cls, path: Path, base_url: str | None = None) -> SessionNetSource:
-        try:
-            raw = tomllib.loads(path.read_text(encoding="utf-8"))
-        except FileNotFoundError:
-            raise SessionNetSourceError(f"no source file {path}") from None
-        except tomllib.TOMLDecodeError as bad:
-            raise SessionNetSourceError(f"{path.name}: {bad}") from None
-        return cls.from_dict(raw, path, base_url)
+        return cls.from_dict(read_source_file(path, SessionNetSourceError), path, base_url)
 
     @classmethod
     def from_dict(cls, raw: dict[str, Any], path: Path | None = None,

@@ -78,12 +78,7 @@ class Source:
 
     @classmethod
     def load(cls, path: Path, base_url: str | None = None) -> Source:
-        try:
-            raw = tomllib.loads(path.read_text(encoding="utf-8"))
-        except FileNotFoundError:
-            raise SourceError(f"no source file {path}") from None
-        except tomllib.TOMLDecodeError as bad:
-            raise SourceError(f"{path.name}: {bad}") from None
+        raw = read_source_file(path)
         try:
             incremental = raw.get("incremental", {})
             return cls(
@@ -206,15 +201,22 @@ def available_sources() -> list[str]:
 PRESS_KINDS = frozenset({"press", "press-archive"})
 
 
+def read_source_file(path: Path, error: type[Exception] | None = None) -> dict[str, Any]:
+    """A source file's TOML; a missing or malformed file raises `error` (SourceError by default)
+    with a one-line reason."""
+    error = error or SourceError
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise error(f"no source file {path}") from None
+    except tomllib.TOMLDecodeError as bad:
+        raise error(f"{path.name}: {bad}") from None
+
+
 def source_kind(path: Path) -> str:
     """The `kind` of a source file: `press` (also written `press-archive`, the default), `oparl` or
     `sessionnet`."""
-    try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise SourceError(f"no source file {path}") from None
-    except tomllib.TOMLDecodeError as bad:
-        raise SourceError(f"{path.name}: {bad}") from None
+    raw = read_source_file(path)
     kind = str(raw.get("kind", "press"))
     return "press" if kind in PRESS_KINDS else kind
 

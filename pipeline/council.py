@@ -47,23 +47,20 @@ class CouncilCrawlSummary(CrawlSummary):
         )
 
 
-def crawl_council_into(store: Store, home: Home, source: OParlSource, options: CrawlOptions,
-                       progress: Callable[[int], None] | None = None) -> CouncilCrawlSummary:
-    """One crawl of one council into an open working store (no publishing)."""
+def run_council_crawl(store: Store, home: Home, source: Any, state: Any, job_fields: dict[str, Any],
+                      stored: Callable[[], dict[str, Any]], incomplete: str,
+                      progress: Callable[[int], None] | None = None) -> tuple[int, str, dict[str, Any]]:
+    """One crawl of one council (OParl or SessionNet) into an open working store: its state into a
+    file, the spider in a subprocess writing staging files, one load, the votes of new or changed
+    agenda items, the run row. Returns (run id, status, stats)."""
     run_id = store.start_run("crawl", source.name)
     staging = home.staging_dir / f"run-{run_id}"
     staging.mkdir(parents=True, exist_ok=True)
-    state = council_store.crawl_state(store.con, source.name)
     state_file = staging / "state.json"
-    state_file.write_text(json.dumps(state), encoding="utf-8")
+    state_file.write_text(json.dumps(state, default=str), encoding="utf-8")
     log_file = home.logs_dir / f"crawl-{run_id}.log"
-    job = CrawlJob(
-        kind="oparl", source_file=str(source.path), base_url=options.base_url, profile=options.profile,
-        settings=options.settings, full=options.full,
-        since=options.since.isoformat() + "T00:00:00" if options.since else None,
-        max_pages=options.max_pages, staging_dir=str(staging), raw_dir=str(home.raw_dir),
-        log_file=str(log_file), state_file=str(state_file),
-    )
+    job = CrawlJob(source_file=str(source.path), staging_dir=str(staging), raw_dir=str(home.raw_dir),
+                   log_file=str(log_file), state_file=str(state_file), **job_fields)
     job_file = job.write(staging / "job.json")
     returncode = _run_spider(job_file, staging / "pages.jsonl", log_file, progress)
     result = store.load_staging(staging, run_id)
@@ -71,15 +68,27 @@ def crawl_council_into(store: Store, home: Home, source: OParlSource, options: C
     spider_file = staging / "spider.json"
     if spider_file.exists():
         stats.update(json.loads(spider_file.read_text(encoding="utf-8")))
-    stats["votes"] = refresh_votes(store, [source.name], run_id)  # the votes of new or changed agenda items
-    stats["stored"] = council_store.counts(store.con, source.name)
+    stats["votes"] = refresh_votes(store, [source.name], run_id)
+    stats["stored"] = stored()
     stats["documents_total"] = store.document_count(source.name)
     status = "ok" if returncode == 0 and stats.get("complete") else "failed" if returncode else "partial"
     message = "" if returncode == 0 else f"crawler exited with code {returncode}; see {log_file}"
     if returncode == 0 and not stats.get("complete"):
-        message = "incomplete: " + ", ".join(stats.get("incomplete_lists") or [stats.get("finish_reason", "?")])
+        message = incomplete + ", ".join(stats.get("incomplete_lists") or [stats.get("finish_reason", "?")])
     store.finish_run(run_id, status, stats, message[:300])
     shutil.rmtree(staging, ignore_errors=True)
+    return run_id, status, stats
+
+
+def crawl_council_into(store: Store, home: Home, source: OParlSource, options: CrawlOptions,
+                       progress: Callable[[int], None] | None = None) -> CouncilCrawlSummary:
+    """One crawl of one OParl council into an open working store (no publishing)."""
+    job_fields = dict(kind="oparl", base_url=options.base_url, profile=options.profile, settings=options.settings,
+                      full=options.full, since=options.since.isoformat() + "T00:00:00" if options.since else None,
+                      max_pages=options.max_pages)
+    run_id, status, stats = run_council_crawl(
+        store, home, source, council_store.crawl_state(store.con, source.name), job_fields,
+        lambda: council_store.counts(store.con, source.name), "incomplete: ", progress)
     return CouncilCrawlSummary(run_id, source.name, status, stats)
 
 

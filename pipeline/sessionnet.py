@@ -7,21 +7,17 @@ transaction (store/council.py), then the votes of new or changed agenda items (c
 
 from __future__ import annotations
 
-import json
-import shutil
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
-from typing import Any
 
-from kommunalmonitor.core.crawljob import CrawlJob
 from kommunalmonitor.core.errors import KomoError
 from kommunalmonitor.core.home import Home
 from kommunalmonitor.core.resources import data_files
 from kommunalmonitor.crawler.sessionnet import SessionNetSource, SessionNetSourceError, source_toml
 
-from .council_votes import refresh_votes
-from .crawl import CrawlOptions, CrawlSummary, _run_spider
+from .council import run_council_crawl
+from .crawl import CrawlOptions, CrawlSummary
 from .store import Store
 from .store import council as council_store
 from .store import sessionnet as sessionnet_store
@@ -50,38 +46,14 @@ class SessionNetCrawlSummary(CrawlSummary):
 def crawl_sessionnet_into(store: Store, home: Home, source: SessionNetSource, options: CrawlOptions,
                           progress: Callable[[int], None] | None = None) -> SessionNetCrawlSummary:
     """One crawl of one SessionNet council into an open working store (no publishing)."""
-    run_id = store.start_run("crawl", source.name)
-    staging = home.staging_dir / f"run-{run_id}"
-    staging.mkdir(parents=True, exist_ok=True)
-    state_file = staging / "state.json"
-    state_file.write_text(json.dumps(sessionnet_store.crawl_state(store.con, source.name), default=str),
-                          encoding="utf-8")
-    log_file = home.logs_dir / f"crawl-{run_id}.log"
-    job = CrawlJob(
-        kind="sessionnet", source_file=str(source.path), base_url=options.base_url,
-        profile=options.profile, settings=options.settings, full=options.full,
-        since=options.since.isoformat() if options.since else None, today=date.today().isoformat(),
-        max_pages=options.max_pages, staging_dir=str(staging), raw_dir=str(home.raw_dir),
-        log_file=str(log_file), state_file=str(state_file),
-    )
-    job_file = job.write(staging / "job.json")
-    returncode = _run_spider(job_file, staging / "pages.jsonl", log_file, progress)
-    result = store.load_staging(staging, run_id)
-    stats: dict[str, Any] = result.to_dict()
-    spider_file = staging / "spider.json"
-    if spider_file.exists():
-        stats.update(json.loads(spider_file.read_text(encoding="utf-8")))
-    stats["votes"] = refresh_votes(store, [source.name], run_id)
-    stats["stored"] = {**council_store.counts(store.con, source.name),
-                       **vote_store.vote_counts(store.con, source.name)}
-    stats["documents_total"] = store.document_count(source.name)
-    status = "ok" if returncode == 0 and stats.get("complete") else "failed" if returncode else "partial"
-    message = "" if returncode == 0 else f"crawler exited with code {returncode}; see {log_file}"
-    if returncode == 0 and not stats.get("complete"):
-        message = "incomplete: calendar months " + ", ".join(stats.get("incomplete_lists") or
-                                                             [stats.get("finish_reason", "?")])
-    store.finish_run(run_id, status, stats, message[:300])
-    shutil.rmtree(staging, ignore_errors=True)
+    job_fields = dict(kind="sessionnet", base_url=options.base_url, profile=options.profile,
+                      settings=options.settings, full=options.full,
+                      since=options.since.isoformat() if options.since else None, today=date.today().isoformat(),
+                      max_pages=options.max_pages)
+    run_id, status, stats = run_council_crawl(
+        store, home, source, sessionnet_store.crawl_state(store.con, source.name), job_fields,
+        lambda: {**council_store.counts(store.con, source.name), **vote_store.vote_counts(store.con, source.name)},
+        "incomplete: calendar months ", progress)
     return SessionNetCrawlSummary(run_id, source.name, status, stats)
 
 

@@ -15,26 +15,22 @@ from __future__ import annotations
 import asyncio
 import json
 from collections import Counter
-from concurrent.futures import ThreadPoolExecutor
-from datetime import UTC, datetime
-from http import HTTPStatus
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import scrapy
 from scrapy import signals
-from scrapy.exceptions import DontCloseSpider, IgnoreRequest
+from scrapy.exceptions import DontCloseSpider
 from scrapy.http import Response
-from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
 from kommunalmonitor.core.crawljob import CrawlJob
 from kommunalmonitor.core.faults import killpoint
 
-from ..middlewares import OffsiteRedirect
 from ..oparl import BODY_LISTS, REQUIRED_LISTS, ObjectRecord, OParlSource, normalize, type_name
-from ..staging import StagingWriter, save_raw_page
+from ..staging import save_raw_page
+from .council_base import CouncilSpider, now
 
 # JSON pages with many embedded objects are large; the press limit (4 MB) is for HTML pages.
 API_MAXSIZE = 64 * 1024 * 1024
@@ -43,39 +39,28 @@ REFERENCE_ROUNDS = 3
 _FILE_SUFFIX = {"application/pdf": ".pdf.gz", "text/html": ".html.gz", "application/json": ".json.gz"}
 
 
-class OParlSpider(scrapy.Spider):
+class OParlSpider(CouncilSpider):
     name = "oparl"
+    source_class = OParlSource
 
     def __init__(self, job: CrawlJob, **kwargs: Any):
-        super().__init__(**kwargs)
-        self.job = job
-        self.source = OParlSource.load(Path(job.source_file), base_url=job.base_url)
-        self.policy = self.source.host_policy()
-        self.allowed_domains = self.policy.hostnames
-        self.staging = StagingWriter(Path(job.staging_dir))
-        self.raw_dir = Path(job.raw_dir)
-        state = json.loads(Path(job.state_file).read_text(encoding="utf-8")) if job.state_file else {}
+        super().__init__(job, **kwargs)
+        state = self.state
         self.cursor: str | None = None if job.full else (job.since or state.get("modified_since"))
         self.known: set[str] = set(state.get("known", []))
         # Referred-to objects the server answered 404 (or the like) for before: not asked again.
         self.unresolvable: set[str] = set(state.get("unresolvable", []))
         self.settled_files: dict[str, str] = state.get("settled_files", {})  # file id → modified at download
         self.pending_files: list[list[str]] = state.get("pending_files", [])  # [file id, url]
-        self.started_at = _now()
         self.seen: set[str] = set()
         self.referenced: dict[str, str] = {}
         self.requested_refs: set[str] = set()
-        self.requested_files: set[str] = set()
         self.off_host: set[str] = set()
         self.lists: dict[str, str] = {}       # list key → running | done | failed | missing
         self.list_pages: dict[str, set[str]] = {}
         self.entry_ok = False
         self.reference_rounds = 0
-        self.stats: Counter[str] = Counter()
         self._file_queue: list[tuple[str, str]] = []
-        # Hashing and compressing council files off the reactor thread (zlib and hashlib let go
-        # of the GIL on large buffers).
-        self.pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="komo-files")
 
     @classmethod
     def from_crawler(cls, crawler, *args: Any, **kwargs: Any) -> OParlSpider:
@@ -272,7 +257,7 @@ class OParlSpider(scrapy.Spider):
         # inside their parent's copy.
         text = json.dumps(served, ensure_ascii=False).encode()
         raw_ref = save_raw_page(self.raw_dir, text, ".json.gz")
-        fetched_at = _now()
+        fetched_at = now()
         for record in records:
             record.raw_ref = raw_ref
             self.staging.write("objects", record.staging(self.source.name, fetched_at))
@@ -366,31 +351,7 @@ class OParlSpider(scrapy.Spider):
         request = failure.request
         kind = request.meta.get("kind", "other")
         url = self._origin_url(request)
-        attempts = request.meta.get("retry_times", 0) + 1
-        suffix = f" after {attempts} attempts" if attempts > 1 else ""
-        status: int | None = None
-        transient = True
-        if failure.check(HttpError):
-            status = failure.value.response.status
-            reason = f"HTTP {status} {_phrase(status)}{suffix}"
-            if request.meta.get("komo_gave_up"):
-                reason += f" ({request.meta['komo_gave_up']})"
-            transient = status >= 500 or status in (408, 429)
-        elif failure.check(OffsiteRedirect):
-            status, reason, transient = failure.value.status, str(failure.value), False
-        elif failure.check(IgnoreRequest):
-            message = str(failure.value)
-            reason = "forbidden by robots.txt" if "robots.txt" in message else f"ignored: {message}"
-            transient = False
-        else:
-            name = type(failure.value).__name__
-            if name in ("DownloadCancelledError", "CancelledError") or "maxsize" in str(failure.value).lower():
-                limit = request.meta.get("download_maxsize", API_MAXSIZE) / (1024 * 1024)
-                reason, transient = f"larger than the {limit:g} MB download limit", False
-            elif "Timeout" in name or "TimedOut" in name:
-                reason = "timeout" + suffix
-            else:
-                reason = f"{name}: {str(failure.value)[:200]}{suffix}"
+        status, reason, transient = self.describe_failure(failure, API_MAXSIZE / (1024 * 1024))
         if kind == "listing":
             meta = request.meta
             if meta.get("page") == 1 and meta.get("filtered") and status in (400, 404, 405, 422, 501):
@@ -410,21 +371,6 @@ class OParlSpider(scrapy.Spider):
             reason = f"referred-to {request.meta.get('object_type')}: {reason}"
         self._error(url, status, reason, transient, kind)
 
-    def _error(self, url: str, status: int | None, reason: str, transient: bool, kind: str) -> None:
-        self.logger.warning("failed %s: %s", url, reason)
-        self.stats[f"errors_{kind}"] += 1
-        self.staging.write("errors", {"source": self.source.name, "url": url, "native_id": None, "kind": kind,
-                                      "status": status, "reason": reason, "transient": transient,
-                                      "failed_at": _now()})
-
-    def _download(self, file_id: str, url: str, status: int | None, raw_ref: str | None, error: str | None,
-                  transient: bool | None, mime: str | None, sha256: str | None = None,
-                  size: int | None = None) -> None:
-        self.staging.write("downloads", {
-            "source": self.source.name, "file_id": file_id, "url": url, "status": status, "raw_ref": raw_ref,
-            "sha256": sha256, "size": size, "mime_type": mime, "error": error, "transient": transient,
-            "fetched_at": _now()})
-
     @staticmethod
     def _origin_url(request_or_response: Any) -> str:
         return (request_or_response.meta.get("redirect_urls") or [request_or_response.url])[0]
@@ -438,17 +384,4 @@ class OParlSpider(scrapy.Spider):
             "lists": dict(Counter(self.lists.values())),
             "incomplete_lists": blocking[:20], **dict(self.stats),
         }
-        (Path(self.job.staging_dir) / "spider.json").write_text(json.dumps(summary))
-        self.staging.close()
-        self.pool.shutdown(wait=True)
-
-
-def _phrase(status: int) -> str:
-    try:
-        return HTTPStatus(status).phrase
-    except ValueError:
-        return ""
-
-
-def _now() -> str:
-    return datetime.now(UTC).replace(tzinfo=None).isoformat()
+        self._finish(summary)

@@ -19,25 +19,19 @@ page failed keeps what its meeting page says about it.
 from __future__ import annotations
 
 import asyncio
-import json
 import re
 from collections import Counter
-from concurrent.futures import ThreadPoolExecutor
-from datetime import UTC, date, datetime, timedelta
-from http import HTTPStatus
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import scrapy
-from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
-from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
 from kommunalmonitor.core.crawljob import CrawlJob
 from kommunalmonitor.core.faults import killpoint
 
-from ..middlewares import OffsiteRedirect
 from ..oparl import ObjectRecord
 from ..sessionnet import (
     CalendarEntry,
@@ -56,7 +50,8 @@ from ..sessionnet import (
     parse_meeting,
     parse_paper,
 )
-from ..staging import StagingWriter, save_raw_page
+from ..staging import save_raw_page
+from .council_base import CouncilSpider, now
 
 _FILE_SUFFIX = {"application/pdf": ".pdf.gz", "text/html": ".html.gz", "application/json": ".json.gz"}
 
@@ -66,18 +61,13 @@ def slug(text: str) -> str:
     return re.sub(r"[^a-z0-9äöüß]+", "-", text.lower()).strip("-")[:80] or "unnamed"
 
 
-class SessionNetSpider(scrapy.Spider):
+class SessionNetSpider(CouncilSpider):
     name = "sessionnet"
+    source_class = SessionNetSource
 
     def __init__(self, job: CrawlJob, **kwargs: Any):
-        super().__init__(**kwargs)
-        self.job = job
-        self.source = SessionNetSource.load(Path(job.source_file), base_url=job.base_url)
-        self.policy = self.source.host_policy()
-        self.allowed_domains = self.policy.hostnames
-        self.staging = StagingWriter(Path(job.staging_dir))
-        self.raw_dir = Path(job.raw_dir)
-        state = json.loads(Path(job.state_file).read_text(encoding="utf-8")) if job.state_file else {}
+        super().__init__(job, **kwargs)
+        state = self.state
         self.full = bool(job.full)
         self.today = date.fromisoformat(job.today) if job.today else date.today()
         self.cursor = None if self.full else state.get("cursor")
@@ -88,14 +78,10 @@ class SessionNetSpider(scrapy.Spider):
         self.pending_files: list[list[str]] = state.get("pending_files", [])
         self.retry: list[list[str]] = state.get("retry", [])
         self.entries: dict[str, dict[str, Any]] = state.get("entries", {})
-        self.started_at = _now()
         self.months: dict[str, str] = {}       # "2024-03" → running | done | failed
         self.session_ok = False
         self.requested: set[str] = set()
-        self.requested_files: set[str] = set()
         self.emitted: set[str] = set()
-        self.stats: Counter[str] = Counter()
-        self.pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="komo-files")
 
     # -- ids -------------------------------------------------------------------------------------
 
@@ -483,7 +469,7 @@ class SessionNetSpider(scrapy.Spider):
         self.emitted.add(object_id)
         record = ObjectRecord(object_id, kind, None, False, False, cleaned, refs, [], "list", None,
                               response.meta.get("raw_ref") if response is not None else None)
-        self.staging.write("objects", record.staging(self.source.name, _now()))
+        self.staging.write("objects", record.staging(self.source.name, now()))
         self.stats[f"objects_{kind}"] += 1
 
     def _file(self, link: FileLink, response: Response | None) -> str:
@@ -534,14 +520,6 @@ class SessionNetSpider(scrapy.Spider):
                        sha256=digest, size=len(body))
         self.stats["files_downloaded"] += 1
 
-    def _download(self, file_id: str, url: str, status: int | None, raw_ref: str | None, error: str | None,
-                  transient: bool | None, mime: str | None, sha256: str | None = None,
-                  size: int | None = None) -> None:
-        self.staging.write("downloads", {
-            "source": self.source.name, "file_id": file_id, "url": url, "status": status, "raw_ref": raw_ref,
-            "sha256": sha256, "size": size, "mime_type": mime, "error": error, "transient": transient,
-            "fetched_at": _now()})
-
     # -- failures ------------------------------------------------------------------------------------
 
     def on_error(self, failure: Failure) -> None:
@@ -549,28 +527,7 @@ class SessionNetSpider(scrapy.Spider):
         meta = request.meta
         kind = meta.get("kind", "other")
         url = meta.get("page_url") or request.url
-        attempts = meta.get("retry_times", 0) + 1
-        suffix = f" after {attempts} attempts" if attempts > 1 else ""
-        status: int | None = None
-        transient = True
-        if failure.check(HttpError):
-            status = failure.value.response.status
-            reason = f"HTTP {status} {_phrase(status)}{suffix}"
-            transient = status >= 500 or status in (408, 429)
-        elif failure.check(OffsiteRedirect):
-            status, reason, transient = failure.value.status, str(failure.value), False
-        elif failure.check(IgnoreRequest):
-            message = str(failure.value)
-            reason = "forbidden by robots.txt" if "robots.txt" in message else f"ignored: {message}"
-            transient = False
-        else:
-            name = type(failure.value).__name__
-            if name in ("DownloadCancelledError", "CancelledError") or "maxsize" in str(failure.value).lower():
-                reason, transient = "larger than the download limit", False
-            elif "Timeout" in name or "TimedOut" in name:
-                reason = "timeout" + suffix
-            else:
-                reason = f"{name}: {str(failure.value)[:200]}{suffix}"
+        status, reason, transient = self.describe_failure(failure, self.source.max_file_mb)
         if kind == "file":
             self._download(meta["file_id"], url, status, None, reason, transient, None)
         if kind == "calendar":
@@ -581,23 +538,13 @@ class SessionNetSpider(scrapy.Spider):
                 self.crawler.engine.crawl(request)
         self._error(url, status, reason, transient, kind, meta.get("object_id"))
 
-    def _error(self, url: str, status: int | None, reason: str, transient: bool, kind: str,
-               object_id: str | None = None) -> None:
-        self.logger.warning("failed %s: %s", url, reason)
-        self.stats[f"errors_{kind}"] += 1
-        self.staging.write("errors", {"source": self.source.name, "url": url, "native_id": object_id, "kind": kind,
-                                      "status": status, "reason": reason, "transient": transient,
-                                      "failed_at": _now()})
-
     def closed(self, reason: str) -> None:
         failed = sorted(k for k, state in self.months.items() if state != "done")
         complete = self.session_ok and bool(self.months) and not failed and reason == "finished"
         summary = {"finish_reason": reason, "complete": complete, "started_at": self.started_at,
                    "overlap_hours": 0, "calendar_months": len(self.months), "incomplete_lists": failed[:24],
                    **dict(self.stats)}
-        (Path(self.job.staging_dir) / "spider.json").write_text(json.dumps(summary))
-        self.staging.close()
-        self.pool.shutdown(wait=True)
+        self._finish(summary)
 
 
 def _some(request: scrapy.Request | None) -> list[scrapy.Request]:
@@ -619,14 +566,3 @@ def _row_meta(row: ItemRow) -> dict[str, Any]:
 def _add_months(day: date, months: int) -> date:
     index = day.year * 12 + day.month - 1 + months
     return date(index // 12, index % 12 + 1, 1)
-
-
-def _phrase(status: int) -> str:
-    try:
-        return HTTPStatus(status).phrase
-    except ValueError:
-        return ""
-
-
-def _now() -> str:
-    return datetime.now(UTC).replace(tzinfo=None).isoformat()
