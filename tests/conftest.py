@@ -133,3 +133,16 @@ def redis_url() -> Iterator[str]:
         pytest.skip("redis-server is not installed (apt-get install redis-server)")
     with running_redis() as url:
         yield url
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Headless Chromium for a browser test module (the module itself skips where Chromium or
+    playwright is missing), launched with the closed-network flags of test_report_browser."""
+    from .test_report_browser import CHROMIUM, FLAGS, playwright
+
+    assert CHROMIUM, "Chromium must be installed in CI"
+    with playwright.sync_playwright() as driver:
+        launched = driver.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        yield launched
+        launched.close()

@@ -191,21 +191,16 @@ CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 
 @pytest.mark.slow
 @pytest.mark.skipif(not CHROMIUM and not os.environ.get("CI"), reason="Chromium is not installed")
-def test_council_section_renders_in_chromium(reports, linked_home):
-    playwright = pytest.importorskip("playwright.sync_api")
-    from .test_report_browser import FLAGS
-
-    with playwright.sync_playwright() as driver:
-        browser = driver.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
-        page = browser.new_page(viewport={"width": 1100, "height": 900})
-        errors: list[str] = []
-        page.on("pageerror", lambda error: errors.append(str(error)))
-        page.goto(reports["html"].as_uri(), wait_until="load")
-        assert page.locator("#rat h2").inner_text() == "Im Rat"
-        shown = page.locator("#rat article.paper").count()
-        assert shown == len(_csv(reports["csv"], "council_paper"))
-        committees = page.locator("#rat-gremien tbody tr").count()
-        assert committees == len(_csv(reports["csv"], "council_committee"))
-        assert page.locator("#rat .press blockquote").count() == len(_csv(reports["csv"], "council_press_link"))
-        assert errors == []
-        browser.close()
+def test_council_section_renders_in_chromium(reports, linked_home, browser):
+    page = browser.new_page(viewport={"width": 1100, "height": 900})
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.goto(reports["html"].as_uri(), wait_until="load")
+    assert page.locator("#rat h2").inner_text() == "Im Rat"
+    shown = page.locator("#rat article.paper").count()
+    assert shown == len(_csv(reports["csv"], "council_paper"))
+    committees = page.locator("#rat-gremien tbody tr").count()
+    assert committees == len(_csv(reports["csv"], "council_committee"))
+    assert page.locator("#rat .press blockquote").count() == len(_csv(reports["csv"], "council_press_link"))
+    assert errors == []
+    page.close()

@@ -34,15 +34,6 @@ def report_file(reading_home, tmp_path_factory) -> Path:
     return target
 
 
-@pytest.fixture(scope="module")
-def browser():
-    assert CHROMIUM, "Chromium must be installed in CI"
-    with playwright.sync_playwright() as driver:
-        launched = driver.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
-        yield launched
-        launched.close()
-
-
 def open_report(browser, report_file: Path, width: int = 1100):
     page = browser.new_page(viewport={"width": width, "height": 900})
     seen = {"requests": [], "console": [], "errors": []}

@@ -9,9 +9,9 @@ import re
 
 import pytest
 
+from . import test_report_browser  # noqa: F401  (its skips where Chromium or playwright is missing apply here)
 from .conftest import HOSTILE_RELEASE, HOSTILE_TITLE, run_komo
 from .komo_server import komo_server
-from .test_report_browser import CHROMIUM, FLAGS, playwright
 
 pytestmark = pytest.mark.slow
 
@@ -27,15 +27,6 @@ def shots(tmp_path_factory):
     folder = tmp_path_factory.mktemp("serve-screenshots")
     print(f"\nkomo serve screenshots: {folder}")
     return folder
-
-
-@pytest.fixture(scope="module")
-def browser():
-    assert CHROMIUM, "Chromium must be installed in CI"
-    with playwright.sync_playwright() as driver:
-        launched = driver.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
-        yield launched
-        launched.close()
 
 
 @pytest.fixture
