@@ -80,7 +80,8 @@ for i = 2, #ARGV do redis.call('ZADD', KEYS[1], 'XX', deadline, ARGV[i]) end
 return 1
 """
 # Token bucket: `rate` tokens a second, at most `burst`; returns 0 when a token was taken, else the
-# milliseconds until one is there.
+# milliseconds until one is there. Each grant's Redis time goes to the crawl's grant log (KEYS[2]), so the
+# loader can report the rate the site saw, by the bucket's own clock rather than by a busy client's.
 _TAKE = """
 local now = redis.call('TIME')
 local t = tonumber(now[1]) + tonumber(now[2]) / 1e6
@@ -90,11 +91,18 @@ local tokens = tonumber(state[1]) or burst
 local at = tonumber(state[2]) or t
 tokens = math.min(burst, tokens + (t - at) * rate)
 local wait = 0
-if tokens >= 1 then tokens = tokens - 1 else wait = math.ceil((1 - tokens) / rate * 1000) end
+if tokens >= 1 then
+  tokens = tokens - 1
+  redis.call('RPUSH', KEYS[2], tostring(t))
+  redis.call('LTRIM', KEYS[2], -tonumber(ARGV[3]), -1)
+else
+  wait = math.ceil((1 - tokens) / rate * 1000)
+end
 redis.call('HSET', KEYS[1], 'tokens', tostring(tokens), 'at', tostring(t))
 redis.call('PEXPIRE', KEYS[1], 3600000)
 return wait
 """
+GRANT_LOG_LENGTH = 200_000  # the latest grants per site and crawl kept for the report (~4 MB at most)
 
 LEASE_META = "komo_lease"
 
@@ -176,6 +184,19 @@ class Frontier:
         length, (seconds, micros) = pipe.execute()
         expired = self.server.zcount(self.leased, "-inf", seconds + micros / 1e6)
         return int(length) + int(expired)
+
+    def busiest_second(self) -> dict[str, int]:
+        """Per site, the most requests the shared rate limit granted within any one second of this crawl."""
+        busiest = {}
+        for key in self.server.scan_iter(match=f"{self.prefix}:grants:*", count=1000):
+            times = sorted(float(t) for t in self.server.lrange(key, 0, -1))
+            most, start = 0, 0
+            for end, t in enumerate(times):
+                while t - times[start] >= 1.0:
+                    start += 1
+                most = max(most, end - start + 1)
+            busiest[key.decode()[len(f"{self.prefix}:grants:"):]] = most
+        return busiest
 
     def counter(self, name: str) -> int:
         return int(self.server.hget(self.counters, name) or 0)
@@ -334,12 +355,13 @@ class SiteRateLimit:
     """At most KOMO_SITE_RATE requests a second to one host from all workers together (a token bucket
     in Redis); 0 switches it off. Scrapy's DOWNLOAD_DELAY and AutoThrottle still pace each worker."""
 
-    def __init__(self, crawler: Crawler, server: redis.Redis, rate: float, burst: float):
+    def __init__(self, crawler: Crawler, server: redis.Redis, rate: float, burst: float, prefix: str):
         self.rate = rate
         self.burst = max(1.0, burst)
         self._take = server.register_script(_TAKE)
         self.waited = 0.0
         self.crawler = crawler
+        self.prefix = prefix
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> SiteRateLimit:
@@ -347,11 +369,14 @@ class SiteRateLimit:
         if rate <= 0 or not crawler.settings.get("REDIS_URL"):
             raise NotConfigured
         return cls(crawler, redis.Redis.from_url(crawler.settings["REDIS_URL"]), rate,
-                   crawler.settings.getfloat("KOMO_SITE_BURST", 1.0))
+                   crawler.settings.getfloat("KOMO_SITE_BURST", 1.0),
+                   crawler.settings.get("KOMO_FRONTIER_PREFIX") or "komo:no-crawl")
 
     async def process_request(self, request: Request, spider: Spider | None = None) -> None:
-        key = f"komo:rate:{urlsplit(request.url).netloc}"
-        while wait_ms := int(self._take(keys=[key], args=[self.rate, self.burst])):
+        host = urlsplit(request.url).netloc
+        # The bucket is per host across crawls (politeness is the site's); the grant log per crawl.
+        keys = [f"komo:rate:{host}", f"{self.prefix}:grants:{host}"]
+        while wait_ms := int(self._take(keys=keys, args=[self.rate, self.burst, GRANT_LOG_LENGTH])):
             self.waited += wait_ms / 1000
             await asyncio.sleep(wait_ms / 1000)
         return None

@@ -91,8 +91,10 @@ class CrawlSummary:
         frontier = self.stats.get("frontier")
         if not frontier:
             return ""
+        busiest = frontier.get("busiest_second") or {}
         return (f"; {frontier['workers']} workers: {frontier['duplicate_fetches']} duplicate fetches, "
-                f"{frontier['reclaimed']} leases reclaimed")
+                f"{frontier['reclaimed']} leases reclaimed"
+                + "".join(f"; {host}: at most {n} requests in one second" for host, n in sorted(busiest.items())))
 
 
 def load_source(options: CrawlOptions) -> Source | OParlSource | SessionNetSource:
@@ -288,7 +290,7 @@ def _run_workers(job: CrawlJob, options: CrawlOptions, home: Home, run_id: int,
         left = frontier.waiting()
         counts = {"workers": len(processes), "worker_exit_codes": codes, "left_in_frontier": left,
                   "leases": frontier.counter("leases"), "reclaimed": frontier.counter("reclaimed"),
-                  "recheck": len(recheck)}
+                  "recheck": len(recheck), "busiest_second": frontier.busiest_second()}
     finally:
         for process, log in processes:
             if process.poll() is None:
