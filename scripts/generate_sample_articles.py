@@ -29,7 +29,7 @@ from kommunalmonitor.core.german import MONTHS, WEEKDAYS
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # benchmarks/ is no package of the install: found from the checkout
-from benchmarks.pools import load_file  # noqa: E402
+from benchmarks.pools import fill, load_file  # noqa: E402
 
 SEED = 20230331
 DEFAULT_OUT = ROOT / "data" / "sample-archive" / "articles.jsonl"
@@ -48,6 +48,8 @@ FORBIDDEN_PREFIXES = (
 )
 POOLS = {name: pool for path in sorted((ROOT / "data" / "sample-archive" / "pools").glob("*.toml"))
          for name, pool in load_file(path).items()}
+# the sentences of each article template (t_sprachkurs → sprachkurs.toml) and of the extension pools
+TEMPLATES = {path.stem: load_file(path) for path in sorted((ROOT / "data" / "sample-archive" / "templates").glob("*.toml"))}
 
 
 def D(s: str) -> dt.date:
@@ -173,6 +175,17 @@ class Ctx:
         self.dname = None
         self.variant_name = None
         self._n = 0
+
+    # -- sentence templates ----------------------------------------------------
+    def say(self, key: str, /, **slots):
+        """The template(s) at `key` ("sprachkurs.title") filled with `slots` and the helpers below."""
+        template = TEMPLATES
+        for part in key.split("."):
+            template = template[part]
+        return fill(template, slots, self._helper)
+
+    def _helper(self, name: str):
+        return getattr(self, name) if name in TEMPLATE_HELPERS else MODULE_HELPERS[name]
 
     # -- variant choice: least used option for this template slot -----------
     def pick(self, options):
@@ -411,6 +424,12 @@ class Ctx:
 
     def dz(self):
         return "Dezernat für Bürger, Umwelt und Soziales"
+
+
+# what a template field may call: {who:ob} → c.who("ob"), {wz:n} → wz(n), {mr} → c.mr
+TEMPLATE_HELPERS = {"who", "Who", "wa", "nm", "sur", "der", "er", "sein", "ki", "job", "tel", "refugees", "origin",
+                    "unterkunft_word", "dz", "fd", "am", "my", "fuzzy", "time", "money", "cur", "y", "mr"}
+MODULE_HELPERS = {"wz": wz, "num": num, "cap": cap, "dec": dec}
 
 
 def art(title, blocks, *, category, topic, sender="Stadtverwaltung", fields=(), report=False, pools=None):
