@@ -443,27 +443,17 @@ def art(title, blocks, *, category, topic, sender="Stadtverwaltung", fields=(), 
 def t_sprachkurs(c: Ctx):
     start = c.future(12, 45)
     n = c.r.randint(3, 9)
-    vhs_addr = "im VHS-Haus an der Rathenaustraße" if c.chance(0.5) else "in den Räumen der Volkshochschule"
+    vhs_addr = c.say("sprachkurs.vhs_addr") if c.chance(0.5) else c.say("sprachkurs.vhs_addr_2")
     fields = ["sprache"]
     blocks = []
     if c.y < 2005:
-        title = c.pick(["Deutschkurse für Aussiedler und ausländische Mitbürger", "Volkshochschule bietet neue Deutschkurse an",
-                        "Deutsch lernen an der Volkshochschule"])
-        blocks.append(P(c.pick([
-            f"Die Volkshochschule bietet ab {c.fd(start)} wieder Deutschkurse für Spätaussiedler sowie für ausländische Mitbürgerinnen und Mitbürger an. Insgesamt {wz(n)} Kurse auf unterschiedlichen Stufen stehen zur Auswahl, vom Einstieg ohne Vorkenntnisse bis zur Vorbereitung auf das Zertifikat Deutsch.",
-            f"Mit {wz(n)} neuen Deutschkursen reagiert die Volkshochschule auf die anhaltend große Nachfrage. Die Kurse beginnen {c.am(start)} und richten sich an Erwachsene, die erst seit kurzem in Leverkusen leben und sich im Alltag besser verständigen möchten.",
-        ])))
-        blocks.append(P(c.pick([
-            f"Gefördert werden die Kurse vom Sprachverband Deutsch für ausländische Arbeitnehmer und vom {c.job('bare')}. Für Spätaussiedler ist die Teilnahme in der Regel kostenlos, alle anderen zahlen eine ermäßigte Gebühr von {c.money(c.r.choice([40, 50, 60]))} je Kursabschnitt.",
-            f"Unterrichtet wird an vier Vormittagen in der Woche {vhs_addr}. Die Gruppen sind mit höchstens 20 Teilnehmenden bewusst klein gehalten, damit jede und jeder auch wirklich zum Sprechen kommt. Das Lehrmaterial ist in der Kursgebühr enthalten.",
-        ])))
+        title = c.pick(c.say("sprachkurs.title"))
+        blocks.append(P(c.pick(c.say("sprachkurs.para", start=start, n=n))))
+        blocks.append(P(c.pick(c.say("sprachkurs.para_2", money_choice_40=lambda: c.money(c.r.choice([40, 50, 60])), vhs_addr=vhs_addr))))
         p, fem = c.person(initial=True)
         age = c.r.randint(24, 52)
-        blocks.append(Q(c.pick([
-            f"„Wer die Sprache nicht kann, bleibt draußen, beim Arzt, in der Schule der Kinder und auf dem Amt“, sagte {c.who('vhs')}. „Unsere Kurse sind deshalb mehr als Grammatik, sie sind der erste Schritt in die Stadt.“",
-            f"„Am Anfang habe ich fast nichts verstanden. Heute kann ich allein zum Amt gehen“, erzählt {'die' if fem else 'der'} {age}-jährige {p}, {'die' if fem else 'der'} vor drei Jahren {c.origin()} nach Leverkusen kam.",
-        ])))
-        blocks.append(P(f"Vor Kursbeginn gibt es einen kostenlosen Einstufungstest. Anmeldungen nimmt die Geschäftsstelle der Volkshochschule montags bis donnerstags von 9 bis 12 Uhr entgegen, {c.tel('4181')}."))
+        blocks.append(Q(c.pick(c.say("sprachkurs.quote", die_or_der=lambda: 'die' if fem else 'der', age=age, p=p))))
+        blocks.append(P(c.say("sprachkurs.para_3")))
         return art(title, blocks, category="Bildung" if c.chance(0.5) else "Soziales", topic="bildung" if c.chance(0.5) else "soziales",
                    sender=c.pick(["VHS Leverkusen", "Stadtverwaltung", "Internet Initiative"]), fields=fields)
 
@@ -471,53 +461,36 @@ def t_sprachkurs(c: Ctx):
     if kind == "beruf" and c.y < 2016:
         kind = "allgemein"
     title = {
-        "allgemein": c.pick(["Neue Integrationskurse bei der Volkshochschule", f"Integrationskurse starten im {MONTHS[start.month - 1]}",
-                             "Volkshochschule erweitert Angebot an Integrationskursen"]),
-        "frauen": c.pick(["Deutsch lernen mit Kinderbetreuung", "Integrationskurs speziell für Frauen"]),
-        "alpha": c.pick(["Alphabetisierung: Neuer Kurs für Erwachsene", "Lesen und Schreiben lernen – auf Deutsch"]),
-        "beruf": c.pick(["Deutsch für den Beruf: Neue Sprachkurse", "Berufssprachkurse für Zugewanderte"]),
-        "jugend": c.pick(["Jugendintegrationskurs startet", "Deutschkurs für junge Zugewanderte"]),
+        "allgemein": c.pick(c.say("sprachkurs.title_allgemein", months_month_1=lambda: MONTHS[start.month - 1])),
+        "frauen": c.pick(c.say("sprachkurs.title_frauen")),
+        "alpha": c.pick(c.say("sprachkurs.title_alpha")),
+        "beruf": c.pick(c.say("sprachkurs.title_beruf")),
+        "jugend": c.pick(c.say("sprachkurs.title_jugend")),
     }[kind]
-    test = "den „Deutsch-Test für Zuwanderer“" if c.y >= 2009 else "die Prüfung zum Zertifikat Deutsch"
+    test = c.say("sprachkurs.test") if c.y >= 2009 else c.say("sprachkurs.test_2")
     eigen = "1,00" if c.y < 2013 else ("1,95" if c.y < 2021 else "2,20")
     orient = 30 if c.y < 2012 else (60 if c.y < 2016 else 100)
-    blocks.append(P(c.pick([
-        f"Die Volkshochschule startet {c.am(start)} {wz(n)} neue Integrationskurse. Die Kurse richten sich an Zugewanderte, die ihre Deutschkenntnisse systematisch aufbauen wollen, und finden vormittags wie abends {vhs_addr} statt.",
-        f"Wer neu in Leverkusen ist und Deutsch lernen möchte, hat ab {c.fd(start)} wieder mehr Auswahl: Die Volkshochschule bietet {wz(n)} zusätzliche Integrationskurse an, davon {wz(max(2, n // 3))} am Abend für Berufstätige.",
-        f"Die Nachfrage nach Sprachkursen bleibt hoch. Die Volkshochschule hat deshalb für das kommende Semester {wz(n)} weitere Integrationskurse beim Bundesamt für Migration und Flüchtlinge beantragt; der erste beginnt {c.am(start)}.",
-    ])))
+    blocks.append(P(c.pick(c.say("sprachkurs.para_4", start=start, n=n, vhs_addr=vhs_addr, wz_max_2=lambda: wz(max(2, n // 3))))))
     detail = {
-        "allgemein": f"Ein Integrationskurs umfasst 600 Unterrichtsstunden Sprachunterricht und einen Orientierungskurs von {orient} Stunden, in dem es um Rechtsordnung, Geschichte und das Zusammenleben in Deutschland geht. Am Ende steht {test}, der das Sprachniveau B1 nachweist.",
-        "frauen": "Neu im Programm ist ein Frauenintegrationskurs mit paralleler Kinderbetreuung. Er findet an vier Vormittagen pro Woche im Familienzentrum Am Büchelter Hof 11 statt, so dass auch Mütter mit kleinen Kindern teilnehmen können. Erzieherinnen betreuen die Kinder im Nebenraum.",
-        "alpha": "Für Menschen, die in ihrer Herkunftssprache nicht oder nur wenig lesen und schreiben gelernt haben, gibt es einen eigenen Alphabetisierungskurs. Er umfasst bis zu 1.200 Unterrichtsstunden und arbeitet mit kleinen Gruppen von höchstens 16 Personen.",
-        "beruf": "Die Berufssprachkurse bauen auf dem Integrationskurs auf und bereiten gezielt auf Bewerbungsgespräche, Telefonate mit Kunden und Fachsprache im Betrieb vor. Es gibt Module für Pflege, Handwerk und kaufmännische Berufe; vermittelt werden die Plätze über das Jobcenter und die Agentur für Arbeit.",
-        "jugend": "Der Jugendintegrationskurs ist für junge Erwachsene bis 27 Jahre gedacht, die nicht mehr schulpflichtig sind. Neben Deutsch stehen Bewerbungstraining und Betriebsbesuche auf dem Stundenplan, außerdem ein Projekt mit der Stadtbibliothek.",
+        "allgemein": c.say("sprachkurs.detail_allgemein", orient=orient, test=test),
+        "frauen": c.say("sprachkurs.detail_frauen"),
+        "alpha": c.say("sprachkurs.detail_alpha"),
+        "beruf": c.say("sprachkurs.detail_beruf"),
+        "jugend": c.say("sprachkurs.detail_jugend"),
     }[kind]
     blocks.append(P(detail))
     if kind in ("beruf", "jugend"):
         fields.append("arbeit")
     if kind == "frauen":
         fields.append("bildung") if c.chance(0.3) else None
-    blocks.append(P(c.pick([
-        f"Die Kosten trägt zum größten Teil das Bundesamt für Migration und Flüchtlinge. Teilnehmende zahlen einen Eigenanteil von {eigen} Euro pro Unterrichtsstunde, der bei Bezug von Leistungen nach dem SGB II entfällt. Wer nach § 44 Aufenthaltsgesetz berechtigt ist, erhält von der Ausländerbehörde einen Berechtigungsschein.",
-        f"Wer zur Teilnahme verpflichtet ist, erhält die Aufforderung von der Ausländerbehörde oder vom {c.job('bare')}. Freiwillige Teilnehmende können beim Bundesamt für Migration und Flüchtlinge eine Zulassung beantragen; die Volkshochschule hilft beim Ausfüllen der Formulare.",
-    ])))
+    blocks.append(P(c.pick(c.say("sprachkurs.para_5", eigen=eigen))))
     p, fem = c.person(initial=True)
     age = c.r.randint(22, 55)
-    blocks.append(Q(c.pick([
-        f"„Wer Deutsch spricht, kann beim Elternabend mitreden, versteht den Arzt und hat auf dem Arbeitsmarkt ganz andere Chancen“, sagte {c.who('vhs')}.",
-        f"„Am Anfang habe ich nur wenig verstanden. Jetzt kann ich mit den Nachbarn sprechen und allein Termine bei Behörden machen“, erzählt {'die' if fem else 'der'} {age}-jährige {p}, {'die' if fem else 'der'} vor zwei Jahren {c.origin()} nach Leverkusen kam.",
-        f"„Die Kurse sind fast immer ausgebucht, das zeigt, wie groß der Wunsch ist, dazuzugehören“, so {c.who('integ')}.",
-    ])))
+    blocks.append(Q(c.pick(c.say("sprachkurs.quote_2", die_or_der=lambda: 'die' if fem else 'der', age=age, p=p))))
     if c.chance(0.4):
         d1, d2, d3 = sorted([c.future(10, 30), c.future(31, 60), c.future(61, 90)])
-        blocks.append(L([f"Integrationskurs am Vormittag: ab {c.fd(d1, 'dm')}, montags bis donnerstags, {c.time('morning')}",
-                         f"Integrationskurs am Abend: ab {c.fd(d2, 'dm')}, dienstags und donnerstags, {c.time('evening')}",
-                         f"Intensivkurs: ab {c.fd(d3, 'dm')}, fünf Vormittage pro Woche"]))
-    blocks.append(P(c.pick([
-        f"Vor Kursbeginn findet ein kostenloser Einstufungstest statt. Anmeldung und Beratung montags bis donnerstags von 9 bis 12 Uhr, {c.tel('4181')}.",
-        f"Beratungstermine für den Einstufungstest vergibt die VHS {c.tel('4182')}. Weitere Informationen gibt es auch {c.ki('bei')}.",
-    ])))
+        blocks.append(L(c.say("sprachkurs.items", d1=d1, d2=d2, d3=d3)))
+    blocks.append(P(c.pick(c.say("sprachkurs.para_6"))))
     return art(title, blocks, category=c.pick(["Bildung", "Soziales"]), topic=c.pick(["bildung", "soziales"]),
                sender=c.pick(["VHS Leverkusen", "Stadtverwaltung"]), fields=fields)
 
@@ -528,35 +501,22 @@ def t_sprachcafe(c: Ctx):
     first = c.next_wd(wd, 5, 25)
     t1 = c.time("day")
     if place == "stadtbibliothek":
-        where = "in der Stadtbibliothek im Forum"
+        where = c.say("sprachcafe.where")
         sender = "Stadtbibliothek"
     elif place == "stadtteil":
         dn = c.district()
-        where = f"im Stadtteilbüro {dn}, {c.addr()}"
+        where = c.say("sprachcafe.where_2", dn=dn, addr=lambda: c.addr())
         sender = "Stadtverwaltung"
     else:
         dn = c.district()
-        where = f"im Gemeindehaus der evangelischen Kirchengemeinde {dn}"
+        where = c.say("sprachcafe.where_3", dn=dn)
         sender = "Evangelischer Kirchenkreis"
-    title = c.pick(["Sprachcafé lädt zum Deutschsprechen ein", "Neues Sprachcafé: Deutsch üben bei Kaffee und Kuchen",
-                    "Ehrenamtliche eröffnen Sprachcafé", "Sprachcafé sucht weitere Ehrenamtliche"])
-    blocks = [P(c.pick([
-        f"Deutsch üben ohne Prüfungsdruck: Ab {c.fd(first)} öffnet {where} jeden {WEEKDAYS[wd]} ab {t1} ein Sprachcafé. Eingeladen sind alle, die ihre Deutschkenntnisse im Gespräch verbessern möchten, ganz gleich, ob sie gerade einen Kurs besuchen oder schon länger in Leverkusen leben.",
-        f"Seit einigen Wochen treffen sich {where} regelmäßig Menschen aus rund einem Dutzend Ländern, um gemeinsam Deutsch zu sprechen. Das Sprachcafé findet immer {WEEKDAYS[wd].lower()}s um {t1} statt, die Teilnahme ist kostenlos und ohne Anmeldung möglich.",
-    ]))]
-    blocks.append(P(c.pick([
-        "Organisiert wird das Angebot von Ehrenamtlichen, viele von ihnen ehemalige Lehrerinnen und Lehrer. An kleinen Tischen geht es um Alltagsthemen: den Einkauf auf dem Wochenmarkt, das Gespräch mit der Kinderärztin oder den Brief vom Vermieter. Wer mag, bringt eigene Fragen mit.",
-        "Das Konzept ist bewusst einfach gehalten: Es gibt Kaffee, Tee und Gebäck, und an jedem Tisch sitzt mindestens eine Person mit Deutsch als Muttersprache. Gesprochen wird über alles, was gerade wichtig ist, von der Wohnungssuche bis zum Fußballergebnis vom Wochenende.",
-    ])))
+    title = c.pick(c.say("sprachcafe.title"))
+    blocks = [P(c.pick(c.say("sprachcafe.para", first=first, where=where, weekdays_wd=lambda: WEEKDAYS[wd], t1=t1, lower_weekdays_wd=lambda: WEEKDAYS[wd].lower())))]
+    blocks.append(P(c.pick(c.say("sprachcafe.para_2"))))
     p, fem = c.person()
-    blocks.append(Q(c.pick([
-        f"„Im Kurs lernt man die Regeln, hier lernt man zu reden“, sagt {'die Ehrenamtliche' if fem else 'der Ehrenamtliche'} {p}, {'die' if fem else 'der'} das Sprachcafé mit aufgebaut hat. „Und wir lernen mindestens genauso viel von unseren Gästen.“",
-        f"„Viele trauen sich anfangs kaum, etwas zu sagen. Nach ein paar Wochen erzählen sie von ihren Familien und lachen über ihre eigenen Fehler“, berichtet {p}, {'eine' if fem else 'einer'} der Ehrenamtlichen.",
-    ])))
-    blocks.append(P(c.pick([
-        f"Das Team sucht weitere Freiwillige, die Lust haben, sich einmal im Monat einzubringen. Ansprechpartnerin ist die Koordinierungsstelle für Ehrenamt {c.ki('gen')}, {c.tel()}.",
-        f"Unterstützt wird das Projekt {c.ki('von')} und der Freiwilligenagentur. Wer mitmachen möchte, kann einfach vorbeikommen oder sich vorab {c.tel()} melden.",
-    ])))
+    blocks.append(Q(c.pick(c.say("sprachcafe.quote", die_ehrenamtliche_or_der_ehrenamtliche=lambda: 'die Ehrenamtliche' if fem else 'der Ehrenamtliche', p=p, die_or_der=lambda: 'die' if fem else 'der', eine_or_einer=lambda: 'eine' if fem else 'einer'))))
+    blocks.append(P(c.pick(c.say("sprachcafe.para_3"))))
     return art(title, blocks, category="Soziales", topic="soziales", sender=sender, fields=["sprache", "engagement"])
 
 
@@ -565,33 +525,15 @@ def t_seiteneinsteiger(c: Ctx):
     n_cl = max(2, n_kids // 18)
     blocks = []
     if c.y < 2010:
-        title = c.pick(["Vorbereitungsklassen für Seiteneinsteiger", "Schulstart für Kinder ohne Deutschkenntnisse",
-                        "Mehr Förderunterricht für zugewanderte Kinder"])
-        blocks.append(P(c.pick([
-            f"Rund {n_kids} Kinder und Jugendliche sind im vergangenen Schuljahr ohne Deutschkenntnisse nach Leverkusen gekommen. Für sie gibt es an {wz(n_cl)} Schulen sogenannte Vorbereitungsklassen, in denen sie zunächst intensiv Deutsch lernen, bevor sie in die Regelklassen wechseln.",
-            f"Kinder, die mitten in ihrer Schulzeit nach Deutschland kommen, sollen schneller Anschluss finden. Darauf haben sich Schulamt und {c.ki('bare')} verständigt. Zum neuen Schuljahr werden an {wz(n_cl)} Schulen Auffang- und Vorbereitungsklassen eingerichtet.",
-        ])))
+        title = c.pick(c.say("seiteneinsteiger.title"))
+        blocks.append(P(c.pick(c.say("seiteneinsteiger.para", n_kids=n_kids, n_cl=n_cl))))
     else:
-        title = c.pick(["Seiteneinsteiger: Mehr Plätze in Förderklassen", "Neu zugewanderte Kinder schneller in die Schule",
-                        "Internationale Förderklassen werden ausgebaut", "Schulplätze für Seiteneinsteiger gesucht"])
-        blocks.append(P(c.pick([
-            f"Im laufenden Schuljahr sind bislang {n_kids} schulpflichtige Kinder und Jugendliche neu nach Leverkusen zugezogen, die kaum oder gar kein Deutsch sprechen. {cap(c.ki('nom'))} berät die Familien, stellt den Sprachstand fest und vermittelt einen Schulplatz.",
-            f"Die Zahl der sogenannten Seiteneinsteiger an Leverkusener Schulen ist erneut gestiegen. Nach Angaben {c.ki('gen')} wurden seit Beginn des Schuljahres {n_kids} Kinder und Jugendliche beraten und an {wz(n_cl)} Grund- und weiterführende Schulen vermittelt.",
-        ])))
-    blocks.append(P(c.pick([
-        "In den ersten Monaten lernen die Kinder in kleinen Gruppen vor allem Deutsch, nehmen aber von Anfang an am Sport-, Kunst- und Musikunterricht ihrer Klasse teil. Schritt für Schritt kommen weitere Fächer hinzu, bis sie nach spätestens zwei Jahren vollständig im Regelunterricht lernen.",
-        "Die Schulen arbeiten nach einem gemeinsamen Konzept: Eine Lehrkraft mit Zusatzqualifikation in Deutsch als Zweitsprache betreut die Seiteneinsteiger, Paten aus den oberen Jahrgängen helfen im Schulalltag. Eltern erhalten Informationen zum Schulsystem in mehreren Sprachen.",
-        "Für ältere Jugendliche ab 16 Jahren gibt es an den Berufskollegs internationale Förderklassen. Dort geht es neben der Sprache auch um die Frage, welcher Schulabschluss erreichbar ist und welcher Beruf zu den Jugendlichen passt.",
-    ])))
-    blocks.append(Q(c.pick([
-        f"„Jedes dieser Kinder bringt etwas mit, auch wenn es noch kein Deutsch spricht. Unsere Aufgabe ist es, daraus Bildungschancen zu machen“, sagte {c.who('schuldez')}.",
-        f"„Die Schulen leisten hier enorm viel, oft mit knappen Räumen und zu wenig Personal“, sagte {c.who('integ')}. „Wir brauchen mehr Lehrerstellen für Deutsch als Zweitsprache.“",
-    ])))
+        title = c.pick(c.say("seiteneinsteiger.title_2"))
+        blocks.append(P(c.pick(c.say("seiteneinsteiger.para_2", n_kids=n_kids, cap_ki_nom=lambda: cap(c.ki('nom')), n_cl=n_cl))))
+    blocks.append(P(c.pick(c.say("seiteneinsteiger.para_3"))))
+    blocks.append(Q(c.pick(c.say("seiteneinsteiger.quote"))))
     if c.chance(0.5):
-        blocks.append(P(c.pick([
-            f"Die Erstberatung für neu zugewanderte Familien findet dienstags und donnerstags von 9 bis 12 Uhr statt. Termine gibt es {c.tel()}.",
-            f"Der Schulausschuss wird sich {c.am(c.future(7, 40))} mit dem Thema befassen. Die Verwaltung schlägt vor, zum kommenden Schuljahr {wz(c.r.randint(2, 5))} weitere Förderklassen einzurichten.",
-        ])))
+        blocks.append(P(c.pick(c.say("seiteneinsteiger.para_4", am_future_7=lambda: c.am(c.future(7, 40)), wz_randint_2=lambda: wz(c.r.randint(2, 5))))))
     return art(title, blocks, category="Bildung", topic="bildung", fields=["bildung", "sprache"])
 
 
@@ -600,40 +542,24 @@ def t_kita_eltern(c: Ctx):
     dn = c.district()
     fields = ["bildung", "sprache"]
     if kind == "elterncafe":
-        title = c.pick(["Elterncafé in der Grundschule", "Mütter lernen mit ihren Kindern", "Eltern als Sprachvorbilder"])
-        blocks = [P(c.pick([
-            f"Einmal pro Woche wird das Klassenzimmer zum Café: In einer Grundschule in {dn} treffen sich Mütter und Väter aus zugewanderten Familien, um gemeinsam zu erfahren, wie sie ihre Kinder beim Lernen unterstützen können. Das Programm wird {c.ki('von')} begleitet.",
-            f"An der Grundschule in {dn} ist ein Elterncafé gestartet. Mütter und Väter, die selbst erst Deutsch lernen, erfahren dort, was ihre Kinder im Unterricht gerade durchnehmen, und bekommen Spiele und Lesematerial für zu Hause.",
-        ]))]
-        blocks.append(P("Die Idee dahinter: Eltern sollen in ihrer Familiensprache mit den Kindern über die Themen sprechen, die in der Schule auf Deutsch behandelt werden. So wächst der Wortschatz in beiden Sprachen, und die Eltern bekommen einen Einblick in das deutsche Schulsystem, das vielen fremd ist."))
+        title = c.pick(c.say("kita_eltern.title"))
+        blocks = [P(c.pick(c.say("kita_eltern.para", dn=dn)))]
+        blocks.append(P(c.say("kita_eltern.para_2")))
     elif kind == "stadtteilmuetter":
-        title = c.pick(["Stadtteilmütter besuchen Familien", "Zwölf neue Stadtteilmütter ausgebildet", "Stadtteilmütter erhalten Zertifikate"])
+        title = c.pick(c.say("kita_eltern.title_2"))
         k = c.r.randint(9, 16)
-        blocks = [P(c.pick([
-            f"{k} Frauen haben ihre Ausbildung zur Stadtteilmutter abgeschlossen. Sie stammen selbst aus Einwandererfamilien, sprechen neben Deutsch Türkisch, Arabisch, Russisch oder Polnisch und besuchen künftig Familien in {dn} und den angrenzenden Stadtteilen.",
-            f"In {dn} sind ab sofort {k} Stadtteilmütter unterwegs. Die Frauen wurden ein halbes Jahr lang in Fragen der Erziehung, Gesundheit und Sprachförderung geschult und geben ihr Wissen nun in Hausbesuchen an andere Eltern weiter.",
-        ]))]
-        blocks.append(P("Bei den Besuchen geht es um ganz praktische Fragen: Wie melde ich mein Kind in der Kita an? Welche Vorsorgeuntersuchungen stehen an? Wie kann ich zu Hause das Vorlesen üben, wenn ich selbst noch wenig Deutsch spreche? Die Stadtteilmütter vermitteln bei Bedarf auch an Beratungsstellen weiter."))
+        blocks = [P(c.pick(c.say("kita_eltern.para_3", k=k, dn=dn)))]
+        blocks.append(P(c.say("kita_eltern.para_4")))
         fields.append("engagement")
     else:
-        title = c.pick(["Sprachförderung beginnt in der Kita", "Kitas setzen auf Mehrsprachigkeit", "Fortbildung zur Sprachbildung in Kitas"])
+        title = c.pick(c.say("kita_eltern.title_3"))
         k = c.r.randint(12, 38)
-        blocks = [P(c.pick([
-            f"In {k} städtischen Kindertagesstätten wird die alltagsintegrierte Sprachbildung ausgebaut. Erzieherinnen und Erzieher nehmen dafür an einer Fortbildungsreihe teil, die {c.ki('nom')} gemeinsam mit dem Fachbereich Kinder und Jugend entwickelt hat.",
-            f"Fast jedes zweite Kind in den Leverkusener Kitas wächst mit mehr als einer Sprache auf, in manchen Einrichtungen in {dn} sind es deutlich mehr. Die Stadt will die Sprachförderung deshalb früher ansetzen und stärker mit den Eltern verzahnen.",
-        ]))]
-        blocks.append(P("Statt gesonderter Förderstunden soll Sprache im ganzen Kita-Alltag eine Rolle spielen: beim Frühstück, beim Spielen im Garten oder beim Bilderbuchbetrachten. Die Herkunftssprachen der Kinder werden dabei ausdrücklich wertgeschätzt, etwa durch mehrsprachige Bücher und Lieder."))
+        blocks = [P(c.pick(c.say("kita_eltern.para_5", k=k, dn=dn)))]
+        blocks.append(P(c.say("kita_eltern.para_6")))
     p, fem = c.person(female=True)
-    blocks.append(Q(c.pick([
-        f"„Viele Eltern haben gedacht, sie dürften mit ihren Kindern nur Deutsch sprechen. Dabei ist eine gut gelernte Familiensprache die beste Grundlage“, sagte {c.who('integ')}.",
-        f"„Ich wusste vorher nicht, wie viel ich selbst für mein Kind tun kann“, erzählt {p}, Mutter von zwei Kindern. „Jetzt lesen wir jeden Abend zusammen, mal auf Deutsch, mal auf Arabisch.“",
-        f"„Frühe Bildung ist der Schlüssel. Was wir hier investieren, sparen wir später an Förderunterricht“, betonte {c.who('sozdez')}.",
-    ])))
+    blocks.append(Q(c.pick(c.say("kita_eltern.quote", p=p))))
     if c.chance(0.6):
-        blocks.append(P(c.pick([
-            f"Das Angebot ist kostenlos. Interessierte Eltern und Einrichtungen können sich {c.ki('bei')} melden, {c.tel()}.",
-            f"Finanziert wird das Projekt aus Landesmitteln und einem Zuschuss der Stadt von {c.money(c.r.choice([18000, 25000, 32000, 45000]))} jährlich. Eine Ausweitung auf weitere Stadtteile ist geplant.",
-        ])))
+        blocks.append(P(c.pick(c.say("kita_eltern.para_7", money_choice_18000=lambda: c.money(c.r.choice([18000, 25000, 32000, 45000]))))))
     return art(title, blocks, category=c.pick(["Bildung", "Soziales"]), topic=c.pick(["bildung", "soziales"]), fields=fields)
 
 
@@ -642,34 +568,19 @@ def t_anerkennung(c: Ctx):
     t1 = c.time("evening")
     fields = ["arbeit"]
     if c.y < 2012:
-        title = c.pick(["Qualifiziert, aber ohne passende Arbeit", "Beratung für zugewanderte Akademiker",
-                        "Projekt hilft Zugewanderten in den Beruf"])
-        blocks = [P(c.pick([
-            f"Ärztinnen, die als Reinigungskraft arbeiten, Ingenieure, die Taxi fahren: Viele Zugewanderte arbeiten weit unter ihrer Qualifikation. {cap(c.job('nom'))} und die Stadt starten deshalb ein Projekt, das ausländische Abschlüsse sichtbar machen und den Weg in passende Berufe ebnen soll.",
-            f"Wer im Ausland studiert oder eine Ausbildung abgeschlossen hat, steht in Deutschland oft vor verschlossenen Türen. Ein neues Beratungsangebot {c.ki('gen')} und {c.job('gen')} will das ändern und lädt {c.am(ev)} um {t1} zu einem Informationsabend ein.",
-        ]))]
-        blocks.append(P("Die Beraterinnen und Berater prüfen gemeinsam mit den Ratsuchenden, welche Stelle für die Bewertung des jeweiligen Abschlusses zuständig ist, helfen bei Übersetzungen und vermitteln bei Bedarf Anpassungsqualifizierungen. Ein rechtlicher Anspruch auf ein Anerkennungsverfahren besteht bislang allerdings nur für wenige Berufe."))
+        title = c.pick(c.say("anerkennung.title"))
+        blocks = [P(c.pick(c.say("anerkennung.para", cap_job_nom=lambda: cap(c.job('nom')), ev=ev, t1=t1)))]
+        blocks.append(P(c.say("anerkennung.para_2")))
     else:
-        title = c.pick(["Ausländische Berufsabschlüsse anerkennen lassen", "Anerkennungsberatung jetzt auch im Rathaus",
-                        "Mit dem anerkannten Abschluss in den Job", "Infoabend zur Anerkennung von Abschlüssen"])
-        blocks = [P(c.pick([
-            f"Seit Inkrafttreten des Anerkennungsgesetzes im April 2012 haben Menschen mit ausländischen Berufsabschlüssen einen Anspruch darauf, dass ihre Qualifikation geprüft wird. Wie das Verfahren funktioniert, erklärt ein Informationsabend {c.am(ev)} um {t1} im Rathaus, Friedrich-Ebert-Platz 1.",
-            f"{cap(c.job('nom'))} und {c.ki('nom')} bieten ab sofort eine gemeinsame Sprechstunde zur Anerkennung ausländischer Berufsabschlüsse an. Sie findet jeden ersten {WEEKDAYS[ev.weekday()]} im Monat statt, zum ersten Mal {c.am(ev)}.",
-        ]))]
-        blocks.append(P(c.pick([
-            f"Im vergangenen Jahr haben sich {c.r.randint(140, 480)} Personen zur Anerkennung beraten lassen, die meisten aus Gesundheits- und Pflegeberufen, gefolgt von Ingenieuren und Handwerkern. Rund {c.r.randint(40, 70)} Prozent der abgeschlossenen Verfahren endeten mit einer vollen oder teilweisen Gleichwertigkeit.",
-            "Für reglementierte Berufe wie Ärztin, Pflegefachkraft oder Lehrer ist die Anerkennung Voraussetzung, um überhaupt arbeiten zu dürfen. Bei anderen Berufen erleichtert der Bescheid die Bewerbung, weil Arbeitgeber den Abschluss besser einschätzen können. Die Kosten für Übersetzungen und Gebühren können unter Umständen übernommen werden.",
-        ])))
-    blocks.append(Q(c.pick([
-        f"„Wir können es uns nicht leisten, auf diese Fachkräfte zu verzichten“, sagte {c.who('job')}. „Jeder anerkannte Abschluss ist ein Gewinn für die Betriebe in unserer Stadt.“",
-        "„Ich habe in meinem Heimatland acht Jahre als Elektroingenieur gearbeitet. Mit der Anerkennung konnte ich mich endlich auf passende Stellen bewerben“, berichtet ein Teilnehmer der letzten Beratungsrunde.",
-        f"„Die Anerkennung ist oft ein langer Weg. Wir begleiten die Menschen, damit sie unterwegs nicht aufgeben“, sagte {c.who('integ')}.",
-    ])))
+        title = c.pick(c.say("anerkennung.title_2"))
+        blocks = [P(c.pick(c.say("anerkennung.para_3", ev=ev, t1=t1, cap_job_nom=lambda: cap(c.job('nom')), weekdays_weekday_ev=lambda: WEEKDAYS[ev.weekday()])))]
+        blocks.append(P(c.pick(c.say("anerkennung.para_4", randint_140_480=lambda: c.r.randint(140, 480), randint_40_70=lambda: c.r.randint(40, 70)))))
+    blocks.append(Q(c.pick(c.say("anerkennung.quote"))))
     if c.chance(0.5):
-        blocks.append(P(f"Die Teilnahme ist kostenlos, eine Anmeldung wird erbeten {c.tel()}. Mitgebracht werden sollten, soweit vorhanden, Zeugnisse und Arbeitsnachweise im Original oder in Kopie."))
+        blocks.append(P(c.say("anerkennung.para_5")))
     if c.chance(0.3):
         fields.append("sprache")
-        blocks.append(P("Parallel zur Anerkennung können Interessierte berufsbezogene Deutschkurse besuchen, die auf die Fachsprache im jeweiligen Berufsfeld vorbereiten."))
+        blocks.append(P(c.say("anerkennung.para_6")))
     return art(title, blocks, category=c.pick(["Wirtschaft", "Soziales"]), topic=c.pick(["wirtschaft", "soziales"]),
                sender=c.pick(["Stadtverwaltung", "Stadtverwaltung", "Jobcenter Leverkusen"]) if c.y >= 2011 else "Stadtverwaltung",
                fields=fields)
@@ -677,25 +588,12 @@ def t_anerkennung(c: Ctx):
 
 def t_ausbildungspaten(c: Ctx):
     k = c.r.randint(14, 45)
-    title = c.pick(["Ausbildungspaten begleiten junge Zugewanderte", "Handwerk sucht Ausbildungspaten",
-                    "Paten helfen beim Einstieg in die Lehre", "Erfolgreiche Bilanz der Ausbildungspatenschaften"])
+    title = c.pick(c.say("ausbildungspaten.title"))
     who_ = "junge Geflüchtete" if c.y >= 2015 else "Jugendliche aus Zuwandererfamilien"
-    blocks = [P(c.pick([
-        f"Die Kreishandwerkerschaft und {c.ki('nom')} bringen erfahrene Handwerksmeister und {who_} zusammen. {k} Tandems haben sich im vergangenen Jahr gefunden; die Patinnen und Paten begleiten die Jugendlichen von der Berufsorientierung bis zur Gesellenprüfung.",
-        f"{k} Ausbildungspaten unterstützen derzeit {who_} auf dem Weg in eine Lehre. Die meisten von ihnen sind selbst im Handwerk tätig gewesen und kennen die Anforderungen in den Betrieben aus eigener Erfahrung.",
-    ]))]
-    blocks.append(P(c.pick([
-        "Die Paten helfen beim Schreiben von Bewerbungen, üben Vorstellungsgespräche, erklären Fachbegriffe aus der Berufsschule und sind Ansprechpartner, wenn es im Betrieb einmal schwierig wird. Viele Ausbildungsabbrüche, so die Erfahrung, ließen sich durch ein offenes Gespräch zur richtigen Zeit vermeiden.",
-        "Gerade die Berufsschule ist für viele Auszubildende eine Hürde: Die Fachsprache ist anspruchsvoll, Prüfungsaufgaben sind lang und verschachtelt formuliert. Hier setzen die Paten an und lernen einmal pro Woche mit ihren Schützlingen.",
-    ])))
-    blocks.append(Q(c.pick([
-        f"„Das Handwerk sucht händeringend Nachwuchs, und hier sind junge Leute, die anpacken wollen“, sagte {c.who('kh')}. „Wir müssen ihnen nur den Einstieg etwas leichter machen.“",
-        f"„Mein Pate hat nie aufgegeben, auch wenn ich mal keine Lust mehr hatte“, sagt ein 19-jähriger Auszubildender zum Anlagenmechaniker, der {c.origin()} nach Leverkusen kam.",
-    ])))
-    blocks.append(P(c.pick([
-        f"Wer selbst Pate oder Patin werden möchte, kann sich bei der Kreishandwerkerschaft melden, {c.tel('9350', '0214 8313-')}. Eine Einführungsschulung findet {c.am(c.future(14, 50))} statt.",
-        f"Das Projekt wird von der Stadt mit {c.money(c.r.choice([15000, 20000, 30000]))} im Jahr gefördert. Ab Herbst sollen auch Betriebe aus Industrie und Handel einbezogen werden.",
-    ])))
+    blocks = [P(c.pick(c.say("ausbildungspaten.para", who_=who_, k=k)))]
+    blocks.append(P(c.pick(c.say("ausbildungspaten.para_2"))))
+    blocks.append(Q(c.pick(c.say("ausbildungspaten.quote"))))
+    blocks.append(P(c.pick(c.say("ausbildungspaten.para_3", am_future_14=lambda: c.am(c.future(14, 50)), money_choice_15000=lambda: c.money(c.r.choice([15000, 20000, 30000]))))))
     return art(title, blocks, category=c.pick(["Wirtschaft", "Bildung"]), topic=c.pick(["wirtschaft", "bildung"]),
                sender=c.pick(["Kreishandwerkerschaft", "Kreishandwerkerschaft", "Stadtverwaltung"]),
                fields=["arbeit", "bildung", "engagement"])
@@ -731,46 +629,37 @@ def t_fluechtlingsbericht(c: Ctx):
         tot_p += cap
         tot_b += occ
     header = c.pick([["Unterkunft", "Stadtteil", "Plätze", "belegt"], ["Standort", "Stadtteil", "Kapazität", "Bewohner"],
-                     ["Adresse", "Stadtteil", "Plätze", "Belegung am Stichtag"]])
+                     c.say("fluechtlingsbericht.header")])
     table = [header] + [[a, dn, num(p), num(o)] for a, dn, p, o in rows] + [["Gesamt", "", num(tot_p), num(tot_b)]]
     total = tot_b + flats
     stich_s = c.fd(stich, c.pick(["short", "num", "long"]))
-    title = c.pick([f"Flüchtlingsbericht {c.y}: {num(total)} Menschen in städtischer Obhut",
-                    f"Flüchtlingsbericht {c.y} vorgelegt", f"Unterbringung von Flüchtlingen: Der Bericht für {c.y - 1}"
-                    if c.d.month < 7 else f"Flüchtlingsbericht zur Jahresmitte {c.y}"])
-    comm = "Ausschuss für Soziales, Gesundheit und Senioren"
-    blocks = [P(c.pick([
-        f"Die Verwaltung hat dem {comm} den Flüchtlingsbericht {c.y} vorgelegt. Zum Stichtag {stich_s} lebten {num(total)} Menschen in städtischen Unterkünften oder in Wohnungen, die die Stadt für sie angemietet hat, davon {num(tot_b)} in Gemeinschaftsunterkünften.",
-        f"Mit dem jährlichen Flüchtlingsbericht informiert das {c.dz()} den {comm} über die Unterbringung von {c.refugees()}. Nach dem Stand vom {stich_s} waren {num(tot_b)} der insgesamt {num(tot_p)} Plätze in den Unterkünften belegt, weitere {num(flats)} Personen wohnten in angemieteten Wohnungen.",
-    ]))]
+    title = c.pick([c.say("fluechtlingsbericht.title", total=total),
+                    f"Flüchtlingsbericht {c.y} vorgelegt", c.say("fluechtlingsbericht.title_2", y_1=lambda: c.y - 1)
+                    if c.d.month < 7 else c.say("fluechtlingsbericht.title_3")])
+    comm = c.say("fluechtlingsbericht.comm")
+    blocks = [P(c.pick(c.say("fluechtlingsbericht.para", comm=comm, stich_s=stich_s, total=total, tot_b=tot_b, tot_p=tot_p, flats=flats)))]
     if c.y == 2015:
-        blocks.append(P(f"Die Zahlen vom Stichtag sind allerdings längst überholt. Seit Juli weist die Bezirksregierung der Stadt wöchentlich neue Menschen zu, zuletzt bis zu {c.r.randint(60, 110)} pro Woche. Die Turnhalle an der Robert-Blum-Straße wurde als Notunterkunft hergerichtet, eine ehemalige Gewerbehalle an der Kölner Straße wird umgebaut."))
+        blocks.append(P(c.say("fluechtlingsbericht.para_2", randint_60_110=lambda: c.r.randint(60, 110))))
     else:
-        blocks.append(P(c.pick([
-            f"Die meisten Bewohnerinnen und Bewohner stammen aus {countries[0]}, gefolgt von Menschen aus {countries[1]}, {countries[2]} und {countries[3]}. Rund ein Drittel sind Kinder und Jugendliche unter 18 Jahren. Etwa die Hälfte der Erwachsenen befindet sich noch im Asylverfahren, die übrigen sind anerkannt oder geduldet.",
-            f"Die meisten Bewohnerinnen und Bewohner kommen aus {countries[0]}, {countries[1]} und {countries[2]}. Die durchschnittliche Verweildauer in den Unterkünften liegt bei {dec(c.r.uniform(1.4, 3.8))} Jahren; vor allem große Familien finden auf dem Wohnungsmarkt nur schwer eine eigene Wohnung.",
-        ])))
+        blocks.append(P(c.pick(c.say("fluechtlingsbericht.para_3", countries_0=lambda: countries[0], countries_1=lambda: countries[1], countries_2=lambda: countries[2], countries_3=lambda: countries[3], dec_uniform=lambda: dec(c.r.uniform(1.4, 3.8))))))
     blocks.append(T(table))
     ch = []
     if c.y == 2004:
-        ch.append("Das Übergangsheim an der Görresstraße wird zum Jahresende aufgegeben, weil das Gebäude nicht mehr wirtschaftlich zu sanieren ist.")
+        ch.append(c.say("fluechtlingsbericht.text"))
     if c.y == 2009:
-        ch.append("Die Unterkunft an der Hermann-Löns-Straße soll mittelfristig geschlossen werden; die Bewohner sollen nach und nach in Wohnungen umziehen.")
+        ch.append(c.say("fluechtlingsbericht.text_2"))
     if c.y >= 2016:
-        ch.append("Ziel bleibt es, Familien möglichst schnell in Wohnungen zu vermitteln und die Gemeinschaftsunterkünfte vor allem für die ersten Monate nach der Ankunft zu nutzen.")
+        ch.append(c.say("fluechtlingsbericht.text_3"))
     if c.y <= 2001:
-        ch.append(f"Seit Jahresbeginn sind {c.r.randint(60, 140)} Kriegsflüchtlinge in ihre Heimat zurückgekehrt, viele davon mit Unterstützung aus einem Rückkehrprogramm des Landes.")
+        ch.append(c.say("fluechtlingsbericht.text_4", randint_60_140=lambda: c.r.randint(60, 140)))
     fields = ["wohnen"]
     if c.chance(0.55):
         fields.append("gesundheit")
-        ch.append("Die medizinische Versorgung ist über Behandlungsscheine des Sozialamtes gesichert; in den größeren Unterkünften bietet das Gesundheitsamt zudem regelmäßige Sprechstunden an." if c.y < 2016 else
-                  "Seit dem vergangenen Jahr erhalten Geflüchtete eine Gesundheitskarte, was den Verwaltungsaufwand deutlich verringert hat. In den größeren Unterkünften finden zudem Impfsprechstunden des Gesundheitsamtes statt.")
+        ch.append(c.say("fluechtlingsbericht.text_5") if c.y < 2016 else
+                  c.say("fluechtlingsbericht.text_6"))
     if ch:
         blocks.append(P(" ".join(ch)))
-    blocks.append(Q(c.pick([
-        f"„Hinter jeder Zahl steht ein Mensch mit seiner Geschichte. Unser Anspruch ist, dass niemand länger als nötig in einer Gemeinschaftsunterkunft bleiben muss“, sagte {c.who('sozdez')}.",
-        f"„Die Unterbringung in Wohnungen hat sich bewährt. Sie ist nicht teurer, aber sie hilft den Menschen, schneller im Alltag anzukommen“, so {c.who('sozdez')} bei der Vorstellung des Berichts.",
-    ])))
+    blocks.append(Q(c.pick(c.say("fluechtlingsbericht.quote"))))
     return art(title, blocks, category="Soziales", topic="soziales", fields=fields, report=True)
 
 
@@ -782,60 +671,60 @@ def t_unterkunft(c: Ctx):
     fields = ["wohnen"]
     if v == 0:
         c.district("Wiesdorf")
-        title = "Übergangsheim Görresstraße wird geschlossen"
+        title = c.say("unterkunft.title")
         blocks = [
-            P("Das Übergangsheim an der Görresstr. 11 in Wiesdorf wird zum 30. Juni geschlossen. Das Gebäude aus den fünfziger Jahren ist stark sanierungsbedürftig; Dach, Heizung und Sanitäranlagen müssten vollständig erneuert werden. Die Verwaltung hält eine Sanierung für unwirtschaftlich."),
-            P(f"Die derzeit {c.r.randint(28, 41)} Bewohnerinnen und Bewohner sollen in den kommenden Wochen in die Unterkunft an der Sandstraße 65-69 sowie in angemietete Wohnungen umziehen. Familien mit schulpflichtigen Kindern werden nach Möglichkeit im Stadtteil untergebracht, damit die Kinder die Schule nicht wechseln müssen."),
-            Q(f"\"Wir wollen niemanden aus seinem Umfeld reißen, der hier gerade Fuß gefasst hat\", sagte {c.who('sozdez')} im Ausschuss für Soziales, Gesundheit und Senioren."),
-            P("Was mit dem Grundstück geschehen soll, ist noch offen. Die Bezirksvertretung für den Stadtbezirk I hat angeregt, dort Wohnungen oder eine Kindertagesstätte zu errichten."),
+            P(c.say("unterkunft.para")),
+            P(c.say("unterkunft.para_2", randint_28_41=lambda: c.r.randint(28, 41))),
+            Q(c.say("unterkunft.quote")),
+            P(c.say("unterkunft.para_3")),
         ]
     elif v == 1:
         c.district("Opladen")
         title = "Unterkunft Hermann-Löns-Straße schließt"
         blocks = [
-            P(f"Die städtische Flüchtlingsunterkunft an der Hermann-Löns-Str. 1a in Opladen wird zum {c.fd(D('2011-09-30'), 'long')} aufgegeben. Nachdem die Zahl der zugewiesenen Asylbewerber in den vergangenen Jahren deutlich gesunken ist, sind dort nur noch {c.r.randint(9, 16)} der 45 Plätze belegt."),
-            P("Die verbliebenen Bewohner ziehen in Wohnungen um, die der Fachbereich Soziales gemeinsam mit Wohnungsgesellschaften vermittelt hat. Sozialarbeiterinnen des Caritasverbandes begleiten den Umzug und bleiben auch danach Ansprechpartnerinnen."),
-            P(f"Das Gebäude soll nach dem Auszug abgerissen werden. {c.Who('baudez')} kündigte an, das Grundstück für eine Kindertagesstätte zu prüfen; der Bedarf an Betreuungsplätzen in Opladen sei groß."),
+            P(c.say("unterkunft.para_4", fd_long_d=lambda: c.fd(D('2011-09-30'), 'long'), randint_9_16=lambda: c.r.randint(9, 16))),
+            P(c.say("unterkunft.para_5")),
+            P(c.say("unterkunft.para_6")),
         ]
     elif v == 2:
         c.district("Küppersteg")
         n = c.r.randint(90, 120)
-        title = "Turnhalle wird Notunterkunft für Flüchtlinge"
+        title = c.say("unterkunft.title_2")
         blocks = [
-            P(f"Die Stadt richtet die Turnhalle an der Robert-Blum-Straße in Küppersteg als Notunterkunft ein. Ab {c.fd(c.future(3, 8), 'wd_dm')} sollen dort bis zu {n} Flüchtlinge vorübergehend unterkommen. Die Bezirksregierung hatte kurzfristig angekündigt, der Stadt deutlich mehr Menschen zuzuweisen als geplant."),
-            P("Feldbetten, Trennwände und Spinde werden in diesen Tagen aufgebaut, ein Sicherheitsdienst ist rund um die Uhr vor Ort. Die Schulen und Vereine, die die Halle bisher genutzt haben, weichen bis auf Weiteres in andere Sporthallen aus."),
-            Q(f"„Eine Turnhalle ist keine gute Lösung, und das wissen wir. Aber es ist die einzige Möglichkeit, niemanden auf der Straße stehen zu lassen“, sagte {c.who('ob')}."),
-            P(f"Die Hilfsbereitschaft ist groß: Schon am ersten Abend meldeten sich über {c.r.randint(80, 150)} Freiwillige, die beim Aufbau helfen, Deutschunterricht geben oder Kinder betreuen wollen. Die Koordination übernimmt die Freiwilligenagentur, {c.tel()}."),
+            P(c.say("unterkunft.para_7", fd_wd_dm_future=lambda: c.fd(c.future(3, 8), 'wd_dm'), n=n)),
+            P(c.say("unterkunft.para_8")),
+            Q(c.say("unterkunft.quote_2")),
+            P(c.say("unterkunft.para_9", randint_80_150=lambda: c.r.randint(80, 150))),
         ]
         fields.append("engagement")
     elif v == 3:
         c.district("Steinbüchel")
         ev = c.future(2, 9)
-        title = "Bürgerabend zur neuen Unterkunft in Steinbüchel"
+        title = c.say("unterkunft.title_3")
         p, fem = c.person()
         blocks = [
-            P(f"Rund {num(c.r.randint(18, 32) * 10)} Anwohnerinnen und Anwohner kamen {c.am(ev)} zu einem Informationsabend in die Aula der Gesamtschule, um sich über die geplante Flüchtlingsunterkunft an der Bergische Landstr. 77 zu informieren. Dort sollen in modularer Bauweise Wohnungen für 96 Menschen entstehen."),
-            P(f"{c.Who('sozdez')} und {c.who('baudez')} erläuterten die Pläne: zweigeschossige Gebäude mit abgeschlossenen Wohneinheiten, ein Gemeinschaftsraum und Büros für die soziale Betreuung. Die Anlage soll im Herbst bezugsfertig sein."),
-            P("Die Fragen aus dem Publikum drehten sich um Parkplätze, Schulwege und die Zahl der Kinder, die in die nahe Grundschule kommen würden. Mehrere Besucher boten an, sich in einem Unterstützerkreis zu engagieren; eine Liste für Interessierte lag aus."),
-            Q(f"„Ich hatte ehrlich gesagt Bedenken. Aber wenn man sieht, wie viele hier helfen wollen, dann wird das was“, sagte {'Anwohnerin' if fem else 'Anwohner'} {p} nach der Veranstaltung."),
+            P(c.say("unterkunft.para_10", num_10_randint=lambda: num(c.r.randint(18, 32) * 10), ev=ev)),
+            P(c.say("unterkunft.para_11")),
+            P(c.say("unterkunft.para_12")),
+            Q(c.say("unterkunft.quote_3", anwohnerin_or_anwohner=lambda: 'Anwohnerin' if fem else 'Anwohner', p=p)),
         ]
         fields += ["dialog", "engagement"]
     elif v == 4:
         c.district("Hitdorf")
-        title = "Neue Wohnungen an der Hauptstraße"
+        title = c.say("unterkunft.title_4")
         blocks = [
-            P("An der Hauptstraße 8 bis 12 in Hitdorf sind die ersten Mieterinnen und Mieter eingezogen. Die städtische Wohnungsgesellschaft hat dort 18 Wohnungen gebaut, von denen ein Teil an anerkannte Flüchtlinge und ein Teil an Haushalte mit Wohnberechtigungsschein vergeben wird."),
-            P(f"Die Mischung ist gewollt: Statt einer reinen Unterkunft entsteht ein gewöhnliches Wohnhaus, in dem Nachbarschaft wachsen kann. Insgesamt bietet das Haus Platz für 54 Menschen. Die Baukosten lagen bei {c.money(4300000)}, das Land hat das Projekt mit zinsgünstigen Darlehen gefördert."),
-            Q(f"„Gute Integration beginnt an der eigenen Wohnungstür“, sagte {c.who('ob')} bei der Schlüsselübergabe. „Hier wohnen Menschen zusammen, nicht nebeneinander.“"),
-            P("Ein Quartierstreff im Erdgeschoss soll ab Herbst für Hausaufgabenhilfe, ein Nachbarschaftscafé und Beratungsangebote genutzt werden."),
+            P(c.say("unterkunft.para_13")),
+            P(c.say("unterkunft.para_14", money_4300000=lambda: c.money(4300000))),
+            Q(c.say("unterkunft.quote_4")),
+            P(c.say("unterkunft.para_15")),
         ]
     else:
         c.district("Opladen")
-        title = "Unterkunft an der Kölner Straße aufgegeben"
+        title = c.say("unterkunft.title_5")
         blocks = [
-            P("Die Stadt hat die Gemeinschaftsunterkunft in der ehemaligen Gewerbehalle an der Kölner Str. 190 geräumt. Die Halle war im Herbst 2015 in wenigen Wochen umgebaut worden und bot zeitweise 150 Menschen ein Dach über dem Kopf."),
-            P(f"Zuletzt lebten dort noch {c.r.randint(20, 35)} Personen, die inzwischen in Wohnungen oder in die kleinere Unterkunft an der Talstraße umgezogen sind. Der Mietvertrag mit dem Eigentümer läuft zum Jahresende aus."),
-            Q(f"„Die Halle war eine Notlösung in einer Ausnahmesituation. Dass wir sie jetzt aufgeben können, zeigt, dass die Unterbringung in Wohnungen funktioniert“, sagte {c.who('sozdez')}."),
+            P(c.say("unterkunft.para_16")),
+            P(c.say("unterkunft.para_17", randint_20_35=lambda: c.r.randint(20, 35))),
+            Q(c.say("unterkunft.quote_5")),
         ]
     return art(c.pick([title]), blocks, category="Soziales", topic="soziales", fields=fields)
 
@@ -847,48 +736,48 @@ def t_gesundheit(c: Ctx):
     v = GESUNDHEIT_VARIANTS[c.variant]
     fields = ["gesundheit"]
     if v == "dolmetscher":
-        title = c.pick(["Dolmetscherpool für Arztbesuche", "Sprachmittler helfen beim Arztbesuch"])
+        title = c.pick(c.say("gesundheit.title"))
         blocks = [
-            P(f"Wer beim Arzt nicht versteht, was ihm fehlt, kann auch die beste Behandlung kaum nutzen. {cap(c.ki('nom')) if c.y >= 2013 else 'Die Integrationsbeauftragte'} baut deshalb einen Pool von Sprach- und Kulturmittlern auf, die Patientinnen und Patienten bei Arztbesuchen, in der Klinik oder beim Gesundheitsamt begleiten."),
-            P(f"{c.r.randint(18, 34)} Frauen und Männer mit Kenntnissen in insgesamt {c.r.randint(12, 21)} Sprachen wurden in den vergangenen Monaten geschult, unter anderem in medizinischen Grundbegriffen, Schweigepflicht und der Rolle als neutrale Vermittler. Arztpraxen können die Mittler über eine zentrale Stelle anfragen."),
-            Q(f"„Missverständnisse im Sprechzimmer können gefährlich werden, etwa wenn es um die Dosierung von Medikamenten geht“, sagte {c.who('gesundheit')}."),
-            P(f"Der Einsatz ist für Patienten kostenlos, die Mittler erhalten eine Aufwandsentschädigung. Anfragen nimmt die Koordinierungsstelle {c.tel()} entgegen."),
+            P(c.say("gesundheit.para", die_integrationsbeauftragte_y_2013=lambda: cap(c.ki('nom')) if c.y >= 2013 else 'Die Integrationsbeauftragte')),
+            P(c.say("gesundheit.para_2", randint_18_34=lambda: c.r.randint(18, 34), randint_12_21=lambda: c.r.randint(12, 21))),
+            Q(c.say("gesundheit.quote")),
+            P(c.say("gesundheit.para_3")),
         ]
         fields.append("sprache")
     elif v == "lotsen":
-        title = c.pick(["Gesundheitslotsen informieren in vielen Sprachen", "Neue Gesundheitslotsen ausgebildet"])
+        title = c.pick(c.say("gesundheit.title_2"))
         k = c.r.randint(12, 24)
         blocks = [
-            P(f"{k} neue Gesundheitslotsinnen und -lotsen haben ihre Schulung abgeschlossen. Sie stammen selbst aus Zuwandererfamilien und informieren künftig in ihren Communities über das deutsche Gesundheitssystem, über Vorsorgeuntersuchungen, Impfungen und gesunde Ernährung."),
-            P(f"Die Informationsveranstaltungen finden dort statt, wo die Menschen ohnehin zusammenkommen: in Moscheegemeinden, Kulturvereinen, Elterncafés oder Sprachkursen. Im vergangenen Jahr erreichten die Lotsen so mehr als {num(c.r.randint(900, 2400))} Personen."),
-            Q(f"„Unsere Lotsen kennen die Sorgen und Fragen aus eigener Erfahrung. Das schafft Vertrauen, das wir als Behörde nie erreichen würden“, sagte {c.who('gesundheit')}."),
-            P(f"Vereine und Initiativen, die eine Veranstaltung buchen möchten, wenden sich an das Gesundheitsamt, {c.tel()}."),
+            P(c.say("gesundheit.para_4", k=k)),
+            P(c.say("gesundheit.para_5", num_randint_900=lambda: num(c.r.randint(900, 2400)))),
+            Q(c.say("gesundheit.quote_2")),
+            P(c.say("gesundheit.para_6")),
         ]
         fields.append("engagement")
     elif v == "psycho":
-        title = c.pick(["Hilfe für traumatisierte Geflüchtete", "Psychosoziale Beratung wird ausgeweitet"])
+        title = c.pick(c.say("gesundheit.title_3"))
         blocks = [
-            P(f"Viele Geflüchtete haben Krieg, Verfolgung und eine gefährliche Flucht hinter sich. Für sie gibt es ab {c.my(c.future(20, 60))} ein erweitertes Beratungsangebot: Der Caritasverband und das Gesundheitsamt richten eine gemeinsame psychosoziale Sprechstunde ein."),
-            P("Fachkräfte klären in Erstgesprächen, welche Unterstützung nötig ist, und vermitteln in Therapie, Selbsthilfegruppen oder stabilisierende Gruppenangebote. Dolmetscherinnen und Dolmetscher werden bei Bedarf hinzugezogen. Auch Ehrenamtliche, die selbst an ihre Grenzen stoßen, können sich beraten lassen."),
-            Q(f"„Die Wartezeiten auf einen Therapieplatz sind lang, und sprachliche Hürden verlängern sie noch. Wir wollen die Zeit dazwischen überbrücken“, erklärte {c.who('caritas')}."),
-            P(f"Die Sprechstunde findet dienstags und donnerstags in der Beratungsstelle des Caritasverbandes statt. Termine {c.tel('5690', '0214 85542-')}."),
+            P(c.say("gesundheit.para_7", my_future_20=lambda: c.my(c.future(20, 60)))),
+            P(c.say("gesundheit.para_8")),
+            Q(c.say("gesundheit.quote_3")),
+            P(c.say("gesundheit.para_9")),
         ]
     elif v == "impfen":
         dn = c.district()
-        title = c.pick(["Impfaktion in Gemeinschaftsunterkünften", "Mobiles Impfteam besucht Unterkünfte"])
+        title = c.pick(c.say("gesundheit.title_4"))
         blocks = [
-            P(f"Ein mobiles Impfteam hat in den vergangenen Tagen die städtischen Gemeinschaftsunterkünfte besucht, darunter die Einrichtungen an der Heinrich-Lübke-Str. 36/40 und an der Sandstraße. Insgesamt ließen sich {c.r.randint(180, 310)} Bewohnerinnen und Bewohner gegen das Coronavirus impfen."),
-            P("Im Vorfeld hatten Sozialarbeiter und Sprachmittler in Arabisch, Dari, Tigrinya und Türkisch über die Impfung informiert und Fragen beantwortet. Mehrsprachige Aufklärungsbögen wurden vorab verteilt, viele Bewohner kamen mit ausgefüllten Unterlagen zum Termin."),
-            Q(f"„In den Unterkünften leben viele Menschen auf engem Raum, deshalb war uns dieses Angebot besonders wichtig“, sagte {c.who('sozdez')}."),
-            P(f"Eine zweite Runde ist für {c.fuzzy(c.future(25, 40), year=False)} geplant. Auch in {dn} soll es dann wieder offene Impftermine ohne Anmeldung geben."),
+            P(c.say("gesundheit.para_10", randint_180_310=lambda: c.r.randint(180, 310))),
+            P(c.say("gesundheit.para_11")),
+            Q(c.say("gesundheit.quote_4")),
+            P(c.say("gesundheit.para_12", fuzzy_future_25=lambda: c.fuzzy(c.future(25, 40), year=False), dn=dn)),
         ]
         fields.append("wohnen")
     else:
-        title = c.pick(["Gesundheitsamt untersucht neu zugewanderte Kinder", "Schulstart: Impfberatung für neu zugewanderte Familien"])
+        title = c.pick(c.say("gesundheit.title_5"))
         blocks = [
-            P(f"Bevor neu zugewanderte Kinder eine Schule besuchen, werden sie vom Gesundheitsamt untersucht. {c.Who('gesundheit')} zieht eine positive Bilanz: Im vergangenen Schuljahr wurden {c.r.randint(120, 420)} Kinder untersucht, bei fast allen konnte der Impfschutz vervollständigt werden."),
-            P("Die Untersuchung dient nicht nur der Gesundheit der Kinder selbst. Die Ärztinnen achten auch auf Seh- und Hörprobleme oder Entwicklungsverzögerungen, die den Schulstart erschweren könnten, und beraten die Eltern zu Anlaufstellen in der Stadt."),
-            P(f"Termine werden über {c.ki('acc')} vergeben, sobald die Familie zur Schulberatung kommt. Für die Gespräche stehen Dolmetscher zur Verfügung, {c.tel()}."),
+            P(c.say("gesundheit.para_13", randint_120_420=lambda: c.r.randint(120, 420))),
+            P(c.say("gesundheit.para_14")),
+            P(c.say("gesundheit.para_15")),
         ]
         fields.append("bildung")
     return art(title, blocks, category="Soziales", topic="soziales", fields=fields,
@@ -899,39 +788,39 @@ def t_sport_integration(c: Ctx):
     v = c.pick(["turnier", "schwimmen", "verein", "stuetzpunkt"])
     dn = c.district()
     fields = ["engagement"]
-    sender = c.pick(["TSV Bayer 04", "Stadtverwaltung"])
+    sender = c.pick(c.say("sport_integration.sender"))
     if v == "turnier":
         ev = c.next_wd(5, 7, 30)
-        title = c.pick(["Fußballturnier bringt Menschen zusammen", "Anstoß für Vielfalt: Turnier auf dem Sportplatz"])
+        title = c.pick(c.say("sport_integration.title"))
         blocks = [
-            P(f"{c.r.randint(12, 24)} Mannschaften haben sich für das Fußballturnier angemeldet, das {c.am(ev)} ab {c.time('morning')} auf der Sportanlage in {dn} ausgetragen wird. Es spielen Teams aus Sportvereinen, Jugendhäusern und Kulturvereinen gemeinsam mit Mannschaften aus den Unterkünften für {c.refugees()}."),
-            P("Gespielt wird in gemischten Teams auf Kleinfeld, jede Mannschaft muss mindestens zwei Spielerinnen oder Spieler aus einer anderen Gruppe aufstellen. Am Spielfeldrand gibt es ein Buffet mit Spezialitäten aus vielen Ländern, für die Kinder eine Hüpfburg."),
-            Q(f"„Auf dem Platz ist egal, woher du kommst, da zählt nur der Pass zum Mitspieler“, sagte {c.who('ssb')}."),
+            P(c.say("sport_integration.para", randint_12_24=lambda: c.r.randint(12, 24), ev=ev, dn=dn)),
+            P(c.say("sport_integration.para_2")),
+            Q(c.say("sport_integration.quote")),
         ]
     elif v == "schwimmen":
-        title = c.pick(["Schwimmkurs für Frauen aus aller Welt", "Schwimmen lernen als Erwachsene"])
+        title = c.pick(c.say("sport_integration.title_2"))
         blocks = [
-            P(f"Viele Frauen, die als Erwachsene nach Deutschland gekommen sind, haben nie schwimmen gelernt. Der TSV Bayer 04 bietet deshalb gemeinsam mit {c.ki('dat')} einen Schwimmkurs nur für Frauen an, der ab {c.fd(c.future(10, 40))} im Hallenbad in {dn} stattfindet."),
-            P("Der Kurs läuft über zehn Termine, die Schwimmhalle ist in dieser Zeit für andere Badegäste geschlossen, die Aufsicht haben ausschließlich Frauen. Ehrenamtliche betreuen die Kinder der Teilnehmerinnen am Beckenrand."),
-            Q("„Schwimmen können heißt auch: mit den eigenen Kindern ins Freibad gehen, ohne Angst zu haben“, sagte eine der Trainerinnen."),
+            P(c.say("sport_integration.para_3", fd_future_10=lambda: c.fd(c.future(10, 40)), dn=dn)),
+            P(c.say("sport_integration.para_4")),
+            Q(c.say("sport_integration.quote_2")),
         ]
     elif v == "verein":
-        title = c.pick(["Sportvereine öffnen ihre Türen", "Beitragsfrei trainieren im ersten Jahr"])
+        title = c.pick(c.say("sport_integration.title_3"))
         k = c.r.randint(14, 31)
         blocks = [
-            P(f"{k} Leverkusener Sportvereine beteiligen sich an einer Aktion des Stadtsportbundes: Kinder und Jugendliche aus zugewanderten Familien können ein Jahr lang beitragsfrei trainieren. Das Angebot reicht von Fußball und Handball über Judo bis zu Tanz und Tischtennis."),
-            P("Übungsleiterinnen und Übungsleiter wurden in einer Fortbildung auf die neuen Mitglieder vorbereitet. Jeder Verein benennt zudem eine Ansprechperson, die Eltern bei Fragen zu Anmeldung, Versicherung oder Sportkleidung weiterhilft."),
-            Q(f"„Im Verein findet man Freunde, lernt nebenbei die Sprache und erlebt, wie Ehrenamt funktioniert“, sagte {c.who('ssb')}."),
+            P(c.say("sport_integration.para_5", k=k)),
+            P(c.say("sport_integration.para_6")),
+            Q(c.say("sport_integration.quote_3")),
         ]
     else:
-        title = c.pick(["Auszeichnung für Integrationsarbeit im Sport", "Verein wird Stützpunkt für Integration durch Sport"])
+        title = c.pick(c.say("sport_integration.title_4"))
         blocks = [
-            P(f"Der Sportverein aus {dn} ist als Stützpunktverein für Integration ausgezeichnet worden. Die Auszeichnung ist mit einer Förderung von {c.money(c.r.choice([2500, 3000, 4000]))} im Jahr verbunden und würdigt die langjährige Arbeit mit Kindern und Erwachsenen aus zugewanderten Familien."),
-            P("Inzwischen haben mehr als ein Drittel der Mitglieder eine Einwanderungsgeschichte, im Vorstand sitzen Vertreter aus fünf Nationen. Neben dem Training organisiert der Verein Hausaufgabenhilfe und begleitet Familien bei Behördengängen."),
-            Q(f"„Hier wird jeden Tag gelebt, was in vielen Konzepten nur auf dem Papier steht“, sagte {c.who('bm')} bei der Übergabe der Urkunde."),
+            P(c.say("sport_integration.para_7", dn=dn, money_choice_2500=lambda: c.money(c.r.choice([2500, 3000, 4000])))),
+            P(c.say("sport_integration.para_8")),
+            Q(c.say("sport_integration.quote_4")),
         ]
     if c.chance(0.5):
-        blocks.append(P(f"Weitere Informationen gibt es beim Stadtsportbund, {c.tel('3390', '0214 50064-')}."))
+        blocks.append(P(c.say("sport_integration.para_9")))
     return art(title, blocks, category="Sport", topic="kultur_sport", sender=sender, fields=fields)
 
 
