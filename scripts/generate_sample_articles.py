@@ -828,47 +828,47 @@ def t_ehrenamt(c: Ctx):
     v = c.pick(["netzwerk", "boerse", "fahrrad", "wohnpaten", "kleider"])
     fields = ["engagement"]
     if v == "netzwerk":
-        title = c.pick(["Dank an die Ehrenamtlichen der Flüchtlingshilfe", "Ein Fest für die Helferinnen und Helfer"])
+        title = c.pick(c.say("ehrenamt.title"))
         blocks = [
-            P(f"Mit einem Empfang im Rathaus hat sich die Stadt bei den Ehrenamtlichen der Flüchtlingshilfe bedankt. Rund {num(c.r.randint(15, 28) * 10)} Frauen und Männer folgten der Einladung {'der Oberbürgermeisterin' if c.fem('ob') else 'des Oberbürgermeisters'} und der Initiativen aus den Stadtteilen."),
-            P("Die Ehrenamtlichen geben Deutschunterricht, begleiten zu Behörden und Ärzten, helfen bei der Wohnungssuche oder organisieren Freizeitangebote für Kinder. Manche sind seit vielen Jahren dabei, andere kamen erst im vergangenen Jahr hinzu."),
-            Q(f"„Was Sie leisten, kann keine Verwaltung ersetzen. Sie sind für viele Menschen die ersten Nachbarn in einer fremden Stadt“, sagte {c.who('ob')}."),
+            P(c.say("ehrenamt.para", num_10_randint=lambda: num(c.r.randint(15, 28) * 10), der_oberbürgermeisterin_or_des_oberbürgermeisters=lambda: 'der Oberbürgermeisterin' if c.fem('ob') else 'des Oberbürgermeisters')),
+            P(c.say("ehrenamt.para_2")),
+            Q(c.say("ehrenamt.quote")),
         ]
     elif v == "boerse":
-        title = c.pick(["Ehrenamtsbörse sucht Unterstützer", "Engagement für Geflüchtete: Infoabend für neue Ehrenamtliche"])
+        title = c.pick(c.say("ehrenamt.title_2"))
         ev = c.next_wd(c.r.choice([1, 3]), 6, 25)
         blocks = [
-            P(f"Wer sich für Geflüchtete engagieren möchte, aber nicht weiß, wo er anfangen soll, ist {c.am(ev)} um {c.time('evening')} in der Stadtbibliothek richtig. Die Freiwilligenagentur stellt gemeinsam mit {c.ki('dat')} aktuelle Einsatzmöglichkeiten vor."),
-            P("Gesucht werden unter anderem Lernpaten für Schulkinder, Begleiterinnen für Arztbesuche, Menschen mit handwerklichem Geschick für eine Fahrradwerkstatt und Übersetzer für Arabisch, Farsi und Tigrinya. Auch wer nur wenige Stunden im Monat Zeit hat, ist willkommen."),
-            P("Alle Ehrenamtlichen sind über die Stadt versichert und können kostenlos an Fortbildungen teilnehmen, etwa zum Asylrecht oder zum Umgang mit belastenden Erlebnissen."),
+            P(c.say("ehrenamt.para_3", ev=ev)),
+            P(c.say("ehrenamt.para_4")),
+            P(c.say("ehrenamt.para_5")),
         ]
     elif v == "fahrrad":
         dn = c.district()
-        title = c.pick(["Fahrradwerkstatt macht mobil", "Gespendete Räder für Geflüchtete"])
+        title = c.pick(c.say("ehrenamt.title_3"))
         blocks = [
-            P(f"In einer Garage in {dn} stehen Dutzende gespendete Fahrräder in Reih und Glied. Jeden Samstag treffen sich dort Ehrenamtliche und Bewohner der nahen Unterkunft, um die Räder gemeinsam zu reparieren. {c.r.randint(120, 260)} Fahrräder haben so schon einen neuen Besitzer gefunden."),
-            P("Wer ein Rad bekommt, schraubt selbst mit. So lernen die Teilnehmer nebenbei, einen Schlauch zu flicken oder Bremsen einzustellen, und sie lernen die deutschen Wörter dafür. Eine Verkehrsschulung mit der Polizei gehört ebenfalls dazu."),
-            Q("„Mit dem Rad kommen die Leute zum Sprachkurs, zum Job und zum Fußballtraining. Das ist ein Stück Freiheit“, sagt einer der Initiatoren."),
+            P(c.say("ehrenamt.para_6", dn=dn, randint_120_260=lambda: c.r.randint(120, 260))),
+            P(c.say("ehrenamt.para_7")),
+            Q(c.say("ehrenamt.quote_2")),
         ]
     elif v == "wohnpaten":
-        title = c.pick(["Wohnungspaten helfen bei der Suche", "Vom Heim in die eigene Wohnung"])
+        title = c.pick(c.say("ehrenamt.title_4"))
         blocks = [
-            P(f"Der Auszug aus der Gemeinschaftsunterkunft in eine eigene Wohnung ist für viele {c.refugees()} ein großer Schritt. Seit einem Jahr helfen dabei ehrenamtliche Wohnungspaten, die vom Caritasverband geschult werden. {c.r.randint(40, 95)} Familien haben so bereits eine Wohnung gefunden."),
-            P("Die Paten unterstützen bei der Suche, begleiten zu Besichtigungen und erklären, was in einem Mietvertrag steht. Auch nach dem Einzug bleiben sie Ansprechpartner, etwa wenn es um die Nebenkostenabrechnung, die Mülltrennung oder Konflikte mit Nachbarn geht."),
-            Q(f"„Vermieter sind oft eher bereit, an eine Familie zu vermieten, wenn jemand aus der Nachbarschaft als Ansprechpartner zur Verfügung steht“, sagte {c.who('caritas')}."),
+            P(c.say("ehrenamt.para_8", randint_40_95=lambda: c.r.randint(40, 95))),
+            P(c.say("ehrenamt.para_9")),
+            Q(c.say("ehrenamt.quote_3")),
         ]
         fields.append("wohnen")
     else:
         dn = c.district()
-        title = c.pick(["Kleiderkammer zieht um", "Kleiderkammer braucht Winterkleidung"])
+        title = c.pick(c.say("ehrenamt.title_5"))
         blocks = [
-            P(f"Die ehrenamtlich betriebene Kleiderkammer für Geflüchtete hat neue Räume in {dn} bezogen. An der {c.addr()} stehen nun mehr als 200 Quadratmeter für Kleidung, Schuhe und Haushaltswaren zur Verfügung."),
-            P("Vor allem Winterjacken, feste Schuhe und Kinderkleidung in kleinen Größen werden gebraucht. Spenden können dienstags und donnerstags zwischen 15 und 18 Uhr abgegeben werden. Möbel kann die Kleiderkammer aus Platzgründen leider nicht annehmen."),
-            P(f"Das Team von derzeit {c.r.randint(15, 40)} Ehrenamtlichen freut sich über Verstärkung, insbesondere für die Samstagsschicht."),
+            P(c.say("ehrenamt.para_10", dn=dn, addr=lambda: c.addr())),
+            P(c.say("ehrenamt.para_11")),
+            P(c.say("ehrenamt.para_12", randint_15_40=lambda: c.r.randint(15, 40))),
         ]
         fields.append("wohnen") if c.chance(0.3) else None
     if c.chance(0.5):
-        blocks.append(P(f"Kontakt: Freiwilligenagentur Leverkusen, {c.tel('2277', '0214 8407-')}."))
+        blocks.append(P(c.say("ehrenamt.para_13")))
     return art(title, blocks, category="Soziales", topic="soziales",
                sender=c.pick(["Stadtverwaltung", "Caritasverband Leverkusen", "Evangelischer Kirchenkreis"]), fields=fields)
 
@@ -883,39 +883,39 @@ def t_fastenbrechen(c: Ctx):
     ev = c.future(2, 8)
     t1 = c.pick(["20.45 Uhr", "21 Uhr", "21.15 Uhr", "21.30 Uhr"]) if c.d.month in (5, 6, 7, 8) else c.pick(["18.30 Uhr", "19 Uhr", "19.45 Uhr", "20 Uhr"])
     if v == "rathaus":
-        title = c.pick(["Fastenbrechen im Rathaus", "Stadt lädt zum gemeinsamen Iftar ein"])
+        title = c.pick(c.say("fastenbrechen.title"))
         blocks = [
-            P(f"Zum dritten Mal lädt die Stadt gemeinsam mit dem {c.mr} und den Moscheegemeinden zu einem öffentlichen Fastenbrechen ein. Es findet {c.am(ev)} im Ratssaal statt; nach Sonnenuntergang, gegen {t1}, wird das Fasten mit Datteln, Wasser und Linsensuppe gebrochen."),
-            P("Eingeladen sind ausdrücklich nicht nur Musliminnen und Muslime, sondern alle Leverkusenerinnen und Leverkusener, die den Fastenmonat Ramadan einmal aus der Nähe kennenlernen möchten. Vertreter der christlichen Kirchen und der jüdischen Gemeinde haben ihr Kommen zugesagt."),
-            Q(f"„Wer zusammen am Tisch sitzt, redet miteinander statt übereinander. Genau das brauchen wir in unserer Stadt“, sagte {c.who('ob')}."),
+            P(c.say("fastenbrechen.para", ev=ev, t1=t1)),
+            P(c.say("fastenbrechen.para_2")),
+            Q(c.say("fastenbrechen.quote")),
         ]
     elif v == "moschee":
         dn = c.district()
-        title = c.pick(["Moscheegemeinde lädt Nachbarn zum Fastenbrechen", "Offene Türen im Ramadan"])
+        title = c.pick(c.say("fastenbrechen.title_2"))
         blocks = [
-            P(f"Die Moscheegemeinde in {dn} öffnet im Ramadan ihre Türen für die Nachbarschaft. {cap(c.am(ev))} sind alle Interessierten eingeladen, das Fastenbrechen gemeinsam mit der Gemeinde zu erleben. Beginn ist um {t1} im Gemeindesaal."),
-            P("Vor dem Essen erklären Mitglieder der Gemeinde die Bedeutung des Fastenmonats, danach gibt es Gelegenheit zu Gesprächen und zu einer Führung durch die Räume. Die Speisen bereiten Frauen aus der Gemeinde zu, ein Kostenbeitrag wird nicht erhoben."),
-            Q(f"„Viele Nachbarn sehen jeden Tag unser Gebäude, waren aber noch nie drinnen. Das möchten wir ändern“, sagte {c.nm('moschee')}, Vorsitzender der Gemeinde."),
+            P(c.say("fastenbrechen.para_3", dn=dn, cap_am_ev=lambda: cap(c.am(ev)), t1=t1)),
+            P(c.say("fastenbrechen.para_4")),
+            Q(c.say("fastenbrechen.quote_2")),
         ]
     elif v == "kirche":
-        title = c.pick(["Fastenbrechen im Gemeindehaus", "Christen und Muslime feiern gemeinsam"])
+        title = c.pick(c.say("fastenbrechen.title_3"))
         blocks = [
-            P(f"Ein ungewöhnlicher Ort für ein Fastenbrechen: Die evangelische Kirchengemeinde lädt {c.am(ev)} gemeinsam mit zwei Moscheegemeinden in ihr Gemeindehaus ein. Um {t1} wird das Fasten gebrochen, vorher sprechen ein Imam und eine Pfarrerin über die Bedeutung des Fastens in beiden Religionen."),
-            P("Die Begegnung hat inzwischen Tradition. Im christlichen Kalender fällt sie in keine besondere Zeit, doch der Gedanke des bewussten Verzichts ist beiden Religionen vertraut. Die Gastgeber rechnen mit mehr als hundert Gästen."),
-            Q(f"„Wir laden uns gegenseitig ein, zum Fastenbrechen, zum Erntedank, zum Adventskaffee. So wächst Vertrauen“, sagte {c.who('superint')}."),
+            P(c.say("fastenbrechen.para_5", ev=ev, t1=t1)),
+            P(c.say("fastenbrechen.para_6")),
+            Q(c.say("fastenbrechen.quote_3")),
         ]
     else:
-        title = c.pick(["Iftar unter freiem Himmel", "Langer Tisch auf dem Marktplatz"])
+        title = c.pick(c.say("fastenbrechen.title_4"))
         blocks = [
-            P(f"Auf dem Marktplatz in Opladen wird {c.am(ev)} eine lange Tafel aufgebaut. Der {c.mr}, mehrere Moscheegemeinden und Kulturvereine laden zum Fastenbrechen unter freiem Himmel ein, Beginn ist gegen {t1}."),
-            P("Jeder kann etwas zum Essen mitbringen, für Suppe, Brot und Getränke sorgen die Veranstalter. Ein Kinderprogramm und Musik begleiten den Abend. Bei Regen wird die Veranstaltung in die benachbarte Aula verlegt."),
-            Q(f"„Der Ramadan ist für Muslime eine Zeit des Teilens. Was liegt näher, als mit der ganzen Stadt zu teilen“, sagte {c.who('mrat')}."),
+            P(c.say("fastenbrechen.para_7", ev=ev, t1=t1)),
+            P(c.say("fastenbrechen.para_8")),
+            Q(c.say("fastenbrechen.quote_4")),
         ]
         c.district("Opladen", code=c.chance(0.5))
     if c.y >= 2012 and c.chance(0.4):
-        blocks.append(P(f"Als Gast wird auch {c.wa('konsul')} der Republik Türkei in Köln, erwartet. Eine Anmeldung ist nicht erforderlich."))
+        blocks.append(P(c.say("fastenbrechen.para_9")))
     elif c.chance(0.5):
-        blocks.append(P(f"Um eine kurze Anmeldung wird gebeten, {c.tel()}."))
+        blocks.append(P(c.say("fastenbrechen.para_10")))
     return art(title, blocks, category="Soziales", topic="soziales",
                sender=c.pick(["Stadtverwaltung", "Stadtverwaltung", "Evangelischer Kirchenkreis"]), fields=["dialog"])
 
@@ -925,36 +925,36 @@ def t_moschee_dialog(c: Ctx):
     fields = ["dialog"]
     if v == "offene_moschee":
         ev = D(f"{c.y}-10-03")
-        title = c.pick(["Tag der offenen Moschee", "Moscheen öffnen am 3. Oktober ihre Türen", "Einblicke ins Gemeindeleben"])
+        title = c.pick(c.say("moschee_dialog.title"))
         blocks = [
-            P(f"Zum Tag der offenen Moschee {c.am(ev, c.pick(['dm', 'wd_dm', 'long']))} laden {wz(c.r.randint(3, 5))} Leverkusener Moscheegemeinden zu Führungen, Gesprächen und Tee ein. Den Anfang macht die Gemeinde in der Felderstraße, wo schon um 11 Uhr die erste Führung beginnt."),
-            P("Besucherinnen und Besucher können das Mittagsgebet miterleben, Fragen zum Islam und zum Gemeindeleben stellen und sich über die Jugend- und Frauenarbeit der Gemeinden informieren. Der Termin ist bewusst gewählt: Am Tag der Deutschen Einheit wollen die Gemeinden ihre Verbundenheit mit der Gesellschaft zeigen, in der sie leben."),
-            Q(f"„Es gibt viele Vorurteile über Moscheen, weil die meisten Menschen nie eine betreten haben. Kommen Sie vorbei und machen Sie sich selbst ein Bild“, sagte {c.wa('moschee')}."),
+            P(c.say("moschee_dialog.para", am_ev_pick=lambda: c.am(ev, c.pick(['dm', 'wd_dm', 'long'])), wz_randint_3=lambda: wz(c.r.randint(3, 5)))),
+            P(c.say("moschee_dialog.para_2")),
+            Q(c.say("moschee_dialog.quote")),
         ]
     elif v == "gespraechskreis":
         k = c.pick([10, 15, 20])
-        title = c.pick([f"{k} Jahre christlich-islamischer Gesprächskreis", "Dialog der Religionen feiert Jubiläum"])
+        title = c.pick(c.say("moschee_dialog.title_2", k=k))
         blocks = [
-            P(f"Seit {k} Jahren treffen sich Christen und Muslime in Leverkusen regelmäßig zum Gespräch. Der christlich-islamische Gesprächskreis, getragen von den Kirchengemeinden und drei Moscheegemeinden, feiert sein Jubiläum {c.am(c.future(5, 20))} mit einem Empfang im Gemeindezentrum."),
-            P("Angefangen hat alles mit einer Einladung zum Tee. Inzwischen gibt es gemeinsame Besuche in Kirchen und Moscheen, Vortragsabende zu Themen wie Ehe, Erziehung oder Sterben in beiden Religionen, gemeinsame Schulprojekte und ein Friedensgebet am Jahresende."),
-            Q(f"„Wir müssen nicht in allem einer Meinung sein. Aber wir kennen uns, wir rufen uns an, wenn es irgendwo brennt. Das ist viel wert“, sagte {c.who('dechant')}."),
-            P(f"Auch {c.who('superint')} und {c.wa('moschee')}, werden beim Empfang sprechen."),
+            P(c.say("moschee_dialog.para_3", k=k, am_future_5=lambda: c.am(c.future(5, 20)))),
+            P(c.say("moschee_dialog.para_4")),
+            Q(c.say("moschee_dialog.quote_2")),
+            P(c.say("moschee_dialog.para_5")),
         ]
     elif v == "friedensgebet":
-        title = c.pick(["Friedensgebet der Religionen", "Religionsgemeinschaften setzen Zeichen gegen Hass"])
+        title = c.pick(c.say("moschee_dialog.title_3"))
         blocks = [
-            P(f"Nach den jüngsten Anschlägen laden die christlichen Kirchen, die Moscheegemeinden und die jüdische Gemeinde zu einem gemeinsamen Friedensgebet ein. Es findet {c.am(c.future(2, 6))} um {c.time('evening')} auf dem Friedrich-Ebert-Platz vor dem Rathaus statt."),
-            P("Vertreterinnen und Vertreter der Religionsgemeinschaften werden Texte aus ihren Traditionen lesen, anschließend wird eine Schweigeminute gehalten. Die Veranstalter bitten darum, auf Fahnen und Transparente zu verzichten."),
-            Q(f"„Terror will uns spalten. Wir antworten darauf, indem wir zusammenstehen, Christen, Muslime, Juden und alle, die keiner Religion angehören“, heißt es in dem gemeinsamen Aufruf, den auch {c.who('ob')} unterzeichnet hat."),
+            P(c.say("moschee_dialog.para_6", am_future_2=lambda: c.am(c.future(2, 6)))),
+            P(c.say("moschee_dialog.para_7")),
+            Q(c.say("moschee_dialog.quote_3")),
         ]
     else:
-        title = c.pick(["Moscheegemeinde plant Neubau", "Neubau an der Felderstraße vorgestellt"])
+        title = c.pick(c.say("moschee_dialog.title_4"))
         c.district("Wiesdorf")
         blocks = [
-            P("Die Moscheegemeinde in der Felderstraße möchte ihr Gemeindezentrum neu bauen. Bei einer Bürgerversammlung stellten Vorstand und Architekt die Pläne vor: ein zweigeschossiges Gebäude mit Gebetsraum, Unterrichtsräumen, einem kleinen Café und einer Kuppel; ein Minarett ist nicht vorgesehen."),
-            P(f"Rund {c.r.randint(90, 180)} Nachbarinnen und Nachbarn kamen zu der Versammlung. Gefragt wurde vor allem nach Parkplätzen zum Freitagsgebet und nach der Bauzeit. Die Gemeinde sagte zu, einen Nachbarschaftsbeirat einzurichten, der während der Bauphase regelmäßig informiert wird."),
-            Q(f"„Wir sind seit über dreißig Jahren hier zu Hause. Jetzt wollen wir ein Haus, in das wir unsere Nachbarn auch gern einladen“, sagte {c.wa('moschee')}."),
-            P("Über den Bauantrag entscheidet die Bauaufsicht; die Bezirksvertretung für den Stadtbezirk I wird vorher angehört."),
+            P(c.say("moschee_dialog.para_8")),
+            P(c.say("moschee_dialog.para_9", randint_90_180=lambda: c.r.randint(90, 180))),
+            Q(c.say("moschee_dialog.quote_4")),
+            P(c.say("moschee_dialog.para_10")),
         ]
     return art(title, blocks, category=c.pick(["Soziales", "Kultur"]) if v != "neubau" else "Soziales", topic="soziales",
                sender=c.pick(["Stadtverwaltung", "Evangelischer Kirchenkreis"]) if v != "neubau" else "Stadtverwaltung", fields=fields)
@@ -965,60 +965,57 @@ def t_senioren_migration(c: Ctx):
     fields = ["senioren"]
     if v == "fruehstueck":
         dn = c.district()
-        title = c.pick(["Interkulturelles Seniorenfrühstück", "Frühstück verbindet Generationen und Kulturen"])
+        title = c.pick(c.say("senioren_migration.title"))
         blocks = [
-            P(f"Jeden ersten Mittwoch im Monat treffen sich im Seniorentreff in {dn} ältere Menschen aus Deutschland, der Türkei, Italien, Russland und Polen zum gemeinsamen Frühstück. Das interkulturelle Seniorenfrühstück gibt es inzwischen seit {c.r.randint(2, 6)} Jahren, im Schnitt kommen {c.r.randint(25, 45)} Gäste."),
-            P("Viele der Besucherinnen und Besucher kamen vor Jahrzehnten als sogenannte Gastarbeiter nach Leverkusen und sind geblieben. Beim Frühstück geht es um Erinnerungen, um Enkelkinder, aber auch um ganz praktische Fragen rund um Rente, Pflege und Gesundheit. Regelmäßig kommen Gäste von Beratungsstellen vorbei."),
-            Q(f"„Früher haben wir nebeneinander gearbeitet, jetzt sitzen wir zusammen am Tisch“, sagt die 78-jährige {c.person(female=True)[0]}, die seit 1971 in Leverkusen lebt."),
+            P(c.say("senioren_migration.para", dn=dn, randint_2_6=lambda: c.r.randint(2, 6), randint_25_45=lambda: c.r.randint(25, 45))),
+            P(c.say("senioren_migration.para_2")),
+            Q(c.say("senioren_migration.quote", n0_person_true=lambda: c.person(female=True)[0])),
         ]
         fields.append("dialog")
     elif v == "pflege":
-        title = c.pick(["Kultursensible Pflege: Fortbildung für Pflegekräfte", "Pflege, die Herkunft berücksichtigt"])
+        title = c.pick(c.say("senioren_migration.title_2"))
         k = c.r.randint(14, 30)
         blocks = [
-            P(f"{k} Pflegekräfte aus ambulanten Diensten und Pflegeheimen haben an einer Fortbildung zur kultursensiblen Pflege teilgenommen. Organisiert wurde die Reihe vom Fachbereich Soziales gemeinsam mit {c.ki('dat')} und dem Seniorenbeirat."),
-            P("Immer mehr Menschen, die als junge Arbeitskräfte nach Deutschland kamen, sind heute pflegebedürftig. Für sie spielen Sprache, Essgewohnheiten, religiöse Rituale und das Verständnis von Scham und Familie eine große Rolle. Viele Familien scheuen sich zudem, Hilfe von außen anzunehmen."),
-            Q(f"„Pflege gelingt nur, wenn Vertrauen da ist. Dafür muss man wissen, was dem anderen wichtig ist“, sagte {c.who('senbeirat')}."),
+            P(c.say("senioren_migration.para_3", k=k)),
+            P(c.say("senioren_migration.para_4")),
+            Q(c.say("senioren_migration.quote_2")),
         ]
         fields.append("gesundheit")
     elif v == "demenz":
-        title = c.pick(["Informationen zu Demenz in mehreren Sprachen", "Demenz: Beratung auf Türkisch und Russisch"])
+        title = c.pick(c.say("senioren_migration.title_3"))
         ev = c.next_wd(c.r.choice([1, 3]), 7, 28)
         blocks = [
-            P(f"Die Beratungsstelle für pflegende Angehörige bietet erstmals Informationsnachmittage zum Thema Demenz auf Türkisch und Russisch an. Der erste Termin ist {c.am(ev)} um {c.time('day')} im Seniorenbüro."),
-            P("Gerade in Familien mit Einwanderungsgeschichte wird Demenz oft spät erkannt, weil Vergesslichkeit als normale Alterserscheinung gilt oder Betroffene in ihre Herkunftssprache zurückfallen. Fachkräfte erklären, wie sich die Krankheit äußert, welche Entlastungsangebote es gibt und wie die Pflegeversicherung hilft."),
-            Q(f"„Die Angehörigen pflegen oft bis zur Erschöpfung, weil sie die Angebote nicht kennen oder sich nicht trauen, sie zu nutzen“, sagte {c.who('sozdez')}."),
+            P(c.say("senioren_migration.para_5", ev=ev)),
+            P(c.say("senioren_migration.para_6")),
+            Q(c.say("senioren_migration.quote_3")),
         ]
         fields += ["gesundheit", "sprache"]
     elif v == "beirat":
-        title = c.pick(["Seniorenbeirat wirbt um Mitglieder mit Migrationsgeschichte", "Mehr Vielfalt im Seniorenbeirat"])
+        title = c.pick(c.say("senioren_migration.title_4"))
         blocks = [
-            P(f"Der Seniorenbeirat will vielfältiger werden. Bislang hat keines seiner Mitglieder eine Einwanderungsgeschichte, obwohl inzwischen fast jede fünfte Leverkusenerin und jeder fünfte Leverkusener über 65 Jahre im Ausland geboren ist. Gemeinsam mit dem {c.mr} sucht der Beirat deshalb gezielt nach Kandidatinnen und Kandidaten."),
-            P("Im Herbst finden Informationsabende in Kulturvereinen und Moscheegemeinden statt. Dort stellen Mitglieder des Beirates vor, wie sie die Interessen älterer Menschen in Politik und Verwaltung vertreten, etwa bei der Planung von Bänken, Bushaltestellen oder Begegnungsstätten."),
-            Q(f"„Wir sprechen für alle älteren Menschen in dieser Stadt, also müssen auch alle bei uns mitreden können“, sagte {c.who('senbeirat')}."),
+            P(c.say("senioren_migration.para_7")),
+            P(c.say("senioren_migration.para_8")),
+            Q(c.say("senioren_migration.quote_4")),
         ]
         fields.append("engagement")
     elif v == "fachtag":
-        title = c.pick(["Fachtag: Älter werden in der neuen Heimat", "Altern in der Migrationsgesellschaft"])
+        title = c.pick(c.say("senioren_migration.title_5"))
         ev = c.future(10, 35)
         blocks = [
-            P(f"Unter dem Titel „Älter werden in der neuen Heimat“ lädt die Stadt {c.am(ev)} zu einem Fachtag in das Forum ein. Beginnen wird er um {c.time('morning')} mit einem Vortrag über die Lebenslage älterer Migrantinnen und Migranten in Nordrhein-Westfalen."),
-            P("In Arbeitsgruppen geht es anschließend um Wohnen im Alter, um Einsamkeit, um Rückkehrwünsche, die sich oft nicht erfüllen, und um die Frage, wie Begegnungsstätten und Pflegedienste ältere Zugewanderte besser erreichen. Eingeladen sind Fachleute aus Beratung und Pflege, Vertreter von Migrantenorganisationen und interessierte Bürger."),
-            Q(f"„Die erste Generation hat diese Stadt mit aufgebaut. Sie hat ein Recht darauf, hier gut alt zu werden“, sagte {c.who('integ')}."),
+            P(c.say("senioren_migration.para_9", ev=ev)),
+            P(c.say("senioren_migration.para_10")),
+            Q(c.say("senioren_migration.quote_5")),
         ]
     else:
-        title = c.pick(["Rentenberatung in der Muttersprache", "Sprechstunde zu Rente und Grundsicherung"])
+        title = c.pick(c.say("senioren_migration.title_6"))
         blocks = [
-            P(f"Wer Jahrzehnte in Deutschland gearbeitet hat, hat Anspruch auf Rente, doch gerade bei Zeiten aus dem Ausland wird es kompliziert. Der Caritasverband bietet deshalb ab {c.my(c.future(10, 40))} eine Rentensprechstunde auf Türkisch, Italienisch und Griechisch an."),
-            P("Beraten wird zu Rentenanträgen, Versicherungszeiten in den Herkunftsländern, Grundsicherung im Alter und Wohngeld. Viele ältere Zugewanderte, so die Erfahrung der Beraterinnen, verzichten aus Unkenntnis auf Leistungen, die ihnen zustehen."),
-            Q(f"„Niemand sollte nach einem langen Arbeitsleben aus Scham oder Unwissen in Armut leben“, sagte {c.who('caritas')}."),
+            P(c.say("senioren_migration.para_11", my_future_10=lambda: c.my(c.future(10, 40)))),
+            P(c.say("senioren_migration.para_12")),
+            Q(c.say("senioren_migration.quote_6")),
         ]
         fields.append("arbeit")
     if c.chance(0.6):
-        blocks.append(P(c.pick([
-            f"Weitere Informationen gibt es beim Seniorenbüro im Rathaus, {c.tel()}.",
-            f"Die Teilnahme ist kostenlos. Anmeldungen nimmt {c.ki('nom')} entgegen, {c.tel()}.",
-        ])))
+        blocks.append(P(c.pick(c.say("senioren_migration.para_13"))))
     return art(title, blocks, category="Soziales", topic="soziales",
                sender="Caritasverband Leverkusen" if v == "rente" else "Stadtverwaltung", fields=fields)
 
@@ -1027,54 +1024,54 @@ def t_migrantenrat(c: Ctx):
     v = c.variant
     fields = ["dialog"]
     if v == 0:
-        title = "Ausländerbeirat fordert mehr Deutschkurse"
+        title = c.say("migrantenrat.title")
         blocks = [
-            P("Der Ausländerbeirat hat in seiner jüngsten Sitzung die Stadt aufgefordert, das Angebot an Deutschkursen für Erwachsene deutlich auszubauen. Die Wartelisten bei der Volkshochschule seien zu lang, vor allem für Mütter mit kleinen Kindern und für Berufstätige gebe es zu wenige Kurse am Nachmittag und Abend."),
-            P("Außerdem sprach sich der Beirat einstimmig für ein kommunales Wahlrecht für alle Ausländer aus, die seit mindestens fünf Jahren in Deutschland leben. Bislang dürfen nur Bürger aus Staaten der Europäischen Union an Kommunalwahlen teilnehmen."),
-            Q(f"\"Viele unserer Landsleute leben seit dreißig Jahren hier, zahlen Steuern und dürfen trotzdem nicht mitbestimmen, wer im Rathaus sitzt\", sagte {c.who('mrat')}."),
-            P(f"Die Verwaltung will bis zur nächsten Sitzung {c.am(c.future(40, 70))} prüfen, ob zusätzliche Kurse mit Mitteln des Landes gefördert werden können."),
+            P(c.say("migrantenrat.para")),
+            P(c.say("migrantenrat.para_2")),
+            Q(c.say("migrantenrat.quote")),
+            P(c.say("migrantenrat.para_3", am_future_40=lambda: c.am(c.future(40, 70)))),
         ]
         fields.append("sprache")
     elif v == 1:
         title = "Ausländerbeirat zieht Bilanz"
         blocks = [
-            P("Der Ausländerbeirat hat in seiner letzten Sitzung des Jahres eine Bilanz seiner Arbeit gezogen. Schwerpunkte waren die Schulsituation von Kindern aus Zuwandererfamilien, die Wartezeiten bei der Ausländerbehörde und die geplante Schließung einer Beratungsstelle im Stadtbezirk I."),
-            P("Auf Anregung des Beirates hat die Ausländerbehörde ihre Sprechzeiten verlängert und ein Terminsystem eingeführt. Die Beratungsstelle bleibt vorerst erhalten, nachdem mehrere Vereine und Kirchengemeinden eine Unterschriftenaktion gestartet hatten."),
-            Q(f"\"Wir haben gezeigt, dass der Beirat etwas bewegen kann, wenn er sich einmischt\", sagte {c.who('mrat')}. Er rief die Migrantenvereine auf, sich stärker an den Sitzungen zu beteiligen, die öffentlich sind."),
+            P(c.say("migrantenrat.para_4")),
+            P(c.say("migrantenrat.para_5")),
+            Q(c.say("migrantenrat.quote_2")),
         ]
         fields.append("engagement")
     elif v == 2:
-        title = "Integrationsrat tritt zum ersten Mal zusammen"
+        title = c.say("migrantenrat.title_2")
         blocks = [
-            P("Aus dem Ausländerbeirat ist der Integrationsrat geworden. In seiner konstituierenden Sitzung wählte das neue Gremium Giuseppe Lombardi zu seinem Vorsitzenden. Anders als der frühere Beirat besteht der Integrationsrat aus direkt gewählten Vertretern der Migrantinnen und Migranten sowie aus Mitgliedern des Rates."),
-            P("Mit der neuen Zusammensetzung soll die Zusammenarbeit mit Rat und Verwaltung enger werden. Der Integrationsrat kann sich mit allen Angelegenheiten der Stadt befassen und dazu Stellungnahmen und Anträge an den Rat richten. Die Geschäftsführung liegt beim Büro des Oberbürgermeisters."),
-            Q("„Wir wollen nicht mehr nur über Ausländerfragen reden, sondern über alles, was die Menschen in dieser Stadt betrifft: Schule, Arbeit, Wohnen“, sagte Lombardi nach seiner Wahl."),
-            P(f"{c.Who('ob')} gratulierte und sagte dem Gremium die Unterstützung der Verwaltung zu."),
+            P(c.say("migrantenrat.para_6")),
+            P(c.say("migrantenrat.para_7")),
+            Q(c.say("migrantenrat.quote_3")),
+            P(c.say("migrantenrat.para_8")),
         ]
     elif v == 3:
         pct = dec(c.r.uniform(10.5, 14.5))
-        title = "Integrationsrat gewählt: Beteiligung leicht gestiegen"
+        title = c.say("migrantenrat.title_3")
         blocks = [
-            P(f"Bei der Wahl zum Integrationsrat am Sonntag haben {pct} Prozent der rund {num(c.r.randint(21000, 24500))} Wahlberechtigten ihre Stimme abgegeben. Das ist etwas mehr als bei der letzten Wahl. Elf Listen und Einzelbewerber hatten sich um die 15 direkt zu vergebenden Sitze beworben."),
-            P("Stärkste Kraft wurde eine Liste, die vor allem von türkeistämmigen Wählerinnen und Wählern unterstützt wird, gefolgt von einer internationalen Liste und einer Liste mit Kandidatinnen und Kandidaten aus Italien, Griechenland und Spanien. Erstmals ist auch eine Vertreterin der russischsprachigen Community im Gremium."),
-            Q(f"„Jede Stimme ist ein Zeichen, dass die Menschen mitreden wollen. Jetzt müssen wir zeigen, dass sich das lohnt“, sagte {c.who('mrat')}."),
-            P(f"Die konstituierende Sitzung ist für {c.fuzzy(c.future(20, 45))} geplant. Dort werden auch die Ratsmitglieder benannt, die dem Integrationsrat angehören."),
+            P(c.say("migrantenrat.para_9", pct=pct, num_randint_21000=lambda: num(c.r.randint(21000, 24500)))),
+            P(c.say("migrantenrat.para_10")),
+            Q(c.say("migrantenrat.quote_4")),
+            P(c.say("migrantenrat.para_11", fuzzy_future_20=lambda: c.fuzzy(c.future(20, 45)))),
         ]
         fields.append("engagement")
     elif v == 4:
-        title = "Samir Haddad führt den Integrationsrat"
+        title = c.say("migrantenrat.title_4")
         blocks = [
-            P("Der Integrationsrat hat Samir Haddad zu seinem neuen Vorsitzenden gewählt. Der 41-jährige Sozialarbeiter setzte sich im zweiten Wahlgang durch und löst Giuseppe Lombardi ab, der nicht mehr angetreten war. Lombardi hatte das Gremium fast zehn Jahre lang geleitet."),
-            P("Haddad kündigte an, die Arbeit des Integrationsrates stärker in die Stadtteile zu tragen. Künftig soll es zweimal im Jahr offene Sitzungen in Begegnungszentren geben. Außerdem will er sich dafür einsetzen, dass die Stadt ein eigenes Integrationskonzept erarbeitet."),
-            Q("„Integration ist keine Einbahnstraße. Wir wollen Brücken bauen, zwischen Alteingesessenen und Neuankömmlingen, zwischen Verwaltung und Vereinen“, sagte Haddad."),
+            P(c.say("migrantenrat.para_12")),
+            P(c.say("migrantenrat.para_13")),
+            Q(c.say("migrantenrat.quote_5")),
         ]
     else:
-        title = "Elena Petrović an der Spitze des Integrationsrates"
+        title = c.say("migrantenrat.title_5")
         blocks = [
-            P("Erstmals steht eine Frau an der Spitze des Integrationsrates: In der konstituierenden Sitzung nach der Wahl im September wurde Elena Petrović mit großer Mehrheit zur Vorsitzenden gewählt. Die 38-jährige Lehrerin war zuvor stellvertretende Vorsitzende."),
-            P("Ihr Vorgänger Samir Haddad gehört dem Gremium weiterhin an. Petrović will sich vor allem um die Umsetzung des Integrationskonzeptes, um Bildungschancen von Kindern und um die Beteiligung junger Menschen kümmern. Die Sitzungen sollen künftig auch im Internet übertragen werden."),
-            Q("„Ich möchte, dass junge Leute merken: Hier wird über eure Zukunft entschieden, und ihr könnt mitreden“, sagte Petrović nach der Wahl."),
-            P(f"{c.Who('ob')} gratulierte und kündigte ein erstes Arbeitsgespräch für {c.fuzzy(c.future(20, 40), year=False)} an."),
+            P(c.say("migrantenrat.para_14")),
+            P(c.say("migrantenrat.para_15")),
+            Q(c.say("migrantenrat.quote_6")),
+            P(c.say("migrantenrat.para_16", fuzzy_future_20=lambda: c.fuzzy(c.future(20, 40), year=False))),
         ]
         fields.append("engagement")
     return art(title, blocks, category="Politik", topic="rat", fields=fields,
@@ -1088,41 +1085,41 @@ HANDLUNGSFELDER = POOLS["handlungsfelder"]
 def t_konzept(c: Ctx):
     v = c.variant
     if v == 0:
-        title = "Auftakt für ein Integrationskonzept"
+        title = c.say("konzept.title")
         blocks = [
-            P(f"Leverkusen soll ein eigenes Integrationskonzept bekommen. Zum Auftakt kamen {c.r.randint(110, 160)} Vertreterinnen und Vertreter von Migrantenorganisationen, Wohlfahrtsverbänden, Kirchen, Moscheegemeinden, Schulen und Verwaltung zu einer Werkstatt im Forum zusammen. Eingeladen hatten {c.ki('nom')} und der Integrationsrat."),
-            P("In Arbeitsgruppen wurden Stärken und Lücken der bisherigen Integrationsarbeit gesammelt. Die Ergebnisse fließen in acht Handlungsfelder ein, für die bis zum Sommer des kommenden Jahres Ziele und Maßnahmen formuliert werden sollen:"),
+            P(c.say("konzept.para", randint_110_160=lambda: c.r.randint(110, 160))),
+            P(c.say("konzept.para_2")),
             L(HANDLUNGSFELDER),
-            Q(f"„Wir haben in dieser Stadt unglaublich viele gute Projekte. Was fehlt, ist ein gemeinsamer Plan, der sie zusammenführt und Lücken sichtbar macht“, sagte {c.who('integ')}."),
-            P(f"Weitere Werkstätten zu den einzelnen Handlungsfeldern folgen bis {c.my(c.future(120, 160))}. Wer mitarbeiten möchte, kann sich {c.ki('bei')} melden, {c.tel('6510')}."),
+            Q(c.say("konzept.quote")),
+            P(c.say("konzept.para_3", my_future_120=lambda: c.my(c.future(120, 160)))),
         ]
         fields = FIELDS
     elif v == 1:
         title = "Rat beschließt Integrationskonzept"
         blocks = [
-            P("Der Rat der Stadt hat in seiner Sitzung am Montagabend das Integrationskonzept beschlossen. Nach mehr als einem Jahr Arbeit in Werkstätten, Fachgruppen und Bürgerforen liegt damit erstmals ein Leitfaden vor, an dem sich Verwaltung, Träger und Politik in den kommenden Jahren orientieren sollen."),
-            P("Das Konzept gliedert sich in acht Handlungsfelder von der Sprachförderung über Bildung, Arbeit, Wohnen und Gesundheit bis zum Engagement, zum interreligiösen Dialog und zum Altern in der Migrationsgesellschaft. Für jedes Feld sind Ziele, Maßnahmen und Zuständigkeiten festgelegt. Die Umsetzung koordiniert das Kommunale Integrationszentrum."),
-            Q(f"„Integration ist keine Aufgabe, die man einem Amt überlassen kann. Dieses Konzept nimmt die ganze Stadtgesellschaft in die Pflicht“, sagte {c.who('ob')} in der Debatte."),
-            P(f"Der Beschluss fiel mit großer Mehrheit. Die Verwaltung soll dem Ausschuss für Soziales, Gesundheit und Senioren regelmäßig über den Stand der Umsetzung berichten, erstmals in rund anderthalb Jahren. {c.Who('mrat')} sprach von einem „wichtigen Signal an alle, die hier ein Zuhause gefunden haben“."),
+            P(c.say("konzept.para_4")),
+            P(c.say("konzept.para_5")),
+            Q(c.say("konzept.quote_2")),
+            P(c.say("konzept.para_6")),
         ]
         fields = FIELDS
     elif v == 2:
-        title = "Integrationskonzept: Erster Bericht zur Umsetzung"
+        title = c.say("konzept.title_2")
         blocks = [
-            P(f"Knapp zwei Jahre nach dem Ratsbeschluss vom Dezember 2017 hat die Verwaltung den ersten Bericht zur Umsetzung des Integrationskonzeptes vorgelegt. Der Ausschuss für Soziales, Gesundheit und Senioren beriet ihn in seiner Sitzung {c.am(D('2019-09-16'), 'wd_long')}."),
-            P("Von den rund 120 Maßnahmen des Konzeptes sind nach dem Bericht knapp die Hälfte umgesetzt oder auf den Weg gebracht. Dazu zählen zusätzliche Sprachcafés, eine zentrale Anlaufstelle für neu zugewanderte Familien, ein Programm für Ausbildungspaten und Informationsangebote zur Gesundheitsversorgung in mehreren Sprachen."),
-            P("Nachholbedarf sieht die Verwaltung vor allem beim Wohnen und beim Altern in der Migrationsgesellschaft: Bezahlbare Wohnungen für große Familien bleiben knapp, und Angebote der Altenhilfe erreichen ältere Zugewanderte noch zu selten. Auch der interreligiöse Dialog soll stärker in die Stadtteile getragen werden."),
-            Q(f"„Wir sind auf einem guten Weg, aber noch lange nicht am Ziel“, sagte {c.who('sozdez')}. „Der Bericht zeigt ehrlich, wo es hakt.“"),
-            P("Lesen Sie hierzu auch unsere Meldung vom 12. Dezember 2017 über den Beschluss des Rates."),
+            P(c.say("konzept.para_7", am_wd_long_d=lambda: c.am(D('2019-09-16'), 'wd_long'))),
+            P(c.say("konzept.para_8")),
+            P(c.say("konzept.para_9")),
+            Q(c.say("konzept.quote_3")),
+            P(c.say("konzept.para_10")),
         ]
         fields = FIELDS
     else:
         title = "Integrationskonzept: Zweite Zwischenbilanz"
         blocks = [
-            P(f"Die Corona-Pandemie hat auch die Integrationsarbeit ausgebremst. Das geht aus dem zweiten Umsetzungsbericht zum Integrationskonzept hervor, den {c.ki('nom')} jetzt vorgelegt hat. Sprachcafés, Begegnungsfeste und Elternkurse mussten monatelang pausieren oder ins Internet ausweichen."),
-            P("Zugleich habe die Krise gezeigt, wie wichtig mehrsprachige Informationen seien: Hinweise zu Schutzmaßnahmen, Testangeboten und Impfungen wurden in bis zu zwölf Sprachen veröffentlicht und über Moscheegemeinden, Vereine und Elternnetzwerke verbreitet. Digitale Sprachkurse erreichten teilweise Menschen, die zuvor keinen Kurs besucht hatten."),
-            Q(f"„Wir haben gelernt, dass wir die Menschen dort erreichen müssen, wo sie ohnehin sind, auf dem Handy, in ihrer Gemeinde, in ihrer Sprache“, sagte {c.who('integ')}."),
-            P(f"Für die kommenden zwei Jahre setzt der Bericht Schwerpunkte bei der Sprachförderung, beim Übergang von der Schule in den Beruf und bei der Gesundheitsinformation. {c.Who('mrat')} kündigte an, der Integrationsrat werde die Umsetzung eng begleiten."),
+            P(c.say("konzept.para_11")),
+            P(c.say("konzept.para_12")),
+            Q(c.say("konzept.quote_4")),
+            P(c.say("konzept.para_13")),
         ]
         fields = ["sprache", "bildung", "arbeit", "gesundheit", "dialog"]
     return art(title, blocks, category="Politik" if v == 1 else "Soziales", topic="rat" if v == 1 else "soziales",
@@ -1135,45 +1132,30 @@ def t_iwoche(c: Ctx):
         start += dt.timedelta(days=1)
     end = start + dt.timedelta(days=c.r.choice([6, 7, 13]))
     n = c.r.randint(25, 60)
-    title = c.pick([f"Interkulturelle Woche {c.y}: Programm steht", "Interkulturelle Woche mit über 40 Veranstaltungen",
-                    "Begegnung, Musik und Gespräche: Interkulturelle Woche beginnt"])
-    items = c.r.sample([
-        f"Eröffnung mit ökumenischem Gottesdienst, {c.fd(start, 'wd_dm')}, {c.time('morning')}",
-        "Internationales Kinderfest im Stadtpark mit Spielmobil",
-        "Lesung mit Autorinnen und Autoren aus vier Ländern in der Stadtbibliothek",
-        "Fußballturnier der Kulturvereine auf der Sportanlage Bürrig",
-        "Führung durch die Moschee in der Felderstraße",
-        f"Podiumsdiskussion „Heimat im Plural“ im Forum, {c.time('evening')}",
-        "Kochkurs mit Gerichten aus Syrien, Italien und der Türkei in der VHS",
-        "Filmabend im Kommunalen Kino mit anschließendem Gespräch",
-        f"Tag der offenen Tür im {c.mr}",
-    ], 5)
+    title = c.pick(c.say("iwoche.title"))
+    items = c.r.sample(c.say("iwoche.items", start=start), 5)
     blocks = [
-        P(f"Unter dem Motto „Zusammen leben, zusammen wachsen“ findet {c.rng_(start, end)} die Interkulturelle Woche statt. Vereine, Kirchengemeinden, Moscheen, Schulen und Initiativen haben {n} Veranstaltungen vorbereitet, die Stadt koordiniert das Programm gemeinsam mit dem {c.mr}."),
-        P("Zu den Höhepunkten gehören:"),
+        P(c.say("iwoche.para", rng_start_end=lambda: c.rng_(start, end), n=n)),
+        P(c.say("iwoche.para_2")),
         L(items),
-        Q(f"„Die Interkulturelle Woche zeigt, wie bunt und lebendig unsere Stadt ist. Jede und jeder ist eingeladen, neue Nachbarn kennenzulernen“, sagte {c.who('bm')}."),
-        P(c.pick([f"Das vollständige Programmheft liegt im Bürgerbüro, in der Stadtbibliothek und in den Stadtteilbüros aus. Auskünfte gibt es {c.tel()}.",
-                  "Die meisten Veranstaltungen sind kostenlos. Das Programmheft ist in Deutsch, Türkisch, Arabisch und Russisch erschienen."])),
+        Q(c.say("iwoche.quote")),
+        P(c.pick(c.say("iwoche.para_3"))),
     ]
     return art(title, blocks, category="Kultur", topic="kultur_sport", fields=["dialog", "engagement"])
 
 
 def t_einbuergerung(c: Ctx):
     k = c.r.randint(60, 140)
-    title = c.pick(["Einbürgerungsfeier im Rathaus", "Neue Staatsbürgerinnen und Staatsbürger begrüßt"])
+    title = c.pick(c.say("einbuergerung.title"))
     blocks = [
-        P(f"{k} neu eingebürgerte Leverkusenerinnen und Leverkusener sind {c.am(c.past(1, 4), c.pick(['wd_dm', 'dm']))} im Ratssaal feierlich begrüßt worden. Sie stammen aus {c.r.randint(22, 38)} Ländern, die größten Gruppen kommen aus der Türkei, Syrien, Polen, Italien und dem Irak. Im vergangenen Jahr wurden insgesamt {c.r.randint(420, 690)} Menschen in Leverkusen eingebürgert."),
-        P("Die Feier wurde von einem Streichquartett der Musikschule begleitet. Im Anschluss erhielten alle Gäste ein Exemplar des Grundgesetzes, eine Rose und eine Einladung zu einer Führung durch das Rathaus. Viele kamen mit ihren Familien und ließen sich vor der Fahne fotografieren."),
-        Q(f"„Sie haben sich für dieses Land und diese Stadt entschieden. Darüber freuen wir uns, und wir laden Sie ein, sich einzumischen“, sagte {c.who('ob')}."),
+        P(c.say("einbuergerung.para", k=k, am_past_1=lambda: c.am(c.past(1, 4), c.pick(['wd_dm', 'dm'])), randint_22_38=lambda: c.r.randint(22, 38), randint_420_690=lambda: c.r.randint(420, 690))),
+        P(c.say("einbuergerung.para_2")),
+        Q(c.say("einbuergerung.quote")),
     ]
     p, fem = c.person(initial=False)
-    blocks.append(Q(c.pick([
-        f"„Ich lebe seit 19 Jahren hier, meine Kinder sind hier geboren. Jetzt darf ich auch wählen gehen“, sagte {p}, {'die' if fem else 'der'} vor Jahren {c.origin()} gekommen war.",
-        f"„Heute ist ein besonderer Tag für unsere ganze Familie“, sagte {p}.",
-    ])))
+    blocks.append(Q(c.pick(c.say("einbuergerung.quote_2", p=p, die_or_der=lambda: 'die' if fem else 'der'))))
     if c.chance(0.6):
-        blocks.append(P(f"Wer sich für eine Einbürgerung interessiert, kann sich bei der Einbürgerungsstelle im {c.dz()} beraten lassen, {c.tel()}. Voraussetzungen sind unter anderem ausreichende Deutschkenntnisse und ein bestandener Einbürgerungstest nach § 10 Staatsangehörigkeitsgesetz."))
+        blocks.append(P(c.say("einbuergerung.para_3")))
     return art(title, blocks, category="Verwaltung", topic="verwaltung", fields=["dialog"])
 
 
@@ -1183,31 +1165,29 @@ UKRAINE_DATES = ["2022-03-08", "2022-05-17", "2022-11-15"]
 def t_ukraine(c: Ctx):
     v = c.variant
     if v == 0:
-        title = "Hilfe für Menschen aus der Ukraine"
+        title = c.say("ukraine.title")
         blocks = [
-            P(f"Seit Beginn des Krieges sind bereits rund {num(c.r.randint(38, 52) * 10)} Menschen aus der Ukraine in Leverkusen angekommen, die meisten Frauen mit Kindern. Viele sind bei Verwandten oder Bekannten untergekommen, doch die Stadt bereitet sich auf deutlich mehr Schutzsuchende vor."),
-            P("In der Mehrzweckhalle in Rheindorf werden derzeit 200 Notplätze eingerichtet, außerdem hat die Stadt ein Hotel an der Düsseldorfer Straße angemietet. Wer privaten Wohnraum zur Verfügung stellen kann, wird gebeten, sich über ein Online-Formular oder bei der Hotline des Fachbereichs Soziales zu melden."),
-            Q(f"„Die Hilfsbereitschaft ist überwältigend. Jetzt kommt es darauf an, sie gut zu koordinieren“, sagte {c.who('ob')}."),
-            L(["Hotline Unterbringung: Telefon 0214 406-5555, montags bis freitags von 8 bis 18 Uhr",
-               "Registrierung in der Ausländerbehörde: nur nach Terminvereinbarung",
-               "Sachspenden: derzeit nur Hygieneartikel und Babynahrung"]),
+            P(c.say("ukraine.para", num_10_randint=lambda: num(c.r.randint(38, 52) * 10))),
+            P(c.say("ukraine.para_2")),
+            Q(c.say("ukraine.quote")),
+            L(c.say("ukraine.items")),
         ]
         fields = ["wohnen", "engagement"]
         c.district("Rheindorf", code=c.chance(0.5))
     elif v == 1:
-        title = "Ukrainische Kinder lernen in Leverkusener Schulen"
+        title = c.say("ukraine.title_2")
         blocks = [
-            P(f"Rund {num(c.r.randint(26, 38) * 10)} Kinder und Jugendliche aus der Ukraine besuchen inzwischen Leverkusener Schulen. {cap(c.ki('nom'))} hat die Familien beraten und die Schulplätze vermittelt; an mehreren Schulen wurden zusätzliche Sprachfördergruppen eingerichtet."),
-            P("Viele der Kinder nehmen parallel weiter am digitalen Unterricht ihrer ukrainischen Schulen teil. Für Kita-Kinder hat die Stadt Spielgruppen eingerichtet, die von ukrainischen Erzieherinnen mitbetreut werden. Die Volkshochschule bietet zusätzliche Deutschkurse für Mütter an."),
-            Q(f"„Die Kinder brauchen Normalität, Freunde und einen festen Tagesablauf. Schule kann genau das bieten“, sagte {c.who('schuldez')}."),
+            P(c.say("ukraine.para_3", num_10_randint=lambda: num(c.r.randint(26, 38) * 10), cap_ki_nom=lambda: cap(c.ki('nom')))),
+            P(c.say("ukraine.para_4")),
+            Q(c.say("ukraine.quote_2")),
         ]
         fields = ["bildung", "sprache"]
     else:
-        title = "Zwischenbilanz: Geflüchtete aus der Ukraine"
+        title = c.say("ukraine.title_3")
         blocks = [
-            P(f"Rund {num(c.r.randint(1900, 2400))} Menschen aus der Ukraine leben derzeit in Leverkusen. Seit dem 1. Juni werden die meisten von ihnen vom Jobcenter betreut, nicht mehr vom Sozialamt. Das ermöglicht den Zugang zu Integrations- und Berufssprachkursen sowie zur Arbeitsvermittlung."),
-            P(f"Nach Angaben des Jobcenters haben bislang {c.r.randint(150, 320)} Ukrainerinnen und Ukrainer eine Arbeit aufgenommen, viele davon in Teilzeit. Die Notunterkunft in Rheindorf wurde im Sommer wieder aufgegeben; fast alle Geflüchteten leben inzwischen in Wohnungen."),
-            Q(f"„Die größte Hürde ist die Sprache. Deshalb sind die Kurse ausgebucht, und wir brauchen mehr davon“, sagte {c.who('job')}."),
+            P(c.say("ukraine.para_5", num_randint_1900=lambda: num(c.r.randint(1900, 2400)))),
+            P(c.say("ukraine.para_6", randint_150_320=lambda: c.r.randint(150, 320))),
+            Q(c.say("ukraine.quote_3")),
         ]
         fields = ["arbeit", "sprache", "wohnen"]
     return art(title, blocks, category="Soziales", topic="soziales", fields=fields,
@@ -1217,31 +1197,31 @@ def t_ukraine(c: Ctx):
 def t_migrationsberatung(c: Ctx):
     v = c.pick(["mbe", "jmd", "bilanz"])
     if v == "mbe":
-        title = c.pick(["Migrationsberatung für Erwachsene", "Beratung für Neuzugewanderte erweitert"])
+        title = c.pick(c.say("migrationsberatung.title"))
         blocks = [
-            P(f"Der Caritasverband Leverkusen erweitert seine Migrationsberatung für Erwachsene. Ab {c.my(c.future(10, 40))} steht eine zusätzliche Beraterin zur Verfügung, die neben Deutsch auch Arabisch und Französisch spricht. Die Sprechstunden finden im Caritashaus und einmal pro Woche im Stadtteilbüro Rheindorf statt."),
-            P("Die Beratung richtet sich an Zugewanderte in den ersten Jahren nach ihrer Ankunft. Es geht um Integrationskurse, um die Anerkennung von Zeugnissen, um Arbeitssuche, Behördenbriefe und Familienfragen. Gemeinsam wird ein individueller Plan erarbeitet, der Schritt für Schritt abgearbeitet wird."),
-            Q(f"„Viele kommen mit einem Stapel Briefe, die sie nicht verstehen, und gehen mit einem Plan nach Hause“, sagte {c.who('caritas')}."),
+            P(c.say("migrationsberatung.para", my_future_10=lambda: c.my(c.future(10, 40)))),
+            P(c.say("migrationsberatung.para_2")),
+            Q(c.say("migrationsberatung.quote")),
         ]
         fields = ["sprache", "arbeit"]
     elif v == "jmd":
-        title = c.pick(["Jugendmigrationsdienst hilft beim Übergang in den Beruf", "Beratung für junge Zugewanderte"])
+        title = c.pick(c.say("migrationsberatung.title_2"))
         blocks = [
-            P(f"Junge Menschen zwischen 12 und 27 Jahren, die neu in Deutschland sind, finden beim Jugendmigrationsdienst Unterstützung. Im vergangenen Jahr haben die Beraterinnen und Berater {c.r.randint(220, 420)} Jugendliche begleitet, etwa bei der Suche nach einem Schulplatz, einem Praktikum oder einer Ausbildungsstelle."),
-            P("Neu ist ein Gruppenangebot zur Berufsorientierung: In acht Treffen lernen die Jugendlichen verschiedene Berufe kennen, besuchen Betriebe und trainieren Bewerbungsgespräche. Partner sind die Kreishandwerkerschaft und mehrere Leverkusener Unternehmen."),
-            Q("„Die Jugendlichen sind hoch motiviert. Oft fehlt ihnen nur jemand, der das deutsche Ausbildungssystem erklärt“, sagt eine Beraterin."),
+            P(c.say("migrationsberatung.para_3", randint_220_420=lambda: c.r.randint(220, 420))),
+            P(c.say("migrationsberatung.para_4")),
+            Q(c.say("migrationsberatung.quote_2")),
         ]
         fields = ["bildung", "arbeit"]
     else:
-        title = c.pick(["Migrationsdienste ziehen Jahresbilanz", "Mehr Beratungsbedarf bei älteren Zugewanderten"])
+        title = c.pick(c.say("migrationsberatung.title_3"))
         blocks = [
-            P(f"Die Migrationsdienste des Caritasverbandes haben im vergangenen Jahr {num(c.r.randint(1100, 2100))} Menschen beraten, so viele wie nie zuvor. Auffällig ist, dass immer mehr ältere Zugewanderte Hilfe suchen, etwa bei Fragen zu Rente, Pflege und Grundsicherung."),
-            P("Für diese Gruppe gibt es seit dem Frühjahr eine eigene Sprechstunde, die von einer türkischsprachigen Sozialarbeiterin geleitet wird. Außerdem werden Hausbesuche angeboten, wenn der Weg zur Beratungsstelle zu beschwerlich ist. Bei Bedarf wird an Pflegeberatung und Wohnberatung weitervermittelt."),
-            Q(f"„Die erste Generation der Gastarbeiter ist alt geworden, und viele sind allein, weil die Kinder weggezogen sind“, sagte {c.who('caritas')}."),
+            P(c.say("migrationsberatung.para_5", num_randint_1100=lambda: num(c.r.randint(1100, 2100)))),
+            P(c.say("migrationsberatung.para_6")),
+            Q(c.say("migrationsberatung.quote_3")),
         ]
         fields = ["arbeit", "senioren"]
     if c.chance(0.6):
-        blocks.append(P(f"Termine nach Vereinbarung {c.tel('5690', '0214 85542-')}. Die Beratung ist kostenlos und vertraulich."))
+        blocks.append(P(c.say("migrationsberatung.para_7")))
     return art(title, blocks, category="Soziales", topic="soziales", sender="Caritasverband Leverkusen", fields=fields)
 
 
