@@ -1238,55 +1238,32 @@ def t_baustelle(c: Ctx):
     cost = c.r.choice([180000, 240000, 350000, 420000, 650000, 890000, 1300000, 2400000])
     blocks = []
     if kind == "kanal":
-        title = c.pick([f"Kanalbau in der {s1}", f"{s1}: Vollsperrung wegen Kanalarbeiten", f"Neuer Kanal für {dn}"])
-        blocks.append(P(c.pick([
-            f"Die Stadtentwässerung erneuert ab {c.fd(start)} den Schmutzwasserkanal in der {s1} in {dn}. Die alten Rohre stammen zum Teil noch aus den dreißiger Jahren und sind an mehreren Stellen undicht. Die Arbeiten dauern voraussichtlich bis {c.fuzzy(end)}.",
-            f"In der {s1} in {dn} rollen {c.am(start)} die Bagger an. Auf einer Länge von rund {num(c.r.randint(18, 65) * 10)} Metern wird der Mischwasserkanal ausgetauscht; die Bauzeit ist mit {weeks} Wochen veranschlagt.",
-        ])))
-        blocks.append(P(f"Während der Bauzeit ist die {s1} zwischen {s2} und {s3} für den Durchgangsverkehr gesperrt. Anlieger können ihre Grundstücke weitgehend erreichen, müssen aber zeitweise mit Einschränkungen rechnen. Die Kosten von {c.money(cost)} trägt die Stadtentwässerung aus Gebührenmitteln."))
+        title = c.pick(c.say("baustelle.title", s1=s1, dn=dn))
+        blocks.append(P(c.pick(c.say("baustelle.para", start=start, s1=s1, dn=dn, end=end, num_10_randint=lambda: num(c.r.randint(18, 65) * 10), weeks=weeks))))
+        blocks.append(P(c.say("baustelle.para_2", s1=s1, s2=s2, s3=s3, cost=cost)))
     elif kind == "fahrbahn":
-        title = c.pick([f"{s1} erhält neue Fahrbahndecke", f"Asphaltarbeiten in {dn}", f"Sanierung der {s1} beginnt"])
-        blocks.append(P(c.pick([
-            f"Die Fahrbahn der {s1} in {dn} wird ab {c.fd(start)} grundlegend saniert. Risse und Schlaglöcher hatten sich nach den letzten Wintern so gehäuft, dass eine Ausbesserung nicht mehr ausreicht. Die Arbeiten erfolgen in zwei Abschnitten.",
-            f"Nach zahlreichen Beschwerden über Schlaglöcher wird die {s1} erneuert. Der Fachbereich Tiefbau lässt {c.am(start)} die alte Deckschicht abfräsen; danach wird eine neue Asphaltschicht aufgebracht.",
-        ])))
-        blocks.append(P(f"Für die Asphaltierung selbst ist eine Vollsperrung {c.rng_(end - dt.timedelta(days=4), end - dt.timedelta(days=1))} nicht zu vermeiden. Die Umleitung erfolgt über die {s2} und die {s3}. Die Buslinien fahren in dieser Zeit geänderte Haltestellen an."))
+        title = c.pick(c.say("baustelle.title_2", s1=s1, dn=dn))
+        blocks.append(P(c.pick(c.say("baustelle.para_3", s1=s1, dn=dn, start=start))))
+        blocks.append(P(c.say("baustelle.para_4", rng_end_end=lambda: c.rng_(end - dt.timedelta(days=4), end - dt.timedelta(days=1)), s2=s2, s3=s3)))
     elif kind == "bruecke":
-        title = c.pick(["Brückenprüfung: Fahrstreifen gesperrt", f"Brücke an der {s1} wird saniert", "Brückensanierung dauert bis zum Herbst"])
-        blocks.append(P(c.pick([
-            f"Die Brücke im Zuge der {s1} über die Dhünn muss saniert werden. Bei der regelmäßigen Bauwerksprüfung nach DIN 1076 wurden Schäden an den Lagern und am Beton der Kappen festgestellt. Die Arbeiten beginnen {c.am(start)}.",
-            f"Weil die Brücke an der {s1} in {dn} in die Jahre gekommen ist, lässt die Stadt ab {c.fd(start)} Geländer, Abdichtung und Fahrbahnübergänge erneuern. Die Kosten belaufen sich auf rund {c.money(cost)}.",
-        ])))
-        blocks.append(P(f"Für die Dauer der Arbeiten steht nur ein Fahrstreifen zur Verfügung, der Verkehr wird mit einer Ampel geregelt. Fußgänger und Radfahrer können die Brücke auf der Westseite weiter nutzen. Für Fahrzeuge über {c.r.choice([7, 12, 16])} Tonnen ist die Brücke gesperrt."))
+        title = c.pick(c.say("baustelle.title_3", s1=s1))
+        blocks.append(P(c.pick(c.say("baustelle.para_5", s1=s1, start=start, dn=dn, cost=cost))))
+        blocks.append(P(c.say("baustelle.para_6", choice_7_12=lambda: c.r.choice([7, 12, 16]))))
     elif kind == "leitung":
-        title = c.pick([f"Neue Leitungen in der {s1}", f"Stadtwerke verlegen Fernwärme in {dn}"])
-        blocks.append(P(c.pick([
-            f"Die Stadtwerke verlegen ab {c.fd(start)} neue Gas- und Wasserleitungen in der {s1}. Gleichzeitig werden Leerrohre für Glasfaser eingebaut, damit die Straße in den nächsten Jahren nicht erneut aufgerissen werden muss.",
-            f"In {dn} beginnen {c.am(start)} Arbeiten am Fernwärmenetz. Auf einer Länge von rund {num(c.r.randint(30, 90) * 10)} Metern werden in der {s1} und der {s2} neue Leitungen verlegt, an die später auch private Haushalte angeschlossen werden können.",
-        ])))
-        blocks.append(P(f"Gearbeitet wird abschnittsweise in Baugruben von jeweils etwa 50 Metern. Die Einmündung der {s3} ist zeitweise gesperrt; eine Umleitung ist ausgeschildert. Die Bauarbeiten sollen bis {c.fuzzy(end)} abgeschlossen sein."))
+        title = c.pick(c.say("baustelle.title_4", s1=s1, dn=dn))
+        blocks.append(P(c.pick(c.say("baustelle.para_7", start=start, s1=s1, dn=dn, num_10_randint=lambda: num(c.r.randint(30, 90) * 10), s2=s2))))
+        blocks.append(P(c.say("baustelle.para_8", s3=s3, end=end)))
     else:
-        title = c.pick([f"Kreisverkehr an der {s1} wird gebaut", "Aus der Kreuzung wird ein Kreisel"])
-        blocks.append(P(c.pick([
-            f"Die unfallträchtige Kreuzung {s1}/{s2} in {dn} wird zu einem Kreisverkehr umgebaut. Die Bezirksvertretung hatte den Umbau im vergangenen Jahr beschlossen, nachdem sich dort mehrere schwere Unfälle ereignet hatten. Baubeginn ist {c.am(start)}.",
-            f"Ab {c.fd(start)} entsteht an der Einmündung der {s2} in die {s1} ein Kreisverkehr mit einem Durchmesser von {c.r.randint(26, 40)} Metern. Er soll den Verkehr verflüssigen und die Geschwindigkeit senken. Die Baukosten betragen {c.money(cost)}.",
-        ])))
-        blocks.append(P(f"Während der ersten Bauphase wird der Verkehr einspurig an der Baustelle vorbeigeführt. In den Sommerferien folgt eine dreiwöchige Vollsperrung, in der die Mittelinsel und die neuen Fahrbahnränder gebaut werden. Die Umleitung führt über die {s3}."))
+        title = c.pick(c.say("baustelle.title_5", s1=s1))
+        blocks.append(P(c.pick(c.say("baustelle.para_9", s1=s1, s2=s2, dn=dn, start=start, randint_26_40=lambda: c.r.randint(26, 40), cost=cost))))
+        blocks.append(P(c.say("baustelle.para_10", s3=s3)))
     if c.chance(0.4):
-        blocks.append(P("Betroffen sind während der gesamten Bauzeit folgende Straßenabschnitte:"))
-        blocks.append(L([f"{s1} zwischen {s2} und {s3}", f"Einmündung {s4}", f"Parkplätze vor den Häusern {s1} {c.r.randint(1, 30)} bis {c.r.randint(31, 80)}"]))
+        blocks.append(P(c.say("baustelle.para_11")))
+        blocks.append(L(c.say("baustelle.items", s1=s1, s2=s2, s3=s3, s4=s4, randint_1_30=lambda: c.r.randint(1, 30), randint_31_80=lambda: c.r.randint(31, 80))))
     if c.chance(0.45):
         p, fem = c.person()
-        blocks.append(Q(c.pick([
-            f"„Für die Geschäfte ist das natürlich hart. Wir hoffen, dass die Kunden trotzdem den Weg zu uns finden“, sagte {'Einzelhändlerin' if fem else 'Einzelhändler'} {p}.",
-            f"„Wir bitten die Anlieger um Verständnis. Wir arbeiten so zügig wie möglich und halten die Einschränkungen so gering wie möglich“, sagte {c.who('tiefbau')}.",
-            f"„Die Straße war wirklich in einem schlimmen Zustand, da nehmen wir die Baustelle gerne in Kauf“, meint {'Anwohnerin' if fem else 'Anwohner'} {p}.",
-        ])))
-    blocks.append(P(c.pick([
-        f"Fragen zur Baustelle beantwortet die Bauleitung {c.tel()}.",
-        f"Die Stadt bittet Autofahrer, den Bereich möglichst weiträumig zu umfahren. Weitere Auskünfte gibt es beim Fachbereich Tiefbau, {c.tel()}.",
-        "Die Anlieger werden mit Handzetteln über die einzelnen Bauabschnitte informiert.",
-    ])))
+        blocks.append(Q(c.pick(c.say("baustelle.quote", einzelhändlerin_or_einzelhändler=lambda: 'Einzelhändlerin' if fem else 'Einzelhändler', p=p, anwohnerin_or_anwohner=lambda: 'Anwohnerin' if fem else 'Anwohner'))))
+    blocks.append(P(c.pick(c.say("baustelle.para_12"))))
     return art(title, blocks, category="Verkehr", topic="verkehr")
 
 
@@ -1296,13 +1273,12 @@ def t_baustellen_uebersicht(c: Ctx):
     works = ["Kanalerneuerung", "Fahrbahnsanierung", "Gasleitung", "Gehwegerneuerung", "Brückenprüfung", "Ampelumbau", "Fernwärme"]
     for s in sts:
         rows.append([s, c.r.choice(DISTRICTS)[0], c.r.choice(works), c.fd(c.future(20, 120), c.pick(["num", "dm", "short"]))])
-    title = c.pick(["Baustellen in den Sommerferien", "Übersicht: Die wichtigsten Baustellen im Stadtgebiet", "Straßenbau in den Ferien"])
+    title = c.pick(c.say("baustellen_uebersicht.title"))
     blocks = [
-        P(f"Die Sommerferien nutzt die Stadt traditionell für Arbeiten an verkehrsreichen Straßen, weil dann weniger Autos und vor allem keine Schulbusse unterwegs sind. Zwischen Anfang Juli und Mitte August sind {c.r.randint(9, 19)} größere Baustellen geplant; insgesamt investiert die Stadt rund {c.money(c.r.choice([2400000, 3500000, 4200000, 5100000]))}."),
-        P("Die folgende Übersicht zeigt die Maßnahmen mit den größten Auswirkungen auf den Verkehr:"),
+        P(c.say("baustellen_uebersicht.para", randint_9_19=lambda: c.r.randint(9, 19), money_choice_2400000=lambda: c.money(c.r.choice([2400000, 3500000, 4200000, 5100000])))),
+        P(c.say("baustellen_uebersicht.para_2")),
         T(rows),
-        P(c.pick([f"Kurzfristige Änderungen veröffentlicht die Stadt im Internet. Auskünfte gibt es außerdem beim Bürgertelefon, {c.tel()}.",
-                  f"{c.Who('tiefbau')} bittet um Geduld: Viele Maßnahmen seien wegen Förderfristen nicht verschiebbar, man habe sie aber so abgestimmt, dass Umleitungen sich nicht gegenseitig blockieren."])),
+        P(c.pick(c.say("baustellen_uebersicht.para_3"))),
     ]
     c.d = c.d  # no district for city-wide overview
     return art(title, blocks, category="Verkehr", topic="verkehr")
@@ -1317,43 +1293,41 @@ def t_oepnv(c: Ctx):
         while d.weekday() != 6:
             d += dt.timedelta(days=1)
         line = c.r.choice(["201", "203", "208", "211", "222", "227", "232", "250"])
-        title = c.pick(["Fahrplanwechsel: Das ändert sich im Busverkehr", f"Linie {line} fährt künftig öfter"])
+        title = c.pick(c.say("oepnv.title", line=line))
         blocks = [
-            P(f"Mit dem Fahrplanwechsel {c.am(d)} gibt es im Leverkusener Busnetz mehrere Änderungen. Die Linie {line} fährt werktags tagsüber künftig im Zehn-Minuten-Takt, abends und am Wochenende alle 20 Minuten. Zwei neue Haltestellen erschließen das Neubaugebiet."),
-            P("Auf Wunsch vieler Fahrgäste werden außerdem die Anschlüsse am Busbahnhof Opladen verbessert. Die Nachtbusse verkehren in den Nächten vor Samstagen, Sonn- und Feiertagen künftig bis 3 Uhr."),
-            Q(f"„Ein gutes Angebot ist die beste Werbung für Bus und Bahn“, sagte {c.who('baudez')}."),
+            P(c.say("oepnv.para", d=d, line=line)),
+            P(c.say("oepnv.para_2")),
+            Q(c.say("oepnv.quote")),
         ]
     elif kind == "radweg":
         s1 = c.street()
-        title = c.pick(["Neuer Radweg entlang der " + s1, "Lückenschluss im Radwegenetz"])
+        title = c.pick([c.say("oepnv.title_2") + s1, "Lückenschluss im Radwegenetz"])
         blocks = [
-            P(f"Radfahrerinnen und Radfahrer können sich freuen: Entlang der {s1} entsteht auf einer Länge von {dec(c.r.uniform(0.8, 2.6))} Kilometern ein neuer, zwei Meter breiter Radweg. Damit wird eine der letzten großen Lücken zwischen Opladen und Wiesdorf geschlossen."),
-            P(f"Die Baukosten von {c.money(c.r.choice([420000, 650000, 980000]))} werden zu 70 Prozent vom Land gefördert. Die Arbeiten beginnen {c.fuzzy(c.future(20, 60))} und sollen vor Beginn des Winters abgeschlossen sein."),
+            P(c.say("oepnv.para_3", s1=s1, dec_uniform=lambda: dec(c.r.uniform(0.8, 2.6)))),
+            P(c.say("oepnv.para_4", money_choice_420000=lambda: c.money(c.r.choice([420000, 650000, 980000])), fuzzy_future_20=lambda: c.fuzzy(c.future(20, 60)))),
         ]
     elif kind == "parken":
-        title = c.pick(["Neue Parkgebühren in der Innenstadt", "Parkscheinautomaten werden umgerüstet"])
+        title = c.pick(c.say("oepnv.title_3"))
         blocks = [
-            P(f"Ab {c.fd(c.future(20, 60))} gelten in Wiesdorf und Opladen neue Parkgebühren. Eine Stunde kostet dann {dec(c.r.choice([1.0, 1.5, 2.0]), 2)} Euro, die Höchstparkdauer bleibt bei zwei Stunden. Grundlage ist eine Änderung der Parkgebührenordnung nach § 6a Straßenverkehrsgesetz."),
-            P("Gleichzeitig werden alle Automaten so umgerüstet, dass auch mit Karte und per Handy bezahlt werden kann. Anwohnerparkausweise sind von der Änderung nicht betroffen."),
+            P(c.say("oepnv.para_5", fd_future_20=lambda: c.fd(c.future(20, 60)), dec_2_choice=lambda: dec(c.r.choice([1.0, 1.5, 2.0]), 2))),
+            P(c.say("oepnv.para_6")),
         ]
     elif kind == "tempo30":
         dn = c.district()
-        title = c.pick([f"Tempo 30 in {dn}", "Mehr Tempo-30-Zonen in Wohngebieten"])
+        title = c.pick(c.say("oepnv.title_4", dn=dn))
         blocks = [
-            P(f"In weiteren Wohnstraßen in {dn} gilt künftig Tempo 30. Die Bezirksvertretung hat einem entsprechenden Vorschlag der Verwaltung zugestimmt. Betroffen sind vor allem Straßen in der Nähe von Schulen, Kitas und Seniorenheimen."),
-            P("Die neuen Schilder sollen bis Ende des Monats aufgestellt sein. Die Polizei hat angekündigt, in den ersten Wochen verstärkt zu kontrollieren."),
+            P(c.say("oepnv.para_7", dn=dn)),
+            P(c.say("oepnv.para_8")),
         ]
     else:
-        title = c.pick(["Bahnhof Opladen: Neuer Zugang eröffnet", "Barrierefreier Zugang zu den Gleisen"])
+        title = c.pick(c.say("oepnv.title_5"))
         c.district("Opladen", code=c.chance(0.5))
         blocks = [
-            P(f"Nach {c.r.randint(14, 26)} Monaten Bauzeit ist der neue Zugang zum Bahnhof Opladen fertig. Zwei Aufzüge und eine breite Treppe führen nun von der Unterführung zu den Bahnsteigen, Reisende mit Rollstuhl, Kinderwagen oder schwerem Gepäck müssen keine Umwege mehr nehmen."),
-            P(f"Bund, Land und Stadt haben sich die Kosten von {c.money(c.r.choice([3400000, 4800000, 6200000]))} geteilt. Im nächsten Schritt soll der Bahnhofsvorplatz neu gestaltet werden."),
+            P(c.say("oepnv.para_9", randint_14_26=lambda: c.r.randint(14, 26))),
+            P(c.say("oepnv.para_10", money_choice_3400000=lambda: c.money(c.r.choice([3400000, 4800000, 6200000])))),
         ]
     if c.chance(0.6):
-        blocks.append(P(c.pick([f"Fragen beantwortet die Mobilitätszentrale {c.tel()}.",
-                                "Weitere Informationen und Pläne sind im Internetauftritt der Stadt zu finden.",
-                                f"Der Verkehrsausschuss wird sich {c.am(c.future(20, 50))} erneut mit dem Thema befassen."])))
+        blocks.append(P(c.pick(c.say("oepnv.para_11", am_future_20=lambda: c.am(c.future(20, 50))))))
     return art(title, blocks, category="Verkehr", topic="verkehr")
 
 
@@ -1369,49 +1343,46 @@ def t_kultur(c: Ctx):
     else:
         price_s = f"{price} Euro"
     if kind == "konzert":
-        title = c.pick(["Sinfoniekonzert im Forum", "Klassik zum Jahresauftakt", "Bürgerorchester spielt Beethoven und Dvořák" if c.y >= 2008 else "Bürgerorchester spielt Beethoven und Brahms"])
+        title = c.pick(["Sinfoniekonzert im Forum", "Klassik zum Jahresauftakt", c.say("kultur.title") if c.y >= 2008 else c.say("kultur.title_2")])
         blocks = [
-            P(f"Das Bürgerorchester lädt {c.am(ev)} um {t1} zu seinem Sinfoniekonzert in den großen Saal des Forums ein. Auf dem Programm stehen Werke von Beethoven, Brahms und einem zeitgenössischen Komponisten, dessen Stück eigens für das Orchester geschrieben wurde."),
-            P(f"Die rund 70 Musikerinnen und Musiker sind Laien, proben aber seit Monaten jeden Mittwoch unter der Leitung ihres Dirigenten. Solistin des Abends ist eine junge Geigerin, die an der Musikhochschule in Köln studiert. Karten kosten {price_s}, ermäßigt die Hälfte."),
+            P(c.say("kultur.para", ev=ev, t1=t1)),
+            P(c.say("kultur.para_2", price_s=price_s)),
         ]
     elif kind == "jazz":
-        title = c.pick([f"Jazztage {c.y}: Das Programm ist da", "Jazz in allen Stilrichtungen", "Vorverkauf für die Jazztage beginnt"])
+        title = c.pick(c.say("kultur.title_3"))
         blocks = [
-            P(f"Die Jazztage finden {c.rng_(ev, ev + dt.timedelta(days=c.r.randint(5, 9)))} statt. Das Festival präsentiert im Forum, im Scala-Club und im Erholungshaus {c.r.randint(14, 26)} Konzerte von Swing bis Elektro-Jazz, von internationalen Stars bis zu Nachwuchsbands aus der Region."),
-            P(f"Der Vorverkauf beginnt {c.am(c.future(1, 5))}. Tickets gibt es an den bekannten Vorverkaufsstellen und im Internet, Einzelkarten kosten je nach Konzert zwischen {price_s} und dem Dreifachen. Schülerinnen und Studenten erhalten Ermäßigung."),
+            P(c.say("kultur.para_3", rng_ev_ev=lambda: c.rng_(ev, ev + dt.timedelta(days=c.r.randint(5, 9))), randint_14_26=lambda: c.r.randint(14, 26))),
+            P(c.say("kultur.para_4", am_future_1=lambda: c.am(c.future(1, 5)), price_s=price_s)),
         ]
     elif kind == "theater":
-        title = c.pick(["Theatersaison startet mit Klassiker", "Neue Spielzeit im Forum", "Gastspiel: Komödie im Forum"])
+        title = c.pick(c.say("kultur.title_4"))
         blocks = [
-            P(f"Mit einer Inszenierung von Lessings „Minna von Barnhelm“ eröffnet das Kulturbüro {c.am(ev)} die neue Theatersaison. Insgesamt bringt die Spielzeit {c.r.randint(18, 30)} Gastspiele renommierter Tourneetheater nach Leverkusen, darunter Schauspiel, Musical und Tanz."),
-            P(f"Abonnements sind noch bis {c.fd(ev - dt.timedelta(days=3), 'dm')} erhältlich. Wer sich für ein Abo entscheidet, spart gegenüber dem Einzelkauf rund ein Viertel."),
+            P(c.say("kultur.para_5", ev=ev, randint_18_30=lambda: c.r.randint(18, 30))),
+            P(c.say("kultur.para_6", fd_dm_ev=lambda: c.fd(ev - dt.timedelta(days=3), 'dm'))),
         ]
     elif kind == "kabarett":
-        title = c.pick(["Kabarett im Scala-Club", "Politisches Kabarett zum Jahresende", "Lachen über den Alltag"])
+        title = c.pick(c.say("kultur.title_5"))
         blocks = [
-            P(f"Der Scala-Club holt {c.am(ev)} einen der bekanntesten Kabarettisten des Rheinlands auf die Bühne. In seinem neuen Programm nimmt er Kommunalpolitik, Baustellen und die Eigenheiten der Menschen zwischen Köln und Düsseldorf aufs Korn. Beginn ist um {t1}."),
-            P(f"Karten kosten {price_s} im Vorverkauf und sind im Bürgerbüro und an der Abendkasse erhältlich, solange der Vorrat reicht."),
+            P(c.say("kultur.para_7", ev=ev, t1=t1)),
+            P(c.say("kultur.para_8", price_s=price_s)),
         ]
     elif kind == "chor":
-        title = c.pick(["Chorfest auf dem Rathausplatz", "Hundert Stimmen für einen guten Zweck"])
+        title = c.pick(c.say("kultur.title_6"))
         blocks = [
-            P(f"{c.r.randint(8, 16)} Chöre aus Leverkusen und Umgebung gestalten {c.am(ev)} ein Chorfest auf dem Friedrich-Ebert-Platz. Vom Kinderchor bis zum Männergesangverein präsentieren sie ab {c.time('day')} jeweils ein halbstündiges Programm."),
-            P("Zum Abschluss singen alle Chöre gemeinsam. Der Eintritt ist frei, um Spenden für die Musikschule wird gebeten."),
+            P(c.say("kultur.para_9", randint_8_16=lambda: c.r.randint(8, 16), ev=ev)),
+            P(c.say("kultur.para_10")),
         ]
     else:
         dn = c.district()
-        title = c.pick([f"Open-Air-Kino in {dn}", "Sommerkino unter freiem Himmel"])
+        title = c.pick(c.say("kultur.title_7", dn=dn))
         blocks = [
-            P(f"Im Park in {dn} wird {c.rng_(ev, ev + dt.timedelta(days=4), year=False)} wieder eine große Leinwand aufgebaut. An fünf Abenden zeigt das Open-Air-Kino aktuelle Filme und Klassiker, Filmbeginn ist jeweils bei Einbruch der Dunkelheit gegen 21.30 Uhr."),
-            P(f"Einlass ist ab 20 Uhr, Karten kosten {price_s}. Decken und Kissen dürfen mitgebracht werden, für Getränke und Snacks ist gesorgt."),
+            P(c.say("kultur.para_11", dn=dn, rng_ev_ev=lambda: c.rng_(ev, ev + dt.timedelta(days=4), year=False))),
+            P(c.say("kultur.para_12", price_s=price_s)),
         ]
     if c.chance(0.5):
-        blocks.append(Q(c.pick([
-            f"„Kultur gehört zu einer lebendigen Stadt wie der Marktplatz und die Kneipe an der Ecke“, sagte {c.who('kulturdez')}.",
-            "„Wir freuen uns über jedes Publikum, ob Stammgast oder zum ersten Mal dabei“, sagte die Leiterin des Kulturbüros.",
-        ])))
+        blocks.append(Q(c.pick(c.say("kultur.quote"))))
     if c.chance(0.5):
-        blocks.append(P(f"Karten und Informationen beim Kulturbüro, {c.tel('4160')}."))
+        blocks.append(P(c.say("kultur.para_13")))
     return art(title, blocks, category="Kultur", topic="kultur_sport", sender=c.pick(["Stadtverwaltung", "Stadtverwaltung", "Internet Initiative"]) if c.y < 2007 else "Stadtverwaltung")
 
 
@@ -1420,41 +1391,41 @@ def t_ausstellung(c: Ctx):
     ev = c.future(3, 30)
     end = ev + dt.timedelta(weeks=c.r.randint(5, 12))
     if kind == "museum":
-        title = c.pick(["Neue Ausstellung im Museum Morsbroich", "Zeichnungen der Moderne in Morsbroich"])
+        title = c.pick(c.say("ausstellung.title"))
         blocks = [
-            P(f"Das Museum Morsbroich zeigt {c.rng_(ev, end)} die Ausstellung „Linie und Raum“ mit Zeichnungen und Papierarbeiten aus der eigenen Sammlung. Viele der rund {c.r.randint(8, 16) * 10} Arbeiten waren seit Jahrzehnten nicht mehr öffentlich zu sehen."),
-            P(f"Die Eröffnung ist {c.am(ev)} um {c.time('evening')}. Begleitend gibt es Führungen, Zeichenkurse für Kinder und einen Vortragsabend. Das Museum ist dienstags bis sonntags von 11 bis 17 Uhr geöffnet, donnerstags bis 21 Uhr."),
+            P(c.say("ausstellung.para", rng_ev_end=lambda: c.rng_(ev, end), n10_randint_8=lambda: c.r.randint(8, 16) * 10)),
+            P(c.say("ausstellung.para_2", ev=ev)),
         ]
     elif kind == "lesung":
-        title = c.pick(["Lesung in der Stadtbibliothek", "Krimiabend in der Bibliothek", "Autorin liest aus neuem Roman"])
+        title = c.pick(c.say("ausstellung.title_2"))
         blocks = [
-            P(f"In der Reihe „Literatur am Abend“ liest {c.am(ev)} um {c.time('evening')} eine Kölner Autorin aus ihrem neuen Kriminalroman. Die Geschichte spielt am Rhein zwischen Hitdorf und Monheim und verbindet einen Mordfall mit der Geschichte einer Fährfamilie."),
-            P(f"Der Eintritt kostet {c.money(6 if c.y >= 2002 else 5)}, Karten gibt es an der Information der Stadtbibliothek. Im Anschluss signiert die Autorin ihre Bücher."),
+            P(c.say("ausstellung.para_3", ev=ev)),
+            P(c.say("ausstellung.para_4", money_6_5=lambda: c.money(6 if c.y >= 2002 else 5))),
         ]
     elif kind == "galerie":
         dn = c.district()
-        title = c.pick(["Kunstverein zeigt Malerei", f"Ausstellung in der Galerie in {dn}"])
+        title = c.pick(c.say("ausstellung.title_3", dn=dn))
         blocks = [
-            P(f"Der Kunstverein präsentiert in seinen Räumen in {dn} bis {c.fd(end, 'long')} Malerei und Grafik von drei Künstlerinnen aus dem Rheinland. Die Vernissage ist {c.am(ev)} um {c.time('evening')}, in die Ausstellung führt eine Kunsthistorikerin ein."),
-            P("Die Arbeiten kreisen um das Thema Landschaft zwischen Industrie und Natur. Die Ausstellung ist samstags und sonntags von 14 bis 18 Uhr geöffnet, der Eintritt ist frei."),
+            P(c.say("ausstellung.para_5", dn=dn, end=end, ev=ev)),
+            P(c.say("ausstellung.para_6")),
         ]
     elif kind == "foto":
-        title = c.pick(["Fotowettbewerb: Meine Stadt", "Die besten Fotos des Wettbewerbs ausgestellt"])
+        title = c.pick(c.say("ausstellung.title_4"))
         blocks = [
-            P(f"Mehr als {c.r.randint(250, 600)} Bilder wurden beim Fotowettbewerb „Meine Stadt“ eingereicht. Die Jury hat die 40 besten ausgewählt, die {c.rng_(ev, end)} im Foyer des Rathauses zu sehen sind."),
-            P("Die Fotos zeigen Leverkusen von seinen bekannten und seinen unbekannten Seiten: Rheinufer im Nebel, das Chemiewerk bei Nacht, Kleingärten, Schulhöfe und Wochenmärkte. Die Preisverleihung findet zur Eröffnung statt."),
+            P(c.say("ausstellung.para_7", randint_250_600=lambda: c.r.randint(250, 600), rng_ev_end=lambda: c.rng_(ev, end))),
+            P(c.say("ausstellung.para_8")),
         ]
     else:
-        title = c.pick(["Ausstellung zur Stadtgeschichte", "Als die Stadt noch anders aussah"])
+        title = c.pick(c.say("ausstellung.title_5"))
         blocks = [
-            P(f"Mit historischen Fotografien, Plänen und Alltagsgegenständen erzählt das Stadtarchiv in einer neuen Ausstellung die Geschichte der Stadtteile. Zu sehen ist sie {c.rng_(ev, end)} in der Villa Römer."),
-            P("Besonders gefragt ist eine Medienstation, an der Besucher historische Luftbilder mit heutigen Karten vergleichen können. Für Schulklassen bietet das Stadtarchiv Führungen nach Vereinbarung an."),
+            P(c.say("ausstellung.para_9", rng_ev_end=lambda: c.rng_(ev, end))),
+            P(c.say("ausstellung.para_10")),
         ]
     if c.chance(0.5):
         if kind == "lesung":
-            blocks.append(Q(f"„Ein Abend mit einer guten Geschichte und einer Autorin, die man fragen kann, ist durch nichts zu ersetzen“, sagte {c.who('biblio')}."))
+            blocks.append(Q(c.say("ausstellung.quote")))
         else:
-            blocks.append(Q(f"„Die Ausstellung lädt dazu ein, genau hinzuschauen und die eigene Stadt neu zu entdecken“, sagte {c.who('kulturdez')} bei der Vorstellung."))
+            blocks.append(Q(c.say("ausstellung.quote_2")))
     if c.chance(0.4):
         blocks.append(P(f"Weitere Auskünfte {c.tel()}."))
     return art(title, blocks, category="Kultur", topic="kultur_sport",
@@ -1469,42 +1440,40 @@ def t_sport(c: Ctx):
     if kind == "stadtlauf":
         n = c.r.randint(1800, 4200)
         n = n // 100 * 100
-        title = c.pick(["Stadtlauf: Anmeldung läuft", f"Über {num(n)} Läufer beim Stadtlauf erwartet", "Laufen für den guten Zweck"])
+        title = c.pick(c.say("sport.title", n=n))
         blocks = [
-            P(f"Zum Stadtlauf {c.am(ev)} erwarten die Veranstalter mehr als {num(n)} Teilnehmerinnen und Teilnehmer. Angeboten werden ein Bambinilauf über 400 Meter, ein Schülerlauf, ein Fünf-Kilometer-Lauf und der Hauptlauf über zehn Kilometer durch Wiesdorf und Manfort."),
-            P(f"Start und Ziel liegen auf der Friedrich-Ebert-Straße. Zwischen {c.time('morning')} und 14 Uhr ist die Strecke für den Autoverkehr gesperrt; die Buslinien werden umgeleitet. Ein Euro je Startgebühr geht an die Kinder- und Jugendarbeit der Sportvereine."),
+            P(c.say("sport.para", ev=ev, n=n)),
+            P(c.say("sport.para_2")),
         ]
     elif kind == "tsv":
-        title = c.pick(["TSV Bayer 04 richtet Meisterschaften aus", "Leichtathletik auf hohem Niveau", "Deutsche Meisterschaften im Sportpark"])
+        title = c.pick(c.say("sport.title_2"))
         blocks = [
-            P(f"Der TSV Bayer 04 ist {c.rng_(ev, ev + dt.timedelta(days=2))} Gastgeber der Deutschen Jugendmeisterschaften in der Leichtathletik. Rund {num(c.r.randint(60, 110) * 10)} Athletinnen und Athleten aus dem ganzen Bundesgebiet werden im Sportpark erwartet, dazu Trainer, Betreuer und Eltern."),
-            P(f"Der Verein stellt allein {c.r.randint(140, 260)} ehrenamtliche Helfer für Kampfgericht, Zeitnahme und Verpflegung. Auch mehrere eigene Talente haben sich qualifiziert und rechnen sich Medaillenchancen aus. Der Eintritt ist an allen Tagen frei."),
-            Q(f"„Solche Meisterschaften sind eine große Werbung für unsere Stadt und für den Sport“, sagte {c.who('tsv')}."),
+            P(c.say("sport.para_3", rng_ev_ev=lambda: c.rng_(ev, ev + dt.timedelta(days=2)), num_10_randint=lambda: num(c.r.randint(60, 110) * 10))),
+            P(c.say("sport.para_4", randint_140_260=lambda: c.r.randint(140, 260))),
+            Q(c.say("sport.quote")),
         ]
     elif kind == "bad":
         dn = c.district()
-        title = c.pick([f"Hallenbad in {dn} öffnet wieder", "Schwimmbad nach Sanierung wiedereröffnet"])
+        title = c.pick(c.say("sport.title_3", dn=dn))
         blocks = [
-            P(f"Nach {c.r.randint(9, 20)} Monaten Sanierung öffnet das Hallenbad in {dn} {c.am(ev)} wieder seine Türen. Erneuert wurden die Lüftungsanlage, die Beckentechnik und die Umkleiden; die Kosten lagen bei {c.money(c.r.choice([2800000, 3600000, 4500000]))}."),
-            P("Am Eröffnungstag ist der Eintritt frei. Schulen und Vereine kehren ab der folgenden Woche zurück, die Zeiten für das öffentliche Schwimmen bleiben gegenüber der Zeit vor der Schließung unverändert."),
+            P(c.say("sport.para_5", randint_9_20=lambda: c.r.randint(9, 20), dn=dn, ev=ev, money_choice_2800000=lambda: c.money(c.r.choice([2800000, 3600000, 4500000])))),
+            P(c.say("sport.para_6")),
         ]
     elif kind == "halle":
         dn = c.district()
-        title = c.pick([f"Neue Sporthalle in {dn}", "Dreifachhalle feierlich eingeweiht"])
+        title = c.pick(c.say("sport.title_4", dn=dn))
         blocks = [
-            P(f"In {dn} ist eine neue Dreifachsporthalle eingeweiht worden. Sie wird vormittags von den benachbarten Schulen und nachmittags und abends von {wz(c.r.randint(4, 9))} Vereinen genutzt, von Handball über Basketball bis zum Rollstuhlsport. Die Halle bietet Platz für {c.r.randint(300, 600)} Zuschauer."),
-            P(f"Der Bau hat {c.money(c.r.choice([5400000, 6800000, 7900000]))} gekostet. Das Dach trägt eine Photovoltaikanlage, die einen großen Teil des Strombedarfs deckt."),
+            P(c.say("sport.para_7", dn=dn, wz_randint_4=lambda: wz(c.r.randint(4, 9)), randint_300_600=lambda: c.r.randint(300, 600))),
+            P(c.say("sport.para_8", money_choice_5400000=lambda: c.money(c.r.choice([5400000, 6800000, 7900000])))),
         ]
     else:
-        title = c.pick(["Radsternfahrt durch die Stadtteile", "Familienradtour am Sonntag"])
+        title = c.pick(c.say("sport.title_5"))
         blocks = [
-            P(f"Zur Familienradtour {c.am(ev)} laden der Stadtsportbund und die Stadt ein. Die rund 30 Kilometer lange Strecke führt vom Rathaus über Bürrig und Rheindorf an den Rhein und zurück durch das Dhünntal."),
-            P("Unterwegs gibt es Stationen mit Verpflegung und Spielen für Kinder. Die Teilnahme ist kostenlos, eine Anmeldung nicht erforderlich. Mitfahren kann, wer ein verkehrssicheres Rad und einen Helm hat."),
+            P(c.say("sport.para_9", ev=ev)),
+            P(c.say("sport.para_10")),
         ]
     if c.chance(0.55):
-        blocks.append(P(c.pick([f"Auskünfte gibt der Sportpark, {c.tel()}.",
-                                "Auskünfte erteilt auch das Sportamt im Rathaus.",
-                                f"Der Stadtsportbund sucht noch Helferinnen und Helfer, {c.tel('3390', '0214 50064-')}."])))
+        blocks.append(P(c.pick(c.say("sport.para_11"))))
     return art(title, blocks, category="Sport", topic="kultur_sport",
                sender="TSV Bayer 04" if kind == "tsv" else c.pick(["Stadtverwaltung", "Stadtverwaltung", "Internet Initiative"]) if c.y < 2007 else "Stadtverwaltung")
 
@@ -1515,15 +1484,13 @@ def t_sportlerehrung(c: Ctx):
     rows = [c.pick([["Sportart", "Name", "Erfolg"], ["Disziplin", "Sportlerin/Sportler", "Platzierung"]])]
     for s in c.r.sample(sports, 6):
         nm, fem = c.person()
-        rows.append([s, nm, c.r.choice(["Deutsche Meisterschaft, 1. Platz", "Europameisterschaft, 3. Platz",
-                                         "Deutsche Meisterschaft, 2. Platz", "Weltmeisterschaft, 5. Platz",
-                                         "Westdeutsche Meisterschaft, 1. Platz"])])
-    title = c.pick(["Sportlerehrung im Forum", f"Stadt ehrt ihre besten Sportler {c.y - 1}", "Medaillen, Meister und Rekorde"])
+        rows.append([s, nm, c.r.choice(c.say("sportlerehrung.text"))])
+    title = c.pick(c.say("sportlerehrung.title", y_1=lambda: c.y - 1))
     blocks = [
-        P(f"Bei der Sportlerehrung {c.am(ev)} zeichnet die Stadt {c.r.randint(90, 180)} Sportlerinnen und Sportler aus, die im vergangenen Jahr bei Deutschen, Europa- oder Weltmeisterschaften erfolgreich waren. Die Feier im Forum beginnt um {c.time('evening')}."),
-        P("Zu den erfolgreichsten Athletinnen und Athleten gehören:"),
+        P(c.say("sportlerehrung.para", ev=ev, randint_90_180=lambda: c.r.randint(90, 180))),
+        P(c.say("sportlerehrung.para_2")),
         T(rows),
-        P(f"{c.Who('ob')} wird die Ehrungen gemeinsam mit {c.who('ssb')} vornehmen. Außerdem wird der Ehrenamtspreis des Sports an eine Übungsleiterin verliehen, die seit über 30 Jahren Kinderturnen anbietet."),
+        P(c.say("sportlerehrung.para_3")),
     ]
     return art(title, blocks, category="Sport", topic="kultur_sport")
 
@@ -1537,62 +1504,55 @@ def t_polizei(c: Ctx):
     mm = c.r.choice([0, 10, 15, 20, 30, 40, 45, 50])
     tt = f"{hh}.{mm:02d} Uhr" if mm else f"{hh} Uhr"
     h = c.r.randint(165, 195)
-    desc = f"etwa {dec(h / 100, 2)} Meter groß, {c.r.choice(['schlank', 'kräftig', 'von normaler Statur'])}, bekleidet mit {c.r.choice(['einer dunklen Kapuzenjacke', 'einer grauen Jogginghose und weißen Turnschuhen', 'einer schwarzen Lederjacke', 'einer blauen Jeans und einer Baseballkappe'])}"
+    desc = c.say("polizei.desc", dec_2_h=lambda: dec(h / 100, 2), choice_schlank_kräftig=lambda: c.r.choice(['schlank', 'kräftig', 'von normaler Statur']), choice_einer_dunklen_kapuzenjacke_einer_grauen_jogginghose_und_weißen_turnschuhen=lambda: c.r.choice(['einer dunklen Kapuzenjacke', 'einer grauen Jogginghose und weißen Turnschuhen', 'einer schwarzen Lederjacke', 'einer blauen Jeans und einer Baseballkappe']))
     if kind == "einbruch":
-        title = c.pick([f"Einbruch in {dn}: Polizei sucht Zeugen", "Einbrecher stehlen Schmuck und Bargeld", f"Wohnungseinbruch an der {s1}"])
+        title = c.pick(c.say("polizei.title", dn=dn, s1=s1))
         blocks = [
-            P(f"Unbekannte sind {c.am(when, c.pick(['wd_dm', 'long', 'num']))} zwischen 16 und 20 Uhr in ein Einfamilienhaus an der {s1} in {dn} eingebrochen. Die Täter hebelten die Terrassentür auf, durchsuchten sämtliche Räume und entkamen mit Schmuck und Bargeld. Die Schadenshöhe ist noch unklar."),
-            P(f"Eine Nachbarin hatte gegen {tt} einen Mann beobachtet, der sich auffällig an der Gartenpforte aufhielt. Er soll {desc} gewesen sein."),
+            P(c.say("polizei.para", am_when_pick=lambda: c.am(when, c.pick(['wd_dm', 'long', 'num'])), s1=s1, dn=dn)),
+            P(c.say("polizei.para_2", tt=tt, desc=desc)),
         ]
     elif kind == "raub":
-        title = c.pick(["Überfall auf Kiosk", "Räuber bedroht Angestellte", f"Raub an der {s1}: Zeugen gesucht"])
+        title = c.pick(c.say("polizei.title_2", s1=s1))
         blocks = [
-            P(f"Ein maskierter Mann hat {c.am(when, c.pick(['wd_dm', 'long']))} gegen {tt} einen Kiosk an der {s1} in {dn} überfallen. Er bedrohte die 52-jährige Angestellte mit einem Messer und forderte die Herausgabe der Tageseinnahmen. Mit der Beute flüchtete er zu Fuß in Richtung {s2}."),
-            P(f"Die Angestellte blieb unverletzt, erlitt aber einen Schock. Der Täter wird als {desc} beschrieben. Eine sofort eingeleitete Fahndung mit mehreren Streifenwagen blieb ohne Erfolg."),
+            P(c.say("polizei.para_3", am_when_pick=lambda: c.am(when, c.pick(['wd_dm', 'long'])), tt=tt, s1=s1, dn=dn, s2=s2)),
+            P(c.say("polizei.para_4", desc=desc)),
         ]
     elif kind == "betrug":
-        title = c.pick(["Warnung vor falschen Polizeibeamten", "Trickbetrüger am Telefon", "Enkeltrick: Seniorin verliert Ersparnisse"])
+        title = c.pick(c.say("polizei.title_3"))
         age = c.r.randint(74, 91)
         blocks = [
-            P(f"Die Polizei warnt erneut vor Betrügern, die sich am Telefon als Polizeibeamte ausgeben. {cap(c.am(when, 'wd_dm'))} erhielt eine {age}-jährige Frau aus {dn} einen Anruf, in dem ihr erklärt wurde, ihr Geld sei auf der Bank nicht mehr sicher. Später übergab sie einem angeblichen Kollegen Bargeld und Schmuck im Wert von mehreren tausend Euro."),
-            P("Die Polizei betont: Echte Polizeibeamte fordern niemals Geld oder Wertsachen zur Aufbewahrung. Wer einen solchen Anruf erhält, sollte sofort auflegen und die 110 wählen. Angehörige werden gebeten, ältere Familienmitglieder auf diese Masche aufmerksam zu machen."),
+            P(c.say("polizei.para_5", cap_am_when=lambda: cap(c.am(when, 'wd_dm')), age=age, dn=dn)),
+            P(c.say("polizei.para_6")),
         ]
     elif kind == "unfall":
         age = c.r.randint(18, 84)
-        title = c.pick([f"Schwerer Unfall in {dn}", f"Radfahrer an der {s1} schwer verletzt", "Zusammenstoß an der Kreuzung"])
+        title = c.pick(c.say("polizei.title_4", dn=dn, s1=s1))
         blocks = [
-            P(f"Bei einem Verkehrsunfall an der Kreuzung {s1}/{s2} in {dn} ist {c.am(when, c.pick(['wd_dm', 'long']))} gegen {tt} ein {age}-jähriger Radfahrer schwer verletzt worden. Nach ersten Erkenntnissen hatte ein Autofahrer beim Abbiegen den Radfahrer übersehen."),
-            P("Rettungskräfte brachten den Verletzten in ein Krankenhaus. Die Kreuzung war für die Unfallaufnahme rund zwei Stunden gesperrt. Das Verkehrskommissariat hat die Ermittlungen übernommen und bittet Zeugen, die den Unfall beobachtet haben, sich zu melden."),
+            P(c.say("polizei.para_7", s1=s1, s2=s2, dn=dn, am_when_pick=lambda: c.am(when, c.pick(['wd_dm', 'long'])), tt=tt, age=age)),
+            P(c.say("polizei.para_8")),
         ]
     elif kind == "kontrolle":
         n = c.r.randint(80, 420)
-        title = c.pick(["Geschwindigkeitskontrollen: Viele zu schnell", "Polizei kontrolliert vor Schulen", "Schwerpunktkontrolle im Stadtgebiet"])
+        title = c.pick(c.say("polizei.title_5"))
         blocks = [
-            P(f"Bei Geschwindigkeitskontrollen im Stadtgebiet hat die Polizei {c.am(when, 'wd_dm')} {n} Autofahrerinnen und Autofahrer erwischt, die zu schnell unterwegs waren. Kontrolliert wurde vor allem vor Schulen und Kindergärten, darunter an der {s1} in {dn}."),
-            P(f"Der Spitzenreiter fuhr in einer Tempo-30-Zone mit {c.r.randint(61, 78)} Kilometern pro Stunde. Ihn erwarten ein Bußgeld, zwei Punkte in Flensburg und ein Fahrverbot. Zwölf Fahrer waren zudem nicht angeschnallt, drei telefonierten am Steuer."),
+            P(c.say("polizei.para_9", when=when, n=n, s1=s1, dn=dn)),
+            P(c.say("polizei.para_10", randint_61_78=lambda: c.r.randint(61, 78))),
         ]
     elif kind == "fahrrad":
-        title = c.pick(["Fahrraddiebe unterwegs", "Polizei codiert Fahrräder", "Tipps gegen Fahrraddiebstahl"])
+        title = c.pick(c.say("polizei.title_6"))
         blocks = [
-            P(f"In den vergangenen Wochen sind in {dn} auffällig viele Fahrräder gestohlen worden, vor allem hochwertige Pedelecs aus Kellern und Garagen. Die Polizei bietet deshalb {c.am(c.future(5, 20))} von {c.time('day')} an eine kostenlose Fahrradcodierung an der Wache an."),
-            P("Wer mitmachen möchte, muss den Personalausweis und einen Eigentumsnachweis mitbringen. Die Beamten raten außerdem, Räder immer an einem festen Gegenstand anzuschließen und hochwertige Schlösser zu verwenden."),
+            P(c.say("polizei.para_11", dn=dn, am_future_5=lambda: c.am(c.future(5, 20)))),
+            P(c.say("polizei.para_12")),
         ]
     else:
-        title = c.pick(["Außenspiegel abgetreten: Zeugen gesucht", "Randalierer beschädigen Autos", f"Sachbeschädigung an der {s1}"])
+        title = c.pick(c.say("polizei.title_7", s1=s1))
         blocks = [
-            P(f"Unbekannte haben in der Nacht zu {c.fd(when, 'wd_dm')} an der {s1} in {dn} die Außenspiegel von mindestens {c.r.randint(8, 19)} geparkten Autos abgetreten. Anwohner hörten gegen {tt} laute Stimmen und Scheppern, konnten aber niemanden mehr sehen."),
-            P("Der Schaden wird auf mehrere tausend Euro geschätzt. Die Polizei prüft, ob ein Zusammenhang mit ähnlichen Taten in den vergangenen Wochen besteht."),
+            P(c.say("polizei.para_13", when=when, s1=s1, dn=dn, randint_8_19=lambda: c.r.randint(8, 19), tt=tt)),
+            P(c.say("polizei.para_14")),
         ]
     if c.chance(0.4) and kind in ("einbruch", "raub", "unfall", "sachbeschaedigung"):
-        blocks.append(Q(c.pick([
-            f"„Jeder Hinweis kann wichtig sein, auch wenn er auf den ersten Blick unbedeutend erscheint“, sagte {c.who('polizei')}.",
-            f"„Viele Beobachtungen werden erst Tage später gemeldet. Rufen Sie lieber einmal zu oft die 110 an“, appellierte {c.who('polizei')}.",
-        ])))
-    blocks.append(P(c.pick([
-        "Hinweise nimmt das zuständige Kriminalkommissariat unter Telefon 0221 229-0 entgegen.",
-        "Zeugen werden gebeten, sich bei der Polizei unter der Rufnummer 0221 229-0 zu melden.",
-        "Wer etwas beobachtet hat, meldet sich bitte bei der Polizei, Telefon 0221 229-0, oder bei jeder anderen Dienststelle.",
-    ])))
+        blocks.append(Q(c.pick(c.say("polizei.quote"))))
+    blocks.append(P(c.pick(c.say("polizei.para_15"))))
     return art(title, blocks, category="Polizei", topic="sicherheit", sender="Polizeipräsidium Köln",
                pools=["polizei_verkehr"] if kind in ("unfall", "kontrolle") else ["polizei"])
 
@@ -1603,39 +1563,39 @@ def t_feuerwehr(c: Ctx):
     s1 = c.street()
     when = c.past(1, 3)
     if kind == "brand":
-        title = c.pick([f"Wohnungsbrand in {dn}", "Feuerwehr rettet Bewohner über Drehleiter", f"Dachstuhlbrand an der {s1}"])
+        title = c.pick(c.say("feuerwehr.title", dn=dn, s1=s1))
         blocks = [
-            P(f"In einem Mehrfamilienhaus an der {s1} in {dn} ist {c.am(when, 'wd_dm')} gegen {c.r.randint(1, 5)}.{c.r.choice(['05', '20', '35', '50'])} Uhr ein Feuer ausgebrochen. Als die ersten Einsatzkräfte eintrafen, drang dichter Rauch aus einem Fenster im zweiten Obergeschoss. Zwei Bewohner wurden über die Drehleiter gerettet."),
-            P(f"Insgesamt waren {c.r.randint(35, 70)} Einsatzkräfte der Berufsfeuerwehr und der Freiwilligen Feuerwehr vor Ort. Drei Personen kamen mit Verdacht auf Rauchvergiftung ins Krankenhaus. Die betroffene Wohnung ist nicht mehr bewohnbar; die Brandursache ermittelt die Polizei."),
+            P(c.say("feuerwehr.para", s1=s1, dn=dn, when=when, randint_1_5=lambda: c.r.randint(1, 5), choice_05_20=lambda: c.r.choice(['05', '20', '35', '50']))),
+            P(c.say("feuerwehr.para_2", randint_35_70=lambda: c.r.randint(35, 70))),
         ]
     elif kind == "unwetter":
-        title = c.pick(["Unwetter: Feuerwehr im Dauereinsatz", "Sturm hält Einsatzkräfte auf Trab", "Starkregen flutet Keller"])
+        title = c.pick(c.say("feuerwehr.title_2"))
         blocks = [
-            P(f"Das Unwetter {c.am(when, 'wd_dm')} hat die Feuerwehr bis tief in die Nacht beschäftigt. Zwischen 17 und 2 Uhr rückten die Einsatzkräfte zu {c.r.randint(60, 190)} Einsätzen aus: umgestürzte Bäume, vollgelaufene Keller, herabgefallene Dachziegel. Besonders betroffen war {dn}."),
-            P("Verletzt wurde nach bisherigen Erkenntnissen niemand. Die Feuerwehr bittet, bei vollgelaufenen Kellern nur dann den Notruf zu wählen, wenn eine Gefahr für Menschen besteht oder elektrische Anlagen unter Wasser stehen."),
+            P(c.say("feuerwehr.para_3", when=when, randint_60_190=lambda: c.r.randint(60, 190), dn=dn)),
+            P(c.say("feuerwehr.para_4")),
         ]
     elif kind == "rauchmelder":
-        title = c.pick(["Rauchmelder retten Leben", "Feuerwehr informiert über Rauchmelderpflicht"])
+        title = c.pick(c.say("feuerwehr.title_3"))
         blocks = [
-            P(f"Rauchmelder sind in Nordrhein-Westfalen in Schlafräumen, Kinderzimmern und Fluren Pflicht. Die Feuerwehr informiert {c.am(c.future(5, 25))} von 10 bis 16 Uhr an einem Stand in der Fußgängerzone über Auswahl, Montage und Wartung der Geräte."),
-            P(f"Wie wichtig die kleinen Geräte sind, zeigte sich erst kürzlich: In {dn} weckte ein Rauchmelder eine Familie, nachdem in der Küche ein Topf in Brand geraten war. Alle konnten die Wohnung unverletzt verlassen."),
+            P(c.say("feuerwehr.para_5", am_future_5=lambda: c.am(c.future(5, 25)))),
+            P(c.say("feuerwehr.para_6", dn=dn)),
         ]
     elif kind == "bilanz":
         n = c.r.randint(24000, 31000)
-        title = c.pick(["Feuerwehr legt Jahresbilanz vor", "Mehr Rettungsdiensteinsätze denn je"])
+        title = c.pick(c.say("feuerwehr.title_4"))
         blocks = [
-            P(f"Die Feuerwehr ist im vergangenen Jahr zu {num(n)} Einsätzen ausgerückt, rund {c.r.randint(3, 8)} Prozent mehr als im Jahr davor. Den Löwenanteil machen mit {num(int(n * 0.82))} Fahrten die Einsätze im Rettungsdienst aus, dazu kamen {c.r.randint(280, 420)} Brände und zahlreiche technische Hilfeleistungen."),
-            P(f"Die Freiwillige Feuerwehr mit ihren Löschzügen in den Stadtteilen zählt derzeit {c.r.randint(280, 360)} aktive Mitglieder. Nachwuchssorgen gibt es vor allem tagsüber, wenn viele Ehrenamtliche an ihrem Arbeitsplatz außerhalb der Stadt sind."),
-            Q(f"„Ohne die Ehrenamtlichen wäre der Brandschutz in dieser Stadt nicht zu leisten“, sagte {c.who('feuerwehr')}."),
+            P(c.say("feuerwehr.para_7", n=n, randint_3_8=lambda: c.r.randint(3, 8), num_int_n=lambda: num(int(n * 0.82)), randint_280_420=lambda: c.r.randint(280, 420))),
+            P(c.say("feuerwehr.para_8", randint_280_360=lambda: c.r.randint(280, 360))),
+            Q(c.say("feuerwehr.quote")),
         ]
     else:
-        title = c.pick(["Großübung am Chemiepark", "Katastrophenschutzübung am Samstag"])
+        title = c.pick(c.say("feuerwehr.title_5"))
         blocks = [
-            P(f"Feuerwehr, Rettungsdienst und Hilfsorganisationen proben {c.am(c.future(3, 15))} den Ernstfall. Angenommen wird ein Unfall mit einem Gefahrguttransporter in {dn}, bei dem mehrere Menschen verletzt werden."),
-            P("Anwohnerinnen und Anwohner müssen sich keine Sorgen machen, wenn sie zwischen 9 und 13 Uhr viele Einsatzfahrzeuge sehen. Die Warn-App wird nicht ausgelöst, einzelne Straßen können kurzzeitig gesperrt sein."),
+            P(c.say("feuerwehr.para_9", am_future_3=lambda: c.am(c.future(3, 15)), dn=dn)),
+            P(c.say("feuerwehr.para_10")),
         ]
     if c.chance(0.4) and kind != "bilanz":
-        blocks.append(Q(f"„Die Zusammenarbeit aller Kräfte hat hervorragend funktioniert“, sagte {c.who('feuerwehr')}."))
+        blocks.append(Q(c.say("feuerwehr.quote_2")))
     return art(title, blocks, category=c.pick(["Polizei", "Verwaltung"]), topic="sicherheit", sender="Feuerwehr Leverkusen")
 
 
@@ -1646,34 +1606,31 @@ def t_haushalt(c: Ctx):
     kind = c.pick(["entwurf", "beschluss", "sicherung", "jahresabschluss"])
     blocks = []
     if kind == "entwurf":
-        title = c.pick([f"Haushaltsentwurf {y1} eingebracht", f"Kämmerer legt Etat für {y1} vor".replace("Kämmerer", "Kämmerin" if c.fem('kaemmerer') else "Kämmerer"),
-                        f"Haushalt {y1}: Defizit bleibt hoch"])
-        blocks.append(P(f"{c.Who('kaemmerer')} hat den Entwurf für den Haushalt {y1} in den Rat eingebracht. Das Zahlenwerk sieht Aufwendungen von {c.money(vol)} vor. Trotz steigender Gewerbesteuereinnahmen klafft eine Lücke von {c.money(deficit)}, die aus der Ausgleichsrücklage gedeckt werden soll."))
-        blocks.append(P("Die größten Ausgabenblöcke sind die Sozialleistungen, die Kinderbetreuung und die Personalkosten. Bei den Investitionen setzt die Verwaltung Schwerpunkte bei Schulen, Straßen und Brücken. Die Fraktionen haben nun bis zu den Beratungen im Finanzausschuss Zeit, eigene Änderungsanträge vorzulegen."))
+        title = c.pick([f"Haushaltsentwurf {y1} eingebracht", c.say("haushalt.title", y1=y1).replace("Kämmerer", "Kämmerin" if c.fem('kaemmerer') else "Kämmerer"),
+                        c.say("haushalt.title_2", y1=y1)])
+        blocks.append(P(c.say("haushalt.para", y1=y1, vol=vol, deficit=deficit)))
+        blocks.append(P(c.say("haushalt.para_2")))
     elif kind == "beschluss":
-        title = c.pick([f"Rat verabschiedet Haushalt {y1}", f"Etat {y1} mit knapper Mehrheit beschlossen"])
-        blocks.append(P(f"Nach mehr als fünfstündiger Debatte hat der Rat den Haushalt {y1} beschlossen. Für den Etat stimmten die Mehrheitsfraktionen, die Opposition lehnte ihn ab. Das Volumen liegt bei {c.money(vol)}, das Defizit bei {c.money(deficit)}."))
-        blocks.append(P("Im Verlauf der Beratungen hatten die Fraktionen zahlreiche Änderungen durchgesetzt, unter anderem zusätzliche Mittel für die Sanierung von Schultoiletten, für Sportstätten und für die offene Jugendarbeit. Im Gegenzug wurden Planungsmittel für einen Parkhausneubau gestrichen."))
+        title = c.pick(c.say("haushalt.title_3", y1=y1))
+        blocks.append(P(c.say("haushalt.para_3", y1=y1, vol=vol, deficit=deficit)))
+        blocks.append(P(c.say("haushalt.para_4")))
     elif kind == "sicherung":
-        title = c.pick(["Haushaltssicherungskonzept vorgelegt", "Stadt muss weiter sparen"])
-        blocks.append(P(f"Die Stadt muss ihren Haushalt weiter konsolidieren. Ein neues Haushaltssicherungskonzept sieht vor, bis {y1 + 4} jährlich {c.money(deficit / 2)} einzusparen. Ohne das Konzept würde die Bezirksregierung den Haushalt nicht genehmigen, die Stadt könnte dann nur noch gesetzlich vorgeschriebene Aufgaben erfüllen."))
-        blocks.append(P("Vorgeschlagen werden unter anderem die Anhebung der Grundsteuer B, höhere Gebühren für Parkplätze und Friedhöfe, eine Zusammenlegung von Verwaltungsstellen und die Schließung eines Hallenbades. Über die einzelnen Punkte wird in den Fachausschüssen beraten."))
+        title = c.pick(c.say("haushalt.title_4"))
+        blocks.append(P(c.say("haushalt.para_5", y1_4=lambda: y1 + 4, money_deficit_2=lambda: c.money(deficit / 2))))
+        blocks.append(P(c.say("haushalt.para_6")))
     else:
-        title = c.pick([f"Jahresabschluss {c.y - 1} besser als erwartet", "Kämmerei meldet Überschuss"])
-        blocks.append(P(f"Das Haushaltsjahr {c.y - 1} ist besser verlaufen als geplant. Statt eines Defizits von {c.money(deficit)} weist der Jahresabschluss ein Minus von nur {c.money(deficit * 0.3)} aus. Grund sind vor allem höhere Einnahmen aus der Gewerbesteuer und geringere Zinsen."))
-        blocks.append(P("Die Verbesserung soll nicht für neue Ausgaben, sondern zum Abbau von Kassenkrediten verwendet werden. Der Rechnungsprüfungsausschuss wird den Abschluss in seiner nächsten Sitzung prüfen."))
+        title = c.pick(c.say("haushalt.title_5", y_1=lambda: c.y - 1))
+        blocks.append(P(c.say("haushalt.para_7", y_1=lambda: c.y - 1, deficit=deficit, money_deficit=lambda: c.money(deficit * 0.3))))
+        blocks.append(P(c.say("haushalt.para_8")))
     if c.chance(0.45):
         base = vol / 1e6
-        rows = [["Bereich", f"Ansatz {y1} (Mio. {c.cur() if c.y >= 2002 else 'DM'})"]]
+        rows = [c.say("haushalt.rows", y1=y1, dm_y_2002=lambda: c.cur() if c.y >= 2002 else 'DM')]
         factor = 1.95583 if c.y < 2002 else 1.0
-        for label, share in [("Soziale Leistungen", 0.31), ("Kinder, Jugend und Familie", 0.17), ("Personal", 0.22),
+        for label, share in [("Soziale Leistungen", 0.31), (c.say("haushalt.text"), 0.17), ("Personal", 0.22),
                              ("Schulen", 0.08), ("Straßen und Verkehr", 0.06), ("Kultur und Sport", 0.04)]:
             rows.append([label, dec(base * share * factor * c.r.uniform(0.92, 1.08))])
         blocks.append(T(rows))
-    blocks.append(Q(c.pick([
-        f"„Wir leben seit Jahren über unsere Verhältnisse, weil Bund und Land uns Aufgaben übertragen, ohne sie zu bezahlen“, sagte {c.who('kaemmerer')}.",
-        f"„Sparen ist kein Selbstzweck. Wir wollen handlungsfähig bleiben, gerade für die Schulen und die Infrastruktur“, sagte {c.who('ob')}.",
-    ])))
+    blocks.append(Q(c.pick(c.say("haushalt.quote"))))
     return art(title, blocks, category="Politik", topic="rat", report=True)
 
 
@@ -1682,46 +1639,23 @@ def t_rat(c: Ctx):
     blocks = []
     if kind in ("rat", "rat_kurz"):
         nd = c.next_wd(0, 5, 20)
-        title = c.pick(["Aus dem Rat: Die wichtigsten Beschlüsse", "Rat entscheidet über Schulneubau", "Ratssitzung: Bebauungsplan und Gebühren",
-                        f"Rat tagt am {nd.day}. {MONTHS[nd.month - 1]}"])
-        items = c.r.sample([
-            "Bebauungsplan für das ehemalige Gelände der Gärtnerei in Lützenkirchen",
-            "Neufassung der Satzung über die Straßenreinigung",
-            "Erweiterung der Gesamtschule um einen Oberstufentrakt",
-            "Zuschuss für die Sanierung des Vereinsheims am Sportplatz Bürrig",
-            "Besetzung der Aufsichtsräte städtischer Gesellschaften",
-            "Änderung der Hauptsatzung nach § 7 GO NRW",
-            "Bericht über die Umsetzung des Lärmaktionsplans",
-            "Anfrage zur Zukunft der Stadtteilbibliotheken",
-        ], 4)
-        blocks.append(P(c.pick([
-            f"Der Rat der Stadt kommt {c.am(nd, c.pick(['wd_long', 'wd_num', 'long']))} um {c.time('day')} im Ratssaal des Rathauses, Friedrich-Ebert-Platz 1, zu seiner nächsten Sitzung zusammen. Die Sitzung ist öffentlich, Zuschauer sind willkommen.",
-            f"In seiner Sitzung {c.am(c.past(1, 3), 'wd_dm')} hat der Rat eine umfangreiche Tagesordnung abgearbeitet. Die Sitzung dauerte bis in den späten Abend.",
-        ])))
-        blocks.append(P("Auf der Tagesordnung stehen unter anderem:" if "kommt" in blocks[0]["text"] else "Beschlossen bzw. beraten wurden unter anderem:"))
+        title = c.pick(c.say("rat.title", day_nd=lambda: nd.day, months_month_1=lambda: MONTHS[nd.month - 1]))
+        items = c.r.sample(c.say("rat.items"), 4)
+        blocks.append(P(c.pick(c.say("rat.para", am_nd_pick=lambda: c.am(nd, c.pick(['wd_long', 'wd_num', 'long'])), am_wd_dm_past=lambda: c.am(c.past(1, 3), 'wd_dm')))))
+        blocks.append(P(c.say("rat.para_2") if "kommt" in blocks[0]["text"] else c.say("rat.para_3")))
         blocks.append(L(items))
         if kind == "rat":
-            blocks.append(P(f"Die meisten Entscheidungen fielen einstimmig. Kontrovers diskutiert wurde die Straßenreinigungssatzung: Die Gebühren steigen für ein durchschnittliches Einfamilienhaus um rund {c.money(c.r.choice([12, 18, 24]))} im Jahr. Die Verwaltung begründete das mit gestiegenen Personal- und Fahrzeugkosten."))
+            blocks.append(P(c.say("rat.para_4", money_choice_12=lambda: c.money(c.r.choice([12, 18, 24])))))
     else:
         bez = c.r.choice(["I", "II", "III"])
         dn = c.district(bezirk=bez, code=c.chance(0.9))
         s1 = c.street()
-        title = c.pick([f"Bezirksvertretung {bez}: Neue Bänke und eine Ampel", f"Bezirksvertretung berät über Spielplatz in {dn}",
-                        f"Aus der Bezirksvertretung für den Stadtbezirk {bez}"])
-        blocks.append(P(c.pick([
-            f"Die Bezirksvertretung für den Stadtbezirk {bez} hat in ihrer jüngsten Sitzung beschlossen, den Spielplatz an der {s1} in {dn} neu zu gestalten. Für Spielgeräte, Bänke und einen Wasserspielbereich stehen {c.money(c.r.choice([60000, 85000, 120000]))} aus bezirklichen Mitteln zur Verfügung.",
-            f"Bessere Querungsmöglichkeiten für Fußgänger in {dn}: Die Bezirksvertretung für den Stadtbezirk {bez} hat die Verwaltung beauftragt, an der {s1} eine Bedarfsampel zu planen. Anwohner hatten mehr als 400 Unterschriften gesammelt.",
-        ])))
-        blocks.append(P(c.pick([
-            "Die Kinder aus der benachbarten Grundschule hatten zuvor in einem Workshop ihre Wünsche eingebracht: eine Seilbahn, eine Kletterwand und ein schattiges Plätzchen für Eltern. Die Verwaltung will diese Ideen nach Möglichkeit berücksichtigen; Baubeginn soll im Frühjahr sein.",
-            "Außerdem bewilligte die Bezirksvertretung Zuschüsse für mehrere Vereine, darunter einen Karnevalsverein, einen Heimatverein und eine Jugendfußballabteilung. Für neue Sitzbänke entlang der Spazierwege am Rhein stellte sie weitere Mittel bereit.",
-        ])))
-        blocks.append(Q(c.pick([
-            f"„Das sind die Dinge, die die Menschen im Alltag direkt spüren“, sagte Bezirksvorsteherin {c.person(female=True)[0]}.",
-            f"„Wir haben lange dafür gekämpft, jetzt geht es endlich los“, freute sich Bezirksvorsteher {c.person(female=False)[0]}.",
-        ])))
+        title = c.pick(c.say("rat.title_2", bez=bez, dn=dn))
+        blocks.append(P(c.pick(c.say("rat.para_5", bez=bez, s1=s1, dn=dn, money_choice_60000=lambda: c.money(c.r.choice([60000, 85000, 120000]))))))
+        blocks.append(P(c.pick(c.say("rat.para_6"))))
+        blocks.append(Q(c.pick(c.say("rat.quote", n0_person_true=lambda: c.person(female=True)[0], n0_person_false=lambda: c.person(female=False)[0]))))
     if c.chance(0.4):
-        blocks.append(P("Die Vorlagen und Niederschriften sind im Ratsinformationssystem der Stadt abrufbar."))
+        blocks.append(P(c.say("rat.para_7")))
     preview = kind != "bv" and "kommt" in blocks[0]["text"]
     return art(title, blocks, category="Politik", topic="rat", report=True,
                pools=["rat"] if preview else ["rat_sitzung", "rat"])
@@ -1733,35 +1667,28 @@ def t_fraktion(c: Ctx):
     topic_ = c.pick(["schule", "verkehr", "gewerbe", "klima", "sicherheit", "wohnen"])
     s1 = c.street()
     what = {
-        "schule": ("Schulsanierung beschleunigen", "den Sanierungsstau an den Schulen schneller abzubauen und dafür ein eigenes Programm mit festen Zeitplänen aufzulegen",
-                   "Eltern und Lehrkräfte warten teils seit Jahren auf neue Toiletten, Fenster oder Fachräume."),
-        "verkehr": (f"Lösung für die {s1} gefordert", f"ein Verkehrskonzept für die {s1} vorzulegen, um den Durchgangsverkehr zu verringern",
-                    "Anwohner klagen seit langem über Lärm, Abgase und zugeparkte Gehwege."),
-        "gewerbe": ("Mehr Flächen für Gewerbe", "zusätzliche Gewerbeflächen auszuweisen und brachliegende Grundstücke zu aktivieren",
-                    "Mehrere Unternehmen hätten die Stadt verlassen, weil sie keine geeigneten Erweiterungsflächen gefunden hätten."),
-        "klima": ("Klimaschutz ernst nehmen", "bis zum Jahresende einen Plan vorzulegen, wie alle städtischen Dächer mit Photovoltaik ausgestattet werden können",
-                  "Die Stadt müsse beim Klimaschutz mit gutem Beispiel vorangehen."),
-        "sicherheit": ("Mehr Sicherheit am Busbahnhof", "gemeinsam mit der Polizei ein Sicherheitskonzept für den Busbahnhof zu erarbeiten",
-                       "Viele Bürgerinnen und Bürger fühlten sich dort vor allem abends unwohl."),
-        "wohnen": ("Bezahlbaren Wohnraum schaffen", "bei allen neuen Bebauungsplänen einen Anteil von 30 Prozent gefördertem Wohnraum festzuschreiben",
-                   "Junge Familien und Rentner fänden in der Stadt kaum noch bezahlbare Wohnungen."),
+        "schule": ("Schulsanierung beschleunigen", c.say("fraktion.what_schule"),
+                   c.say("fraktion.what_schule_2")),
+        "verkehr": (c.say("fraktion.what_verkehr", s1=s1), c.say("fraktion.what_verkehr_2", s1=s1),
+                    c.say("fraktion.what_verkehr_3")),
+        "gewerbe": (c.say("fraktion.what_gewerbe"), c.say("fraktion.what_gewerbe_2"),
+                    c.say("fraktion.what_gewerbe_3")),
+        "klima": ("Klimaschutz ernst nehmen", c.say("fraktion.what_klima"),
+                  c.say("fraktion.what_klima_2")),
+        "sicherheit": (c.say("fraktion.what_sicherheit"), c.say("fraktion.what_sicherheit_2"),
+                       c.say("fraktion.what_sicherheit_3")),
+        "wohnen": ("Bezahlbaren Wohnraum schaffen", c.say("fraktion.what_wohnen"),
+                   c.say("fraktion.what_wohnen_2")),
     }[topic_]
-    title = c.pick([what[0], f"{sender}: {what[0]}", f"Antrag der {sender}: {what[0]}" if party != "gruene" else f"Grüne: {what[0]}"])
+    title = c.pick([what[0], f"{sender}: {what[0]}", c.say("fraktion.title", sender=sender, what_0=lambda: what[0]) if party != "gruene" else f"Grüne: {what[0]}"])
     nd = c.future(10, 35)
     blocks = [
-        P(f"Die {sender if party != 'gruene' else 'Ratsfraktion von Bündnis 90/Die Grünen'} hat die Verwaltung in einem Antrag aufgefordert, {what[1]}. Der Antrag soll in der Ratssitzung {c.am(nd)} beraten werden. {what[2]}"),
-        Q(c.pick([
-            f"„Wir haben lange genug diskutiert. Jetzt müssen Taten folgen“, erklärte {c.who(party)}.",
-            f"„Die Menschen erwarten zu Recht, dass sich etwas bewegt. Wir werden hier nicht lockerlassen“, sagte {c.who(party)}.",
-        ])),
-        P(c.pick([
-            "Die Fraktion verweist auf Beispiele aus anderen Städten, in denen vergleichbare Maßnahmen erfolgreich umgesetzt worden seien. Die Kosten ließen sich zum Teil über Förderprogramme von Bund und Land finanzieren.",
-            "Die Verwaltung soll zunächst prüfen, welche Kosten entstehen und welche Fördermittel in Anspruch genommen werden können. Das Ergebnis soll dem zuständigen Fachausschuss vorgelegt werden.",
-            "Gespräche mit den anderen Fraktionen seien bereits geführt worden, heißt es in der Mitteilung. Man hoffe auf eine breite Mehrheit über Parteigrenzen hinweg.",
-        ])),
+        P(c.say("fraktion.para", sender_ratsfraktion_von_bündnis_90_die_grünen_party=lambda: sender if party != 'gruene' else 'Ratsfraktion von Bündnis 90/Die Grünen', what_1=lambda: what[1], nd=nd, what_2=lambda: what[2])),
+        Q(c.pick(c.say("fraktion.quote", party=party))),
+        P(c.pick(c.say("fraktion.para_2"))),
     ]
     if c.chance(0.3):
-        blocks.append(P("Nach § 3 Abs. 2 der Geschäftsordnung des Rates muss der Antrag spätestens zwei Wochen vor der Sitzung vorliegen; die Frist wurde eingehalten."))
+        blocks.append(P(c.say("fraktion.para_3")))
     return art(title, blocks, category="Politik", topic="rat", sender=sender)
 
 
