@@ -1706,51 +1706,51 @@ def t_wahl(c: Ctx):
     base = c.r.randint(1, 40) * 10
     for i, (pl, st) in enumerate(c.r.sample(places, 6)):
         rows.append([str(base + i + 1), pl, c.addr(st)])
-    title = c.pick([f"{kind} {wd.year}: Geänderte Wahllokale", f"{kind}: Wo gewählt wird", f"Neue Wahllokale zur {kind}"])
+    title = c.pick(c.say("wahl.title", kind=kind, year_wd=lambda: wd.year))
     blocks = [
-        P(f"Zur {kind} am Sonntag, {c.fd(wd, 'long')}, haben sich in einigen Stimmbezirken die Wahllokale geändert. Grund sind Umbauarbeiten, fehlende Barrierefreiheit oder geschlossene Einrichtungen. Die Wahlberechtigten werden mit der Wahlbenachrichtigung informiert, die in diesen Tagen verschickt wird."),
-        P("Betroffen sind folgende Stimmbezirke:"),
+        P(c.say("wahl.para", kind=kind, wd=wd)),
+        P(c.say("wahl.para_2")),
         T(rows),
-        P(f"Die Wahllokale sind von 8 bis 18 Uhr geöffnet. Wer am Wahltag verhindert ist, kann Briefwahl beantragen, im Internet, per Post oder persönlich im Briefwahlbüro im Rathaus. Das Wahlamt ist {c.tel('3333')} zu erreichen."),
+        P(c.say("wahl.para_3")),
     ]
     return art(title, blocks, category="Verwaltung", topic="verwaltung")
 
 
 def t_ausschuss_umwelt(c: Ctx):
-    comm = "Ausschuss für Bürger und Umwelt"
+    comm = c.say("ausschuss_umwelt.comm")
     kind = c.pick(["baumschutz", "laerm", "hunde", "gruen"])
     nd = c.future(5, 25)
     if kind == "baumschutz":
-        title = c.pick(["Baumschutzsatzung wird überarbeitet", "Mehr Schutz für Stadtbäume"])
+        title = c.pick(c.say("ausschuss_umwelt.title"))
         blocks = [
-            P(f"Der {comm} befasst sich {c.am(nd)} mit einer Neufassung der Baumschutzsatzung. Künftig sollen bereits Bäume ab einem Stammumfang von 80 Zentimetern geschützt sein, bisher lag die Grenze bei 100 Zentimetern. Obstbäume bleiben ausgenommen."),
-            P("Wer einen geschützten Baum fällen will, braucht eine Genehmigung und muss in der Regel Ersatz pflanzen. Nach § 4 der Satzung kann die Stadt eine Ausgleichszahlung verlangen, wenn eine Ersatzpflanzung auf dem Grundstück nicht möglich ist."),
+            P(c.say("ausschuss_umwelt.para", comm=comm, nd=nd)),
+            P(c.say("ausschuss_umwelt.para_2")),
         ]
         top = "umwelt"
     elif kind == "laerm":
-        title = c.pick(["Lärmaktionsplan im Ausschuss", "Weniger Lärm an Hauptstraßen"])
+        title = c.pick(c.say("ausschuss_umwelt.title_2"))
         blocks = [
-            P(f"Die Verwaltung legt dem {comm} {c.am(nd)} den Entwurf des Lärmaktionsplans vor. Er zeigt, an welchen Straßen Anwohner besonders stark durch Verkehrslärm belastet sind, und schlägt Maßnahmen vor, von lärmmindernden Fahrbahnbelägen bis zu nächtlichem Tempo 30."),
-            P(f"Die Öffentlichkeit kann sich bis {c.fd(nd + dt.timedelta(days=40), 'long')} zu dem Entwurf äußern. Die Unterlagen liegen im Bürgerbüro aus."),
+            P(c.say("ausschuss_umwelt.para_3", comm=comm, nd=nd)),
+            P(c.say("ausschuss_umwelt.para_4", fd_long_nd=lambda: c.fd(nd + dt.timedelta(days=40), 'long'))),
         ]
         top = "umwelt"
     elif kind == "hunde":
-        title = c.pick(["Neue Regeln für Hundehalter", "Ausschuss berät über Hundewiesen"])
+        title = c.pick(c.say("ausschuss_umwelt.title_3"))
         blocks = [
-            P(f"Der {comm} hat in seiner Sitzung über mehr Freilaufflächen für Hunde beraten. Die Verwaltung schlägt vier neue Hundewiesen in den Stadtbezirken vor. Gleichzeitig sollen in Parks und auf Spielplätzen die Kontrollen des Ordnungsdienstes verstärkt werden."),
-            P("Besonders Kotbeutel-Spender werden vermisst: In einer Bürgerbefragung wünschten sich fast zwei Drittel der Befragten mehr Spender und Mülleimer entlang der Spazierwege."),
+            P(c.say("ausschuss_umwelt.para_5", comm=comm)),
+            P(c.say("ausschuss_umwelt.para_6")),
         ]
         top = "rat"
     else:
-        title = c.pick(["Grünflächen sollen insektenfreundlicher werden", "Blühwiesen statt Rasen"])
+        title = c.pick(c.say("ausschuss_umwelt.title_4"))
         blocks = [
-            P(f"Auf Antrag mehrerer Fraktionen hat der {comm} beschlossen, öffentliche Grünflächen insektenfreundlicher zu gestalten. Auf geeigneten Flächen sollen Rasenflächen in Blühwiesen umgewandelt und seltener gemäht werden."),
-            P(f"Für ein erstes Programm mit {c.r.randint(12, 30)} Flächen stehen {c.money(c.r.choice([40000, 60000, 80000]))} zur Verfügung. Die Technischen Betriebe werden dafür neue Mähtechnik anschaffen."),
+            P(c.say("ausschuss_umwelt.para_7", comm=comm)),
+            P(c.say("ausschuss_umwelt.para_8", randint_12_30=lambda: c.r.randint(12, 30), money_choice_40000=lambda: c.money(c.r.choice([40000, 60000, 80000])))),
         ]
         top = "umwelt"
     blocks.append(Q(c.pick([
-        f"„Das ist ein wichtiger Schritt, aber er muss von den Bürgerinnen und Bürgern mitgetragen werden“, sagte {c.who('sozdez')}, in dessen Dezernat Umweltfragen fallen.".replace("in dessen", "in deren" if c.fem('sozdez') else "in dessen"),
-        "„Wir brauchen Regeln, die jeder versteht und die sich auch kontrollieren lassen“, sagte der Ausschussvorsitzende.",
+        c.say("ausschuss_umwelt.quote").replace("in dessen", "in deren" if c.fem('sozdez') else "in dessen"),
+        c.say("ausschuss_umwelt.quote_2"),
     ])))
     return art(title, blocks, category=c.pick(["Umwelt", "Politik"]), topic=top, report=True)
 
@@ -1764,49 +1764,46 @@ def t_umwelt(c: Ctx):
     if kind == "baeume":
         dn = c.district(code=c.chance(0.6))
         k = c.r.randint(12, 60)
-        title = c.pick([f"Baumfällungen in {dn}", f"{k} Bäume müssen weichen", "Baumkontrolle: Kranke Bäume werden gefällt"])
+        title = c.pick(c.say("umwelt.title", dn=dn, k=k))
         blocks = [
-            P(f"Die Technischen Betriebe fällen in den kommenden Wochen {k} Bäume in {dn}. Bei den regelmäßigen Kontrollen hatten die Baumexperten Pilzbefall, Fäulnis im Stamm oder abgestorbene Kronen festgestellt; die Bäume sind nicht mehr standsicher."),
-            P("Die Fällungen müssen bis Ende Februar abgeschlossen sein, weil ab dem 1. März die Brut- und Setzzeit beginnt. Für jeden gefällten Baum wird im Herbst ein neuer gepflanzt, teils an derselben Stelle, teils in der Nähe. Dabei setzt die Stadt verstärkt auf Arten, die Hitze und Trockenheit besser vertragen."),
+            P(c.say("umwelt.para", k=k, dn=dn)),
+            P(c.say("umwelt.para_2")),
         ]
     elif kind == "umwelttag":
         ev = c.next_wd(5, 7, 25)
-        title = c.pick(["Aktionstag: Die Stadt wird geputzt", "Frühjahrsputz in allen Stadtteilen"])
+        title = c.pick(c.say("umwelt.title_2"))
         blocks = [
-            P(f"Beim Aktionstag für eine saubere Stadt {c.am(ev)} sind wieder alle eingeladen, zu Zange und Müllsack zu greifen. Im vergangenen Jahr beteiligten sich mehr als {num(c.r.randint(2500, 5200))} Menschen aus Schulen, Kitas, Vereinen und Nachbarschaften und sammelten {c.r.randint(14, 30)} Tonnen Abfall."),
-            P(f"Handschuhe, Greifzangen und Müllsäcke stellen die Technischen Betriebe kostenlos zur Verfügung. Gruppen melden sich bis {c.fd(ev - dt.timedelta(days=7), 'dm')} an, damit die Sammelstellen geplant werden können."),
+            P(c.say("umwelt.para_3", ev=ev, num_randint_2500=lambda: num(c.r.randint(2500, 5200)), randint_14_30=lambda: c.r.randint(14, 30))),
+            P(c.say("umwelt.para_4", fd_dm_ev=lambda: c.fd(ev - dt.timedelta(days=7), 'dm'))),
         ]
     elif kind == "klima":
-        title = c.pick(["Klimaschutzkonzept vorgestellt", "Stadt will bis 2035 klimaneutral werden" if c.y >= 2019 else "Stadt will den CO2-Ausstoß deutlich senken"])
+        title = c.pick(["Klimaschutzkonzept vorgestellt", c.say("umwelt.title_3") if c.y >= 2019 else c.say("umwelt.title_4")])
         blocks = [
-            P(f"Die Verwaltung hat ein Klimaschutzkonzept vorgestellt, das den Ausstoß von Treibhausgasen in der Stadt deutlich senken soll. Es umfasst {c.r.randint(40, 90)} Maßnahmen in den Bereichen Gebäude, Verkehr, Energieversorgung und Beschaffung."),
-            P("Zu den wichtigsten Vorhaben gehören die energetische Sanierung städtischer Gebäude, der Ausbau von Radwegen und Ladesäulen und ein Förderprogramm für Solaranlagen auf privaten Dächern. Eine Klimaschutzmanagerin soll die Umsetzung koordinieren."),
+            P(c.say("umwelt.para_5", randint_40_90=lambda: c.r.randint(40, 90))),
+            P(c.say("umwelt.para_6")),
         ]
     elif kind == "hochwasser":
-        title = c.pick(["Hochwasserschutz an der Dhünn", "Neue Deiche und Rückhaltebecken"])
+        title = c.pick(c.say("umwelt.title_5"))
         blocks = [
-            P(f"Der Hochwasserschutz an der Dhünn wird verbessert. Der Wupperverband und die Stadt investieren in den kommenden Jahren {c.money(c.r.choice([4800000, 7200000, 9500000]))} in Deicherhöhungen, ein zusätzliches Rückhaltebecken und die Renaturierung mehrerer Abschnitte."),
-            P("Die Planungen werden in einer Bürgerinformation vorgestellt. Anwohnerinnen und Anwohner können sich dort auch über den Schutz ihrer eigenen Häuser informieren, etwa über Rückstauklappen und die Sicherung von Heizöltanks."),
+            P(c.say("umwelt.para_7", money_choice_4800000=lambda: c.money(c.r.choice([4800000, 7200000, 9500000])))),
+            P(c.say("umwelt.para_8")),
         ]
     elif kind == "luft":
-        title = c.pick(["Luftqualität: Grenzwerte eingehalten", "Messstation zeigt bessere Luftwerte"])
+        title = c.pick(c.say("umwelt.title_6"))
         blocks = [
-            P(f"Die Luft in der Stadt ist sauberer geworden. An der Messstation an der Kölner Straße lag der Jahresmittelwert für Stickstoffdioxid im vergangenen Jahr bei {c.r.randint(31, 39)} Mikrogramm pro Kubikmeter und damit erstmals unter dem Grenzwert von 40 Mikrogramm."),
-            P("Als Gründe nennt die Verwaltung die Erneuerung der Busflotte, die Umweltzone und den Rückgang älterer Dieselfahrzeuge. Entwarnung will sie dennoch nicht geben: An einzelnen Tagen würden die Werte bei Inversionswetterlagen weiterhin deutlich überschritten."),
+            P(c.say("umwelt.para_9", randint_31_39=lambda: c.r.randint(31, 39))),
+            P(c.say("umwelt.para_10")),
         ]
     else:
-        title = c.pick(["Energie sparen im Rathaus", "Solaranlagen auf Schuldächern"])
+        title = c.pick(c.say("umwelt.title_7"))
         blocks = [
-            P(f"Auf den Dächern von {wz(c.r.randint(5, 12))} Schulen sind Photovoltaikanlagen installiert worden. Zusammen erzeugen sie jährlich rund {num(c.r.randint(400, 1200) * 1000)} Kilowattstunden Strom, der größtenteils direkt in den Gebäuden verbraucht wird."),
-            P("In den Schulen zeigen Displays in den Eingangshallen, wie viel Strom die Anlage gerade liefert. Lehrkräfte nutzen die Daten im Physik- und Erdkundeunterricht."),
+            P(c.say("umwelt.para_11", wz_randint_5=lambda: wz(c.r.randint(5, 12)), num_1000_randint=lambda: num(c.r.randint(400, 1200) * 1000))),
+            P(c.say("umwelt.para_12")),
         ]
     if c.chance(0.5):
-        blocks.append(Q(c.pick([
-            f"„Umweltschutz fängt vor der eigenen Haustür an“, sagte {c.who('ob')}.",
-            f"„Jede Maßnahme für sich ist klein, zusammen machen sie den Unterschied“, sagte {c.who('baudez')}.",
-        ])))
+        blocks.append(Q(c.pick(c.say("umwelt.quote"))))
     if c.chance(0.5):
-        blocks.append(P(f"Fragen beantwortet der Fachbereich Umwelt, {c.tel()}."))
+        blocks.append(P(c.say("umwelt.para_13")))
     return art(title, blocks, category="Umwelt", topic="umwelt")
 
 
@@ -1818,22 +1815,22 @@ def t_abfall(c: Ctx):
         hol = {3: ("Ostern", "Karfreitag und Ostermontag"), 4: ("Ostern", "Karfreitag und Ostermontag"),
                5: ("Pfingsten", "Pfingstmontag"), 6: ("Pfingsten", "Pfingstmontag")}.get(
             c.d.month, ("Weihnachten", "der Weihnachtsfeiertage"))
-        title = f"Müllabfuhr: Verschiebungen wegen {hol[0]}"
+        title = c.say("abfall.title", hol_0=lambda: hol[0])
         blocks = [
-            P(f"Wegen {hol[1]} verschieben sich die Termine der Müllabfuhr. Die Abfuhr wird jeweils um einen Tag nach hinten verlegt, die Freitagsabfuhr findet am Samstag statt."),
-            P(f"Die Technischen Betriebe bitten darum, die Tonnen am Abfuhrtag bis 6 Uhr bereitzustellen. Die aktuellen Termine stehen im Abfallkalender und in der Abfall-App. Fragen beantwortet die Abfallberatung {c.tel()}."),
+            P(c.say("abfall.para", hol_1=lambda: hol[1])),
+            P(c.say("abfall.para_2")),
         ]
     elif kind == "biotonne":
-        title = c.pick(["Biotonne für alle Haushalte", "Neue Regeln für Bioabfall"])
+        title = c.pick(c.say("abfall.title_2"))
         blocks = [
-            P(f"Ab {c.my(c.future(40, 120))} erhalten alle Haushalte eine Biotonne. Bisher war sie freiwillig, doch das Kreislaufwirtschaftsgesetz schreibt die getrennte Sammlung von Bioabfällen vor. Die Gebühr ist in der Restmüllgebühr bereits enthalten."),
-            P("Hinein gehören Obst- und Gemüsereste, Kaffeesatz, Eierschalen und Gartenabfälle. Plastiktüten, auch sogenannte kompostierbare, gehören nicht hinein, weil sie sich in der Kompostierungsanlage nicht schnell genug zersetzen."),
+            P(c.say("abfall.para_3", my_future_40=lambda: c.my(c.future(40, 120)))),
+            P(c.say("abfall.para_4")),
         ]
     else:
-        title = c.pick(["Sperrmüll jetzt online anmelden", "Neues Verfahren für Sperrmüll"])
+        title = c.pick(c.say("abfall.title_3"))
         blocks = [
-            P("Sperrmüll kann ab sofort auch im Internet angemeldet werden. Bürgerinnen und Bürger wählen auf der Seite der Technischen Betriebe einen Wunschtermin aus und erhalten eine Bestätigung per E-Mail. Die telefonische Anmeldung bleibt weiterhin möglich."),
-            P(f"Pro Haushalt sind zwei Abholungen im Jahr mit jeweils bis zu fünf Kubikmetern kostenlos. Elektrogroßgeräte werden gesondert abgeholt. Fragen beantwortet die Abfallberatung {c.tel()}."),
+            P(c.say("abfall.para_5")),
+            P(c.say("abfall.para_6")),
         ]
     return art(title, blocks, category="Umwelt", topic="umwelt")
 
@@ -1843,48 +1840,45 @@ def t_wirtschaft(c: Ctx):
     if kind == "gewerbegebiet":
         dn = c.district(code=c.chance(0.6))
         ha = dec(c.r.uniform(4, 22))
-        title = c.pick([f"Neues Gewerbegebiet in {dn}", "Gewerbeflächen werden vermarktet"])
+        title = c.pick(c.say("wirtschaft.title", dn=dn))
         blocks = [
-            P(f"In {dn} entsteht ein neues Gewerbegebiet mit einer Fläche von {ha} Hektar. Die Erschließung beginnt {c.fuzzy(c.future(30, 90))}; die ersten Grundstücke sollen im kommenden Jahr an Unternehmen vergeben werden. Vorrang haben Betriebe aus Handwerk, Logistik und produzierendem Gewerbe mit vielen Arbeitsplätzen."),
-            P(f"Die Wirtschaftsförderung rechnet mit bis zu {c.r.randint(250, 700)} neuen Arbeitsplätzen. Interessierte Unternehmen können sich bereits jetzt melden."),
+            P(c.say("wirtschaft.para", dn=dn, ha=ha, fuzzy_future_30=lambda: c.fuzzy(c.future(30, 90)))),
+            P(c.say("wirtschaft.para_2", randint_250_700=lambda: c.r.randint(250, 700))),
         ]
     elif kind == "ansiedlung":
-        title = c.pick(["Unternehmen verlegt Sitz nach Leverkusen", "Neue Arbeitsplätze durch Ansiedlung"])
+        title = c.pick(c.say("wirtschaft.title_2"))
         blocks = [
-            P(f"Ein mittelständisches Unternehmen aus der Medizintechnik verlegt seinen Firmensitz nach Leverkusen. Auf einem Grundstück im Innovationspark entsteht bis {c.y + 2} ein Neubau mit Büros, Labor und Produktion. Mitgebracht werden {c.r.randint(120, 260)} Arbeitsplätze, weitere sollen folgen."),
-            P(f"Die Investition liegt bei rund {c.money(c.r.choice([18000000, 25000000, 32000000]))}. Die Wirtschaftsförderung hatte die Ansiedlung über mehr als ein Jahr begleitet."),
+            P(c.say("wirtschaft.para_3", y_2=lambda: c.y + 2, randint_120_260=lambda: c.r.randint(120, 260))),
+            P(c.say("wirtschaft.para_4", money_choice_18000000=lambda: c.money(c.r.choice([18000000, 25000000, 32000000])))),
         ]
     elif kind == "innenstadt":
-        title = c.pick(["Leerstand in der Innenstadt", "Neues Konzept für die City", "Pop-up-Läden gegen Leerstand"])
+        title = c.pick(c.say("wirtschaft.title_3"))
         blocks = [
-            P(f"In der Wiesdorfer Innenstadt stehen derzeit {c.r.randint(14, 32)} Ladenlokale leer. Mit einem neuen Programm will die Stadt gegensteuern: Gründerinnen und Gründer sowie Kunsthandwerker können leerstehende Geschäfte bis zu einem Jahr zu stark vergünstigten Mieten testen."),
-            P("Die Eigentümer erhalten dafür einen Zuschuss, die Stadt übernimmt Kosten für Werbung und Beratung. Ziel ist es, die Fußgängerzone wieder zu beleben und neue Konzepte auszuprobieren."),
+            P(c.say("wirtschaft.para_5", randint_14_32=lambda: c.r.randint(14, 32))),
+            P(c.say("wirtschaft.para_6")),
         ]
     elif kind == "markt":
         dn = c.district()
-        title = c.pick([f"Wochenmarkt in {dn} wird erweitert", "Feierabendmarkt startet"])
+        title = c.pick(c.say("wirtschaft.title_4", dn=dn))
         blocks = [
-            P(f"Der Wochenmarkt in {dn} bekommt Zuwachs: Ab {c.fd(c.future(10, 30))} kommen donnerstags ein Käsehändler, ein Fischwagen und ein Stand mit regionalem Obst dazu. Außerdem startet ein Feierabendmarkt, der freitags von 16 bis 21 Uhr geöffnet hat."),
-            P("Beim Feierabendmarkt gibt es neben frischen Lebensmitteln auch warme Speisen und Getränke. Die Marktmeister hoffen, damit auch Berufstätige anzusprechen, die vormittags keine Zeit zum Einkaufen haben."),
+            P(c.say("wirtschaft.para_7", dn=dn, fd_future_10=lambda: c.fd(c.future(10, 30)))),
+            P(c.say("wirtschaft.para_8")),
         ]
     elif kind == "gruender":
-        title = c.pick(["Gründerpreis verliehen", "Junge Unternehmen ausgezeichnet"])
+        title = c.pick(c.say("wirtschaft.title_5"))
         blocks = [
-            P(f"Drei junge Unternehmen sind mit dem Gründerpreis der Stadt ausgezeichnet worden. Der mit {c.money(c.r.choice([5000, 7500, 10000]))} dotierte erste Preis ging an ein Team, das eine Software zur Planung von Pflegediensten entwickelt hat."),
-            P("Auf den Plätzen folgten eine Manufaktur für nachhaltige Verpackungen und ein Fahrradkurierdienst. Insgesamt hatten sich 34 Unternehmen beworben."),
+            P(c.say("wirtschaft.para_9", money_choice_5000=lambda: c.money(c.r.choice([5000, 7500, 10000])))),
+            P(c.say("wirtschaft.para_10")),
         ]
     else:
-        title = c.pick(["Konjunkturumfrage: Betriebe zuversichtlich", "Wirtschaft blickt vorsichtig nach vorn"])
+        title = c.pick(c.say("wirtschaft.title_6"))
         blocks = [
-            P(f"Die Leverkusener Unternehmen blicken überwiegend zuversichtlich auf die kommenden Monate. Das ist das Ergebnis einer Umfrage der Wirtschaftsförderung unter {c.r.randint(150, 320)} Betrieben. Gut die Hälfte bewertet die aktuelle Geschäftslage als gut, nur jeder zehnte als schlecht."),
-            P("Sorgen bereiten den Unternehmen vor allem der Fachkräftemangel, steigende Energiekosten und lange Genehmigungsverfahren. Viele wünschen sich zudem eine bessere Verkehrsanbindung der Gewerbegebiete."),
+            P(c.say("wirtschaft.para_11", randint_150_320=lambda: c.r.randint(150, 320))),
+            P(c.say("wirtschaft.para_12")),
         ]
-    blocks.append(Q(c.pick([
-        f"„Wir wollen den Unternehmen in dieser Stadt gute Bedingungen bieten, damit sie bleiben und wachsen“, sagte {c.who('wifoe')}.",
-        f"„Jeder neue Arbeitsplatz stärkt unsere Stadt“, sagte {c.who('ob')}.",
-    ])))
+    blocks.append(Q(c.pick(c.say("wirtschaft.quote"))))
     if c.chance(0.4):
-        blocks.append(P(f"Ansprechpartner bei der Wirtschaftsförderung ist das Team Unternehmensservice, {c.tel('8230', '0214 8331-')}."))
+        blocks.append(P(c.say("wirtschaft.para_13")))
     return art(title, blocks, category="Wirtschaft", topic="wirtschaft", sender=c.pick(["Stadtverwaltung", "Stadtverwaltung", "Internet Initiative"]) if c.y < 2007 else "Stadtverwaltung")
 
 
@@ -1892,24 +1886,24 @@ def t_handwerk(c: Ctx):
     kind = c.pick(["freisprechung", "lehrstellen", "meister"])
     if kind == "freisprechung":
         k = c.r.randint(180, 320)
-        title = c.pick(["Freisprechungsfeier im Handwerk", f"{k} junge Gesellinnen und Gesellen freigesprochen"])
+        title = c.pick(c.say("handwerk.title", k=k))
         blocks = [
-            P(f"{k} junge Frauen und Männer haben in diesem Jahr ihre Gesellenprüfung im Handwerk bestanden. Bei der Freisprechungsfeier der Kreishandwerkerschaft im Forum erhielten sie ihre Gesellenbriefe. Die besten Prüflinge wurden gesondert ausgezeichnet."),
-            P("Die meisten Absolventen kommen aus dem Kfz-Handwerk, dem Elektrohandwerk und dem Friseurhandwerk. Viele werden von ihren Ausbildungsbetrieben übernommen, einige wollen gleich mit der Meisterschule weitermachen."),
+            P(c.say("handwerk.para", k=k)),
+            P(c.say("handwerk.para_2")),
         ]
     elif kind == "lehrstellen":
-        title = c.pick(["Noch viele Lehrstellen frei", "Lehrstellenbörse des Handwerks"])
+        title = c.pick(c.say("handwerk.title_2"))
         blocks = [
-            P(f"Kurz vor Beginn des Ausbildungsjahres sind im Handwerk noch {c.r.randint(80, 190)} Lehrstellen unbesetzt, vor allem bei Bäckern, Fleischern, Dachdeckern und in der Sanitär-, Heizungs- und Klimatechnik. Die Kreishandwerkerschaft lädt deshalb {c.am(c.future(5, 20))} zu einer Lehrstellenbörse ein."),
-            P("Schülerinnen und Schüler können dort direkt mit Ausbildungsbetrieben ins Gespräch kommen. Bewerbungsunterlagen sollten mitgebracht werden, manche Betriebe führen vor Ort erste Vorstellungsgespräche."),
+            P(c.say("handwerk.para_3", randint_80_190=lambda: c.r.randint(80, 190), am_future_5=lambda: c.am(c.future(5, 20)))),
+            P(c.say("handwerk.para_4")),
         ]
     else:
-        title = c.pick(["Meisterbriefe überreicht", "Handwerk ehrt neue Meister"])
+        title = c.pick(c.say("handwerk.title_3"))
         blocks = [
-            P(f"{c.r.randint(30, 60)} Handwerkerinnen und Handwerker haben ihre Meisterprüfung bestanden und in einer Feierstunde ihre Meisterbriefe erhalten. Sechs von ihnen wollen sich in den kommenden zwei Jahren selbständig machen oder einen bestehenden Betrieb übernehmen."),
-            P("Die Kreishandwerkerschaft wies darauf hin, dass in den nächsten Jahren viele Betriebe einen Nachfolger suchen. Sie bietet dafür eine eigene Nachfolgebörse an."),
+            P(c.say("handwerk.para_5", randint_30_60=lambda: c.r.randint(30, 60))),
+            P(c.say("handwerk.para_6")),
         ]
-    blocks.append(Q(f"„Das Handwerk bietet Zukunft, für junge Leute ebenso wie für Menschen, die umsteigen wollen“, sagte {c.who('kh')}."))
+    blocks.append(Q(c.say("handwerk.quote")))
     return art(title, blocks, category="Wirtschaft", topic="wirtschaft", sender="Kreishandwerkerschaft")
 
 
@@ -1917,106 +1911,103 @@ def t_schule(c: Ctx):
     kind = c.pick(["sanierung", "anmeldung", "ogs", "digital", "neubau"])
     if kind == "sanierung":
         dn = c.district(code=c.chance(0.6))
-        title = c.pick([f"Grundschule in {dn} wird saniert", "Schulsanierung in den Ferien", "Neue Fenster und Toiletten für Schulen"])
+        title = c.pick(c.say("schule.title", dn=dn))
         blocks = [
-            P(f"In den Ferien wird die Grundschule in {dn} umfassend saniert. Die Arbeiten umfassen neue Fenster, eine moderne Heizungsanlage und die Erneuerung der Toiletten. Die Kosten von {c.money(c.r.choice([850000, 1200000, 1900000]))} werden zum Teil aus einem Förderprogramm des Landes finanziert."),
-            P("Damit der Unterricht nach den Ferien pünktlich beginnen kann, arbeiten die Handwerker zum Teil im Schichtbetrieb. Einige Arbeiten an der Fassade werden erst im Herbst abgeschlossen; der Schulbetrieb ist davon nicht beeinträchtigt."),
+            P(c.say("schule.para", dn=dn, money_choice_850000=lambda: c.money(c.r.choice([850000, 1200000, 1900000])))),
+            P(c.say("schule.para_2")),
         ]
     elif kind == "anmeldung":
         d1 = c.future(10, 30)
         d2 = d1 + dt.timedelta(days=c.r.randint(4, 11))
-        title = c.pick(["Anmeldung an weiterführenden Schulen", "Anmeldezeitraum für das neue Schuljahr"])
+        title = c.pick(c.say("schule.title_2"))
         blocks = [
-            P(f"Die Anmeldungen für die fünften Klassen der weiterführenden Schulen finden {c.rng_(d1, d2)} statt. Eltern melden ihr Kind direkt an der gewünschten Schule an und bringen dazu das Halbjahreszeugnis, die Empfehlung der Grundschule und die Geburtsurkunde mit."),
-            P("Die Schulen bieten vorab Tage der offenen Tür an, an denen sich Eltern und Kinder über Profile, Ganztagsangebote und Fremdsprachen informieren können. Übersteigt die Zahl der Anmeldungen die Zahl der Plätze, entscheidet die Schulleitung nach den Kriterien der Ausbildungsordnung."),
+            P(c.say("schule.para_3", rng_d1_d2=lambda: c.rng_(d1, d2))),
+            P(c.say("schule.para_4")),
         ]
     elif kind == "ogs":
-        title = c.pick(["Mehr Plätze im offenen Ganztag", "Offene Ganztagsschule wird ausgebaut"])
+        title = c.pick(c.say("schule.title_3"))
         n = c.r.randint(150, 420)
         blocks = [
-            P(f"Zum kommenden Schuljahr entstehen an den Grundschulen {n} zusätzliche Plätze im offenen Ganztag. Die Nachfrage übersteigt seit Jahren das Angebot; an einigen Schulen gibt es Wartelisten. Insgesamt stehen dann {num(c.r.randint(3200, 4800))} Plätze zur Verfügung."),
-            P("Für die Erweiterung werden Räume umgebaut, Mensen vergrößert und zusätzliche Betreuungskräfte eingestellt. Die Elternbeiträge richten sich weiterhin nach dem Einkommen."),
+            P(c.say("schule.para_5", n=n, num_randint_3200=lambda: num(c.r.randint(3200, 4800)))),
+            P(c.say("schule.para_6")),
         ]
     elif kind == "digital":
-        title = c.pick(["Tablets für Schülerinnen und Schüler", "Schulen werden digital ausgestattet", "WLAN in allen Klassenräumen"])
+        title = c.pick(c.say("schule.title_4"))
         blocks = [
-            P(f"Alle Schulen der Stadt sind jetzt mit WLAN in den Klassenräumen ausgestattet. Zusätzlich wurden {num(c.r.randint(2500, 6500))} Tablets angeschafft, die Schülerinnen und Schüler im Unterricht und zum Teil auch zu Hause nutzen können. Die Mittel stammen überwiegend aus dem Digitalpakt."),
-            P("Für die Wartung der Geräte hat die Stadt zusätzliche IT-Stellen geschaffen. Die Lehrkräfte wurden in Fortbildungen auf den Einsatz der Tablets vorbereitet."),
+            P(c.say("schule.para_7", num_randint_2500=lambda: num(c.r.randint(2500, 6500)))),
+            P(c.say("schule.para_8")),
         ]
     else:
         dn = c.district(code=c.chance(0.6))
-        title = c.pick([f"Neue Grundschule für {dn}", "Spatenstich für Schulneubau"])
+        title = c.pick(c.say("schule.title_5", dn=dn))
         blocks = [
-            P(f"Mit einem symbolischen Spatenstich hat der Bau einer neuen vierzügigen Grundschule in {dn} begonnen. Das Gebäude soll in Holzbauweise errichtet werden und zum Schuljahr {c.y + 2}/{(c.y + 3) % 100:02d} fertig sein. Die Kosten liegen bei {c.money(c.r.choice([14000000, 18000000, 22000000]))}."),
-            P("Neben Klassenräumen entstehen eine Mensa, eine Sporthalle und Räume für den offenen Ganztag. Der Schulhof soll nachmittags auch für Kinder aus der Nachbarschaft geöffnet werden."),
+            P(c.say("schule.para_9", dn=dn, y_2=lambda: c.y + 2, n100_y_3=lambda: (c.y + 3) % 100, money_choice_14000000=lambda: c.money(c.r.choice([14000000, 18000000, 22000000])))),
+            P(c.say("schule.para_10")),
         ]
-    blocks.append(Q(c.pick([
-        f"„Gute Schulen sind die wichtigste Investition in die Zukunft unserer Stadt“, sagte {c.who('schuldez')}.",
-        f"„Wir wissen, dass die Eltern lange gewartet haben. Jetzt geht es voran“, sagte {c.who('ob')}.",
-    ])))
+    blocks.append(Q(c.pick(c.say("schule.quote"))))
     if c.chance(0.4):
-        blocks.append(P(f"Informationen gibt der Fachbereich Schulen, {c.tel()}."))
+        blocks.append(P(c.say("schule.para_11")))
     return art(title, blocks, category="Bildung", topic="bildung")
 
 
 def t_verwaltung(c: Ctx):
     kind = c.pick(["buergerbuero", "ausweis", "standesamt", "personal", "termine"])
     if kind == "buergerbuero":
-        title = c.pick(["Bürgerbüro mit neuen Öffnungszeiten", "Bürgerbüro länger geöffnet"])
+        title = c.pick(c.say("verwaltung.title"))
         blocks = [
-            P(f"Das Bürgerbüro im Rathaus hat ab {c.fd(c.future(7, 25))} neue Öffnungszeiten. Montags, dienstags und donnerstags ist es von 8 bis 18 Uhr geöffnet, mittwochs und freitags von 8 bis 13 Uhr. Neu ist ein Samstagstermin einmal im Monat von 9 bis 12 Uhr."),
-            P("Im Bürgerbüro können unter anderem Wohnsitze an- und abgemeldet, Ausweise beantragt, Führungszeugnisse bestellt und Anwohnerparkausweise ausgestellt werden."),
+            P(c.say("verwaltung.para", fd_future_7=lambda: c.fd(c.future(7, 25)))),
+            P(c.say("verwaltung.para_2")),
         ]
     elif kind == "ausweis":
-        title = c.pick(["Ausweis rechtzeitig beantragen", "Vor den Ferien: Ausweise prüfen"])
+        title = c.pick(c.say("verwaltung.title_2"))
         blocks = [
-            P("Vor den Sommerferien ist der Andrang im Bürgerbüro erfahrungsgemäß groß. Die Stadt rät deshalb, rechtzeitig zu prüfen, ob Personalausweis und Reisepass noch gültig sind. Die Herstellung eines Reisepasses dauert derzeit etwa vier Wochen."),
-            P("Für Kinder gibt es seit einiger Zeit keine Kinderreisepässe mit langer Gültigkeit mehr; für Reisen außerhalb der EU wird ein eigener Reisepass benötigt. Einen Expressreisepass gibt es gegen Aufpreis innerhalb weniger Tage."),
+            P(c.say("verwaltung.para_3")),
+            P(c.say("verwaltung.para_4")),
         ]
     elif kind == "standesamt":
-        title = c.pick(["Heiraten im Schloss", "Standesamt bietet neue Trauorte an", "Beliebte Hochzeitstermine"])
+        title = c.pick(c.say("verwaltung.title_3"))
         blocks = [
-            P("Wer sich das Ja-Wort in besonderer Umgebung geben möchte, hat künftig mehr Auswahl. Neben dem Trauzimmer im Rathaus bietet das Standesamt Trauungen im Schloss Morsbroich, in einem historischen Wasserturm und auf einem Ausflugsschiff an."),
-            P(f"Besonders begehrt sind Schnapszahlen und Termine im Mai und September. Im vergangenen Jahr wurden in der Stadt {c.r.randint(580, 820)} Ehen geschlossen. Termine können bis zu sechs Monate im Voraus reserviert werden, {c.tel()}."),
+            P(c.say("verwaltung.para_5")),
+            P(c.say("verwaltung.para_6", randint_580_820=lambda: c.r.randint(580, 820))),
         ]
     elif kind == "personal":
-        title = c.pick(["Stadt sucht Auszubildende", "Ausbildung bei der Stadtverwaltung"])
+        title = c.pick(c.say("verwaltung.title_4"))
         blocks = [
-            P(f"Die Stadtverwaltung bietet zum kommenden Ausbildungsjahr {c.r.randint(40, 75)} Ausbildungs- und Studienplätze an, unter anderem als Verwaltungsfachangestellte, Straßenwärter, Fachinformatikerin, Gärtner sowie im dualen Studium Verwaltung und Soziale Arbeit."),
-            P(f"Bewerbungen sind bis {c.fd(c.future(30, 60), 'long')} über das Online-Portal möglich. Bei einem Infotag im Rathaus können Interessierte Auszubildende aus verschiedenen Bereichen kennenlernen."),
+            P(c.say("verwaltung.para_7", randint_40_75=lambda: c.r.randint(40, 75))),
+            P(c.say("verwaltung.para_8", fd_long_future=lambda: c.fd(c.future(30, 60), 'long'))),
         ]
     else:
-        title = c.pick(["Termine jetzt online buchen", "Neues Terminsystem im Rathaus"])
+        title = c.pick(c.say("verwaltung.title_5"))
         blocks = [
-            P("Wartezeiten im Rathaus sollen der Vergangenheit angehören: Für viele Dienstleistungen können Termine jetzt online gebucht werden. Das gilt für das Bürgerbüro, die Kfz-Zulassung, die Ausländerbehörde und das Standesamt."),
-            P("Wer keinen Internetzugang hat, kann Termine weiterhin telefonisch vereinbaren. Für dringende Fälle werden täglich Zeitfenster ohne Termin freigehalten."),
+            P(c.say("verwaltung.para_9")),
+            P(c.say("verwaltung.para_10")),
         ]
     if c.chance(0.5):
-        blocks.append(Q(f"„Wir wollen, dass die Bürgerinnen und Bürger schnell und unkompliziert bekommen, was sie brauchen“, sagte {c.who('sprecher')}."))
+        blocks.append(Q(c.say("verwaltung.quote")))
     return art(title, blocks, category="Verwaltung", topic="verwaltung")
 
 
 def t_internet(c: Ctx):
     kind = c.pick(["portal", "cafe", "stadtplan"])
     if kind == "portal":
-        title = c.pick(["Stadtportal im neuen Gewand", "Neue Internetseite für die Stadt"])
+        title = c.pick(c.say("internet.title"))
         blocks = [
-            P(f"Die Internet Initiative hat ihr Stadtportal überarbeitet. Die neue Startseite bietet einen schnelleren Zugang zu Nachrichten, Veranstaltungen und Vereinsadressen. Monatlich besuchen inzwischen rund {num(c.r.randint(40, 95) * 1000)} Nutzer das Angebot."),
-            P("Vereine und Initiativen können ihre Termine jetzt selbst eintragen. Ein Archiv macht alle bisherigen Meldungen nach Stichworten durchsuchbar."),
+            P(c.say("internet.para", num_1000_randint=lambda: num(c.r.randint(40, 95) * 1000))),
+            P(c.say("internet.para_2")),
         ]
     elif kind == "cafe":
-        title = c.pick(["Internet-Café für Senioren", "Surfen lernen im Seniorentreff"])
+        title = c.pick(c.say("internet.title_2"))
         blocks = [
-            P(f"Im Seniorentreff gibt es ab {c.fd(c.future(7, 25))} ein Internet-Café für ältere Menschen. An vier Rechnern zeigen ehrenamtliche Helfer, wie man E-Mails schreibt, im Netz nach Informationen sucht oder Fahrpläne abruft."),
-            P("Das Café ist dienstags und donnerstags von 14 bis 17 Uhr geöffnet. Die Nutzung kostet eine kleine Gebühr für Kaffee und Kuchen, Vorkenntnisse sind nicht nötig."),
+            P(c.say("internet.para_3", fd_future_7=lambda: c.fd(c.future(7, 25)))),
+            P(c.say("internet.para_4")),
         ]
     else:
-        title = c.pick(["Stadtplan jetzt online", "Digitaler Stadtplan mit Suchfunktion"])
+        title = c.pick(c.say("internet.title_3"))
         blocks = [
-            P("Der Stadtplan steht jetzt auch im Internet zur Verfügung. Nutzer können Straßen suchen, Ausschnitte vergrößern und sich öffentliche Einrichtungen wie Schulen, Ämter, Bäder und Haltestellen anzeigen lassen."),
-            P("Die Daten stammen aus dem Vermessungsamt und werden regelmäßig aktualisiert. Eine Druckfunktion ermöglicht es, Ausschnitte auf Papier mitzunehmen."),
+            P(c.say("internet.para_5")),
+            P(c.say("internet.para_6")),
         ]
-    blocks.append(P("Anregungen und Kritik nimmt die Redaktion per E-Mail gern entgegen."))
+    blocks.append(P(c.say("internet.para_7")))
     return art(title, blocks, category="Verwaltung", topic="verwaltung", sender="Internet Initiative")
 
 
@@ -2027,52 +2018,52 @@ def t_soziales(c: Ctx):
     if kind == "senioren" and not 4 <= c.d.month <= 8:
         kind = "pflege"
     if kind == "senioren":
-        title = c.pick(["Seniorenbeirat lädt zum Sommerfest", "Seniorenwoche mit buntem Programm"])
+        title = c.pick(c.say("soziales.title"))
         blocks = [
-            P(f"Der Seniorenbeirat lädt {c.am(c.future(7, 30))} zu seinem Sommerfest in den Stadtpark ein. Ab {c.time('day')} gibt es Musik, Kaffee und Kuchen sowie Informationsstände von Pflegediensten, Beratungsstellen und Seniorentreffs."),
-            P("Zum Programm gehören auch ein Tanztee, eine Lesung und ein Bewegungsangebot zum Mitmachen. Für Menschen, die nicht mehr gut zu Fuß sind, wird ein Fahrdienst angeboten."),
-            Q(f"„Wir wollen zeigen, wie vielfältig das Leben im Alter sein kann“, sagte {c.who('senbeirat')}."),
+            P(c.say("soziales.para", am_future_7=lambda: c.am(c.future(7, 30)))),
+            P(c.say("soziales.para_2")),
+            Q(c.say("soziales.quote")),
         ]
     elif kind == "kaelte":
-        title = c.pick(["Hilfe für Obdachlose im Winter", "Kältebus ist wieder unterwegs"])
+        title = c.pick(c.say("soziales.title_2"))
         blocks = [
-            P("Mit Beginn der kalten Jahreszeit ist der Kältebus wieder unterwegs. Ehrenamtliche fahren bis Ende März jeden Abend bekannte Schlafplätze an, verteilen heiße Getränke, Schlafsäcke und warme Kleidung und bieten an, Menschen in eine Notunterkunft zu bringen."),
-            P(f"Die Stadt hält in der Notschlafstelle zusätzliche Plätze bereit. Wer einen Menschen in Not bemerkt, kann sich beim Kältetelefon melden, {c.tel()}, in akuten Fällen sollte der Notruf 112 gewählt werden."),
+            P(c.say("soziales.para_3")),
+            P(c.say("soziales.para_4")),
         ]
     elif kind == "kita":
         n = c.r.randint(180, 450)
-        title = c.pick(["Mehr Kita-Plätze für unter Dreijährige", "Neue Kitas eröffnet"])
+        title = c.pick(c.say("soziales.title_3"))
         blocks = [
-            P(f"Die Stadt baut die Kinderbetreuung weiter aus. Zum Kindergartenjahr entstehen {n} zusätzliche Plätze, davon rund die Hälfte für Kinder unter drei Jahren. Drei neue Einrichtungen gehen in Betrieb, weitere werden erweitert."),
-            P("Trotz des Ausbaus reichen die Plätze noch nicht überall. Eltern, die keinen Platz erhalten haben, können sich an die Servicestelle Kita wenden, die auch Plätze in der Kindertagespflege vermittelt."),
+            P(c.say("soziales.para_5", n=n)),
+            P(c.say("soziales.para_6")),
         ]
     elif kind == "jugend":
         dn = c.district(code=c.chance(0.6))
-        title = c.pick([f"Jugendhaus in {dn} wiedereröffnet", "Neuer Treffpunkt für Jugendliche"])
+        title = c.pick(c.say("soziales.title_4", dn=dn))
         blocks = [
-            P(f"Nach einem Umbau hat das Jugendhaus in {dn} wieder geöffnet. Entstanden sind ein Tonstudio, eine Werkstatt und ein großer Raum für Konzerte und Partys. Die Jugendlichen haben bei der Planung mitgeredet und einen Teil der Arbeiten selbst erledigt."),
-            P("Das Haus ist montags bis freitags ab 14 Uhr geöffnet, am Wochenende für Veranstaltungen. Zum Team gehören drei Sozialarbeiterinnen und Sozialarbeiter sowie Honorarkräfte."),
+            P(c.say("soziales.para_7", dn=dn)),
+            P(c.say("soziales.para_8")),
         ]
     elif kind == "tafel":
-        title = c.pick(["Tafel braucht Unterstützung", "Mehr Menschen bei der Tafel"])
+        title = c.pick(c.say("soziales.title_5"))
         blocks = [
-            P(f"Die Tafel versorgt inzwischen rund {num(c.r.randint(1400, 2600))} Menschen pro Woche mit Lebensmitteln, so viele wie nie. Vor allem Rentnerinnen und Rentner sowie Alleinerziehende kommen zu den Ausgabestellen."),
-            P("Gesucht werden Ehrenamtliche für die Abholung bei Supermärkten und für die Ausgabe, außerdem Geldspenden für den Unterhalt der Kühlfahrzeuge."),
+            P(c.say("soziales.para_9", num_randint_1400=lambda: num(c.r.randint(1400, 2600)))),
+            P(c.say("soziales.para_10")),
         ]
     elif kind == "pflege":
-        title = c.pick(["Pflegestützpunkt berät Angehörige", "Beratung rund um die Pflege"])
+        title = c.pick(c.say("soziales.title_6"))
         blocks = [
-            P("Wenn ein Angehöriger pflegebedürftig wird, stehen Familien vor vielen Fragen. Der Pflegestützpunkt im Rathaus berät kostenlos und unabhängig zu Leistungen der Pflegeversicherung, zu Pflegediensten, Tagespflege und Wohnformen im Alter."),
-            P(f"Im vergangenen Jahr wurden dort {num(c.r.randint(1200, 2400))} Beratungsgespräche geführt, ein Viertel davon als Hausbesuch. Termine gibt es {c.tel()}."),
+            P(c.say("soziales.para_11")),
+            P(c.say("soziales.para_12", num_randint_1200=lambda: num(c.r.randint(1200, 2400)))),
         ]
     else:
-        title = c.pick(["Barrierefreie Stadt: Bilanz des Behindertenbeirates", "Mehr Barrierefreiheit an Haltestellen"])
+        title = c.pick(c.say("soziales.title_7"))
         blocks = [
-            P(f"Der Behindertenbeirat hat eine Bilanz der vergangenen Jahre gezogen. Inzwischen sind {c.r.randint(40, 70)} Prozent der Bushaltestellen barrierefrei ausgebaut, alle neuen Ampeln erhalten akustische Signale, und das Rathaus hat ein Blindenleitsystem bekommen."),
-            P("Nachholbedarf sieht der Beirat bei öffentlichen Toiletten, bei Arztpraxen und bei der Verständlichkeit von Bescheiden. Er regt an, wichtige Informationen der Stadt auch in Leichter Sprache anzubieten."),
+            P(c.say("soziales.para_13", randint_40_70=lambda: c.r.randint(40, 70))),
+            P(c.say("soziales.para_14")),
         ]
     if c.chance(0.4):
-        blocks.append(P(f"Weitere Informationen beim Fachbereich Soziales, {c.tel()}."))
+        blocks.append(P(c.say("soziales.para_15")))
     return art(title, blocks, category="Soziales", topic="soziales",
                sender=c.pick(["Stadtverwaltung", "Caritasverband Leverkusen"]) if kind in ("kaelte", "tafel", "pflege") else "Stadtverwaltung")
 
@@ -2084,96 +2075,96 @@ def t_hardneg(c: Ctx):
     v = c.variant_name
     if v == "bevoelkerung":
         pop = c.r.randint(161000, 166500)
-        title = c.pick(["Einwohnerzahl leicht gestiegen", f"Statistik: {num(pop)} Menschen leben in der Stadt"])
+        title = c.pick(c.say("hardneg.title", pop=pop))
         blocks = [
-            P(f"Die Einwohnerzahl ist im vergangenen Jahr erneut leicht gestiegen. Zum {c.fd(dt.date(c.y - 1, 12, 31), 'long')} waren {num(pop)} Menschen mit Hauptwohnsitz in der Stadt gemeldet, {c.r.randint(300, 1200)} mehr als ein Jahr zuvor. Das geht aus dem neuen Statistischen Jahrbuch hervor."),
-            P(f"Wie in den Vorjahren gab es mehr Sterbefälle als Geburten: {num(c.r.randint(1750, 1950))} Sterbefällen standen {num(c.r.randint(1450, 1650))} Geburten gegenüber. Das Plus ergibt sich aus Zuzügen, vor allem von Familien aus den Nachbarstädten. Der Anteil der Einwohnerinnen und Einwohner ohne deutsche Staatsangehörigkeit liegt bei {dec(c.r.uniform(12.5, 16.5))} Prozent."),
-            P(f"Der bevölkerungsreichste Stadtteil bleibt Opladen, gefolgt von Schlebusch und Wiesdorf. Das Durchschnittsalter liegt bei {dec(c.r.uniform(44.0, 45.5))} Jahren; fast jeder vierte Einwohner ist 65 Jahre oder älter."),
-            P("Das Jahrbuch mit allen Tabellen ist im Bürgerbüro erhältlich und steht auch im Internet zum Herunterladen bereit."),
+            P(c.say("hardneg.para", fd_long_date=lambda: c.fd(dt.date(c.y - 1, 12, 31), 'long'), pop=pop, randint_300_1200=lambda: c.r.randint(300, 1200))),
+            P(c.say("hardneg.para_2", num_randint_1750=lambda: num(c.r.randint(1750, 1950)), num_randint_1450=lambda: num(c.r.randint(1450, 1650)), dec_uniform=lambda: dec(c.r.uniform(12.5, 16.5)))),
+            P(c.say("hardneg.para_3", dec_uniform=lambda: dec(c.r.uniform(44.0, 45.5)))),
+            P(c.say("hardneg.para_4")),
         ]
         return art(title, blocks, category="Verwaltung", topic="verwaltung", pools=["verwaltung"])
     if v == "haushalt_fluechtlinge":
-        title = "Haushalt: Kämmerin warnt vor steigenden Kosten"
+        title = c.say("hardneg.title_2")
         blocks = [
-            P(f"{c.Who('kaemmerer')} hat im Finanzausschuss vor einer weiteren Verschlechterung der Haushaltslage gewarnt. Für das laufende Jahr rechnet die Kämmerei mit einem Defizit von {c.money(c.r.choice([38000000, 44000000]))}, rund zehn Millionen Euro mehr als geplant."),
-            P("Gründe seien vor allem die gestiegenen Sozialausgaben, höhere Tarifabschlüsse und der Sanierungsbedarf an Schulen und Brücken. Auch die Kosten für die Unterbringung von Flüchtlingen würden vom Land nur zum Teil erstattet. Auf der Einnahmeseite blieben die Gewerbesteuerzahlungen hinter den Erwartungen zurück."),
-            Q("„Ohne eine dauerhafte Entlastung durch Bund und Land werden wir den Haushaltsausgleich nicht schaffen“, sagte Rothe."),
-            P("Die Fraktionen kündigten an, in den Haushaltsberatungen im Herbst eigene Sparvorschläge vorzulegen. Eine Erhöhung der Grundsteuer lehnen CDU und FDP bislang ab."),
+            P(c.say("hardneg.para_5", money_choice_38000000=lambda: c.money(c.r.choice([38000000, 44000000])))),
+            P(c.say("hardneg.para_6")),
+            Q(c.say("hardneg.quote")),
+            P(c.say("hardneg.para_7")),
         ]
         return art(title, blocks, category="Politik", topic="rat", report=True, pools=["haushalt"])
     if v == "stadtfest":
         ev = c.next_wd(5, 10, 30)
-        title = c.pick(["Stadtfest lockt mit drei Bühnen", "Wiesdorfer Stadtfest: Das Programm"])
+        title = c.pick(c.say("hardneg.title_3"))
         blocks = [
-            P(f"Drei Tage lang wird die Innenstadt zur Festmeile: Das Stadtfest beginnt {c.am(ev)} und bietet auf drei Bühnen Rock, Pop, Schlager und Kinderprogramm. Zum Auftakt spielt eine bekannte Coverband aus Köln."),
-            P("Rund um den Friedrich-Ebert-Platz laden mehr als 80 Stände zum Bummeln ein. Neben Kunsthandwerk und regionalen Produkten gibt es ein kulinarisches Angebot von rheinischem Reibekuchen bis zu griechischen, türkischen und thailändischen Spezialitäten. Gäste aus den Partnerstädten präsentieren sich mit eigenen Ständen."),
-            P("Für die Dauer des Festes ist die Friedrich-Ebert-Straße zwischen der Hauptstraße und dem Busbahnhof gesperrt. Die Parkhäuser sind geöffnet, die Stadt empfiehlt aber die Anreise mit Bus und Bahn."),
-            Q(f"„Das Stadtfest ist das Wohnzimmer der ganzen Stadt“, sagte {c.who('ob')}."),
+            P(c.say("hardneg.para_8", ev=ev)),
+            P(c.say("hardneg.para_9")),
+            P(c.say("hardneg.para_10")),
+            Q(c.say("hardneg.quote_2")),
         ]
         return art(title, blocks, category="Kultur", topic="kultur_sport", pools=["kultur"])
     if v == "sportplatz":
         dn = c.district("Küppersteg")
-        title = "Kunstrasen für den Sportplatz Küppersteg"
+        title = c.say("hardneg.title_4")
         blocks = [
-            P(f"Der Sportplatz in {dn} bekommt einen Kunstrasen. Die Bezirksvertretung hat dafür {c.money(c.r.choice([620000, 740000]))} bewilligt. Bisher spielten die Mannschaften auf einem Aschenplatz, der bei Regen oft unbespielbar war. Die Bauarbeiten sollen in den Sommerferien beginnen."),
-            P("Hauptnutzer ist ein Fußballverein mit mehr als 400 Mitgliedern, davon 18 Jugendmannschaften. Gegründet wurde der Verein in den sechziger Jahren von italienischen Arbeitern des Chemiewerks; heute spielen dort Kinder aus dem ganzen Stadtteil."),
-            Q("„Endlich können wir auch im November trainieren, ohne dass die Kinder im Matsch versinken“, sagte der Vereinsvorsitzende."),
-            P("Mit dem Kunstrasen erhält der Platz auch eine neue LED-Flutlichtanlage, die deutlich weniger Strom verbraucht als die alte."),
+            P(c.say("hardneg.para_11", dn=dn, money_choice_620000=lambda: c.money(c.r.choice([620000, 740000])))),
+            P(c.say("hardneg.para_12")),
+            Q(c.say("hardneg.quote_3")),
+            P(c.say("hardneg.para_13")),
         ]
         return art(title, blocks, category="Sport", topic="kultur_sport", pools=["sport"])
     if v == "brand_leerstand":
         c.district("Opladen")
-        title = "Feuer in leerstehendem Gebäude"
+        title = c.say("hardneg.title_5")
         blocks = [
-            P(f"In einem leerstehenden Gebäude an der Hermann-Löns-Straße in Opladen hat es {c.am(c.past(1, 2), 'wd_dm')} gebrannt. Ein Passant hatte gegen 22.40 Uhr Flammen in einem Fenster im Erdgeschoss bemerkt und die Feuerwehr alarmiert."),
-            P("Die Einsatzkräfte konnten den Brand schnell löschen, verletzt wurde niemand. Das Gebäude, in dem die Stadt bis zum vergangenen Herbst Asylbewerber untergebracht hatte, steht seit Monaten leer und soll abgerissen werden. Die Polizei schließt Brandstiftung nicht aus und ermittelt."),
-            P("Zeugen, die im Bereich der Hermann-Löns-Straße verdächtige Personen beobachtet haben, werden gebeten, sich unter Telefon 0221 229-0 zu melden."),
+            P(c.say("hardneg.para_14", am_wd_dm_past=lambda: c.am(c.past(1, 2), 'wd_dm'))),
+            P(c.say("hardneg.para_15")),
+            P(c.say("hardneg.para_16")),
         ]
         return art(title, blocks, category="Polizei", topic="sicherheit", sender="Polizeipräsidium Köln", pools=["polizei"])
     if v == "kita_neubau":
         c.district("Opladen")
-        title = "Neue Kita an der Hermann-Löns-Straße"
+        title = c.say("hardneg.title_6")
         blocks = [
-            P("Wo früher eine städtische Unterkunft stand, spielen bald Kinder: An der Hermann-Löns-Str. 1a ist der Grundstein für eine sechsgruppige Kindertagesstätte gelegt worden. Die Einrichtung bietet Platz für rund 110 Kinder, davon 30 unter drei Jahren."),
-            P(f"Das zweigeschossige Gebäude entsteht in Holzbauweise und erhält ein begrüntes Dach. Die Kosten liegen bei {c.money(4100000)}, das Land beteiligt sich über ein Förderprogramm zum Ausbau der Kinderbetreuung. Träger wird ein freier Träger der Jugendhilfe."),
-            Q(f"„Opladen wächst, und junge Familien brauchen verlässliche Betreuungsplätze“, sagte {c.who('sozdez')} beim Richtfest."),
-            P("Die Eröffnung ist zum Kindergartenjahr im August des kommenden Jahres geplant. Anmeldungen sind über das Online-Portal der Stadt möglich."),
+            P(c.say("hardneg.para_17")),
+            P(c.say("hardneg.para_18", money_4100000=lambda: c.money(4100000))),
+            Q(c.say("hardneg.quote_4")),
+            P(c.say("hardneg.para_19")),
         ]
         return art(title, blocks, category="Soziales", topic="soziales", pools=["soziales"])
     if v == "briefwahl":
-        title = "Briefwahl für die Wahlen am 25. Mai möglich"
+        title = c.say("hardneg.title_7")
         blocks = [
-            P("Am 25. Mai finden die Europawahl und die Kommunalwahl statt. Wer an diesem Tag nicht ins Wahllokal gehen kann oder möchte, kann ab sofort Briefwahl beantragen. Die Wahlbenachrichtigungen werden in diesen Tagen an alle rund 125.000 Wahlberechtigten verschickt."),
-            P("Der Antrag kann mit dem Vordruck auf der Rückseite der Wahlbenachrichtigung, über das Internet oder persönlich im Briefwahlbüro im Rathaus gestellt werden. Das Briefwahlbüro ist montags bis freitags von 8 bis 18 Uhr geöffnet. Am selben Tag wird auch der Integrationsrat gewählt; hierfür erhalten die Wahlberechtigten eine gesonderte Benachrichtigung."),
-            P(f"Die Wahlbriefe müssen spätestens am Wahlsonntag um 18 Uhr beim Wahlamt eingegangen sein. Das Wahlamt ist {c.tel('3333')} erreichbar."),
+            P(c.say("hardneg.para_20")),
+            P(c.say("hardneg.para_21")),
+            P(c.say("hardneg.para_22")),
         ]
         return art(title, blocks, category="Verwaltung", topic="verwaltung", pools=["verwaltung"])
     if v == "vhs_programm":
         n = c.r.randint(900, 1400)
-        title = c.pick(["Neues VHS-Programm erschienen", "Volkshochschule startet ins neue Semester"])
+        title = c.pick(c.say("hardneg.title_8"))
         blocks = [
-            P(f"Das neue Programmheft der Volkshochschule ist erschienen. Für das kommende Semester bietet die VHS {num(n)} Kurse, Vorträge und Exkursionen an, von Yoga und Italienisch über Buchhaltung bis zum Töpfern. Das Semester beginnt {c.am(c.future(14, 30))}."),
-            P("Neu im Programm sind unter anderem ein Kurs zur Fotografie mit dem Smartphone, eine Reihe zur Stadtgeschichte mit Spaziergängen durch die Stadtteile und ein Kochkurs zur vegetarischen Küche. Im Sprachenbereich reicht das Angebot von Englisch, Spanisch und Japanisch bis zu Deutsch als Fremdsprache."),
-            Q(f"„Lernen hört nicht mit der Schule auf. Wir haben für jedes Alter und jeden Geldbeutel etwas dabei“, sagte {c.who('vhs')}."),
-            P(f"Anmeldungen sind online, schriftlich oder persönlich in der Geschäftsstelle möglich, {c.tel('4181')}. Das Heft liegt in Banken, Buchhandlungen und im Bürgerbüro aus."),
+            P(c.say("hardneg.para_23", n=n, am_future_14=lambda: c.am(c.future(14, 30)))),
+            P(c.say("hardneg.para_24")),
+            Q(c.say("hardneg.quote_5")),
+            P(c.say("hardneg.para_25")),
         ]
         return art(title, blocks, category="Bildung", topic="bildung", sender="VHS Leverkusen", pools=["bildung"])
     if v == "arbeitsmarkt":
         q = dec(c.r.uniform(6.5, 8.9))
-        title = c.pick(["Arbeitslosigkeit leicht gesunken", f"Arbeitslosenquote bei {q} Prozent"])
+        title = c.pick(c.say("hardneg.title_9", q=q))
         blocks = [
-            P(f"Die Zahl der Arbeitslosen ist im {MONTHS[(c.d.month - 2) % 12]} leicht gesunken. Nach Angaben der Agentur für Arbeit waren {num(c.r.randint(6400, 8200))} Menschen arbeitslos gemeldet, {c.r.randint(80, 260)} weniger als im Vormonat. Die Quote liegt bei {q} Prozent."),
-            P("Den stärksten Rückgang gab es bei den jüngeren Arbeitslosen unter 25 Jahren. Auch bei Arbeitslosen ohne deutschen Pass ging die Zahl leicht zurück. Die Zahl der Langzeitarbeitslosen blieb dagegen nahezu unverändert."),
-            P(f"Die Unternehmen meldeten {c.r.randint(380, 720)} neue offene Stellen, vor allem in Logistik, Gesundheitswesen und Handel. Die Arbeitsagentur rechnet für die kommenden Monate mit einer stabilen Entwicklung."),
+            P(c.say("hardneg.para_26", months_12_month=lambda: MONTHS[(c.d.month - 2) % 12], num_randint_6400=lambda: num(c.r.randint(6400, 8200)), randint_80_260=lambda: c.r.randint(80, 260), q=q)),
+            P(c.say("hardneg.para_27")),
+            P(c.say("hardneg.para_28", randint_380_720=lambda: c.r.randint(380, 720))),
         ]
         return art(title, blocks, category="Wirtschaft", topic="wirtschaft", pools=["wirtschaft"])
     # schulentwicklung
-    title = "Schulentwicklungsplan: Mehr Schüler erwartet"
+    title = c.say("hardneg.title_10")
     blocks = [
-        P(f"Die Zahl der Schülerinnen und Schüler wird in den kommenden Jahren deutlich steigen. Das geht aus dem Entwurf des Schulentwicklungsplans hervor, den die Verwaltung dem Schulausschuss {c.am(c.future(5, 20))} vorlegt. Bis 2030 rechnen die Planer an den Grundschulen mit rund {num(c.r.randint(700, 1100))} zusätzlichen Kindern."),
-        P("Gründe sind höhere Geburtenzahlen, mehrere Neubaugebiete und der Zuzug von Familien, darunter auch aus der Ukraine. Der Plan sieht deshalb zwei neue Grundschulen, die Erweiterung von vier bestehenden Schulen und zusätzliche Räume für den offenen Ganztag vor."),
-        Q(f"„Wir müssen jetzt bauen, sonst fehlen uns in fünf Jahren die Klassenräume“, sagte {c.who('schuldez')}."),
-        P(f"Die Kosten für alle Maßnahmen schätzt die Verwaltung auf mehr als {c.money(c.r.choice([180000000, 210000000]))}. Über die Reihenfolge der Projekte soll der Rat im Frühjahr entscheiden."),
+        P(c.say("hardneg.para_29", am_future_5=lambda: c.am(c.future(5, 20)), num_randint_700=lambda: num(c.r.randint(700, 1100)))),
+        P(c.say("hardneg.para_30")),
+        Q(c.say("hardneg.quote_6")),
+        P(c.say("hardneg.para_31", money_choice_180000000=lambda: c.money(c.r.choice([180000000, 210000000])))),
     ]
     return art(title, blocks, category="Bildung", topic="bildung", report=True, pools=["bildung"])
 
