@@ -2176,311 +2176,139 @@ def x_verkehr(c: Ctx):
     s1, s2 = c.streets(2)
     dn = c.dname or c.r.choice(DISTRICTS)[0]
     online = c.y >= 2006
-    return [
-        f"Die Stadt bittet alle Verkehrsteilnehmer um Verständnis für die Einschränkungen. {'Aktuelle Hinweise zu Baustellen und Umleitungen veröffentlicht sie auf ihrer Internetseite' if online else 'Aktuelle Hinweise zu Baustellen und Umleitungen gibt die Pressestelle regelmäßig an die Tageszeitungen weiter'}; auch die Verkehrsmeldungen im Lokalradio werden laufend aktualisiert.",
-        "Nach Angaben des Fachbereichs Tiefbau sind die Arbeiten eng mit den Stadtwerken und den Versorgungsunternehmen abgestimmt. So soll verhindert werden, dass dieselbe Straße innerhalb weniger Jahre mehrfach aufgerissen wird. Wo möglich, werden Leitungen gleich mit erneuert.",
-        "Für Fußgängerinnen und Fußgänger bleiben die Gehwege während der gesamten Bauzeit passierbar; an einzelnen Stellen werden Behelfswege eingerichtet. Rettungsdienst und Feuerwehr können die Baustelle jederzeit passieren, die Müllabfuhr fährt die Anlieger nach einem angepassten Plan an.",
-        f"Die Arbeiten gehören zu einem mehrjährigen Programm, mit dem die Stadt den Zustand ihrer Straßen verbessern will. Rund ein Drittel der {num(c.r.randint(480, 560))} Kilometer Gemeindestraßen gilt nach der letzten Zustandserfassung als sanierungsbedürftig; der Investitionsbedarf liegt bei einem dreistelligen Millionenbetrag.",
-        f"Geschäftsleute in {dn} hatten im Vorfeld befürchtet, dass Kunden wegbleiben könnten. Die Stadt hat deshalb zugesagt, die Zufahrten zu den Geschäften und die Anlieferung so weit wie möglich offen zu halten. Hinweisschilder an den Zufahrtsstraßen sollen auf die geöffneten Läden aufmerksam machen.",
-        f"Bereits {c.fuzzy(c.past(40, 120))} waren die Anwohnerinnen und Anwohner in einer Informationsveranstaltung über die Pläne unterrichtet worden. Viele Anregungen, etwa zur Lage von Parkplätzen und zu den Arbeitszeiten, seien in die Planung eingeflossen, teilte die Verwaltung mit.",
-        f"Auch die Busse sind betroffen: Die Haltestelle „{s1}“ wird für die Dauer der Arbeiten um etwa 150 Meter in die {s2} verlegt. Die Verkehrsbetriebe informieren mit Aushängen an den Haltestellen über die Änderungen.",
-        "Gearbeitet wird in der Regel montags bis freitags zwischen 7 und 17 Uhr. Einzelne Arbeitsschritte wie das Asphaltieren großer Flächen können aus technischen Gründen auch am Samstag stattfinden; die Anlieger werden darüber vorab mit Handzetteln informiert.",
-        "Die Kosten der Maßnahme werden zum Teil über Straßenausbaubeiträge von den Grundstückseigentümern getragen. Die Anlieger erhalten dazu rechtzeitig vor Baubeginn eine schriftliche Information über die voraussichtliche Höhe.",
-        "Ob der Zeitplan gehalten werden kann, hängt auch vom Wetter ab. Bei Dauerregen oder Frost können Asphalt- und Pflasterarbeiten nicht ausgeführt werden; in diesem Fall verlängert sich die Bauzeit entsprechend.",
-        f"Radfahrer werden gebeten, im Baustellenbereich abzusteigen und zu schieben. Eine ausgeschilderte Umleitung für den Radverkehr führt über ruhige Nebenstraßen durch {dn}.",
-        "In der Bezirksvertretung war die Maßnahme unstrittig. Mehrere Mitglieder regten aber an, die Gelegenheit zu nutzen, um zusätzliche Bäume zu pflanzen und Fahrradbügel aufzustellen; die Verwaltung will das prüfen.",
-        "Die Baustelle wird nachts beleuchtet und gesichert. Autofahrer sollten im Bereich der Engstelle besonders auf Kinder achten, da in der Nähe eine Schule und mehrere Bushaltestellen liegen.",
-    ]
+    return c.say("extensions.verkehr.text", aktuelle_hinweise_zu_baustellen_und_umleitungen_veröffentlicht_sie_auf_ihrer_internetseite_or_aktuelle_hinweise_zu_baustellen_und_umleitungen_gibt_die_pressestelle_regelmäßig_an_die_tageszeitungen_weiter=lambda: 'Aktuelle Hinweise zu Baustellen und Umleitungen veröffentlicht sie auf ihrer Internetseite' if online else 'Aktuelle Hinweise zu Baustellen und Umleitungen gibt die Pressestelle regelmäßig an die Tageszeitungen weiter', num_randint_480=lambda: num(c.r.randint(480, 560)), dn=dn, fuzzy_past_40=lambda: c.fuzzy(c.past(40, 120)), s1=s1, s2=s2)
 
 
 def x_kultur(c: Ctx):
-    return [
-        "Das Kulturbüro weist darauf hin, dass alle Veranstaltungsorte barrierefrei zugänglich sind. Plätze für Rollstuhlfahrerinnen und Rollstuhlfahrer sowie ihre Begleitpersonen sollten bei der Kartenbestellung angemeldet werden.",
-        "Schülerinnen, Schüler, Studierende und Inhaber des Leverkusen-Passes erhalten an der Abendkasse eine Ermäßigung. Kinder unter zwölf Jahren haben in Begleitung eines Erwachsenen freien Eintritt, soweit nicht anders angegeben.",
-        f"Im vergangenen Jahr haben die städtischen Kultureinrichtungen zusammen mehr als {num(c.r.randint(180, 260) * 1000)} Besucherinnen und Besucher gezählt. Besonders gefragt waren Familienveranstaltungen und Angebote unter freiem Himmel.",
-        "Unterstützt wird das Programm vom Kulturförderverein und von mehreren Unternehmen aus der Stadt. Ohne diese Hilfe, so das Kulturbüro, ließe sich ein Angebot in dieser Breite bei knappen städtischen Mitteln nicht aufrechterhalten.",
-        f"Wer das Kulturprogramm regelmäßig verfolgen möchte, kann {'den monatlichen Newsletter des Kulturbüros abonnieren' if c.y >= 2008 else 'sich in den Verteiler des Kulturbüros aufnehmen lassen'}. Das Halbjahresprogramm liegt außerdem in der Stadtbibliothek, im Bürgerbüro und in vielen Geschäften aus.",
-        "Parkplätze gibt es in den Parkhäusern in der Nähe. Die Veranstalter empfehlen dennoch die Anreise mit Bus und Bahn; die nächste Haltestelle liegt nur wenige Schritte entfernt.",
-        f"Das Kulturbüro plant bereits die nächsten Veranstaltungen. Erste Termine für {c.fuzzy(c.future(60, 120), year=False)} stehen fest, das vollständige Halbjahresprogramm wird in Kürze vorgestellt.",
-        "Der Vorverkauf hat gut begonnen, für einige Termine gibt es nur noch Restkarten. Das Kulturbüro empfiehlt deshalb, sich rechtzeitig Karten zu sichern.",
-        "Die Reihe ist Teil des städtischen Kulturprogramms, das in diesem Jahr unter dem Motto „Stadt der Begegnung“ steht. Zahlreiche Vereine, Chöre, Theatergruppen und freie Künstler beteiligen sich.",
-        "Auch für Kinder und Familien gibt es Angebote: Am Wochenende finden nachmittags Mitmachaktionen statt, bei denen der Nachwuchs selbst kreativ werden kann. Eine Anmeldung ist nicht erforderlich.",
-        f"{c.Who('kulturdez')} zeigte sich erfreut über die Resonanz der vergangenen Monate. Die Zahl der Besucherinnen und Besucher sei trotz knapper Budgets stabil geblieben.",
-    ]
+    return c.say("extensions.kultur.text", num_1000_randint=lambda: num(c.r.randint(180, 260) * 1000), den_monatlichen_newsletter_des_kulturbüros_abonnieren_or_sich_in_den_verteiler_des_kulturbüros_aufnehmen_lassen=lambda: 'den monatlichen Newsletter des Kulturbüros abonnieren' if c.y >= 2008 else 'sich in den Verteiler des Kulturbüros aufnehmen lassen', fuzzy_future_60=lambda: c.fuzzy(c.future(60, 120), year=False))
 
 
 def x_sport(c: Ctx):
-    return [
-        f"In der Stadt gibt es rund {num(c.r.randint(15, 19) * 10)} Sportvereine mit zusammen mehr als {num(c.r.randint(48, 56) * 1000)} Mitgliedern. Der Stadtsportbund vertritt ihre Interessen gegenüber Politik und Verwaltung und berät bei Fragen zu Fördermitteln, Versicherung und Vereinsrecht.",
-        "Die Sportstätten der Stadt werden vormittags überwiegend von Schulen genutzt, nachmittags und abends von den Vereinen. Die Hallenzeiten sind so knapp, dass manche Abteilungen Wartelisten führen müssen; neue Hallen sollen die Lage in den kommenden Jahren entspannen.",
-        "Für Zuschauerinnen und Zuschauer ist der Eintritt frei. Für das leibliche Wohl sorgen die Vereine mit Würstchen, Kuchen und Getränken; der Erlös kommt der Jugendarbeit zugute.",
-        "Sportlich ist die Stadt seit Jahrzehnten weit über ihre Grenzen hinaus bekannt. Zahlreiche Olympiateilnehmer und Weltmeister haben ihre Karriere in Leverkusener Vereinen begonnen, viele von ihnen in der Leichtathletik.",
-        f"{c.Who('ssb')} dankte den vielen Ehrenamtlichen, ohne die Training, Wettkämpfe und Veranstaltungen nicht möglich wären. Übungsleiterinnen und Übungsleiter, Kampfrichter und Vorstandsmitglieder leisten Woche für Woche tausende Stunden unbezahlter Arbeit.",
-        "Wer selbst aktiv werden möchte, findet beim Stadtsportbund eine Übersicht über alle Vereine und ihre Angebote, sortiert nach Sportarten und Stadtteilen. Viele Vereine bieten kostenlose Schnupperstunden an.",
-    ]
+    return c.say("extensions.sport.text", num_10_randint=lambda: num(c.r.randint(15, 19) * 10), num_1000_randint=lambda: num(c.r.randint(48, 56) * 1000))
 
 
 def x_polizei(c: Ctx):
     return [
-        "Die Polizei rät, Haus- und Wohnungstüren auch bei kurzer Abwesenheit abzuschließen und Fenster nicht gekippt zu lassen. Die Kriminalprävention berät kostenlos und unverbindlich, wie sich Wohnungen und Häuser besser gegen Einbrecher sichern lassen.",
-        "Die Ermittlungen dauern an. Die Beamten werten derzeit Spuren vom Tatort aus und prüfen, ob es Zusammenhänge mit ähnlichen Taten in den vergangenen Wochen gibt.",
-        f"Bereits {c.am(c.past(8, 30), 'dm')} hatte es in der Umgebung einen ähnlichen Vorfall gegeben. Ob dieselben Täter verantwortlich sind, ist noch unklar. Die Polizei hat ihre Streifen in dem Bereich vorerst verstärkt.",
-        f"Nach der Kriminalstatistik ist die Zahl der Straftaten in Leverkusen im vergangenen Jahr insgesamt leicht zurückgegangen. Die Aufklärungsquote lag bei rund {c.r.randint(46, 55)} Prozent. Bei Wohnungseinbrüchen und Taschendiebstählen bleibt sie allerdings deutlich niedriger.",
-        "Wer verdächtige Beobachtungen macht, sollte nicht zögern, die Polizei zu verständigen. Wichtig sind möglichst genaue Angaben zu Personen, Fahrzeugen, Kennzeichen und Fluchtrichtung. Im Zweifel ist der Notruf 110 die richtige Wahl.",
-        "Die Polizei weist darauf hin, dass Hinweise auch vertraulich behandelt werden können. Zeugen, die anonym bleiben möchten, können sich an jede Polizeidienststelle wenden.",
-        f"Der Bezirksdienst der Polizei ist in {c.dname or 'allen Stadtteilen'} mit festen Ansprechpartnern vertreten. Die Bezirksbeamtinnen und -beamten sind regelmäßig zu Fuß unterwegs und haben für Fragen der Bürger ein offenes Ohr.",
-        "Die Polizei bittet auch Autofahrer, die zur fraglichen Zeit in der Gegend unterwegs waren, ihre Dashcam-Aufnahmen zu prüfen." if c.y >= 2014 else "Die Polizei bittet auch Autofahrer und Radfahrer, die zur fraglichen Zeit in der Gegend unterwegs waren, sich zu melden.",
-        "Zuständig für Leverkusen ist das Polizeipräsidium Köln, das in der Stadt mehrere Wachen unterhält. Die Wache in Opladen ist rund um die Uhr besetzt.",
-        "Nach Angaben der Polizei gibt es bislang keine Hinweise auf eine Verbindung zu anderen Taten. Die Ermittler schließen aber nichts aus und werten derzeit mögliche Videoaufnahmen aus der Umgebung aus.",
+        c.say("extensions.polizei.text"),
+        c.say("extensions.polizei.text_2"),
+        c.say("extensions.polizei.text_3", am_dm_past=lambda: c.am(c.past(8, 30), 'dm')),
+        c.say("extensions.polizei.text_4", randint_46_55=lambda: c.r.randint(46, 55)),
+        c.say("extensions.polizei.text_5"),
+        c.say("extensions.polizei.text_6"),
+        c.say("extensions.polizei.text_7", dname_allen_stadtteilen=lambda: c.dname or 'allen Stadtteilen'),
+        c.say("extensions.polizei.text_8") if c.y >= 2014 else c.say("extensions.polizei.text_9"),
+        c.say("extensions.polizei.text_10"),
+        c.say("extensions.polizei.text_11"),
     ]
 
 
 def x_feuerwehr(c: Ctx):
-    return [
-        f"Die Feuerwehr Leverkusen besteht aus einer Berufsfeuerwehr mit {wz(c.r.randint(2, 3))} Wachen und den Löschzügen der Freiwilligen Feuerwehr in den Stadtteilen. Zusammen stellen sie rund um die Uhr den Brandschutz, die technische Hilfe und den Rettungsdienst sicher.",
-        "Die Freiwillige Feuerwehr sucht weiterhin Nachwuchs. Interessierte ab 18 Jahren können sich bei einem der Löschzüge melden, Jugendliche ab zehn Jahren sind in der Jugendfeuerwehr willkommen. Eine Vorbildung ist nicht nötig.",
-        "Die Feuerwehr erinnert daran, im Notfall ruhig zu bleiben und die 112 zu wählen. Wichtig sind Angaben dazu, wo etwas passiert ist, was passiert ist und wie viele Menschen betroffen sind. Aufgelegt wird erst, wenn die Leitstelle keine Fragen mehr hat.",
-        f"Für die Feuerwache im Süden der Stadt ist ein Neubau geplant. Der Rat hat dafür rund {c.money(c.r.choice([9000000, 12000000, 16000000]))} bereitgestellt; die alte Wache entspricht nicht mehr den heutigen Anforderungen an Fahrzeughallen und Umkleiden.",
-        "Nach dem Einsatz wurden Fahrzeuge und Ausrüstung gereinigt und wieder einsatzbereit gemacht. Atemschutzgeräte und Schläuche werden in der Atemschutzwerkstatt und der Schlauchpflege der Hauptwache geprüft.",
-    ]
+    return c.say("extensions.feuerwehr.text", wz_randint_2=lambda: wz(c.r.randint(2, 3)), money_choice_9000000=lambda: c.money(c.r.choice([9000000, 12000000, 16000000])))
 
 
 def x_rat(c: Ctx):
     return [
-        "Die Sitzungen des Rates und seiner Ausschüsse sind grundsätzlich öffentlich. Zuhörerinnen und Zuhörer sind willkommen; zu Beginn jeder Ratssitzung gibt es eine Einwohnerfragestunde, in der Bürger Fragen an die Verwaltung richten können.",
-        f"Dem Rat gehören neben {'der Oberbürgermeisterin' if c.fem('ob') else 'dem Oberbürgermeister'} {c.r.choice([52, 56, 58, 60])} gewählte Mitglieder an. Vorbereitet werden die Entscheidungen in den Fachausschüssen und, soweit die Stadtbezirke betroffen sind, in den Bezirksvertretungen.",
-        "Nach § 24 der Gemeindeordnung kann sich jede Einwohnerin und jeder Einwohner mit Anregungen und Beschwerden an den Rat wenden. Zuständig für die Vorberatung ist der Bürgerausschuss, der regelmäßig über eingegangene Eingaben berät.",
-        "Die Opposition kritisierte das Vorgehen der Verwaltung. Die Unterlagen seien zu spät verschickt worden, um sie in den Fraktionen ausreichend beraten zu können. Die Verwaltung sagte zu, Vorlagen künftig früher bereitzustellen.",
-        f"Die nächste Sitzung findet {c.am(c.future(25, 50))} statt. Bis dahin sollen die Fachausschüsse die offenen Punkte beraten; strittige Fragen will die Verwaltung in einer Arbeitsgruppe mit Vertretern aller Fraktionen klären.",
-        f"{c.Who('sprecher')} wies darauf hin, dass die Beschlüsse erst wirksam werden, wenn die Aufsichtsbehörde keine Bedenken erhebt. Bei finanzwirksamen Entscheidungen prüft die Bezirksregierung, ob sie mit der Haushaltslage vereinbar sind.",
-        f"Die Verwaltung muss dem Rat bis {c.my(c.future(60, 150))} einen Sachstandsbericht vorlegen. Sollte sich der Kostenrahmen dabei um mehr als zehn Prozent erhöhen, ist ein erneuter Beschluss erforderlich.",
-        "Die Kommunalaufsicht hatte die Stadt in den vergangenen Jahren mehrfach zu größerer Haushaltsdisziplin ermahnt. Neue freiwillige Leistungen sind deshalb nur möglich, wenn an anderer Stelle gespart wird.",
-        "Die Fraktionen wollen das Thema zunächst intern beraten. Mehrere Ratsmitglieder kündigten an, vor einer Entscheidung auch mit betroffenen Bürgerinnen und Bürgern, Vereinen und Verbänden sprechen zu wollen.",
-        "Im Ratsinformationssystem der Stadt sind die Vorlagen, Anträge und Niederschriften öffentlich einsehbar. Wer keinen Internetzugang hat, kann die Unterlagen nach Absprache im Rathaus einsehen." if c.y >= 2006 else "Die Vorlagen und Niederschriften können nach Absprache im Ratsbüro im Rathaus eingesehen werden.",
-        f"Ein Sprecher der Verwaltung erklärte, man nehme die Anregungen ernst und werde sie sorgfältig prüfen. Eine Stellungnahme soll dem zuständigen Ausschuss bis {c.fuzzy(c.future(40, 90))} vorliegen.",
+        c.say("extensions.rat.text"),
+        c.say("extensions.rat.text_2", der_oberbürgermeisterin_or_dem_oberbürgermeister=lambda: 'der Oberbürgermeisterin' if c.fem('ob') else 'dem Oberbürgermeister', choice_52_56=lambda: c.r.choice([52, 56, 58, 60])),
+        c.say("extensions.rat.text_3"),
+        c.say("extensions.rat.text_4"),
+        c.say("extensions.rat.text_5", am_future_25=lambda: c.am(c.future(25, 50))),
+        c.say("extensions.rat.text_6"),
+        c.say("extensions.rat.text_7", my_future_60=lambda: c.my(c.future(60, 150))),
+        c.say("extensions.rat.text_8"),
+        c.say("extensions.rat.text_9"),
+        c.say("extensions.rat.text_10") if c.y >= 2006 else c.say("extensions.rat.text_11"),
+        c.say("extensions.rat.text_12", fuzzy_future_40=lambda: c.fuzzy(c.future(40, 90))),
     ]
 
 
 def x_rat_sitzung(c: Ctx):
-    return [
-        "In der Debatte warben alle Fraktionen für eine sachliche Auseinandersetzung. Mehrere Redner erinnerten daran, dass viele Entscheidungen im Rat einstimmig oder mit breiter Mehrheit fallen und die Kommunalpolitik weniger zerstritten sei als ihr Ruf.",
-        "Im Vorfeld hatten sich die Fraktionsvorsitzenden zu einem Gespräch mit der Verwaltungsspitze getroffen. Dabei sei es gelungen, in mehreren strittigen Punkten einen Kompromiss zu finden, hieß es anschließend aus Teilnehmerkreisen.",
-        f"Die Tagesordnung umfasste mehr als {c.r.randint(40, 75)} Punkte. Einige Anträge wurden ohne Aussprache in die Fachausschüsse verwiesen, andere vertagt, weil die Unterlagen noch nicht vollständig vorlagen.",
-        "Neben den öffentlichen Punkten beriet der Rat im nichtöffentlichen Teil über Grundstücksangelegenheiten und Personalfragen. Über die Ergebnisse wird, soweit zulässig, in der nächsten Sitzung unterrichtet.",
-        "Auf der Zuschauertribüne verfolgten zahlreiche Bürgerinnen und Bürger die Beratungen. Einige von ihnen hatten Transparente mitgebracht, um auf ihr Anliegen aufmerksam zu machen; die Sitzung verlief dennoch ruhig.",
-    ]
+    return c.say("extensions.rat_sitzung.text", randint_40_75=lambda: c.r.randint(40, 75))
 
 
 def x_umwelt(c: Ctx):
     app = c.y >= 2013
-    return [
-        f"Nach Angaben des Fachbereichs Umwelt hat die Stadt in den vergangenen zehn Jahren mehr als {num(c.r.randint(20, 45) * 100)} Bäume neu gepflanzt. Ziel ist es, den Baumbestand insgesamt zu erhöhen und schattige Plätze in dicht bebauten Stadtteilen zu schaffen.",
-        f"Die Technischen Betriebe erinnern daran, dass falsch befüllte Tonnen nicht geleert werden. Wer unsicher ist, was wohin gehört, findet im Abfallkalender eine Übersicht{'; die Abfall-App erinnert zudem am Vorabend an die Abfuhrtermine' if app else ''}.",
-        f"Im vergangenen Jahr wurden in der Stadt rund {num(c.r.randint(30, 38) * 1000)} Tonnen Restmüll und {num(c.r.randint(12, 19) * 1000)} Tonnen Bioabfall eingesammelt. Die Restmüllmenge ist damit erneut leicht gesunken.",
-        "Die Wertstoffhöfe nehmen Grünschnitt, Elektrokleingeräte, Bauschutt in haushaltsüblichen Mengen sowie Schadstoffe wie Farben und Batterien an. Sie sind montags bis samstags geöffnet.",
-        "Umweltverbände begrüßten das Vorhaben grundsätzlich, mahnten aber mehr Tempo an. Die Stadt müsse beim Schutz von Klima, Boden und Gewässern deutlich ehrgeiziger werden, hieß es in einer gemeinsamen Stellungnahme.",
-        "Bürgerinnen und Bürger können selbst viel beitragen: Wer im eigenen Garten heimische Sträucher pflanzt, auf Schotterflächen verzichtet und Regenwasser versickern lässt, hilft Insekten und entlastet die Kanalisation bei Starkregen.",
-        "Der Fachbereich Umwelt bietet Beratungen für Hauseigentümer an, die ihr Gebäude energetisch sanieren oder eine Solaranlage installieren möchten. Die Beratung ist kostenlos, Termine gibt es nach Vereinbarung.",
-        "Über den Fortgang der Maßnahmen berichtet die Verwaltung regelmäßig im Ausschuss für Bürger und Umwelt. Dort können auch Bürgerinnen und Bürger Anregungen einbringen.",
-        f"Im Stadtgebiet gibt es {wz(c.r.randint(6, 9))} Naturschutzgebiete und zahlreiche geschützte Landschaftsbestandteile. Die Untere Naturschutzbehörde wacht darüber, dass Eingriffe ausgeglichen werden.",
-        "Kinder und Jugendliche werden über Schulprojekte einbezogen. Mehrere Schulen haben eigene Umwelt-AGs gegründet, die Nistkästen bauen, Bäche untersuchen oder Müll sammeln.",
-    ]
+    return c.say("extensions.umwelt.text", num_100_randint=lambda: num(c.r.randint(20, 45) * 100), die_abfall_app_erinnert_zudem_am_vorabend_an_die_abfuhrtermine_or=lambda: '; die Abfall-App erinnert zudem am Vorabend an die Abfuhrtermine' if app else '', num_1000_randint=lambda: num(c.r.randint(30, 38) * 1000), num_1000_randint_2=lambda: num(c.r.randint(12, 19) * 1000), wz_randint_6=lambda: wz(c.r.randint(6, 9)))
 
 
 def x_wirtschaft(c: Ctx):
-    return [
-        f"Die Wirtschaftsförderung berät Unternehmen bei der Suche nach Grundstücken und Büroflächen, bei Genehmigungsverfahren und Förderprogrammen. Im vergangenen Jahr hat sie nach eigenen Angaben {c.r.randint(120, 260)} Betriebe begleitet.",
-        "Leverkusen ist traditionell ein Industriestandort mit einem hohen Anteil an Beschäftigten in der Chemie. In den vergangenen Jahren haben aber Logistik, Dienstleistungen und Gesundheitswirtschaft deutlich an Bedeutung gewonnen.",
-        "Die Gewerbesteuer ist die wichtigste eigene Einnahmequelle der Stadt. Entsprechend groß ist das Interesse von Politik und Verwaltung, Unternehmen am Standort zu halten und neue anzusiedeln.",
-        "Die Industrie- und Handelskammer begrüßte die Entwicklung. Entscheidend sei aber, dass Genehmigungen schneller erteilt und Verkehrswege leistungsfähig gehalten werden, hieß es in einer Stellungnahme.",
-        "Der Einzelhandel in den Stadtteilzentren steht unter Druck, unter anderem durch den Onlinehandel und große Einkaufszentren am Stadtrand. Die Stadt setzt deshalb auf Aktionen der Werbegemeinschaften, Märkte und Feste, um die Zentren zu beleben.",
-        f"Das Handwerk in der Stadt zählt rund {num(c.r.randint(1100, 1400))} Betriebe mit mehreren tausend Beschäftigten. Viele von ihnen bilden aus, finden aber immer schwerer geeignete Bewerberinnen und Bewerber.",
-    ]
+    return c.say("extensions.wirtschaft.text", randint_120_260=lambda: c.r.randint(120, 260), num_randint_1100=lambda: num(c.r.randint(1100, 1400)))
 
 
 def x_bildung(c: Ctx):
-    return [
-        f"In Leverkusen gibt es rund {c.r.randint(50, 56)} öffentliche Schulen mit zusammen mehr als {num(c.r.randint(21, 24) * 1000)} Schülerinnen und Schülern. Die Stadt ist als Schulträger für Gebäude, Ausstattung und das nicht lehrende Personal zuständig.",
-        "Für die Sanierung und Modernisierung der Schulen hat der Rat ein mehrjähriges Investitionsprogramm beschlossen. Vorrang haben Maßnahmen an Dächern, Fenstern, Heizungen und Toiletten sowie der Brandschutz.",
-        f"Der Schulausschuss hat sich zuletzt {c.am(c.past(20, 60))} mit dem Thema befasst. Elternvertreter hatten dort auf die teils beengten Verhältnisse an den Schulen hingewiesen und schnellere Lösungen gefordert.",
-        "Die Schulpflegschaften und die Schulleitungen wurden frühzeitig in die Planungen einbezogen. Auch Schülerinnen und Schüler konnten in Workshops ihre Vorstellungen einbringen, etwa zur Gestaltung von Schulhöfen und Aufenthaltsräumen.",
-        f"{c.Who('schuldez')} betonte, dass die Stadt trotz knapper Kassen weiter in Bildung investieren wolle. Jeder Euro, der in gute Schulen fließe, zahle sich für die Stadt später mehrfach aus.",
-    ]
+    return c.say("extensions.bildung.text", randint_50_56=lambda: c.r.randint(50, 56), num_1000_randint=lambda: num(c.r.randint(21, 24) * 1000), am_past_20=lambda: c.am(c.past(20, 60)))
 
 
 def x_verwaltung(c: Ctx):
     online = c.y >= 2008
-    return [
-        "Das Bürgerbüro im Rathaus, Friedrich-Ebert-Platz 1, ist die zentrale Anlaufstelle für viele Anliegen. Weitere Bürgerbüros gibt es in Opladen und Schlebusch; sie haben allerdings kürzere Öffnungszeiten.",
-        f"{'Viele Formulare stehen inzwischen im Internet zum Herunterladen bereit, einige Leistungen lassen sich vollständig online erledigen.' if online else 'Viele Formulare können vorab im Bürgerbüro abgeholt oder telefonisch angefordert werden.'} Die Verwaltung will das Angebot schrittweise ausbauen.",
-        f"Die Stadtverwaltung beschäftigt rund {num(c.r.randint(28, 34) * 100)} Mitarbeiterinnen und Mitarbeiter. Sie ist damit einer der größten Arbeitgeber der Stadt.",
-        "Wer Fragen hat, erreicht die zentrale Vermittlung der Stadtverwaltung unter Telefon 0214 406-0. Dort wird man an die zuständige Stelle weiterverbunden.",
-        "Die Verwaltung bittet um Verständnis, dass es in Spitzenzeiten, etwa vor den Ferien oder zu Beginn eines Jahres, zu längeren Wartezeiten kommen kann. Wer kann, sollte diese Zeiten meiden.",
-        "Für Menschen mit eingeschränkter Mobilität gibt es im Bürgerbüro einen eigenen Schalter ohne Wartezeit. Auf Wunsch kommen Mitarbeitende in Ausnahmefällen auch zu Hause vorbei, etwa zur Beantragung eines Ausweises.",
-        "Die Verwaltung hat in den vergangenen Jahren viele Abläufe vereinfacht. So können einige Bescheinigungen inzwischen direkt am Schalter ausgedruckt werden, statt wie früher per Post verschickt zu werden.",
-        f"Kritik gab es zuletzt an langen Wartezeiten. {c.Who('sprecher')} räumte ein, dass es wegen unbesetzter Stellen Engpässe gegeben habe; inzwischen seien neue Kolleginnen und Kollegen eingestellt worden.",
-        "Hinweise auf die geänderten Abläufe werden auch im Amtsblatt der Stadt veröffentlicht, das an den Aushangstellen in den Bürgerbüros und in der Stadtbibliothek ausliegt.",
-    ]
+    return c.say("extensions.verwaltung.text", viele_formulare_stehen_inzwischen_im_internet_zum_herunterladen_bereit_einige_leistungen_lassen_sich_vollständig_online_erledigen_or_viele_formulare_können_vorab_im_bürgerbüro_abgeholt_oder_telefonisch_angefordert_werden=lambda: 'Viele Formulare stehen inzwischen im Internet zum Herunterladen bereit, einige Leistungen lassen sich vollständig online erledigen.' if online else 'Viele Formulare können vorab im Bürgerbüro abgeholt oder telefonisch angefordert werden.', num_100_randint=lambda: num(c.r.randint(28, 34) * 100))
 
 
 def x_soziales(c: Ctx):
-    return [
-        "Der Fachbereich Soziales weist darauf hin, dass viele Hilfen unabhängig vom Einkommen in Anspruch genommen werden können. Wer unsicher ist, ob ihm eine Leistung zusteht, kann sich bei den Beratungsstellen der Wohlfahrtsverbände informieren; die Beratung ist kostenlos.",
-        f"Im Sozialausschuss war das Thema zuletzt {c.am(c.past(20, 60))} auf der Tagesordnung. Die Fraktionen hatten die Verwaltung gebeten, regelmäßig über die Entwicklung zu berichten und dabei auch Zahlen aus den Nachbarstädten vorzulegen.",
-        "Getragen wird die Arbeit zu einem großen Teil von Ehrenamtlichen. Viele von ihnen sind seit Jahren dabei; neue Helferinnen und Helfer werden in einer kurzen Schulung auf ihre Aufgaben vorbereitet.",
-        f"Finanziert wird das Angebot aus dem städtischen Haushalt, ergänzt durch Zuschüsse des Landes und Spenden. Für das laufende Jahr stehen rund {c.money(c.r.choice([45000, 80000, 120000, 160000]))} zur Verfügung.",
-        f"{c.Who('sozdez')} kündigte an, das Angebot im kommenden Jahr auszuwerten. Dabei sollen auch die Nutzerinnen und Nutzer selbst gefragt werden, was gut läuft und wo es noch hakt.",
-        "Die Wohlfahrtsverbände, Kirchengemeinden und die Stadt arbeiten in einer Arbeitsgemeinschaft eng zusammen. So soll vermieden werden, dass Angebote doppelt entstehen, während an anderer Stelle Lücken bleiben.",
-        "Wie groß der Bedarf ist, zeigt auch der jährliche Sozialbericht der Stadt. Danach ist in einigen Stadtteilen fast jedes vierte Kind auf Sozialleistungen angewiesen, während andere Viertel deutlich besser dastehen.",
-        "Für die Beratung stehen feste Sprechzeiten zur Verfügung, außerdem können Termine außerhalb dieser Zeiten vereinbart werden. Auf Wunsch kommen die Beraterinnen und Berater auch nach Hause.",
-    ]
+    return c.say("extensions.soziales.text", am_past_20=lambda: c.am(c.past(20, 60)), money_choice_45000=lambda: c.money(c.r.choice([45000, 80000, 120000, 160000])))
 
 
 # --- integration pools -------------------------------------------------------
 def x_int_sprache(c: Ctx):
     return [
-        f"Wer noch keinen Kursplatz gefunden hat, kann sich {c.ki('bei')} beraten lassen. Dort gibt es einen Überblick über alle Sprachangebote in der Stadt, von Integrationskursen über Frauenkurse bis zu ehrenamtlichen Gesprächsgruppen." if c.y >= 2005 else
-        f"Wer noch keinen Kursplatz gefunden hat, kann sich {c.ki('bei')} beraten lassen. Dort gibt es einen Überblick über alle Deutschkurse in der Stadt, auch über Angebote von Kirchengemeinden und Vereinen.",
-        "Die Erfahrung zeigt, dass das Lernen im Kurs allein nicht reicht. Wichtig sei, die Sprache auch im Alltag zu sprechen, beim Einkaufen, im Verein oder mit den Nachbarn, sagen die Lehrkräfte. Deshalb werden die Teilnehmenden ermutigt, auch außerhalb des Unterrichts Gelegenheiten zum Sprechen zu suchen.",
-        f"Nach Schätzungen {c.ki('gen')} besuchen derzeit rund {num(c.r.randint(6, 14) * 100)} Erwachsene in der Stadt einen Deutschkurs. Die Nachfrage ist besonders bei Abendkursen und Kursen mit Kinderbetreuung größer als das Angebot.",
-        "Für Eltern ist die Sprache oft der Schlüssel zur Schule ihrer Kinder: Wer Deutsch versteht, kann Elternbriefe lesen, mit Lehrkräften sprechen und bei den Hausaufgaben helfen. Viele Teilnehmerinnen nennen das als wichtigsten Grund für ihren Kursbesuch.",
-        "Ehrenamtliche Lernpaten unterstützen Teilnehmende, die im Kurs nicht mitkommen oder krankheitsbedingt Stunden verpasst haben. Sie treffen sich einmal pro Woche in der Stadtbibliothek oder in einem Stadtteilbüro.",
-        "Die Lehrkräfte der Sprachkurse verfügen über eine Zusatzqualifikation in Deutsch als Zweitsprache. Viele von ihnen unterrichten seit Jahren und haben selbst Erfahrung damit, eine neue Sprache zu lernen.",
-        "Für Menschen, die tagsüber arbeiten oder Kinder betreuen, gibt es zunehmend Kurse am Abend und am Wochenende. Die Nachfrage danach übersteigt das Angebot aber weiterhin deutlich.",
-        "Neben den Kursen gibt es in der Stadtbibliothek eine Lernecke mit Wörterbüchern, Lehrbüchern und Lernsoftware für Deutsch als Zweitsprache. Sie kann während der Öffnungszeiten kostenlos genutzt werden.",
+        c.say("extensions.int_sprache.text") if c.y >= 2005 else
+        c.say("extensions.int_sprache.text_2"),
+        c.say("extensions.int_sprache.text_3"),
+        c.say("extensions.int_sprache.text_4", num_100_randint=lambda: num(c.r.randint(6, 14) * 100)),
+        c.say("extensions.int_sprache.text_5"),
+        c.say("extensions.int_sprache.text_6"),
+        c.say("extensions.int_sprache.text_7"),
+        c.say("extensions.int_sprache.text_8"),
+        c.say("extensions.int_sprache.text_9"),
     ]
 
 
 def x_int_bildung(c: Ctx):
-    return [
-        f"Rund {c.r.randint(35, 48)} Prozent der Kinder und Jugendlichen an Leverkusener Schulen haben nach Angaben des Schulamtes eine Zuwanderungsgeschichte. An einzelnen Grundschulen sind es deutlich mehr als die Hälfte.",
-        f"Lehrkräfte können sich in Fortbildungen {c.ki('gen')} auf den Unterricht in sprachlich gemischten Klassen vorbereiten. Themen sind unter anderem Deutsch als Zweitsprache, Elternarbeit und der Umgang mit Kindern, die Schweres erlebt haben.",
-        "Eltern erhalten bei der Anmeldung Informationsblätter zum deutschen Schulsystem in mehreren Sprachen. Für Elterngespräche können Schulen bei Bedarf ehrenamtliche Sprachmittler anfragen.",
-        "Der Übergang von der Grundschule auf eine weiterführende Schule ist für viele Familien eine große Hürde. Beratungsabende in verschiedenen Sprachen sollen helfen, die passende Schulform zu finden.",
-        "Hausaufgabenhilfen in Stadtteilbüros, Jugendhäusern und Moscheegemeinden ergänzen den Unterricht. Viele werden von Studierenden und pensionierten Lehrkräften ehrenamtlich betreut.",
-        "In den Kitas der Stadt werden nach Angaben des Jugendamtes Kinder aus mehr als 60 Nationen betreut. Die Erzieherinnen und Erzieher erleben Mehrsprachigkeit deshalb jeden Tag als Normalfall.",
-        "Eine besondere Rolle spielen die Schulsozialarbeiterinnen und Schulsozialarbeiter. Sie sind Ansprechpartner für Kinder und Eltern und vermitteln bei Bedarf an Beratungsstellen weiter.",
-    ]
+    return c.say("extensions.int_bildung.text", randint_35_48=lambda: c.r.randint(35, 48))
 
 
 def x_int_arbeit(c: Ctx):
-    return [
-        f"Nach Angaben {c.job('gen')} haben in der Stadt viele Arbeitsuchende mit ausländischem Pass einen Berufsabschluss, der in Deutschland nicht anerkannt ist. Ohne Anerkennung arbeiten sie häufig als Hilfskräfte, obwohl Fachkräfte dringend gesucht werden.",
-        f"Betriebe, die Zugewanderte ausbilden oder einstellen möchten, können sich bei der Wirtschaftsförderung und bei {c.job('dat')} beraten lassen. Dort gibt es Informationen zu Fördermöglichkeiten, Sprachkursen und rechtlichen Fragen.",
-        "Neben der Sprache sind oft ganz praktische Fragen zu klären: Wie schreibt man eine Bewerbung nach deutschen Gepflogenheiten? Welche Unterlagen braucht ein Arbeitgeber? Auch hier setzen die Beratungsangebote an.",
-        "Die Kreishandwerkerschaft berichtet, dass junge Zugewanderte in vielen Betrieben inzwischen fest eingeplant sind. Besonders im Bau- und Ausbauhandwerk, in der Gastronomie und in der Pflege seien sie eine wichtige Stütze.",
-        "Das Angebot ist kostenlos und steht allen offen, unabhängig davon, wie lange sie schon in Deutschland leben. Beraten wird auf Deutsch, bei Bedarf auch mit Unterstützung von Sprachmittlern.",
-        f"Wer einen Anspruch auf Leistungen hat, wird vom {c.job('bare')} auch bei den Kosten für Kurse, Fahrkarten und Übersetzungen unterstützt. Die Beraterinnen und Berater helfen, die passenden Anträge zu stellen.",
-        "Besonders gefragt sind Fachkräfte in Pflege, Handwerk und Logistik. Mehrere Leverkusener Unternehmen haben angekündigt, gezielt Zugewanderte einzustellen und im Betrieb sprachlich zu fördern.",
-    ]
+    return c.say("extensions.int_arbeit.text")
 
 
 def x_int_wohnen(c: Ctx):
-    return [
-        f"Die Stadt verfolgt seit Jahren das Ziel, {c.refugees()} möglichst bald nach der Ankunft in Wohnungen unterzubringen. Dafür arbeitet sie mit Wohnungsgesellschaften und privaten Vermietern zusammen, die Wohnraum zur Verfügung stellen.",
-        "In den Unterkünften sind Sozialarbeiterinnen und Sozialarbeiter des Caritasverbandes und anderer Träger als Ansprechpartner vor Ort. Sie helfen bei Behördengängen, vermitteln Sprachkurse und Kita-Plätze und sind erste Anlaufstelle bei Konflikten.",
-        "Vermieter, die eine Wohnung an eine Familie aus einer Unterkunft vermieten möchten, können sich beim Fachbereich Soziales melden. Die Stadt übernimmt unter bestimmten Voraussetzungen die Miete direkt und vermittelt bei Fragen.",
-        "Auf dem Wohnungsmarkt sind bezahlbare Wohnungen knapp, vor allem für große Familien und für Alleinstehende. Das führt dazu, dass auch anerkannte Flüchtlinge oft länger als geplant in den Unterkünften bleiben müssen.",
-        "Nachbarschaftsinitiativen und Kirchengemeinden in der Umgebung der Unterkünfte haben Willkommenscafés, Spielgruppen und Patenschaften organisiert. Die Stadt unterstützt diese Arbeit mit einer Koordinierungsstelle.",
-        f"Die Zuweisung neuer {c.refugees()} erfolgt über die Bezirksregierung nach einem festen Schlüssel, der sich nach Einwohnerzahl und Fläche der Kommunen richtet. Die Stadt erfährt meist nur wenige Tage vorher, wie viele Menschen kommen.",
-        "Die Kosten für die Unterbringung trägt zu einem großen Teil die Stadt. Das Land erstattet eine Pauschale pro Person, die nach Angaben der Verwaltung die tatsächlichen Ausgaben aber nicht vollständig deckt.",
-        "Für Menschen mit besonderem Schutzbedarf, etwa alleinreisende Frauen mit Kindern, Kranke oder Menschen mit Behinderung, hält die Stadt gesonderte Plätze vor, die eine bessere Betreuung ermöglichen.",
-    ]
+    return c.say("extensions.int_wohnen.text")
 
 
 def x_int_gesundheit(c: Ctx):
-    return [
-        "Das Gesundheitsamt stellt Informationsblätter zu Impfungen, Vorsorgeuntersuchungen und dem Besuch beim Hausarzt in mehreren Sprachen zur Verfügung. Sie liegen in Arztpraxen, Beratungsstellen und Unterkünften aus.",
-        "Sprachliche Missverständnisse sind im Gesundheitswesen besonders heikel. Ärztinnen und Pflegekräfte berichten, dass Familienangehörige, oft sogar Kinder, beim Übersetzen einspringen müssen, was für alle Beteiligten belastend ist.",
-        "Wer neu in Deutschland ist, kennt das Gesundheitssystem mit Hausärzten, Fachärzten und Notdienst oft nicht. Viele gehen deshalb auch mit kleineren Beschwerden in die Notaufnahme der Krankenhäuser.",
-        "Die Krankenkassen, die Kassenärztliche Vereinigung und das Gesundheitsamt arbeiten bei dem Thema zusammen. Geplant ist unter anderem eine gemeinsame Informationsbroschüre.",
-    ]
+    return c.say("extensions.int_gesundheit.text")
 
 
 def x_int_engagement(c: Ctx):
-    return [
-        f"In der Stadt engagieren sich nach Schätzungen der Freiwilligenagentur mehrere hundert Menschen ehrenamtlich für Zugewanderte und {c.refugees()}. Viele haben selbst eine Einwanderungsgeschichte und geben weiter, was sie einst erfahren haben.",
-        f"Vereine, die sich für neue Mitglieder mit Zuwanderungsgeschichte öffnen möchten, können sich bei {c.ki('dat')} beraten lassen. Es gibt Fördermittel für Projekte, Übungsleiterschulungen und mehrsprachige Werbematerialien.",
-        "Ehrenamtliche sind über die Stadt haftpflicht- und unfallversichert. Für sie gibt es regelmäßig kostenlose Fortbildungen, etwa zum Aufenthaltsrecht, zum Umgang mit Behörden oder zur eigenen Abgrenzung.",
-        "Die Initiatoren wünschen sich, dass aus einmaligen Begegnungen dauerhafte Kontakte werden. Manche Patenschaften, so berichten sie, hätten sich zu echten Freundschaften entwickelt.",
-        "Die Freiwilligenagentur vermittelt Interessierte passgenau: Wer nur wenig Zeit hat, kann sich bei einzelnen Aktionen einbringen, wer sich länger binden möchte, übernimmt eine Patenschaft oder eine feste Aufgabe in einer Initiative.",
-        "Auch viele Zugewanderte engagieren sich inzwischen selbst ehrenamtlich, etwa als Übersetzer, Trainerinnen oder in Elterninitiativen. Für manche ist es der Weg, etwas zurückzugeben.",
-        "Unterstützt wird die ehrenamtliche Arbeit durch einen Verfügungsfonds, aus dem kleine Projekte unbürokratisch gefördert werden können, etwa Ausflüge, Materialkosten oder Fahrkarten.",
-        f"Wie vielfältig das Engagement ist, zeigt eine Übersicht der Freiwilligenagentur: Sie listet mehr als {c.r.randint(30, 60)} Initiativen, Vereine und Gemeinden auf, die Angebote für Zugewanderte machen, vom Nähcafé bis zur Bewerbungswerkstatt.",
-        "Wichtig sei, dass Engagement auf Augenhöhe stattfinde, betonen die Beteiligten. Ziel sei nicht, für andere zu handeln, sondern gemeinsam etwas zu tun und voneinander zu lernen.",
-        f"Einmal im Jahr lädt die Stadt alle Ehrenamtlichen zu einem Austauschtreffen ein. Dort werden Erfahrungen geteilt, Probleme angesprochen und neue Projekte vorgestellt; zuletzt kamen {c.r.randint(60, 140)} Teilnehmende.",
-        "Die Koordinierungsstelle hilft auch dann, wenn es einmal schwierig wird, etwa bei Konflikten oder wenn Ehrenamtliche sich überfordert fühlen. Regelmäßige Supervisionsangebote sollen verhindern, dass Helferinnen und Helfer ausbrennen.",
-    ]
+    return c.say("extensions.int_engagement.text", randint_30_60=lambda: c.r.randint(30, 60), randint_60_140=lambda: c.r.randint(60, 140))
 
 
 def x_int_dialog(c: Ctx):
-    return [
-        f"In der Stadt gibt es {wz(c.r.randint(7, 11))} Moscheegemeinden, zahlreiche christliche Gemeinden verschiedener Konfessionen, eine jüdische Gemeinde sowie buddhistische, hinduistische und alevitische Gemeinschaften. Viele von ihnen arbeiten in einem Runden Tisch der Religionen zusammen.",
-        f"Der {c.mr} versteht sich als Brücke zwischen Zugewanderten, Politik und Verwaltung. Seine Sitzungen sind öffentlich; Bürgerinnen und Bürger können dort auch eigene Anliegen vortragen.",
-        "Begegnungen wie diese sind nach Ansicht der Veranstalter das beste Mittel gegen Vorurteile. Wer einmal miteinander gegessen, gefeiert oder gestritten habe, sehe den anderen mit anderen Augen.",
-        f"Die Veranstaltung wird vom {c.mr} und {c.ki('dat')} unterstützt. Beide wollen ähnliche Begegnungen künftig auch in anderen Stadtteilen ermöglichen.",
-        "Die Organisatorinnen und Organisatoren wünschen sich, dass auch Menschen kommen, die bisher wenig Kontakt zu anderen Religionen oder Kulturen hatten. Vorkenntnisse seien ausdrücklich nicht nötig, Neugier genüge.",
-        "Bei ähnlichen Veranstaltungen in den vergangenen Jahren kamen jeweils weit über hundert Gäste. Viele Kontakte, die dabei entstanden sind, haben sich gehalten, berichten die Gemeinden.",
-        f"{c.Who('integ')} würdigte das Engagement der Gemeinden und Vereine. Solche Begegnungen seien für das Zusammenleben in der Stadt mindestens so wichtig wie Konzepte und Beschlüsse.",
-        "Eingeladen sind ausdrücklich auch Schulklassen und Konfirmandengruppen. Für Gruppen gibt es auf Anfrage eigene Führungen und Gesprächsangebote.",
-        "Dass Begegnung Zeit braucht, wissen die Veranstalter aus Erfahrung. Viele Kontakte seien erst nach mehreren Treffen entstanden, und manches Missverständnis habe sich erst im persönlichen Gespräch aufklären lassen.",
-        f"Der Runde Tisch der Religionen trifft sich {c.r.choice(['viermal', 'dreimal', 'sechsmal'])} im Jahr, abwechselnd in einer Kirche, einer Moschee und einem städtischen Gebäude. Er hat sich auch in schwierigen Zeiten als verlässlicher Gesprächsfaden bewährt.",
-    ]
+    return c.say("extensions.int_dialog.text", wz_randint_7=lambda: wz(c.r.randint(7, 11)), choice_viermal_dreimal=lambda: c.r.choice(['viermal', 'dreimal', 'sechsmal']))
 
 
 def x_int_senioren(c: Ctx):
-    return [
-        "Nach den Zahlen der städtischen Statistik leben in der Stadt mehrere tausend Menschen über 65 Jahre, die im Ausland geboren sind. Ihre Zahl wird in den kommenden Jahren deutlich steigen, weil viele der früheren Gastarbeiter das Rentenalter erreichen.",
-        "Viele ältere Zugewanderte pendeln zwischen ihrer alten und ihrer neuen Heimat, verbringen etwa den Sommer in der Türkei oder in Italien und den Winter bei den Kindern in Leverkusen. Beratungsangebote müssen das berücksichtigen.",
-        "Die Seniorentreffs der Stadt wollen sich stärker für ältere Menschen mit Einwanderungsgeschichte öffnen. Dazu gehören mehrsprachige Aushänge, Angebote gemeinsam mit Kulturvereinen und Mitarbeitende, die weitere Sprachen sprechen.",
-        "Für pflegende Angehörige gibt es bei der Pflegeberatung der Stadt kostenlose Beratung, auf Wunsch auch bei einem Hausbesuch. Die Beraterinnen helfen beim Antrag auf einen Pflegegrad und vermitteln Entlastungsangebote.",
-    ]
+    return c.say("extensions.int_senioren.text")
 
 
 def x_haushalt(c: Ctx):
-    return [
-        "Die Gewerbesteuer ist die wichtigste eigene Einnahmequelle der Stadt, schwankt aber stark mit der Lage weniger großer Unternehmen. Schon eine einzelne Rückzahlung kann ein ganzes Haushaltsjahr durcheinanderbringen.",
-        f"Die Kassenkredite der Stadt, mit denen laufende Ausgaben vorfinanziert werden, belaufen sich inzwischen auf {c.money(c.r.choice([180000000, 240000000, 310000000]))}. Steigende Zinsen würden den Haushalt deshalb empfindlich treffen.",
-        "Die Fraktionen haben bis zu den Haushaltsberatungen im Finanzausschuss Gelegenheit, eigene Änderungsanträge einzubringen. Die Verwaltung erwartet zahlreiche Vorschläge, vor allem zu freiwilligen Leistungen wie Kultur, Sport und Jugendarbeit.",
-        "Über die Hälfte des Haushalts entfällt auf Aufgaben, die der Stadt von Bund und Land übertragen wurden, etwa die Sozialhilfe, die Kinderbetreuung oder die Unterkunftskosten für Arbeitslose. Gestaltungsspielraum bleibt vor allem bei den freiwilligen Leistungen.",
-        "Bürgerinnen und Bürger können den Haushaltsentwurf einsehen und bis zum Ende der Auslegungsfrist Einwendungen erheben. Über die Einwendungen entscheidet der Rat in öffentlicher Sitzung.",
-        "Die Bezirksregierung muss den Haushalt genehmigen. Sie hatte in der Vergangenheit mehrfach angemahnt, dass die Stadt ihre Ausgaben dauerhaft senken und ihre Einnahmen verbessern müsse.",
-    ]
+    return c.say("extensions.haushalt.text", money_choice_180000000=lambda: c.money(c.r.choice([180000000, 240000000, 310000000])))
 
 
 def x_internet(c: Ctx):
-    return [
-        "Das Stadtportal wird von Ehrenamtlichen und einer kleinen Redaktion betreut. Meldungen von Stadtverwaltung, Vereinen, Kirchen und Initiativen werden dort gesammelt und in Rubriken veröffentlicht.",
-        "Nach einer Umfrage verfügt inzwischen fast jeder zweite Haushalt in der Stadt über einen Internetzugang. Besonders ältere Menschen nutzen das Netz aber noch selten, hier will die Initiative mit Kursen und Beratung ansetzen.",
-        "Wer keinen eigenen Rechner hat, kann das Internet auch in der Stadtbibliothek nutzen. Dort stehen mehrere Plätze zur Verfügung, die für jeweils eine halbe Stunde gebucht werden können.",
-        "Die Initiative sucht weitere Mitstreiter, die Texte schreiben, Fotos beisteuern oder sich um die Technik kümmern. Vorkenntnisse sind nicht erforderlich, Interesse an der Stadt und ihren Menschen genügt.",
-    ]
+    return c.say("extensions.internet.text")
 
 
 def x_polizei_verkehr(c: Ctx):
-    return [
-        "Nach der Verkehrsunfallstatistik ist die Zahl der Unfälle mit Verletzten im Stadtgebiet im vergangenen Jahr leicht gesunken. Besonders gefährdet bleiben Radfahrerinnen, Radfahrer und ältere Fußgänger.",
-        "Die Polizei kündigte an, auch in den kommenden Wochen verstärkt zu kontrollieren, vor allem vor Schulen, Kindergärten und Seniorenheimen sowie an bekannten Unfallschwerpunkten.",
-        "Die Polizei erinnert daran, beim Abbiegen besonders auf Radfahrer und Fußgänger zu achten und vor dem Abbiegen einen Schulterblick zu machen. Viele schwere Unfälle ließen sich so vermeiden.",
-        "Wer einen Unfall beobachtet, sollte zunächst die Unfallstelle sichern, Erste Hilfe leisten und den Notruf wählen. Zeugen werden gebeten, am Unfallort zu bleiben, bis die Polizei ihre Angaben aufgenommen hat.",
-    ]
+    return c.say("extensions.polizei_verkehr.text")
 
 
 def x_mrat(c: Ctx):
-    return [
-        f"Die Sitzungen des {c.mr}es sind öffentlich. Zuhörerinnen und Zuhörer sind willkommen; die Tagesordnung wird vorab im Amtsblatt und {'im Internet' if c.y >= 2006 else 'durch Aushang im Rathaus'} bekannt gemacht.",
-        f"Der {c.mr} kann zu allen Angelegenheiten der Stadt Stellung nehmen und Anträge an den Rat und die Fachausschüsse richten. Die Geschäftsführung liegt bei der Verwaltung, die auch die Sitzungen vorbereitet.",
-        f"Wahlberechtigt sind Einwohnerinnen und Einwohner mit ausländischer Staatsangehörigkeit sowie Eingebürgerte, die sich in das Wählerverzeichnis eintragen lassen. Die Wahlbeteiligung ist traditionell niedrig, was der {c.mr} durch mehr Öffentlichkeitsarbeit ändern will.",
-        f"Mit den Fraktionen im Rat pflegt der {c.mr} nach eigenen Angaben einen regelmäßigen Austausch. Mehrere seiner Anregungen seien in den vergangenen Jahren von den Fachausschüssen aufgegriffen worden.",
-    ]
+    return c.say("extensions.mrat.text", im_internet_or_durch_aushang_im_rathaus=lambda: 'im Internet' if c.y >= 2006 else 'durch Aushang im Rathaus')
 
 
 def x_einb(c: Ctx):
-    return [
-        "Für eine Einbürgerung müssen Antragsteller in der Regel seit mehreren Jahren rechtmäßig in Deutschland leben, ihren Lebensunterhalt selbst sichern und ausreichende Deutschkenntnisse nachweisen. Die Bearbeitung dauert derzeit einige Monate.",
-        f"Die Zahl der Einbürgerungen ist in den vergangenen Jahren gestiegen. Die Einbürgerungsstelle im {c.dz()} hat deshalb zusätzliches Personal erhalten, um die Wartezeiten zu verkürzen.",
-        "Viele der neuen Staatsbürgerinnen und Staatsbürger engagieren sich bereits in Vereinen, Elternpflegschaften oder in ihrer Nachbarschaft. Mit der Einbürgerung erhalten sie nun auch das Wahlrecht bei Bundestags- und Landtagswahlen.",
-    ]
+    return c.say("extensions.einb.text")
 
 
 EXTRA_POOLS = {
