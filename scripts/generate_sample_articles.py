@@ -515,7 +515,7 @@ def t_sprachcafe(c: Ctx):
     blocks = [P(c.pick(c.say("sprachcafe.para", first=first, where=where, weekdays_wd=lambda: WEEKDAYS[wd], t1=t1, lower_weekdays_wd=lambda: WEEKDAYS[wd].lower())))]
     blocks.append(P(c.pick(c.say("sprachcafe.para_2"))))
     p, fem = c.person()
-    blocks.append(Q(c.pick(c.say("sprachcafe.quote", die_ehrenamtliche_or_der_ehrenamtliche=lambda: 'die Ehrenamtliche' if fem else 'der Ehrenamtliche', p=p, die_or_der=lambda: 'die' if fem else 'der', eine_or_einer=lambda: 'eine' if fem else 'einer'))))
+    blocks.append(Q(c.pick(c.say("sprachcafe.quote", die_ehrenamtliche_or_der=lambda: 'die Ehrenamtliche' if fem else 'der Ehrenamtliche', p=p, die_or_der=lambda: 'die' if fem else 'der', eine_or_einer=lambda: 'eine' if fem else 'einer'))))
     blocks.append(P(c.pick(c.say("sprachcafe.para_3"))))
     return art(title, blocks, category="Soziales", topic="soziales", sender=sender, fields=["sprache", "engagement"])
 
@@ -738,7 +738,7 @@ def t_gesundheit(c: Ctx):
     if v == "dolmetscher":
         title = c.pick(c.say("gesundheit.title"))
         blocks = [
-            P(c.say("gesundheit.para", die_integrationsbeauftragte_y_2013=lambda: cap(c.ki('nom')) if c.y >= 2013 else 'Die Integrationsbeauftragte')),
+            P(c.say("gesundheit.para", die_integrationsbeauftragte=lambda: cap(c.ki('nom')) if c.y >= 2013 else 'Die Integrationsbeauftragte')),
             P(c.say("gesundheit.para_2", randint_18_34=lambda: c.r.randint(18, 34), randint_12_21=lambda: c.r.randint(12, 21))),
             Q(c.say("gesundheit.quote")),
             P(c.say("gesundheit.para_3")),
@@ -830,7 +830,7 @@ def t_ehrenamt(c: Ctx):
     if v == "netzwerk":
         title = c.pick(c.say("ehrenamt.title"))
         blocks = [
-            P(c.say("ehrenamt.para", num_10_randint=lambda: num(c.r.randint(15, 28) * 10), der_oberbürgermeisterin_or_des_oberbürgermeisters=lambda: 'der Oberbürgermeisterin' if c.fem('ob') else 'des Oberbürgermeisters')),
+            P(c.say("ehrenamt.para", num_10_randint=lambda: num(c.r.randint(15, 28) * 10), der_oberbuergermeisterin_or=lambda: 'der Oberbürgermeisterin' if c.fem('ob') else 'des Oberbürgermeisters')),
             P(c.say("ehrenamt.para_2")),
             Q(c.say("ehrenamt.quote")),
         ]
@@ -1262,7 +1262,7 @@ def t_baustelle(c: Ctx):
         blocks.append(L(c.say("baustelle.items", s1=s1, s2=s2, s3=s3, s4=s4, randint_1_30=lambda: c.r.randint(1, 30), randint_31_80=lambda: c.r.randint(31, 80))))
     if c.chance(0.45):
         p, fem = c.person()
-        blocks.append(Q(c.pick(c.say("baustelle.quote", einzelhändlerin_or_einzelhändler=lambda: 'Einzelhändlerin' if fem else 'Einzelhändler', p=p, anwohnerin_or_anwohner=lambda: 'Anwohnerin' if fem else 'Anwohner'))))
+        blocks.append(Q(c.pick(c.say("baustelle.quote", einzelhaendlerin_or=lambda: 'Einzelhändlerin' if fem else 'Einzelhändler', p=p, anwohnerin_or_anwohner=lambda: 'Anwohnerin' if fem else 'Anwohner'))))
     blocks.append(P(c.pick(c.say("baustelle.para_12"))))
     return art(title, blocks, category="Verkehr", topic="verkehr")
 
@@ -1504,7 +1504,7 @@ def t_polizei(c: Ctx):
     mm = c.r.choice([0, 10, 15, 20, 30, 40, 45, 50])
     tt = f"{hh}.{mm:02d} Uhr" if mm else f"{hh} Uhr"
     h = c.r.randint(165, 195)
-    desc = c.say("polizei.desc", dec_2_h=lambda: dec(h / 100, 2), choice_schlank_kräftig=lambda: c.r.choice(['schlank', 'kräftig', 'von normaler Statur']), choice_einer_dunklen_kapuzenjacke_einer_grauen_jogginghose_und_weißen_turnschuhen=lambda: c.r.choice(['einer dunklen Kapuzenjacke', 'einer grauen Jogginghose und weißen Turnschuhen', 'einer schwarzen Lederjacke', 'einer blauen Jeans und einer Baseballkappe']))
+    desc = c.say("polizei.desc", dec_2_h=lambda: dec(h / 100, 2), choice_schlank_kraeftig=lambda: c.r.choice(c.say("polizei.choice_schlank_kraeftig")), choice_einer_dunklen=lambda: c.r.choice(c.say("polizei.choice_einer_dunklen")))
     if kind == "einbruch":
         title = c.pick(c.say("polizei.title", dn=dn, s1=s1))
         blocks = [
@@ -1683,7 +1683,7 @@ def t_fraktion(c: Ctx):
     title = c.pick([what[0], f"{sender}: {what[0]}", c.say("fraktion.title", sender=sender, what_0=lambda: what[0]) if party != "gruene" else f"Grüne: {what[0]}"])
     nd = c.future(10, 35)
     blocks = [
-        P(c.say("fraktion.para", sender_ratsfraktion_von_bündnis_90_die_grünen_party=lambda: sender if party != 'gruene' else 'Ratsfraktion von Bündnis 90/Die Grünen', what_1=lambda: what[1], nd=nd, what_2=lambda: what[2])),
+        P(c.say("fraktion.para", sender_ratsfraktion_von=lambda: sender if party != 'gruene' else c.say("fraktion.sender_ratsfraktion_von"), what_1=lambda: what[1], nd=nd, what_2=lambda: what[2])),
         Q(c.pick(c.say("fraktion.quote", party=party))),
         P(c.pick(c.say("fraktion.para_2"))),
     ]
@@ -2176,11 +2176,11 @@ def x_verkehr(c: Ctx):
     s1, s2 = c.streets(2)
     dn = c.dname or c.r.choice(DISTRICTS)[0]
     online = c.y >= 2006
-    return c.say("extensions.verkehr.text", aktuelle_hinweise_zu_baustellen_und_umleitungen_veröffentlicht_sie_auf_ihrer_internetseite_or_aktuelle_hinweise_zu_baustellen_und_umleitungen_gibt_die_pressestelle_regelmäßig_an_die_tageszeitungen_weiter=lambda: 'Aktuelle Hinweise zu Baustellen und Umleitungen veröffentlicht sie auf ihrer Internetseite' if online else 'Aktuelle Hinweise zu Baustellen und Umleitungen gibt die Pressestelle regelmäßig an die Tageszeitungen weiter', num_randint_480=lambda: num(c.r.randint(480, 560)), dn=dn, fuzzy_past_40=lambda: c.fuzzy(c.past(40, 120)), s1=s1, s2=s2)
+    return c.say("extensions.verkehr.text", aktuelle_hinweise_zu=lambda: c.say("extensions.verkehr.aktuelle_hinweise_zu") if online else c.say("extensions.verkehr.aktuelle_hinweise_zu_2"), num_randint_480=lambda: num(c.r.randint(480, 560)), dn=dn, fuzzy_past_40=lambda: c.fuzzy(c.past(40, 120)), s1=s1, s2=s2)
 
 
 def x_kultur(c: Ctx):
-    return c.say("extensions.kultur.text", num_1000_randint=lambda: num(c.r.randint(180, 260) * 1000), den_monatlichen_newsletter_des_kulturbüros_abonnieren_or_sich_in_den_verteiler_des_kulturbüros_aufnehmen_lassen=lambda: 'den monatlichen Newsletter des Kulturbüros abonnieren' if c.y >= 2008 else 'sich in den Verteiler des Kulturbüros aufnehmen lassen', fuzzy_future_60=lambda: c.fuzzy(c.future(60, 120), year=False))
+    return c.say("extensions.kultur.text", num_1000_randint=lambda: num(c.r.randint(180, 260) * 1000), den_monatlichen_newsletter=lambda: c.say("extensions.kultur.den_monatlichen_newsletter") if c.y >= 2008 else c.say("extensions.kultur.den_monatlichen_newsletter_2"), fuzzy_future_60=lambda: c.fuzzy(c.future(60, 120), year=False))
 
 
 def x_sport(c: Ctx):
@@ -2209,7 +2209,7 @@ def x_feuerwehr(c: Ctx):
 def x_rat(c: Ctx):
     return [
         c.say("extensions.rat.text"),
-        c.say("extensions.rat.text_2", der_oberbürgermeisterin_or_dem_oberbürgermeister=lambda: 'der Oberbürgermeisterin' if c.fem('ob') else 'dem Oberbürgermeister', choice_52_56=lambda: c.r.choice([52, 56, 58, 60])),
+        c.say("extensions.rat.text_2", der_oberbuergermeisterin_or=lambda: 'der Oberbürgermeisterin' if c.fem('ob') else 'dem Oberbürgermeister', choice_52_56=lambda: c.r.choice([52, 56, 58, 60])),
         c.say("extensions.rat.text_3"),
         c.say("extensions.rat.text_4"),
         c.say("extensions.rat.text_5", am_future_25=lambda: c.am(c.future(25, 50))),
@@ -2228,7 +2228,7 @@ def x_rat_sitzung(c: Ctx):
 
 def x_umwelt(c: Ctx):
     app = c.y >= 2013
-    return c.say("extensions.umwelt.text", num_100_randint=lambda: num(c.r.randint(20, 45) * 100), die_abfall_app_erinnert_zudem_am_vorabend_an_die_abfuhrtermine_or=lambda: '; die Abfall-App erinnert zudem am Vorabend an die Abfuhrtermine' if app else '', num_1000_randint=lambda: num(c.r.randint(30, 38) * 1000), num_1000_randint_2=lambda: num(c.r.randint(12, 19) * 1000), wz_randint_6=lambda: wz(c.r.randint(6, 9)))
+    return c.say("extensions.umwelt.text", num_100_randint=lambda: num(c.r.randint(20, 45) * 100), die_abfall_app_erinnert=lambda: c.say("extensions.umwelt.die_abfall_app_erinnert") if app else '', num_1000_randint=lambda: num(c.r.randint(30, 38) * 1000), num_1000_randint_2=lambda: num(c.r.randint(12, 19) * 1000), wz_randint_6=lambda: wz(c.r.randint(6, 9)))
 
 
 def x_wirtschaft(c: Ctx):
@@ -2241,7 +2241,7 @@ def x_bildung(c: Ctx):
 
 def x_verwaltung(c: Ctx):
     online = c.y >= 2008
-    return c.say("extensions.verwaltung.text", viele_formulare_stehen_inzwischen_im_internet_zum_herunterladen_bereit_einige_leistungen_lassen_sich_vollständig_online_erledigen_or_viele_formulare_können_vorab_im_bürgerbüro_abgeholt_oder_telefonisch_angefordert_werden=lambda: 'Viele Formulare stehen inzwischen im Internet zum Herunterladen bereit, einige Leistungen lassen sich vollständig online erledigen.' if online else 'Viele Formulare können vorab im Bürgerbüro abgeholt oder telefonisch angefordert werden.', num_100_randint=lambda: num(c.r.randint(28, 34) * 100))
+    return c.say("extensions.verwaltung.text", viele_formulare_stehen=lambda: c.say("extensions.verwaltung.viele_formulare_stehen") if online else c.say("extensions.verwaltung.viele_formulare_stehen_2"), num_100_randint=lambda: num(c.r.randint(28, 34) * 100))
 
 
 def x_soziales(c: Ctx):
@@ -2304,7 +2304,7 @@ def x_polizei_verkehr(c: Ctx):
 
 
 def x_mrat(c: Ctx):
-    return c.say("extensions.mrat.text", im_internet_or_durch_aushang_im_rathaus=lambda: 'im Internet' if c.y >= 2006 else 'durch Aushang im Rathaus')
+    return c.say("extensions.mrat.text", im_internet_or_durch=lambda: 'im Internet' if c.y >= 2006 else c.say("extensions.mrat.im_internet_or_durch"))
 
 
 def x_einb(c: Ctx):
