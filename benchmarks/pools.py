@@ -32,11 +32,11 @@ def load_file(path: Path) -> dict[str, Any]:
 
 
 def _records(value: Any) -> Any:
-    if isinstance(value, str):
-        return value
     if isinstance(value, dict):
         return {key: _records(v) for key, v in value.items()}
-    return [tuple(v) if isinstance(v, list) else v for v in value]
+    if isinstance(value, list):
+        return [tuple(v) if isinstance(v, list) else v for v in value]
+    return value
 
 
 class _SlotFormatter(string.Formatter):

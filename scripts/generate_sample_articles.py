@@ -27,61 +27,11 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # benchmarks/ is no package of the install: found from the checkout
-from sample_archive.city import (  # noqa: E402
-    WAHL_DATES,
-    t_abfall,
-    t_ausschuss_umwelt,
-    t_ausstellung,
-    t_baustelle,
-    t_baustellen_uebersicht,
-    t_feuerwehr,
-    t_fraktion,
-    t_handwerk,
-    t_hardneg,
-    t_haushalt,
-    t_internet,
-    t_kultur,
-    t_oepnv,
-    t_polizei,
-    t_rat,
-    t_schule,
-    t_soziales,
-    t_sport,
-    t_sportlerehrung,
-    t_umwelt,
-    t_verwaltung,
-    t_wahl,
-    t_wirtschaft,
-)
+from sample_archive import city, integration  # noqa: E402
 from sample_archive.context import FIELDS, POOLS, Ctx, D, Gen, P, latin1_ok, typo, words_of  # noqa: E402
 from sample_archive.extensions import EXTRA_POOLS, extension_pools  # noqa: E402
-from sample_archive.integration import (  # noqa: E402
-    FB_YEARS,
-    KONZEPT_DATES,
-    RAMADAN_START,
-    UKRAINE_DATES,
-    UNTERKUNFT_EVENTS,
-    t_anerkennung,
-    t_ausbildungspaten,
-    t_ehrenamt,
-    t_einbuergerung,
-    t_fastenbrechen,
-    t_fluechtlingsbericht,
-    t_gesundheit,
-    t_iwoche,
-    t_kita_eltern,
-    t_konzept,
-    t_migrantenrat,
-    t_migrationsberatung,
-    t_moschee_dialog,
-    t_seiteneinsteiger,
-    t_senioren_migration,
-    t_sport_integration,
-    t_sprachcafe,
-    t_sprachkurs,
-    t_ukraine,
-    t_unterkunft,
-)
+
+from benchmarks.pools import load_file  # noqa: E402
 
 SEED = 20230331
 DEFAULT_OUT = ROOT / "data" / "sample-archive" / "articles.jsonl"
@@ -103,85 +53,21 @@ FORBIDDEN_PREFIXES = (
 # ===========================================================================
 # Plan: which template, how often, when
 # ===========================================================================
-YEAR_WEIGHT = {2000: 4, 2001: 4, 2002: 5, 2003: 5, 2004: 6, 2005: 6, 2006: 7, 2007: 7, 2008: 8, 2009: 8, 2010: 9,
-               2011: 9, 2012: 10, 2013: 10, 2014: 11, 2015: 15, 2016: 15, 2017: 13, 2018: 13, 2019: 15, 2020: 14,
-               2021: 14, 2022: 16, 2023: 6}
-
+# the article templates by name: plan.toml says "sprachkurs" for t_sprachkurs
+TEMPLATE_FUNCTIONS = {name[2:]: fn for module in (integration, city) for name, fn in vars(module).items()
+                      if name.startswith("t_")}
+INTEGRATION_TEMPLATES = {fn for name, fn in vars(integration).items() if name.startswith("t_")}
+PLAN = load_file(ROOT / "data" / "sample-archive" / "plan.toml")
+YEAR_WEIGHT = {int(y): w for y, w in PLAN["year_weight"].items()}
 # (function, count, first year, last year, months or None)
-RANGED = [
-    # integration
-    (t_sprachkurs, 5, 2000, 2023, None),
-    (t_sprachcafe, 4, 2009, 2023, None),
-    (t_seiteneinsteiger, 5, 2000, 2023, None),
-    (t_kita_eltern, 5, 2003, 2023, None),
-    (t_anerkennung, 5, 2006, 2023, None),
-    (t_ausbildungspaten, 4, 2007, 2023, None),
-    (t_sport_integration, 4, 2004, 2023, (3, 4, 5, 6, 7, 8, 9, 10)),
-    (t_ehrenamt, 5, 2014, 2023, None),
-    (t_iwoche, 3, 2002, 2022, (9,)),
-    (t_einbuergerung, 2, 2009, 2023, None),
-    (t_migrationsberatung, 3, 2005, 2023, None),
-    # ordinary
-    (t_baustelle, 12, 2000, 2023, (2, 3, 4, 5, 6, 7, 8, 9, 10, 11)),
-    (t_baustellen_uebersicht, 2, 2003, 2022, (6,)),
-    (t_oepnv, 5, 2000, 2022, None),
-    (t_kultur, 9, 2000, 2023, None),
-    (t_ausstellung, 5, 2000, 2023, None),
-    (t_sport, 6, 2000, 2023, None),
-    (t_sportlerehrung, 3, 2002, 2023, (1, 2, 3)),
-    (t_polizei, 11, 2000, 2023, None),
-    (t_feuerwehr, 5, 2000, 2023, None),
-    (t_haushalt, 7, 2000, 2023, None),
-    (t_rat, 9, 2000, 2023, (1, 2, 3, 4, 5, 6, 9, 10, 11, 12)),
-    (t_fraktion, 7, 2000, 2023, None),
-    (t_ausschuss_umwelt, 4, 2000, 2023, None),
-    (t_umwelt, 7, 2000, 2023, None),
-    (t_abfall, 3, 2002, 2023, None),
-    (t_wirtschaft, 6, 2000, 2023, None),
-    (t_handwerk, 3, 2000, 2023, (6, 7, 8, 9)),
-    (t_schule, 6, 2000, 2023, None),
-    (t_verwaltung, 5, 2000, 2023, None),
-    (t_internet, 3, 2000, 2006, None),
-    (t_soziales, 7, 2000, 2023, None),
-]
+RANGED = [(TEMPLATE_FUNCTIONS[name], n, y1, y2, tuple(months) or None) for name, n, y1, y2, months in PLAN["ranged"]]
 # (function, variant, first day, last day) - one article each
-WINDOWED = [
-    (t_gesundheit, 0, "2008-01-01", "2014-12-31"),
-    (t_gesundheit, 1, "2010-01-01", "2019-12-31"),
-    (t_gesundheit, 2, "2016-01-01", "2020-02-28"),
-    (t_gesundheit, 3, "2021-05-03", "2021-07-30"),
-    (t_gesundheit, 4, "2003-01-01", "2023-03-20"),
-    (t_moschee_dialog, "offene_moschee", None, None),
-    (t_moschee_dialog, "gespraechskreis", "2005-01-01", "2023-02-28"),
-    (t_moschee_dialog, "friedensgebet", "2015-11-16", "2016-03-31"),
-    (t_moschee_dialog, "neubau", "2010-01-01", "2022-12-31"),
-    (t_senioren_migration, "fruehstueck", "2005-01-01", "2023-03-20"),
-    (t_senioren_migration, "pflege", "2006-01-01", "2023-03-20"),
-    (t_senioren_migration, "demenz", "2010-01-01", "2023-03-20"),
-    (t_senioren_migration, "beirat", "2008-01-01", "2023-03-20"),
-    (t_senioren_migration, "fachtag", "2012-01-01", "2023-03-20"),
-    (t_senioren_migration, "rente", "2005-01-01", "2023-03-20"),
-    (t_hardneg, "bevoelkerung", "2012-02-01", "2019-04-30"),
-    (t_hardneg, "haushalt_fluechtlinge", "2016-06-01", "2016-06-30"),
-    (t_hardneg, "stadtfest", "2008-06-01", "2022-08-15"),
-    (t_hardneg, "sportplatz", "2011-03-01", "2021-05-31"),
-    (t_hardneg, "brand_leerstand", "2012-02-01", "2012-03-31"),
-    (t_hardneg, "kita_neubau", "2014-04-01", "2014-06-30"),
-    (t_hardneg, "briefwahl", "2014-04-22", "2014-04-29"),
-    (t_hardneg, "vhs_programm", "2005-01-01", "2023-01-31"),
-    (t_hardneg, "arbeitsmarkt", "2010-01-01", "2022-12-31"),
-    (t_hardneg, "schulentwicklung", "2022-09-01", "2023-02-28"),
-]
-FIXED = (
-    [(t_fluechtlingsbericht, i, v[0]) for i, v in enumerate(FB_YEARS.values())]
-    + [(t_unterkunft, i, d) for i, d in enumerate(UNTERKUNFT_EVENTS)]
-    + [(t_konzept, i, d) for i, d in enumerate(KONZEPT_DATES)]
-    + [(t_ukraine, i, d) for i, d in enumerate(UKRAINE_DATES)]
-    + [(t_migrantenrat, i, d) for i, d in enumerate(["2001-03-20", "2003-11-18", "2004-12-14", "2010-02-09",
-                                                       "2014-07-08", "2020-11-24"])]
-    + [(t_wahl, i, d) for i, d in enumerate(WAHL_DATES)]
-)
-FASTEN_YEARS = 4
+WINDOWED = [(TEMPLATE_FUNCTIONS[name], variant, a or None, b or None) for name, variant, a, b in PLAN["windowed"]]
+RAMADAN_START = {int(y): d for y, d in PLAN["ramadan_start"].items()}
+FIXED = ([(integration.t_fluechtlingsbericht, i, v[0]) for i, v in enumerate(integration.FB_YEARS.values())]
+         + [(TEMPLATE_FUNCTIONS[name], i, d) for name, dates in PLAN["fixed"].items() for i, d in enumerate(dates)]
+         + [(city.t_wahl, i, d) for i, d in enumerate(city.WAHL_DATES)])
+FASTEN_YEARS = PLAN["fasten_years"]
 
 
 def random_day(r: random.Random, a: dt.date, b: dt.date) -> dt.date:
@@ -191,12 +77,6 @@ def random_day(r: random.Random, a: dt.date, b: dt.date) -> dt.date:
 def weighted_year(r: random.Random, y1: int, y2: int) -> int:
     years = list(range(y1, y2 + 1))
     return r.choices(years, [YEAR_WEIGHT[y] for y in years])[0]
-
-
-INTEGRATION_TEMPLATES = {t_sprachkurs, t_sprachcafe, t_seiteneinsteiger, t_kita_eltern, t_anerkennung,
-                         t_ausbildungspaten, t_sport_integration, t_ehrenamt, t_iwoche, t_einbuergerung,
-                         t_migrationsberatung, t_gesundheit, t_moschee_dialog, t_senioren_migration,
-                         t_fluechtlingsbericht, t_unterkunft, t_konzept, t_ukraine, t_migrantenrat, t_fastenbrechen}
 
 
 def build_plan(r: random.Random):
@@ -212,7 +92,7 @@ def build_plan(r: random.Random):
     for fn, variant, d in FIXED:
         plan.append((D(d), fn, variant))
     for y in sorted(r.sample(sorted(RAMADAN_START), FASTEN_YEARS)):
-        plan.append((D(RAMADAN_START[y]) + dt.timedelta(days=r.randint(3, 16)), t_fastenbrechen, 0))
+        plan.append((D(RAMADAN_START[y]) + dt.timedelta(days=r.randint(3, 16)), integration.t_fastenbrechen, 0))
 
     total_w = sum(YEAR_WEIGHT.values())
     n_int = sum(n for fn, n, *_ in RANGED if fn in INTEGRATION_TEMPLATES) + sum(
@@ -360,7 +240,7 @@ def generate():
         c.variant_name = variant if isinstance(variant, str) else None
         a = fn(c)
         integ = bool(a["fields"])
-        key = "int" if integ else ("verkehr" if a["topic"] == "verkehr" else ("sicherheit" if a["topic"] == "sicherheit" else "other"))
+        key = "int" if integ else (a["topic"] if a["topic"] in ("verkehr", "sicherheit") else "other")
         a["blocks"] = fit(a["blocks"], extension_pools(fn.__name__, a), c, key, gen, r)
         a["stadtteil"] = c.stadtteil
         a["date"] = d
@@ -474,8 +354,8 @@ def validate(records):
                                                                                        str) and x for x in b["items"]):
                     errs.append(f"{rid}: bad list block")
             elif t == "table":
-                if set(b) != {"type", "rows"} or len(b["rows"]) < 2 or not all(isinstance(x,
-                                                                                          str) for row in b["rows"] for x in row):
+                if set(b) != {"type", "rows"} or len(b["rows"]) < 2 \
+                        or not all(isinstance(x, str) for row in b["rows"] for x in row):
                     errs.append(f"{rid}: bad table block")
             else:
                 errs.append(f"{rid}: unknown block type {t}")
