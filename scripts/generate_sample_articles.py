@@ -350,8 +350,8 @@ def validate(records):
                 if t == "p" and b["text"].startswith("Lesen Sie"):
                     lesen += 1
             elif t == "list":
-                if set(b) != {"type", "items"} or not b["items"] or not all(isinstance(x,
-                                                                                       str) and x for x in b["items"]):
+                if set(b) != {"type", "items"} or not b["items"] or not all(
+                        isinstance(x, str) and x for x in b["items"]):
                     errs.append(f"{rid}: bad list block")
             elif t == "table":
                 if set(b) != {"type", "rows"} or len(b["rows"]) < 2 \
@@ -392,8 +392,8 @@ def validate(records):
         errs.append(f"only {n_tab} articles with tables")
     if lesen != 1:
         errs.append(f"{lesen} paragraphs start with 'Lesen Sie' (expected 1)")
-    n_nach = sum(1 for r in records for b in r["blocks"] if b["type"] == "p" and re.search(r"nach(zu)?lesen\.$",
-                                                                                           b["text"]))
+    n_nach = sum(1 for r in records for b in r["blocks"]
+                 if b["type"] == "p" and re.search(r"nach(zu)?lesen\.$", b["text"]))
     if n_nach < 6:
         errs.append(f"only {n_nach} paragraphs end with nachlesen")
     n_int = sum(r["integration"] for r in records)

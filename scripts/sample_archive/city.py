@@ -185,8 +185,8 @@ def t_kultur(c: Ctx):
     if c.chance(0.5):
         blocks.append(P(c.say("kultur.para_13")))
     return art(title, blocks, category="Kultur", topic="kultur_sport",
-               sender=c.pick(["Stadtverwaltung", "Stadtverwaltung",
-                              "Internet Initiative"]) if c.y < 2007 else "Stadtverwaltung")
+               sender=c.pick(["Stadtverwaltung", "Stadtverwaltung", "Internet Initiative"])
+               if c.y < 2007 else "Stadtverwaltung")
 
 
 def t_ausstellung(c: Ctx):
@@ -283,8 +283,9 @@ def t_sport(c: Ctx):
     if c.chance(0.55):
         blocks.append(P(c.pick(c.say("sport.para_11"))))
     return art(title, blocks, category="Sport", topic="kultur_sport",
-               sender="TSV Bayer 04" if kind == "tsv" else c.pick(
-                   ["Stadtverwaltung", "Stadtverwaltung", "Internet Initiative"]) if c.y < 2007 else "Stadtverwaltung")
+               sender="TSV Bayer 04" if kind == "tsv"
+               else c.pick(["Stadtverwaltung", "Stadtverwaltung", "Internet Initiative"]) if c.y < 2007
+               else "Stadtverwaltung")
 
 
 def t_sportlerehrung(c: Ctx):
@@ -310,8 +311,8 @@ def t_polizei(c: Ctx):
     dn = c.district(code=c.chance(0.95))
     s1, s2 = c.streets(2)
     when = c.past(1, 3)
-    hh = {"einbruch": c.r.randint(16,
-                                  19), "sachbeschaedigung": c.r.choice([23, 0, 1, 2, 3])}.get(kind, c.r.randint(6, 21))
+    hh = {"einbruch": c.r.randint(16, 19),
+          "sachbeschaedigung": c.r.choice([23, 0, 1, 2, 3])}.get(kind, c.r.randint(6, 21))
     mm = c.r.choice([0, 10, 15, 20, 30, 40, 45, 50])
     tt = f"{hh}.{mm:02d} Uhr" if mm else f"{hh} Uhr"
     h = c.r.randint(165, 195)
@@ -531,9 +532,8 @@ def t_wahl(c: Ctx):
     wd = D(wd)
     rows = [["Stimmbezirk", "Wahllokal", "Anschrift"]]
     places = [("Grundschule", "Schulstraße"), ("Gemeindehaus St. Antonius", "Kirchstraße"),
-              ("Seniorenzentrum", "Lindenstraße"),
-              ("Turnhalle der Realschule",
-               "Uhlandstraße"), ("Jugendhaus", "Gartenstraße"), ("Kita Sonnenschein", "Birkenweg"),
+              ("Seniorenzentrum", "Lindenstraße"), ("Turnhalle der Realschule", "Uhlandstraße"),
+              ("Jugendhaus", "Gartenstraße"), ("Kita Sonnenschein", "Birkenweg"),
               ("Bürgerhaus", "Hauptstraße"), ("Feuerwache", "Burgstraße")]
     base = c.r.randint(1, 40) * 10
     for i, (pl, st) in enumerate(c.r.sample(places, 6)):
@@ -717,8 +717,8 @@ def t_wirtschaft(c: Ctx):
     if c.chance(0.4):
         blocks.append(P(c.say("wirtschaft.para_13")))
     return art(title, blocks, category="Wirtschaft", topic="wirtschaft",
-               sender=c.pick(["Stadtverwaltung", "Stadtverwaltung",
-                              "Internet Initiative"]) if c.y < 2007 else "Stadtverwaltung")
+               sender=c.pick(["Stadtverwaltung", "Stadtverwaltung", "Internet Initiative"])
+               if c.y < 2007 else "Stadtverwaltung")
 
 
 def t_handwerk(c: Ctx):
@@ -906,9 +906,8 @@ def t_soziales(c: Ctx):
     if c.chance(0.4):
         blocks.append(P(c.say("soziales.para_15")))
     return art(title, blocks, category="Soziales", topic="soziales",
-               sender=c.pick(["Stadtverwaltung",
-                              "Caritasverband Leverkusen"]) if kind in ("kaelte", "tafel",
-                                                                        "pflege") else "Stadtverwaltung")
+               sender=c.pick(["Stadtverwaltung", "Caritasverband Leverkusen"])
+               if kind in ("kaelte", "tafel", "pflege") else "Stadtverwaltung")
 
 
 # ===========================================================================

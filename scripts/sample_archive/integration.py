@@ -168,8 +168,8 @@ def t_anerkennung(c: Ctx):
         fields.append("sprache")
         blocks.append(P(c.say("anerkennung.para_6")))
     return art(title, blocks, category=c.pick(["Wirtschaft", "Soziales"]), topic=c.pick(["wirtschaft", "soziales"]),
-               sender=c.pick(["Stadtverwaltung", "Stadtverwaltung",
-                              "Jobcenter Leverkusen"]) if c.y >= 2011 else "Stadtverwaltung",
+               sender=c.pick(["Stadtverwaltung", "Stadtverwaltung", "Jobcenter Leverkusen"])
+               if c.y >= 2011 else "Stadtverwaltung",
                fields=fields)
 
 
@@ -468,8 +468,8 @@ def t_ehrenamt(c: Ctx):
     if c.chance(0.5):
         blocks.append(P(c.say("ehrenamt.para_13")))
     return art(title, blocks, category="Soziales", topic="soziales",
-               sender=c.pick(["Stadtverwaltung", "Caritasverband Leverkusen",
-                              "Evangelischer Kirchenkreis"]), fields=fields)
+               sender=c.pick(["Stadtverwaltung", "Caritasverband Leverkusen", "Evangelischer Kirchenkreis"]),
+               fields=fields)
 
 
 RAMADAN_START = {2008: "2008-09-01", 2009: "2009-08-22", 2010: "2010-08-11", 2011: "2011-08-01", 2012: "2012-07-20",
@@ -480,8 +480,8 @@ RAMADAN_START = {2008: "2008-09-01", 2009: "2009-08-22", 2010: "2010-08-11", 201
 def t_fastenbrechen(c: Ctx):
     v = c.pick(["rathaus", "moschee", "kirche", "platz"])
     ev = c.future(2, 8)
-    t1 = c.pick(["20.45 Uhr", "21 Uhr", "21.15 Uhr",
-                 "21.30 Uhr"]) if c.d.month in (5, 6, 7, 8) else c.pick(["18.30 Uhr", "19 Uhr", "19.45 Uhr", "20 Uhr"])
+    t1 = (c.pick(["20.45 Uhr", "21 Uhr", "21.15 Uhr", "21.30 Uhr"]) if c.d.month in (5, 6, 7, 8)
+          else c.pick(["18.30 Uhr", "19 Uhr", "19.45 Uhr", "20 Uhr"]))
     if v == "rathaus":
         title = c.pick(c.say("fastenbrechen.title"))
         blocks = [
@@ -559,8 +559,8 @@ def t_moschee_dialog(c: Ctx):
         ]
     return art(title, blocks, category=c.pick(["Soziales", "Kultur"]) if v != "neubau" else "Soziales",
                topic="soziales",
-               sender=c.pick(["Stadtverwaltung",
-                              "Evangelischer Kirchenkreis"]) if v != "neubau" else "Stadtverwaltung", fields=fields)
+               sender=c.pick(["Stadtverwaltung", "Evangelischer Kirchenkreis"]) if v != "neubau" else "Stadtverwaltung",
+               fields=fields)
 
 
 def t_senioren_migration(c: Ctx):
