@@ -350,16 +350,7 @@ class Ctx:
         return "Ausländerbeirat" if self.d < D("2004-12-01") else "Integrationsrat"
 
     def ki(self, case="nom"):
-        if self.y < 2013:
-            forms = {"nom": "die RAA", "gen": "der RAA", "dat": "der RAA", "von": "von der RAA",
-                     "bei": "bei der RAA", "acc": "die RAA", "long": "die Regionale Arbeitsstelle zur Förderung "
-                     "von Kindern und Jugendlichen aus Zuwandererfamilien (RAA)", "bare": "RAA"}
-        else:
-            forms = {"nom": "das Kommunale Integrationszentrum", "gen": "des Kommunalen Integrationszentrums",
-                     "dat": "dem Kommunalen Integrationszentrum", "von": "vom Kommunalen Integrationszentrum",
-                     "bei": "beim Kommunalen Integrationszentrum", "acc": "das Kommunale Integrationszentrum",
-                     "long": "das Kommunale Integrationszentrum (KI)", "bare": "KI"}
-        return forms[case]
+        return TEMPLATES["vocabulary"]["ki"]["raa" if self.y < 2013 else "kommunal"][case]
 
     def job(self, case="nom"):
         if self.y < 2005:
@@ -396,7 +387,7 @@ class Ctx:
         return self.pick(["Flüchtlingsunterkunft", "Gemeinschaftsunterkunft", "Unterkunft"])
 
     def dz(self):
-        return "Dezernat für Bürger, Umwelt und Soziales"
+        return TEMPLATES["vocabulary"]["dz"]
 
 
 # what a template field may call: {who:ob} → c.who("ob"), {wz:n} → wz(n), {mr} → c.mr
