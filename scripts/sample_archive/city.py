@@ -24,29 +24,25 @@ def t_baustelle(c: Ctx):
     blocks = []
     if kind == "kanal":
         title = c.pick(c.say("baustelle.title", s1=s1, dn=dn))
-        blocks.append(P(c.pick(c.say("baustelle.para", start=start, s1=s1, dn=dn, end=end,
-                                     num_10_randint=lambda: num(c.r.randint(18, 65) * 10), weeks=weeks))))
-        blocks.append(P(c.say("baustelle.para_2", s1=s1, s2=s2, s3=s3, cost=cost)))
+        blocks += c.blocks("baustelle", "para", "para_2", start=start, s1=s1, dn=dn, end=end,
+                           num_10_randint=lambda: num(c.r.randint(18, 65) * 10), weeks=weeks, s2=s2, s3=s3, cost=cost)
     elif kind == "fahrbahn":
         title = c.pick(c.say("baustelle.title_2", s1=s1, dn=dn))
-        blocks.append(P(c.pick(c.say("baustelle.para_3", s1=s1, dn=dn, start=start))))
-        blocks.append(P(c.say("baustelle.para_4",
-                              rng_end_end=lambda: c.rng_(end - dt.timedelta(days=4), end - dt.timedelta(days=1)), s2=s2,
-                              s3=s3)))
+        blocks += c.blocks("baustelle", "para_3", "para_4", s1=s1, dn=dn, start=start,
+                           rng_end_end=lambda: c.rng_(end - dt.timedelta(days=4), end - dt.timedelta(days=1)), s2=s2,
+                           s3=s3)
     elif kind == "bruecke":
         title = c.pick(c.say("baustelle.title_3", s1=s1))
-        blocks.append(P(c.pick(c.say("baustelle.para_5", s1=s1, start=start, dn=dn, cost=cost))))
-        blocks.append(P(c.say("baustelle.para_6", choice_7_12=lambda: c.r.choice([7, 12, 16]))))
+        blocks += c.blocks("baustelle", "para_5", "para_6", s1=s1, start=start, dn=dn, cost=cost,
+                           choice_7_12=lambda: c.r.choice([7, 12, 16]))
     elif kind == "leitung":
         title = c.pick(c.say("baustelle.title_4", s1=s1, dn=dn))
-        blocks.append(P(c.pick(c.say("baustelle.para_7", start=start, s1=s1, dn=dn,
-                                     num_10_randint=lambda: num(c.r.randint(30, 90) * 10), s2=s2))))
-        blocks.append(P(c.say("baustelle.para_8", s3=s3, end=end)))
+        blocks += c.blocks("baustelle", "para_7", "para_8", start=start, s1=s1, dn=dn,
+                           num_10_randint=lambda: num(c.r.randint(30, 90) * 10), s2=s2, s3=s3, end=end)
     else:
         title = c.pick(c.say("baustelle.title_5", s1=s1))
-        blocks.append(P(c.pick(c.say("baustelle.para_9", s1=s1, s2=s2, dn=dn, start=start,
-                                     randint_26_40=lambda: c.r.randint(26, 40), cost=cost))))
-        blocks.append(P(c.say("baustelle.para_10", s3=s3)))
+        blocks += c.blocks("baustelle", "para_9", "para_10", s1=s1, s2=s2, dn=dn, start=start,
+                           randint_26_40=lambda: c.r.randint(26, 40), cost=cost, s3=s3)
     if c.chance(0.4):
         blocks.append(P(c.say("baustelle.para_11")))
         blocks.append(L(c.say("baustelle.items", s1=s1, s2=s2, s3=s3, s4=s4, randint_1_30=lambda: c.r.randint(1, 30),
@@ -91,40 +87,26 @@ def t_oepnv(c: Ctx):
             d += dt.timedelta(days=1)
         line = c.r.choice(["201", "203", "208", "211", "222", "227", "232", "250"])
         title = c.pick(c.say("oepnv.title", line=line))
-        blocks = [
-            P(c.say("oepnv.para", d=d, line=line)),
-            P(c.say("oepnv.para_2")),
-            Q(c.say("oepnv.quote")),
-        ]
+        blocks = c.blocks("oepnv", "para", "para_2", "quote", d=d, line=line)
     elif kind == "radweg":
         s1 = c.street()
         title = c.pick([c.say("oepnv.title_2") + s1, "Lückenschluss im Radwegenetz"])
-        blocks = [
-            P(c.say("oepnv.para_3", s1=s1, dec_uniform=lambda: dec(c.r.uniform(0.8, 2.6)))),
-            P(c.say("oepnv.para_4", money_choice_420000=lambda: c.money(c.r.choice([420000, 650000, 980000])),
-                    fuzzy_future_20=lambda: c.fuzzy(c.future(20, 60)))),
-        ]
+        blocks = c.blocks("oepnv", "para_3", "para_4", s1=s1, dec_uniform=lambda: dec(c.r.uniform(0.8, 2.6)),
+                          money_choice_420000=lambda: c.money(c.r.choice([420000, 650000, 980000])),
+                          fuzzy_future_20=lambda: c.fuzzy(c.future(20, 60)))
     elif kind == "parken":
         title = c.pick(c.say("oepnv.title_3"))
-        blocks = [
-            P(c.say("oepnv.para_5", fd_future_20=lambda: c.fd(c.future(20, 60)),
-                    dec_2_choice=lambda: dec(c.r.choice([1.0, 1.5, 2.0]), 2))),
-            P(c.say("oepnv.para_6")),
-        ]
+        blocks = c.blocks("oepnv", "para_5", "para_6", fd_future_20=lambda: c.fd(c.future(20, 60)),
+                          dec_2_choice=lambda: dec(c.r.choice([1.0, 1.5, 2.0]), 2))
     elif kind == "tempo30":
         dn = c.district()
         title = c.pick(c.say("oepnv.title_4", dn=dn))
-        blocks = [
-            P(c.say("oepnv.para_7", dn=dn)),
-            P(c.say("oepnv.para_8")),
-        ]
+        blocks = c.blocks("oepnv", "para_7", "para_8", dn=dn)
     else:
         title = c.pick(c.say("oepnv.title_5"))
         c.district("Opladen", code=c.chance(0.5))
-        blocks = [
-            P(c.say("oepnv.para_9", randint_14_26=lambda: c.r.randint(14, 26))),
-            P(c.say("oepnv.para_10", money_choice_3400000=lambda: c.money(c.r.choice([3400000, 4800000, 6200000])))),
-        ]
+        blocks = c.blocks("oepnv", "para_9", "para_10", randint_14_26=lambda: c.r.randint(14, 26),
+                          money_choice_3400000=lambda: c.money(c.r.choice([3400000, 4800000, 6200000])))
     if c.chance(0.6):
         blocks.append(P(c.pick(c.say("oepnv.para_11", am_future_20=lambda: c.am(c.future(20, 50))))))
     return art(title, blocks, category="Verkehr", topic="verkehr")
@@ -144,42 +126,28 @@ def t_kultur(c: Ctx):
     if kind == "konzert":
         title = c.pick(["Sinfoniekonzert im Forum", "Klassik zum Jahresauftakt",
                         c.say("kultur.title") if c.y >= 2008 else c.say("kultur.title_2")])
-        blocks = [
-            P(c.say("kultur.para", ev=ev, t1=t1)),
-            P(c.say("kultur.para_2", price_s=price_s)),
-        ]
+        blocks = c.blocks("kultur", "para", "para_2", ev=ev, t1=t1, price_s=price_s)
     elif kind == "jazz":
         title = c.pick(c.say("kultur.title_3"))
-        blocks = [
-            P(c.say("kultur.para_3", rng_ev_ev=lambda: c.rng_(ev, ev + dt.timedelta(days=c.r.randint(5, 9))),
-                    randint_14_26=lambda: c.r.randint(14, 26))),
-            P(c.say("kultur.para_4", am_future_1=lambda: c.am(c.future(1, 5)), price_s=price_s)),
-        ]
+        blocks = c.blocks("kultur", "para_3", "para_4",
+                          rng_ev_ev=lambda: c.rng_(ev, ev + dt.timedelta(days=c.r.randint(5, 9))),
+                          randint_14_26=lambda: c.r.randint(14, 26), am_future_1=lambda: c.am(c.future(1, 5)),
+                          price_s=price_s)
     elif kind == "theater":
         title = c.pick(c.say("kultur.title_4"))
-        blocks = [
-            P(c.say("kultur.para_5", ev=ev, randint_18_30=lambda: c.r.randint(18, 30))),
-            P(c.say("kultur.para_6", fd_dm_ev=lambda: c.fd(ev - dt.timedelta(days=3), 'dm'))),
-        ]
+        blocks = c.blocks("kultur", "para_5", "para_6", ev=ev, randint_18_30=lambda: c.r.randint(18, 30),
+                          fd_dm_ev=lambda: c.fd(ev - dt.timedelta(days=3), 'dm'))
     elif kind == "kabarett":
         title = c.pick(c.say("kultur.title_5"))
-        blocks = [
-            P(c.say("kultur.para_7", ev=ev, t1=t1)),
-            P(c.say("kultur.para_8", price_s=price_s)),
-        ]
+        blocks = c.blocks("kultur", "para_7", "para_8", ev=ev, t1=t1, price_s=price_s)
     elif kind == "chor":
         title = c.pick(c.say("kultur.title_6"))
-        blocks = [
-            P(c.say("kultur.para_9", randint_8_16=lambda: c.r.randint(8, 16), ev=ev)),
-            P(c.say("kultur.para_10")),
-        ]
+        blocks = c.blocks("kultur", "para_9", "para_10", randint_8_16=lambda: c.r.randint(8, 16), ev=ev)
     else:
         dn = c.district()
         title = c.pick(c.say("kultur.title_7", dn=dn))
-        blocks = [
-            P(c.say("kultur.para_11", dn=dn, rng_ev_ev=lambda: c.rng_(ev, ev + dt.timedelta(days=4), year=False))),
-            P(c.say("kultur.para_12", price_s=price_s)),
-        ]
+        blocks = c.blocks("kultur", "para_11", "para_12", dn=dn,
+                          rng_ev_ev=lambda: c.rng_(ev, ev + dt.timedelta(days=4), year=False), price_s=price_s)
     if c.chance(0.5):
         blocks.append(Q(c.pick(c.say("kultur.quote"))))
     if c.chance(0.5):
@@ -195,37 +163,22 @@ def t_ausstellung(c: Ctx):
     end = ev + dt.timedelta(weeks=c.r.randint(5, 12))
     if kind == "museum":
         title = c.pick(c.say("ausstellung.title"))
-        blocks = [
-            P(c.say("ausstellung.para", rng_ev_end=lambda: c.rng_(ev, end),
-                    n10_randint_8=lambda: c.r.randint(8, 16) * 10)),
-            P(c.say("ausstellung.para_2", ev=ev)),
-        ]
+        blocks = c.blocks("ausstellung", "para", "para_2", rng_ev_end=lambda: c.rng_(ev, end),
+                          n10_randint_8=lambda: c.r.randint(8, 16) * 10, ev=ev)
     elif kind == "lesung":
         title = c.pick(c.say("ausstellung.title_2"))
-        blocks = [
-            P(c.say("ausstellung.para_3", ev=ev)),
-            P(c.say("ausstellung.para_4", money_6_5=lambda: c.money(6 if c.y >= 2002 else 5))),
-        ]
+        blocks = c.blocks("ausstellung", "para_3", "para_4", ev=ev, money_6_5=lambda: c.money(6 if c.y >= 2002 else 5))
     elif kind == "galerie":
         dn = c.district()
         title = c.pick(c.say("ausstellung.title_3", dn=dn))
-        blocks = [
-            P(c.say("ausstellung.para_5", dn=dn, end=end, ev=ev)),
-            P(c.say("ausstellung.para_6")),
-        ]
+        blocks = c.blocks("ausstellung", "para_5", "para_6", dn=dn, end=end, ev=ev)
     elif kind == "foto":
         title = c.pick(c.say("ausstellung.title_4"))
-        blocks = [
-            P(c.say("ausstellung.para_7", randint_250_600=lambda: c.r.randint(250, 600),
-                    rng_ev_end=lambda: c.rng_(ev, end))),
-            P(c.say("ausstellung.para_8")),
-        ]
+        blocks = c.blocks("ausstellung", "para_7", "para_8", randint_250_600=lambda: c.r.randint(250, 600),
+                          rng_ev_end=lambda: c.rng_(ev, end))
     else:
         title = c.pick(c.say("ausstellung.title_5"))
-        blocks = [
-            P(c.say("ausstellung.para_9", rng_ev_end=lambda: c.rng_(ev, end))),
-            P(c.say("ausstellung.para_10")),
-        ]
+        blocks = c.blocks("ausstellung", "para_9", "para_10", rng_ev_end=lambda: c.rng_(ev, end))
     if c.chance(0.5):
         if kind == "lesung":
             blocks.append(Q(c.say("ausstellung.quote")))
@@ -246,40 +199,26 @@ def t_sport(c: Ctx):
         n = c.r.randint(1800, 4200)
         n = n // 100 * 100
         title = c.pick(c.say("sport.title", n=n))
-        blocks = [
-            P(c.say("sport.para", ev=ev, n=n)),
-            P(c.say("sport.para_2")),
-        ]
+        blocks = c.blocks("sport", "para", "para_2", ev=ev, n=n)
     elif kind == "tsv":
         title = c.pick(c.say("sport.title_2"))
-        blocks = [
-            P(c.say("sport.para_3", rng_ev_ev=lambda: c.rng_(ev, ev + dt.timedelta(days=2)),
-                    num_10_randint=lambda: num(c.r.randint(60, 110) * 10))),
-            P(c.say("sport.para_4", randint_140_260=lambda: c.r.randint(140, 260))),
-            Q(c.say("sport.quote")),
-        ]
+        blocks = c.blocks("sport", "para_3", "para_4", "quote", rng_ev_ev=lambda: c.rng_(ev, ev + dt.timedelta(days=2)),
+                          num_10_randint=lambda: num(c.r.randint(60, 110) * 10),
+                          randint_140_260=lambda: c.r.randint(140, 260))
     elif kind == "bad":
         dn = c.district()
         title = c.pick(c.say("sport.title_3", dn=dn))
-        blocks = [
-            P(c.say("sport.para_5", randint_9_20=lambda: c.r.randint(9, 20), dn=dn, ev=ev,
-                    money_choice_2800000=lambda: c.money(c.r.choice([2800000, 3600000, 4500000])))),
-            P(c.say("sport.para_6")),
-        ]
+        blocks = c.blocks("sport", "para_5", "para_6", randint_9_20=lambda: c.r.randint(9, 20), dn=dn, ev=ev,
+                          money_choice_2800000=lambda: c.money(c.r.choice([2800000, 3600000, 4500000])))
     elif kind == "halle":
         dn = c.district()
         title = c.pick(c.say("sport.title_4", dn=dn))
-        blocks = [
-            P(c.say("sport.para_7", dn=dn, wz_randint_4=lambda: wz(c.r.randint(4, 9)),
-                    randint_300_600=lambda: c.r.randint(300, 600))),
-            P(c.say("sport.para_8", money_choice_5400000=lambda: c.money(c.r.choice([5400000, 6800000, 7900000])))),
-        ]
+        blocks = c.blocks("sport", "para_7", "para_8", dn=dn, wz_randint_4=lambda: wz(c.r.randint(4, 9)),
+                          randint_300_600=lambda: c.r.randint(300, 600),
+                          money_choice_5400000=lambda: c.money(c.r.choice([5400000, 6800000, 7900000])))
     else:
         title = c.pick(c.say("sport.title_5"))
-        blocks = [
-            P(c.say("sport.para_9", ev=ev)),
-            P(c.say("sport.para_10")),
-        ]
+        blocks = c.blocks("sport", "para_9", "para_10", ev=ev)
     if c.chance(0.55):
         blocks.append(P(c.pick(c.say("sport.para_11"))))
     return art(title, blocks, category="Sport", topic="kultur_sport",
@@ -321,51 +260,34 @@ def t_polizei(c: Ctx):
                  choice_einer_dunklen=lambda: c.r.choice(c.say("polizei.choice_einer_dunklen")))
     if kind == "einbruch":
         title = c.pick(c.say("polizei.title", dn=dn, s1=s1))
-        blocks = [
-            P(c.say("polizei.para", am_when_pick=lambda: c.am(when, c.pick(['wd_dm', 'long', 'num'])), s1=s1, dn=dn)),
-            P(c.say("polizei.para_2", tt=tt, desc=desc)),
-        ]
+        blocks = c.blocks("polizei", "para", "para_2",
+                          am_when_pick=lambda: c.am(when, c.pick(['wd_dm', 'long', 'num'])), s1=s1, dn=dn, tt=tt,
+                          desc=desc)
     elif kind == "raub":
         title = c.pick(c.say("polizei.title_2", s1=s1))
-        blocks = [
-            P(c.say("polizei.para_3", am_when_pick=lambda: c.am(when, c.pick(['wd_dm', 'long'])), tt=tt, s1=s1, dn=dn,
-                    s2=s2)),
-            P(c.say("polizei.para_4", desc=desc)),
-        ]
+        blocks = c.blocks("polizei", "para_3", "para_4", am_when_pick=lambda: c.am(when, c.pick(['wd_dm', 'long'])),
+                          tt=tt, s1=s1, dn=dn, s2=s2, desc=desc)
     elif kind == "betrug":
         title = c.pick(c.say("polizei.title_3"))
         age = c.r.randint(74, 91)
-        blocks = [
-            P(c.say("polizei.para_5", cap_am_when=lambda: cap(c.am(when, 'wd_dm')), age=age, dn=dn)),
-            P(c.say("polizei.para_6")),
-        ]
+        blocks = c.blocks("polizei", "para_5", "para_6", cap_am_when=lambda: cap(c.am(when, 'wd_dm')), age=age, dn=dn)
     elif kind == "unfall":
         age = c.r.randint(18, 84)
         title = c.pick(c.say("polizei.title_4", dn=dn, s1=s1))
-        blocks = [
-            P(c.say("polizei.para_7", s1=s1, s2=s2, dn=dn, am_when_pick=lambda: c.am(when, c.pick(['wd_dm', 'long'])),
-                    tt=tt, age=age)),
-            P(c.say("polizei.para_8")),
-        ]
+        blocks = c.blocks("polizei", "para_7", "para_8", s1=s1, s2=s2, dn=dn,
+                          am_when_pick=lambda: c.am(when, c.pick(['wd_dm', 'long'])), tt=tt, age=age)
     elif kind == "kontrolle":
         n = c.r.randint(80, 420)
         title = c.pick(c.say("polizei.title_5"))
-        blocks = [
-            P(c.say("polizei.para_9", when=when, n=n, s1=s1, dn=dn)),
-            P(c.say("polizei.para_10", randint_61_78=lambda: c.r.randint(61, 78))),
-        ]
+        blocks = c.blocks("polizei", "para_9", "para_10", when=when, n=n, s1=s1, dn=dn,
+                          randint_61_78=lambda: c.r.randint(61, 78))
     elif kind == "fahrrad":
         title = c.pick(c.say("polizei.title_6"))
-        blocks = [
-            P(c.say("polizei.para_11", dn=dn, am_future_5=lambda: c.am(c.future(5, 20)))),
-            P(c.say("polizei.para_12")),
-        ]
+        blocks = c.blocks("polizei", "para_11", "para_12", dn=dn, am_future_5=lambda: c.am(c.future(5, 20)))
     else:
         title = c.pick(c.say("polizei.title_7", s1=s1))
-        blocks = [
-            P(c.say("polizei.para_13", when=when, s1=s1, dn=dn, randint_8_19=lambda: c.r.randint(8, 19), tt=tt)),
-            P(c.say("polizei.para_14")),
-        ]
+        blocks = c.blocks("polizei", "para_13", "para_14", when=when, s1=s1, dn=dn,
+                          randint_8_19=lambda: c.r.randint(8, 19), tt=tt)
     if c.chance(0.4) and kind in ("einbruch", "raub", "unfall", "sachbeschaedigung"):
         blocks.append(Q(c.pick(c.say("polizei.quote"))))
     blocks.append(P(c.pick(c.say("polizei.para_15"))))
@@ -380,38 +302,25 @@ def t_feuerwehr(c: Ctx):
     when = c.past(1, 3)
     if kind == "brand":
         title = c.pick(c.say("feuerwehr.title", dn=dn, s1=s1))
-        blocks = [
-            P(c.say("feuerwehr.para", s1=s1, dn=dn, when=when, randint_1_5=lambda: c.r.randint(1, 5),
-                    choice_05_20=lambda: c.r.choice(['05', '20', '35', '50']))),
-            P(c.say("feuerwehr.para_2", randint_35_70=lambda: c.r.randint(35, 70))),
-        ]
+        blocks = c.blocks("feuerwehr", "para", "para_2", s1=s1, dn=dn, when=when, randint_1_5=lambda: c.r.randint(1, 5),
+                          choice_05_20=lambda: c.r.choice(['05', '20', '35', '50']),
+                          randint_35_70=lambda: c.r.randint(35, 70))
     elif kind == "unwetter":
         title = c.pick(c.say("feuerwehr.title_2"))
-        blocks = [
-            P(c.say("feuerwehr.para_3", when=when, randint_60_190=lambda: c.r.randint(60, 190), dn=dn)),
-            P(c.say("feuerwehr.para_4")),
-        ]
+        blocks = c.blocks("feuerwehr", "para_3", "para_4", when=when, randint_60_190=lambda: c.r.randint(60, 190),
+                          dn=dn)
     elif kind == "rauchmelder":
         title = c.pick(c.say("feuerwehr.title_3"))
-        blocks = [
-            P(c.say("feuerwehr.para_5", am_future_5=lambda: c.am(c.future(5, 25)))),
-            P(c.say("feuerwehr.para_6", dn=dn)),
-        ]
+        blocks = c.blocks("feuerwehr", "para_5", "para_6", am_future_5=lambda: c.am(c.future(5, 25)), dn=dn)
     elif kind == "bilanz":
         n = c.r.randint(24000, 31000)
         title = c.pick(c.say("feuerwehr.title_4"))
-        blocks = [
-            P(c.say("feuerwehr.para_7", n=n, randint_3_8=lambda: c.r.randint(3, 8),
-                    num_int_n=lambda: num(int(n * 0.82)), randint_280_420=lambda: c.r.randint(280, 420))),
-            P(c.say("feuerwehr.para_8", randint_280_360=lambda: c.r.randint(280, 360))),
-            Q(c.say("feuerwehr.quote")),
-        ]
+        blocks = c.blocks("feuerwehr", "para_7", "para_8", "quote", n=n, randint_3_8=lambda: c.r.randint(3, 8),
+                          num_int_n=lambda: num(int(n * 0.82)), randint_280_420=lambda: c.r.randint(280, 420),
+                          randint_280_360=lambda: c.r.randint(280, 360))
     else:
         title = c.pick(c.say("feuerwehr.title_5"))
-        blocks = [
-            P(c.say("feuerwehr.para_9", am_future_3=lambda: c.am(c.future(3, 15)), dn=dn)),
-            P(c.say("feuerwehr.para_10")),
-        ]
+        blocks = c.blocks("feuerwehr", "para_9", "para_10", am_future_3=lambda: c.am(c.future(3, 15)), dn=dn)
     if c.chance(0.4) and kind != "bilanz":
         blocks.append(Q(c.say("feuerwehr.quote_2")))
     return art(title, blocks, category=c.pick(["Polizei", "Verwaltung"]), topic="sicherheit",
@@ -430,21 +339,18 @@ def t_haushalt(c: Ctx):
                               y1=y1).replace("Kämmerer", "Kämmerin" if c.fem('kaemmerer') else "Kämmerer"),
 
                         c.say("haushalt.title_2", y1=y1)])
-        blocks.append(P(c.say("haushalt.para", y1=y1, vol=vol, deficit=deficit)))
-        blocks.append(P(c.say("haushalt.para_2")))
+        blocks += c.blocks("haushalt", "para", "para_2", y1=y1, vol=vol, deficit=deficit)
     elif kind == "beschluss":
         title = c.pick(c.say("haushalt.title_3", y1=y1))
-        blocks.append(P(c.say("haushalt.para_3", y1=y1, vol=vol, deficit=deficit)))
-        blocks.append(P(c.say("haushalt.para_4")))
+        blocks += c.blocks("haushalt", "para_3", "para_4", y1=y1, vol=vol, deficit=deficit)
     elif kind == "sicherung":
         title = c.pick(c.say("haushalt.title_4"))
-        blocks.append(P(c.say("haushalt.para_5", y1_4=lambda: y1 + 4, money_deficit_2=lambda: c.money(deficit / 2))))
-        blocks.append(P(c.say("haushalt.para_6")))
+        blocks += c.blocks("haushalt", "para_5", "para_6", y1_4=lambda: y1 + 4,
+                           money_deficit_2=lambda: c.money(deficit / 2))
     else:
         title = c.pick(c.say("haushalt.title_5", y_1=lambda: c.y - 1))
-        blocks.append(P(c.say("haushalt.para_7", y_1=lambda: c.y - 1, deficit=deficit,
-                              money_deficit=lambda: c.money(deficit * 0.3))))
-        blocks.append(P(c.say("haushalt.para_8")))
+        blocks += c.blocks("haushalt", "para_7", "para_8", y_1=lambda: c.y - 1, deficit=deficit,
+                           money_deficit=lambda: c.money(deficit * 0.3))
     if c.chance(0.45):
         base = vol / 1e6
         rows = [c.say("haushalt.rows", y1=y1, dm_y_2002=lambda: c.cur() if c.y >= 2002 else 'DM')]
@@ -475,11 +381,10 @@ def t_rat(c: Ctx):
         dn = c.district(bezirk=bez, code=c.chance(0.9))
         s1 = c.street()
         title = c.pick(c.say("rat.title_2", bez=bez, dn=dn))
-        blocks.append(P(c.pick(c.say("rat.para_5", bez=bez, s1=s1, dn=dn,
-                                     money_choice_60000=lambda: c.money(c.r.choice([60000, 85000, 120000]))))))
-        blocks.append(P(c.pick(c.say("rat.para_6"))))
-        blocks.append(Q(c.pick(c.say("rat.quote", n0_person_true=lambda: c.person(female=True)[0],
-                                     n0_person_false=lambda: c.person(female=False)[0]))))
+        blocks += c.blocks("rat", "para_5", "para_6", "quote", bez=bez, s1=s1, dn=dn,
+                           money_choice_60000=lambda: c.money(c.r.choice([60000, 85000, 120000])),
+                           n0_person_true=lambda: c.person(female=True)[0],
+                           n0_person_false=lambda: c.person(female=False)[0])
     if c.chance(0.4):
         blocks.append(P(c.say("rat.para_7")))
     preview = kind != "bv" and "kommt" in blocks[0]["text"]
@@ -511,13 +416,9 @@ def t_fraktion(c: Ctx):
                     c.say("fraktion.title", sender=sender,
                           what_0=lambda: what[0]) if party != "gruene" else f"Grüne: {what[0]}"])
     nd = c.future(10, 35)
-    blocks = [
-        P(c.say("fraktion.para",
-                group=lambda: sender if party != 'gruene' else c.say("fraktion.green_group"),
-                what_1=lambda: what[1], nd=nd, what_2=lambda: what[2])),
-        Q(c.pick(c.say("fraktion.quote", party=party))),
-        P(c.pick(c.say("fraktion.para_2"))),
-    ]
+    blocks = c.blocks("fraktion", "para", "quote", "para_2",
+                      group=lambda: sender if party != 'gruene' else c.say("fraktion.green_group"),
+                      what_1=lambda: what[1], nd=nd, what_2=lambda: what[2], party=party)
     if c.chance(0.3):
         blocks.append(P(c.say("fraktion.para_3")))
     return art(title, blocks, category="Politik", topic="rat", sender=sender)
@@ -554,32 +455,21 @@ def t_ausschuss_umwelt(c: Ctx):
     nd = c.future(5, 25)
     if kind == "baumschutz":
         title = c.pick(c.say("ausschuss_umwelt.title"))
-        blocks = [
-            P(c.say("ausschuss_umwelt.para", comm=comm, nd=nd)),
-            P(c.say("ausschuss_umwelt.para_2")),
-        ]
+        blocks = c.blocks("ausschuss_umwelt", "para", "para_2", comm=comm, nd=nd)
         top = "umwelt"
     elif kind == "laerm":
         title = c.pick(c.say("ausschuss_umwelt.title_2"))
-        blocks = [
-            P(c.say("ausschuss_umwelt.para_3", comm=comm, nd=nd)),
-            P(c.say("ausschuss_umwelt.para_4", fd_long_nd=lambda: c.fd(nd + dt.timedelta(days=40), 'long'))),
-        ]
+        blocks = c.blocks("ausschuss_umwelt", "para_3", "para_4", comm=comm, nd=nd,
+                          fd_long_nd=lambda: c.fd(nd + dt.timedelta(days=40), 'long'))
         top = "umwelt"
     elif kind == "hunde":
         title = c.pick(c.say("ausschuss_umwelt.title_3"))
-        blocks = [
-            P(c.say("ausschuss_umwelt.para_5", comm=comm)),
-            P(c.say("ausschuss_umwelt.para_6")),
-        ]
+        blocks = c.blocks("ausschuss_umwelt", "para_5", "para_6", comm=comm)
         top = "rat"
     else:
         title = c.pick(c.say("ausschuss_umwelt.title_4"))
-        blocks = [
-            P(c.say("ausschuss_umwelt.para_7", comm=comm)),
-            P(c.say("ausschuss_umwelt.para_8", randint_12_30=lambda: c.r.randint(12, 30),
-                    money_choice_40000=lambda: c.money(c.r.choice([40000, 60000, 80000])))),
-        ]
+        blocks = c.blocks("ausschuss_umwelt", "para_7", "para_8", comm=comm, randint_12_30=lambda: c.r.randint(12, 30),
+                          money_choice_40000=lambda: c.money(c.r.choice([40000, 60000, 80000])))
         top = "umwelt"
     blocks.append(Q(c.pick([
         c.say("ausschuss_umwelt.quote").replace("in dessen", "in deren" if c.fem('sozdez') else "in dessen"),
@@ -598,44 +488,28 @@ def t_umwelt(c: Ctx):
         dn = c.district(code=c.chance(0.6))
         k = c.r.randint(12, 60)
         title = c.pick(c.say("umwelt.title", dn=dn, k=k))
-        blocks = [
-            P(c.say("umwelt.para", k=k, dn=dn)),
-            P(c.say("umwelt.para_2")),
-        ]
+        blocks = c.blocks("umwelt", "para", "para_2", k=k, dn=dn)
     elif kind == "umwelttag":
         ev = c.next_wd(5, 7, 25)
         title = c.pick(c.say("umwelt.title_2"))
-        blocks = [
-            P(c.say("umwelt.para_3", ev=ev, num_randint_2500=lambda: num(c.r.randint(2500, 5200)),
-                    randint_14_30=lambda: c.r.randint(14, 30))),
-            P(c.say("umwelt.para_4", fd_dm_ev=lambda: c.fd(ev - dt.timedelta(days=7), 'dm'))),
-        ]
+        blocks = c.blocks("umwelt", "para_3", "para_4", ev=ev, num_randint_2500=lambda: num(c.r.randint(2500, 5200)),
+                          randint_14_30=lambda: c.r.randint(14, 30),
+                          fd_dm_ev=lambda: c.fd(ev - dt.timedelta(days=7), 'dm'))
     elif kind == "klima":
         title = c.pick(["Klimaschutzkonzept vorgestellt",
                         c.say("umwelt.title_3") if c.y >= 2019 else c.say("umwelt.title_4")])
-        blocks = [
-            P(c.say("umwelt.para_5", randint_40_90=lambda: c.r.randint(40, 90))),
-            P(c.say("umwelt.para_6")),
-        ]
+        blocks = c.blocks("umwelt", "para_5", "para_6", randint_40_90=lambda: c.r.randint(40, 90))
     elif kind == "hochwasser":
         title = c.pick(c.say("umwelt.title_5"))
-        blocks = [
-            P(c.say("umwelt.para_7", money_choice_4800000=lambda: c.money(c.r.choice([4800000, 7200000, 9500000])))),
-            P(c.say("umwelt.para_8")),
-        ]
+        blocks = c.blocks("umwelt", "para_7", "para_8",
+                          money_choice_4800000=lambda: c.money(c.r.choice([4800000, 7200000, 9500000])))
     elif kind == "luft":
         title = c.pick(c.say("umwelt.title_6"))
-        blocks = [
-            P(c.say("umwelt.para_9", randint_31_39=lambda: c.r.randint(31, 39))),
-            P(c.say("umwelt.para_10")),
-        ]
+        blocks = c.blocks("umwelt", "para_9", "para_10", randint_31_39=lambda: c.r.randint(31, 39))
     else:
         title = c.pick(c.say("umwelt.title_7"))
-        blocks = [
-            P(c.say("umwelt.para_11", wz_randint_5=lambda: wz(c.r.randint(5, 12)),
-                    num_1000_randint=lambda: num(c.r.randint(400, 1200) * 1000))),
-            P(c.say("umwelt.para_12")),
-        ]
+        blocks = c.blocks("umwelt", "para_11", "para_12", wz_randint_5=lambda: wz(c.r.randint(5, 12)),
+                          num_1000_randint=lambda: num(c.r.randint(400, 1200) * 1000))
     if c.chance(0.5):
         blocks.append(Q(c.pick(c.say("umwelt.quote"))))
     if c.chance(0.5):
@@ -652,22 +526,13 @@ def t_abfall(c: Ctx):
                5: ("Pfingsten", "Pfingstmontag"), 6: ("Pfingsten", "Pfingstmontag")}.get(
             c.d.month, ("Weihnachten", "der Weihnachtsfeiertage"))
         title = c.say("abfall.title", hol_0=lambda: hol[0])
-        blocks = [
-            P(c.say("abfall.para", hol_1=lambda: hol[1])),
-            P(c.say("abfall.para_2")),
-        ]
+        blocks = c.blocks("abfall", "para", "para_2", hol_1=lambda: hol[1])
     elif kind == "biotonne":
         title = c.pick(c.say("abfall.title_2"))
-        blocks = [
-            P(c.say("abfall.para_3", my_future_40=lambda: c.my(c.future(40, 120)))),
-            P(c.say("abfall.para_4")),
-        ]
+        blocks = c.blocks("abfall", "para_3", "para_4", my_future_40=lambda: c.my(c.future(40, 120)))
     else:
         title = c.pick(c.say("abfall.title_3"))
-        blocks = [
-            P(c.say("abfall.para_5")),
-            P(c.say("abfall.para_6")),
-        ]
+        blocks = c.blocks("abfall", "para_5", "para_6")
     return art(title, blocks, category="Umwelt", topic="umwelt")
 
 
@@ -677,42 +542,28 @@ def t_wirtschaft(c: Ctx):
         dn = c.district(code=c.chance(0.6))
         ha = dec(c.r.uniform(4, 22))
         title = c.pick(c.say("wirtschaft.title", dn=dn))
-        blocks = [
-            P(c.say("wirtschaft.para", dn=dn, ha=ha, fuzzy_future_30=lambda: c.fuzzy(c.future(30, 90)))),
-            P(c.say("wirtschaft.para_2", randint_250_700=lambda: c.r.randint(250, 700))),
-        ]
+        blocks = c.blocks("wirtschaft", "para", "para_2", dn=dn, ha=ha,
+                          fuzzy_future_30=lambda: c.fuzzy(c.future(30, 90)),
+                          randint_250_700=lambda: c.r.randint(250, 700))
     elif kind == "ansiedlung":
         title = c.pick(c.say("wirtschaft.title_2"))
-        blocks = [
-            P(c.say("wirtschaft.para_3", y_2=lambda: c.y + 2, randint_120_260=lambda: c.r.randint(120, 260))),
-            P(c.say("wirtschaft.para_4",
-                    money_choice_18000000=lambda: c.money(c.r.choice([18000000, 25000000, 32000000])))),
-        ]
+        blocks = c.blocks("wirtschaft", "para_3", "para_4", y_2=lambda: c.y + 2,
+                          randint_120_260=lambda: c.r.randint(120, 260),
+                          money_choice_18000000=lambda: c.money(c.r.choice([18000000, 25000000, 32000000])))
     elif kind == "innenstadt":
         title = c.pick(c.say("wirtschaft.title_3"))
-        blocks = [
-            P(c.say("wirtschaft.para_5", randint_14_32=lambda: c.r.randint(14, 32))),
-            P(c.say("wirtschaft.para_6")),
-        ]
+        blocks = c.blocks("wirtschaft", "para_5", "para_6", randint_14_32=lambda: c.r.randint(14, 32))
     elif kind == "markt":
         dn = c.district()
         title = c.pick(c.say("wirtschaft.title_4", dn=dn))
-        blocks = [
-            P(c.say("wirtschaft.para_7", dn=dn, fd_future_10=lambda: c.fd(c.future(10, 30)))),
-            P(c.say("wirtschaft.para_8")),
-        ]
+        blocks = c.blocks("wirtschaft", "para_7", "para_8", dn=dn, fd_future_10=lambda: c.fd(c.future(10, 30)))
     elif kind == "gruender":
         title = c.pick(c.say("wirtschaft.title_5"))
-        blocks = [
-            P(c.say("wirtschaft.para_9", money_choice_5000=lambda: c.money(c.r.choice([5000, 7500, 10000])))),
-            P(c.say("wirtschaft.para_10")),
-        ]
+        blocks = c.blocks("wirtschaft", "para_9", "para_10",
+                          money_choice_5000=lambda: c.money(c.r.choice([5000, 7500, 10000])))
     else:
         title = c.pick(c.say("wirtschaft.title_6"))
-        blocks = [
-            P(c.say("wirtschaft.para_11", randint_150_320=lambda: c.r.randint(150, 320))),
-            P(c.say("wirtschaft.para_12")),
-        ]
+        blocks = c.blocks("wirtschaft", "para_11", "para_12", randint_150_320=lambda: c.r.randint(150, 320))
     blocks.append(Q(c.pick(c.say("wirtschaft.quote"))))
     if c.chance(0.4):
         blocks.append(P(c.say("wirtschaft.para_13")))
@@ -726,23 +577,14 @@ def t_handwerk(c: Ctx):
     if kind == "freisprechung":
         k = c.r.randint(180, 320)
         title = c.pick(c.say("handwerk.title", k=k))
-        blocks = [
-            P(c.say("handwerk.para", k=k)),
-            P(c.say("handwerk.para_2")),
-        ]
+        blocks = c.blocks("handwerk", "para", "para_2", k=k)
     elif kind == "lehrstellen":
         title = c.pick(c.say("handwerk.title_2"))
-        blocks = [
-            P(c.say("handwerk.para_3", randint_80_190=lambda: c.r.randint(80, 190),
-                    am_future_5=lambda: c.am(c.future(5, 20)))),
-            P(c.say("handwerk.para_4")),
-        ]
+        blocks = c.blocks("handwerk", "para_3", "para_4", randint_80_190=lambda: c.r.randint(80, 190),
+                          am_future_5=lambda: c.am(c.future(5, 20)))
     else:
         title = c.pick(c.say("handwerk.title_3"))
-        blocks = [
-            P(c.say("handwerk.para_5", randint_30_60=lambda: c.r.randint(30, 60))),
-            P(c.say("handwerk.para_6")),
-        ]
+        blocks = c.blocks("handwerk", "para_5", "para_6", randint_30_60=lambda: c.r.randint(30, 60))
     blocks.append(Q(c.say("handwerk.quote")))
     return art(title, blocks, category="Wirtschaft", topic="wirtschaft", sender="Kreishandwerkerschaft")
 
@@ -752,39 +594,25 @@ def t_schule(c: Ctx):
     if kind == "sanierung":
         dn = c.district(code=c.chance(0.6))
         title = c.pick(c.say("schule.title", dn=dn))
-        blocks = [
-            P(c.say("schule.para", dn=dn, money_choice_850000=lambda: c.money(c.r.choice([850000, 1200000, 1900000])))),
-            P(c.say("schule.para_2")),
-        ]
+        blocks = c.blocks("schule", "para", "para_2", dn=dn,
+                          money_choice_850000=lambda: c.money(c.r.choice([850000, 1200000, 1900000])))
     elif kind == "anmeldung":
         d1 = c.future(10, 30)
         d2 = d1 + dt.timedelta(days=c.r.randint(4, 11))
         title = c.pick(c.say("schule.title_2"))
-        blocks = [
-            P(c.say("schule.para_3", rng_d1_d2=lambda: c.rng_(d1, d2))),
-            P(c.say("schule.para_4")),
-        ]
+        blocks = c.blocks("schule", "para_3", "para_4", rng_d1_d2=lambda: c.rng_(d1, d2))
     elif kind == "ogs":
         title = c.pick(c.say("schule.title_3"))
         n = c.r.randint(150, 420)
-        blocks = [
-            P(c.say("schule.para_5", n=n, num_randint_3200=lambda: num(c.r.randint(3200, 4800)))),
-            P(c.say("schule.para_6")),
-        ]
+        blocks = c.blocks("schule", "para_5", "para_6", n=n, num_randint_3200=lambda: num(c.r.randint(3200, 4800)))
     elif kind == "digital":
         title = c.pick(c.say("schule.title_4"))
-        blocks = [
-            P(c.say("schule.para_7", num_randint_2500=lambda: num(c.r.randint(2500, 6500)))),
-            P(c.say("schule.para_8")),
-        ]
+        blocks = c.blocks("schule", "para_7", "para_8", num_randint_2500=lambda: num(c.r.randint(2500, 6500)))
     else:
         dn = c.district(code=c.chance(0.6))
         title = c.pick(c.say("schule.title_5", dn=dn))
-        blocks = [
-            P(c.say("schule.para_9", dn=dn, y_2=lambda: c.y + 2, n100_y_3=lambda: (c.y + 3) % 100,
-                    money_choice_14000000=lambda: c.money(c.r.choice([14000000, 18000000, 22000000])))),
-            P(c.say("schule.para_10")),
-        ]
+        blocks = c.blocks("schule", "para_9", "para_10", dn=dn, y_2=lambda: c.y + 2, n100_y_3=lambda: (c.y + 3) % 100,
+                          money_choice_14000000=lambda: c.money(c.r.choice([14000000, 18000000, 22000000])))
     blocks.append(Q(c.pick(c.say("schule.quote"))))
     if c.chance(0.4):
         blocks.append(P(c.say("schule.para_11")))
@@ -795,34 +623,20 @@ def t_verwaltung(c: Ctx):
     kind = c.pick(["buergerbuero", "ausweis", "standesamt", "personal", "termine"])
     if kind == "buergerbuero":
         title = c.pick(c.say("verwaltung.title"))
-        blocks = [
-            P(c.say("verwaltung.para", fd_future_7=lambda: c.fd(c.future(7, 25)))),
-            P(c.say("verwaltung.para_2")),
-        ]
+        blocks = c.blocks("verwaltung", "para", "para_2", fd_future_7=lambda: c.fd(c.future(7, 25)))
     elif kind == "ausweis":
         title = c.pick(c.say("verwaltung.title_2"))
-        blocks = [
-            P(c.say("verwaltung.para_3")),
-            P(c.say("verwaltung.para_4")),
-        ]
+        blocks = c.blocks("verwaltung", "para_3", "para_4")
     elif kind == "standesamt":
         title = c.pick(c.say("verwaltung.title_3"))
-        blocks = [
-            P(c.say("verwaltung.para_5")),
-            P(c.say("verwaltung.para_6", randint_580_820=lambda: c.r.randint(580, 820))),
-        ]
+        blocks = c.blocks("verwaltung", "para_5", "para_6", randint_580_820=lambda: c.r.randint(580, 820))
     elif kind == "personal":
         title = c.pick(c.say("verwaltung.title_4"))
-        blocks = [
-            P(c.say("verwaltung.para_7", randint_40_75=lambda: c.r.randint(40, 75))),
-            P(c.say("verwaltung.para_8", fd_long_future=lambda: c.fd(c.future(30, 60), 'long'))),
-        ]
+        blocks = c.blocks("verwaltung", "para_7", "para_8", randint_40_75=lambda: c.r.randint(40, 75),
+                          fd_long_future=lambda: c.fd(c.future(30, 60), 'long'))
     else:
         title = c.pick(c.say("verwaltung.title_5"))
-        blocks = [
-            P(c.say("verwaltung.para_9")),
-            P(c.say("verwaltung.para_10")),
-        ]
+        blocks = c.blocks("verwaltung", "para_9", "para_10")
     if c.chance(0.5):
         blocks.append(Q(c.say("verwaltung.quote")))
     return art(title, blocks, category="Verwaltung", topic="verwaltung")
@@ -832,22 +646,13 @@ def t_internet(c: Ctx):
     kind = c.pick(["portal", "cafe", "stadtplan"])
     if kind == "portal":
         title = c.pick(c.say("internet.title"))
-        blocks = [
-            P(c.say("internet.para", num_1000_randint=lambda: num(c.r.randint(40, 95) * 1000))),
-            P(c.say("internet.para_2")),
-        ]
+        blocks = c.blocks("internet", "para", "para_2", num_1000_randint=lambda: num(c.r.randint(40, 95) * 1000))
     elif kind == "cafe":
         title = c.pick(c.say("internet.title_2"))
-        blocks = [
-            P(c.say("internet.para_3", fd_future_7=lambda: c.fd(c.future(7, 25)))),
-            P(c.say("internet.para_4")),
-        ]
+        blocks = c.blocks("internet", "para_3", "para_4", fd_future_7=lambda: c.fd(c.future(7, 25)))
     else:
         title = c.pick(c.say("internet.title_3"))
-        blocks = [
-            P(c.say("internet.para_5")),
-            P(c.say("internet.para_6")),
-        ]
+        blocks = c.blocks("internet", "para_5", "para_6")
     blocks.append(P(c.say("internet.para_7")))
     return art(title, blocks, category="Verwaltung", topic="verwaltung", sender="Internet Initiative")
 
@@ -860,49 +665,27 @@ def t_soziales(c: Ctx):
         kind = "pflege"
     if kind == "senioren":
         title = c.pick(c.say("soziales.title"))
-        blocks = [
-            P(c.say("soziales.para", am_future_7=lambda: c.am(c.future(7, 30)))),
-            P(c.say("soziales.para_2")),
-            Q(c.say("soziales.quote")),
-        ]
+        blocks = c.blocks("soziales", "para", "para_2", "quote", am_future_7=lambda: c.am(c.future(7, 30)))
     elif kind == "kaelte":
         title = c.pick(c.say("soziales.title_2"))
-        blocks = [
-            P(c.say("soziales.para_3")),
-            P(c.say("soziales.para_4")),
-        ]
+        blocks = c.blocks("soziales", "para_3", "para_4")
     elif kind == "kita":
         n = c.r.randint(180, 450)
         title = c.pick(c.say("soziales.title_3"))
-        blocks = [
-            P(c.say("soziales.para_5", n=n)),
-            P(c.say("soziales.para_6")),
-        ]
+        blocks = c.blocks("soziales", "para_5", "para_6", n=n)
     elif kind == "jugend":
         dn = c.district(code=c.chance(0.6))
         title = c.pick(c.say("soziales.title_4", dn=dn))
-        blocks = [
-            P(c.say("soziales.para_7", dn=dn)),
-            P(c.say("soziales.para_8")),
-        ]
+        blocks = c.blocks("soziales", "para_7", "para_8", dn=dn)
     elif kind == "tafel":
         title = c.pick(c.say("soziales.title_5"))
-        blocks = [
-            P(c.say("soziales.para_9", num_randint_1400=lambda: num(c.r.randint(1400, 2600)))),
-            P(c.say("soziales.para_10")),
-        ]
+        blocks = c.blocks("soziales", "para_9", "para_10", num_randint_1400=lambda: num(c.r.randint(1400, 2600)))
     elif kind == "pflege":
         title = c.pick(c.say("soziales.title_6"))
-        blocks = [
-            P(c.say("soziales.para_11")),
-            P(c.say("soziales.para_12", num_randint_1200=lambda: num(c.r.randint(1200, 2400)))),
-        ]
+        blocks = c.blocks("soziales", "para_11", "para_12", num_randint_1200=lambda: num(c.r.randint(1200, 2400)))
     else:
         title = c.pick(c.say("soziales.title_7"))
-        blocks = [
-            P(c.say("soziales.para_13", randint_40_70=lambda: c.r.randint(40, 70))),
-            P(c.say("soziales.para_14")),
-        ]
+        blocks = c.blocks("soziales", "para_13", "para_14", randint_40_70=lambda: c.r.randint(40, 70))
     if c.chance(0.4):
         blocks.append(P(c.say("soziales.para_15")))
     return art(title, blocks, category="Soziales", topic="soziales",
@@ -930,89 +713,53 @@ def t_hardneg(c: Ctx):
         return art(title, blocks, category="Verwaltung", topic="verwaltung", pools=["verwaltung"])
     if v == "haushalt_fluechtlinge":
         title = c.say("hardneg.title_2")
-        blocks = [
-            P(c.say("hardneg.para_5", money_choice_38000000=lambda: c.money(c.r.choice([38000000, 44000000])))),
-            P(c.say("hardneg.para_6")),
-            Q(c.say("hardneg.quote")),
-            P(c.say("hardneg.para_7")),
-        ]
+        blocks = c.blocks("hardneg", "para_5", "para_6", "quote", "para_7",
+                          money_choice_38000000=lambda: c.money(c.r.choice([38000000, 44000000])))
         return art(title, blocks, category="Politik", topic="rat", report=True, pools=["haushalt"])
     if v == "stadtfest":
         ev = c.next_wd(5, 10, 30)
         title = c.pick(c.say("hardneg.title_3"))
-        blocks = [
-            P(c.say("hardneg.para_8", ev=ev)),
-            P(c.say("hardneg.para_9")),
-            P(c.say("hardneg.para_10")),
-            Q(c.say("hardneg.quote_2")),
-        ]
+        blocks = c.blocks("hardneg", "para_8", "para_9", "para_10", "quote_2", ev=ev)
         return art(title, blocks, category="Kultur", topic="kultur_sport", pools=["kultur"])
     if v == "sportplatz":
         dn = c.district("Küppersteg")
         title = c.say("hardneg.title_4")
-        blocks = [
-            P(c.say("hardneg.para_11", dn=dn, money_choice_620000=lambda: c.money(c.r.choice([620000, 740000])))),
-            P(c.say("hardneg.para_12")),
-            Q(c.say("hardneg.quote_3")),
-            P(c.say("hardneg.para_13")),
-        ]
+        blocks = c.blocks("hardneg", "para_11", "para_12", "quote_3", "para_13", dn=dn,
+                          money_choice_620000=lambda: c.money(c.r.choice([620000, 740000])))
         return art(title, blocks, category="Sport", topic="kultur_sport", pools=["sport"])
     if v == "brand_leerstand":
         c.district("Opladen")
         title = c.say("hardneg.title_5")
-        blocks = [
-            P(c.say("hardneg.para_14", am_wd_dm_past=lambda: c.am(c.past(1, 2), 'wd_dm'))),
-            P(c.say("hardneg.para_15")),
-            P(c.say("hardneg.para_16")),
-        ]
+        blocks = c.blocks("hardneg", "para_14", "para_15", "para_16", am_wd_dm_past=lambda: c.am(c.past(1, 2), 'wd_dm'))
         return art(title, blocks, category="Polizei", topic="sicherheit", sender="Polizeipräsidium Köln",
                    pools=["polizei"])
     if v == "kita_neubau":
         c.district("Opladen")
         title = c.say("hardneg.title_6")
-        blocks = [
-            P(c.say("hardneg.para_17")),
-            P(c.say("hardneg.para_18", money_4100000=lambda: c.money(4100000))),
-            Q(c.say("hardneg.quote_4")),
-            P(c.say("hardneg.para_19")),
-        ]
+        blocks = c.blocks("hardneg", "para_17", "para_18", "quote_4", "para_19", money_4100000=lambda: c.money(4100000))
         return art(title, blocks, category="Soziales", topic="soziales", pools=["soziales"])
     if v == "briefwahl":
         title = c.say("hardneg.title_7")
-        blocks = [
-            P(c.say("hardneg.para_20")),
-            P(c.say("hardneg.para_21")),
-            P(c.say("hardneg.para_22")),
-        ]
+        blocks = c.blocks("hardneg", "para_20", "para_21", "para_22")
         return art(title, blocks, category="Verwaltung", topic="verwaltung", pools=["verwaltung"])
     if v == "vhs_programm":
         n = c.r.randint(900, 1400)
         title = c.pick(c.say("hardneg.title_8"))
-        blocks = [
-            P(c.say("hardneg.para_23", n=n, am_future_14=lambda: c.am(c.future(14, 30)))),
-            P(c.say("hardneg.para_24")),
-            Q(c.say("hardneg.quote_5")),
-            P(c.say("hardneg.para_25")),
-        ]
+        blocks = c.blocks("hardneg", "para_23", "para_24", "quote_5", "para_25", n=n,
+                          am_future_14=lambda: c.am(c.future(14, 30)))
         return art(title, blocks, category="Bildung", topic="bildung", sender="VHS Leverkusen", pools=["bildung"])
     if v == "arbeitsmarkt":
         q = dec(c.r.uniform(6.5, 8.9))
         title = c.pick(c.say("hardneg.title_9", q=q))
-        blocks = [
-            P(c.say("hardneg.para_26", months_12_month=lambda: MONTHS[(c.d.month - 2) % 12],
-                    num_randint_6400=lambda: num(c.r.randint(6400, 8200)), randint_80_260=lambda: c.r.randint(80, 260),
-                    q=q)),
-            P(c.say("hardneg.para_27")),
-            P(c.say("hardneg.para_28", randint_380_720=lambda: c.r.randint(380, 720))),
-        ]
+        blocks = c.blocks("hardneg", "para_26", "para_27", "para_28",
+                          months_12_month=lambda: MONTHS[(c.d.month - 2) % 12],
+                          num_randint_6400=lambda: num(c.r.randint(6400, 8200)),
+                          randint_80_260=lambda: c.r.randint(80, 260), q=q,
+                          randint_380_720=lambda: c.r.randint(380, 720))
         return art(title, blocks, category="Wirtschaft", topic="wirtschaft", pools=["wirtschaft"])
     # schulentwicklung
     title = c.say("hardneg.title_10")
-    blocks = [
-        P(c.say("hardneg.para_29", am_future_5=lambda: c.am(c.future(5, 20)),
-                num_randint_700=lambda: num(c.r.randint(700, 1100)))),
-        P(c.say("hardneg.para_30")),
-        Q(c.say("hardneg.quote_6")),
-        P(c.say("hardneg.para_31", money_choice_180000000=lambda: c.money(c.r.choice([180000000, 210000000])))),
-    ]
+    blocks = c.blocks("hardneg", "para_29", "para_30", "quote_6", "para_31", am_future_5=lambda: c.am(c.future(5, 20)),
+                      num_randint_700=lambda: num(c.r.randint(700, 1100)),
+                      money_choice_180000000=lambda: c.money(c.r.choice([180000000, 210000000])))
     return art(title, blocks, category="Bildung", topic="bildung", report=True, pools=["bildung"])

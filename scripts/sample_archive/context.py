@@ -157,6 +157,17 @@ class Ctx:
             template = template[part]
         return fill(template, slots, self._helper)
 
+    def blocks(self, section: str, /, *keys: str, **slots) -> list[dict]:
+        """A block per template key of `section`, in order: a quote for quote…, else a paragraph; from a
+        list of variants one is picked once all are filled (the order the draws always came in)."""
+        out = []
+        for key in keys:
+            text = self.say(f"{section}.{key}", **slots)
+            if isinstance(text, list):
+                text = self.pick(text)
+            out.append(Q(text) if key.startswith("quote") else P(text))
+        return out
+
     def _helper(self, name: str):
         return getattr(self, name) if name in TEMPLATE_HELPERS else MODULE_HELPERS[name]
 

@@ -21,13 +21,11 @@ def t_sprachkurs(c: Ctx):
     blocks = []
     if c.y < 2005:
         title = c.pick(c.say("sprachkurs.title"))
-        blocks.append(P(c.pick(c.say("sprachkurs.para", start=start, n=n))))
-        blocks.append(P(c.pick(c.say("sprachkurs.para_2", money_choice_40=lambda: c.money(c.r.choice([40, 50, 60])),
-                                     vhs_addr=vhs_addr))))
+        blocks += c.blocks("sprachkurs", "para", "para_2", start=start, n=n,
+                           money_choice_40=lambda: c.money(c.r.choice([40, 50, 60])), vhs_addr=vhs_addr)
         p, fem = c.person(initial=True)
         age = c.r.randint(24, 52)
-        blocks.append(Q(c.pick(c.say("sprachkurs.quote", die_or_der=lambda: 'die' if fem else 'der', age=age, p=p))))
-        blocks.append(P(c.say("sprachkurs.para_3")))
+        blocks += c.blocks("sprachkurs", "quote", "para_3", die_or_der=lambda: 'die' if fem else 'der', age=age, p=p)
         return art(title, blocks, category="Bildung" if c.chance(0.5) else "Soziales",
                    topic="bildung" if c.chance(0.5) else "soziales",
                    sender=c.pick(["VHS Leverkusen", "Stadtverwaltung", "Internet Initiative"]), fields=fields)
@@ -88,15 +86,13 @@ def t_sprachcafe(c: Ctx):
         where = c.say("sprachcafe.where_3", dn=dn)
         sender = "Evangelischer Kirchenkreis"
     title = c.pick(c.say("sprachcafe.title"))
-    blocks = [P(c.pick(c.say("sprachcafe.para", first=first, where=where, weekdays_wd=lambda: WEEKDAYS[wd], t1=t1,
-                             lower_weekdays_wd=lambda: WEEKDAYS[wd].lower())))]
+    blocks = c.blocks("sprachcafe", "para", first=first, where=where, weekdays_wd=lambda: WEEKDAYS[wd], t1=t1,
+                      lower_weekdays_wd=lambda: WEEKDAYS[wd].lower())
     blocks.append(P(c.pick(c.say("sprachcafe.para_2"))))
     p, fem = c.person()
-    blocks.append(Q(c.pick(c.say("sprachcafe.quote",
-                                 die_ehrenamtliche_or_der=lambda: 'die Ehrenamtliche' if fem else 'der Ehrenamtliche',
-                                 p=p, die_or_der=lambda: 'die' if fem else 'der',
-                                 eine_or_einer=lambda: 'eine' if fem else 'einer'))))
-    blocks.append(P(c.pick(c.say("sprachcafe.para_3"))))
+    blocks += c.blocks("sprachcafe", "quote", "para_3",
+                       die_ehrenamtliche_or_der=lambda: 'die Ehrenamtliche' if fem else 'der Ehrenamtliche', p=p,
+                       die_or_der=lambda: 'die' if fem else 'der', eine_or_einer=lambda: 'eine' if fem else 'einer')
     return art(title, blocks, category="Soziales", topic="soziales", sender=sender, fields=["sprache", "engagement"])
 
 
@@ -111,8 +107,7 @@ def t_seiteneinsteiger(c: Ctx):
         title = c.pick(c.say("seiteneinsteiger.title_2"))
         blocks.append(P(c.pick(c.say("seiteneinsteiger.para_2", n_kids=n_kids, cap_ki_nom=lambda: cap(c.ki('nom')),
                                      n_cl=n_cl))))
-    blocks.append(P(c.pick(c.say("seiteneinsteiger.para_3"))))
-    blocks.append(Q(c.pick(c.say("seiteneinsteiger.quote"))))
+    blocks += c.blocks("seiteneinsteiger", "para_3", "quote")
     if c.chance(0.5):
         blocks.append(P(c.pick(c.say("seiteneinsteiger.para_4", am_future_7=lambda: c.am(c.future(7, 40)),
                                      wz_randint_2=lambda: wz(c.r.randint(2, 5))))))
@@ -125,18 +120,18 @@ def t_kita_eltern(c: Ctx):
     fields = ["bildung", "sprache"]
     if kind == "elterncafe":
         title = c.pick(c.say("kita_eltern.title"))
-        blocks = [P(c.pick(c.say("kita_eltern.para", dn=dn)))]
+        blocks = c.blocks("kita_eltern", "para", dn=dn)
         blocks.append(P(c.say("kita_eltern.para_2")))
     elif kind == "stadtteilmuetter":
         title = c.pick(c.say("kita_eltern.title_2"))
         k = c.r.randint(9, 16)
-        blocks = [P(c.pick(c.say("kita_eltern.para_3", k=k, dn=dn)))]
+        blocks = c.blocks("kita_eltern", "para_3", k=k, dn=dn)
         blocks.append(P(c.say("kita_eltern.para_4")))
         fields.append("engagement")
     else:
         title = c.pick(c.say("kita_eltern.title_3"))
         k = c.r.randint(12, 38)
-        blocks = [P(c.pick(c.say("kita_eltern.para_5", k=k, dn=dn)))]
+        blocks = c.blocks("kita_eltern", "para_5", k=k, dn=dn)
         blocks.append(P(c.say("kita_eltern.para_6")))
     p, fem = c.person(female=True)
     blocks.append(Q(c.pick(c.say("kita_eltern.quote", p=p))))
@@ -153,12 +148,12 @@ def t_anerkennung(c: Ctx):
     fields = ["arbeit"]
     if c.y < 2012:
         title = c.pick(c.say("anerkennung.title"))
-        blocks = [P(c.pick(c.say("anerkennung.para", cap_job_nom=lambda: cap(c.job('nom')), ev=ev, t1=t1)))]
+        blocks = c.blocks("anerkennung", "para", cap_job_nom=lambda: cap(c.job('nom')), ev=ev, t1=t1)
         blocks.append(P(c.say("anerkennung.para_2")))
     else:
         title = c.pick(c.say("anerkennung.title_2"))
-        blocks = [P(c.pick(c.say("anerkennung.para_3", ev=ev, t1=t1, cap_job_nom=lambda: cap(c.job('nom')),
-                                 weekdays_weekday_ev=lambda: WEEKDAYS[ev.weekday()])))]
+        blocks = c.blocks("anerkennung", "para_3", ev=ev, t1=t1, cap_job_nom=lambda: cap(c.job('nom')),
+                          weekdays_weekday_ev=lambda: WEEKDAYS[ev.weekday()])
         blocks.append(P(c.pick(c.say("anerkennung.para_4", randint_140_480=lambda: c.r.randint(140, 480),
                                      randint_40_70=lambda: c.r.randint(40, 70)))))
     blocks.append(Q(c.pick(c.say("anerkennung.quote"))))
@@ -177,11 +172,9 @@ def t_ausbildungspaten(c: Ctx):
     k = c.r.randint(14, 45)
     title = c.pick(c.say("ausbildungspaten.title"))
     who_ = "junge Geflüchtete" if c.y >= 2015 else "Jugendliche aus Zuwandererfamilien"
-    blocks = [P(c.pick(c.say("ausbildungspaten.para", who_=who_, k=k)))]
-    blocks.append(P(c.pick(c.say("ausbildungspaten.para_2"))))
-    blocks.append(Q(c.pick(c.say("ausbildungspaten.quote"))))
-    blocks.append(P(c.pick(c.say("ausbildungspaten.para_3", am_future_14=lambda: c.am(c.future(14, 50)),
-                                 money_choice_15000=lambda: c.money(c.r.choice([15000, 20000, 30000]))))))
+    blocks = c.blocks("ausbildungspaten", "para", who_=who_, k=k)
+    blocks += c.blocks("ausbildungspaten", "para_2", "quote", "para_3", am_future_14=lambda: c.am(c.future(14, 50)),
+                       money_choice_15000=lambda: c.money(c.r.choice([15000, 20000, 30000])))
     return art(title, blocks, category=c.pick(["Wirtschaft", "Bildung"]), topic=c.pick(["wirtschaft", "bildung"]),
                sender=c.pick(["Kreishandwerkerschaft", "Kreishandwerkerschaft", "Stadtverwaltung"]),
                fields=["arbeit", "bildung", "engagement"])
@@ -226,8 +219,8 @@ def t_fluechtlingsbericht(c: Ctx):
                     f"Flüchtlingsbericht {c.y} vorgelegt", c.say("fluechtlingsbericht.title_2", y_1=lambda: c.y - 1)
                     if c.d.month < 7 else c.say("fluechtlingsbericht.title_3")])
     comm = c.say("fluechtlingsbericht.comm")
-    blocks = [P(c.pick(c.say("fluechtlingsbericht.para", comm=comm, stich_s=stich_s, total=total, tot_b=tot_b,
-                             tot_p=tot_p, flats=flats)))]
+    blocks = c.blocks("fluechtlingsbericht", "para", comm=comm, stich_s=stich_s, total=total, tot_b=tot_b, tot_p=tot_p,
+                      flats=flats)
     if c.y == 2015:
         blocks.append(P(c.say("fluechtlingsbericht.para_2", randint_60_110=lambda: c.r.randint(60, 110))))
     else:
@@ -265,61 +258,38 @@ def t_unterkunft(c: Ctx):
     if v == 0:
         c.district("Wiesdorf")
         title = c.say("unterkunft.title")
-        blocks = [
-            P(c.say("unterkunft.para")),
-            P(c.say("unterkunft.para_2", randint_28_41=lambda: c.r.randint(28, 41))),
-            Q(c.say("unterkunft.quote")),
-            P(c.say("unterkunft.para_3")),
-        ]
+        blocks = c.blocks("unterkunft", "para", "para_2", "quote", "para_3", randint_28_41=lambda: c.r.randint(28, 41))
     elif v == 1:
         c.district("Opladen")
         title = "Unterkunft Hermann-Löns-Straße schließt"
-        blocks = [
-            P(c.say("unterkunft.para_4", fd_long_d=lambda: c.fd(D('2011-09-30'), 'long'),
-                    randint_9_16=lambda: c.r.randint(9, 16))),
-            P(c.say("unterkunft.para_5")),
-            P(c.say("unterkunft.para_6")),
-        ]
+        blocks = c.blocks("unterkunft", "para_4", "para_5", "para_6", fd_long_d=lambda: c.fd(D('2011-09-30'), 'long'),
+                          randint_9_16=lambda: c.r.randint(9, 16))
     elif v == 2:
         c.district("Küppersteg")
         n = c.r.randint(90, 120)
         title = c.say("unterkunft.title_2")
-        blocks = [
-            P(c.say("unterkunft.para_7", fd_wd_dm_future=lambda: c.fd(c.future(3, 8), 'wd_dm'), n=n)),
-            P(c.say("unterkunft.para_8")),
-            Q(c.say("unterkunft.quote_2")),
-            P(c.say("unterkunft.para_9", randint_80_150=lambda: c.r.randint(80, 150))),
-        ]
+        blocks = c.blocks("unterkunft", "para_7", "para_8", "quote_2", "para_9",
+                          fd_wd_dm_future=lambda: c.fd(c.future(3, 8), 'wd_dm'), n=n,
+                          randint_80_150=lambda: c.r.randint(80, 150))
         fields.append("engagement")
     elif v == 3:
         c.district("Steinbüchel")
         ev = c.future(2, 9)
         title = c.say("unterkunft.title_3")
         p, fem = c.person()
-        blocks = [
-            P(c.say("unterkunft.para_10", num_10_randint=lambda: num(c.r.randint(18, 32) * 10), ev=ev)),
-            P(c.say("unterkunft.para_11")),
-            P(c.say("unterkunft.para_12")),
-            Q(c.say("unterkunft.quote_3", anwohnerin_or_anwohner=lambda: 'Anwohnerin' if fem else 'Anwohner', p=p)),
-        ]
+        blocks = c.blocks("unterkunft", "para_10", "para_11", "para_12", "quote_3",
+                          num_10_randint=lambda: num(c.r.randint(18, 32) * 10), ev=ev,
+                          anwohnerin_or_anwohner=lambda: 'Anwohnerin' if fem else 'Anwohner', p=p)
         fields += ["dialog", "engagement"]
     elif v == 4:
         c.district("Hitdorf")
         title = c.say("unterkunft.title_4")
-        blocks = [
-            P(c.say("unterkunft.para_13")),
-            P(c.say("unterkunft.para_14", money_4300000=lambda: c.money(4300000))),
-            Q(c.say("unterkunft.quote_4")),
-            P(c.say("unterkunft.para_15")),
-        ]
+        blocks = c.blocks("unterkunft", "para_13", "para_14", "quote_4", "para_15",
+                          money_4300000=lambda: c.money(4300000))
     else:
         c.district("Opladen")
         title = c.say("unterkunft.title_5")
-        blocks = [
-            P(c.say("unterkunft.para_16")),
-            P(c.say("unterkunft.para_17", randint_20_35=lambda: c.r.randint(20, 35))),
-            Q(c.say("unterkunft.quote_5")),
-        ]
+        blocks = c.blocks("unterkunft", "para_16", "para_17", "quote_5", randint_20_35=lambda: c.r.randint(20, 35))
     return art(c.pick([title]), blocks, category="Soziales", topic="soziales", fields=fields)
 
 
@@ -331,50 +301,30 @@ def t_gesundheit(c: Ctx):
     fields = ["gesundheit"]
     if v == "dolmetscher":
         title = c.pick(c.say("gesundheit.title"))
-        blocks = [
-            P(c.say("gesundheit.para",
-                    office=lambda: cap(c.ki('nom')) if c.y >= 2013 else 'Die Integrationsbeauftragte')),
-            P(c.say("gesundheit.para_2", randint_18_34=lambda: c.r.randint(18, 34),
-                    randint_12_21=lambda: c.r.randint(12, 21))),
-            Q(c.say("gesundheit.quote")),
-            P(c.say("gesundheit.para_3")),
-        ]
+        blocks = c.blocks("gesundheit", "para", "para_2", "quote", "para_3",
+                          office=lambda: cap(c.ki('nom')) if c.y >= 2013 else 'Die Integrationsbeauftragte',
+                          randint_18_34=lambda: c.r.randint(18, 34), randint_12_21=lambda: c.r.randint(12, 21))
         fields.append("sprache")
     elif v == "lotsen":
         title = c.pick(c.say("gesundheit.title_2"))
         k = c.r.randint(12, 24)
-        blocks = [
-            P(c.say("gesundheit.para_4", k=k)),
-            P(c.say("gesundheit.para_5", num_randint_900=lambda: num(c.r.randint(900, 2400)))),
-            Q(c.say("gesundheit.quote_2")),
-            P(c.say("gesundheit.para_6")),
-        ]
+        blocks = c.blocks("gesundheit", "para_4", "para_5", "quote_2", "para_6", k=k,
+                          num_randint_900=lambda: num(c.r.randint(900, 2400)))
         fields.append("engagement")
     elif v == "psycho":
         title = c.pick(c.say("gesundheit.title_3"))
-        blocks = [
-            P(c.say("gesundheit.para_7", my_future_20=lambda: c.my(c.future(20, 60)))),
-            P(c.say("gesundheit.para_8")),
-            Q(c.say("gesundheit.quote_3")),
-            P(c.say("gesundheit.para_9")),
-        ]
+        blocks = c.blocks("gesundheit", "para_7", "para_8", "quote_3", "para_9",
+                          my_future_20=lambda: c.my(c.future(20, 60)))
     elif v == "impfen":
         dn = c.district()
         title = c.pick(c.say("gesundheit.title_4"))
-        blocks = [
-            P(c.say("gesundheit.para_10", randint_180_310=lambda: c.r.randint(180, 310))),
-            P(c.say("gesundheit.para_11")),
-            Q(c.say("gesundheit.quote_4")),
-            P(c.say("gesundheit.para_12", fuzzy_future_25=lambda: c.fuzzy(c.future(25, 40), year=False), dn=dn)),
-        ]
+        blocks = c.blocks("gesundheit", "para_10", "para_11", "quote_4", "para_12",
+                          randint_180_310=lambda: c.r.randint(180, 310),
+                          fuzzy_future_25=lambda: c.fuzzy(c.future(25, 40), year=False), dn=dn)
         fields.append("wohnen")
     else:
         title = c.pick(c.say("gesundheit.title_5"))
-        blocks = [
-            P(c.say("gesundheit.para_13", randint_120_420=lambda: c.r.randint(120, 420))),
-            P(c.say("gesundheit.para_14")),
-            P(c.say("gesundheit.para_15")),
-        ]
+        blocks = c.blocks("gesundheit", "para_13", "para_14", "para_15", randint_120_420=lambda: c.r.randint(120, 420))
         fields.append("bildung")
     return art(title, blocks, category="Soziales", topic="soziales", fields=fields,
                sender=c.pick(["Stadtverwaltung", "Caritasverband Leverkusen"]) if v == "psycho" else "Stadtverwaltung")
@@ -388,34 +338,20 @@ def t_sport_integration(c: Ctx):
     if v == "turnier":
         ev = c.next_wd(5, 7, 30)
         title = c.pick(c.say("sport_integration.title"))
-        blocks = [
-            P(c.say("sport_integration.para", randint_12_24=lambda: c.r.randint(12, 24), ev=ev, dn=dn)),
-            P(c.say("sport_integration.para_2")),
-            Q(c.say("sport_integration.quote")),
-        ]
+        blocks = c.blocks("sport_integration", "para", "para_2", "quote", randint_12_24=lambda: c.r.randint(12, 24),
+                          ev=ev, dn=dn)
     elif v == "schwimmen":
         title = c.pick(c.say("sport_integration.title_2"))
-        blocks = [
-            P(c.say("sport_integration.para_3", fd_future_10=lambda: c.fd(c.future(10, 40)), dn=dn)),
-            P(c.say("sport_integration.para_4")),
-            Q(c.say("sport_integration.quote_2")),
-        ]
+        blocks = c.blocks("sport_integration", "para_3", "para_4", "quote_2",
+                          fd_future_10=lambda: c.fd(c.future(10, 40)), dn=dn)
     elif v == "verein":
         title = c.pick(c.say("sport_integration.title_3"))
         k = c.r.randint(14, 31)
-        blocks = [
-            P(c.say("sport_integration.para_5", k=k)),
-            P(c.say("sport_integration.para_6")),
-            Q(c.say("sport_integration.quote_3")),
-        ]
+        blocks = c.blocks("sport_integration", "para_5", "para_6", "quote_3", k=k)
     else:
         title = c.pick(c.say("sport_integration.title_4"))
-        blocks = [
-            P(c.say("sport_integration.para_7", dn=dn,
-                    money_choice_2500=lambda: c.money(c.r.choice([2500, 3000, 4000])))),
-            P(c.say("sport_integration.para_8")),
-            Q(c.say("sport_integration.quote_4")),
-        ]
+        blocks = c.blocks("sport_integration", "para_7", "para_8", "quote_4", dn=dn,
+                          money_choice_2500=lambda: c.money(c.r.choice([2500, 3000, 4000])))
     if c.chance(0.5):
         blocks.append(P(c.say("sport_integration.para_9")))
     return art(title, blocks, category="Sport", topic="kultur_sport", sender=sender, fields=fields)
@@ -426,44 +362,26 @@ def t_ehrenamt(c: Ctx):
     fields = ["engagement"]
     if v == "netzwerk":
         title = c.pick(c.say("ehrenamt.title"))
-        blocks = [
-            P(c.say("ehrenamt.para", num_10_randint=lambda: num(c.r.randint(15, 28) * 10),
-                    mayor_gen=lambda: 'der Oberbürgermeisterin' if c.fem('ob') else 'des Oberbürgermeisters')),
-            P(c.say("ehrenamt.para_2")),
-            Q(c.say("ehrenamt.quote")),
-        ]
+        blocks = c.blocks("ehrenamt", "para", "para_2", "quote", num_10_randint=lambda: num(c.r.randint(15, 28) * 10),
+                          mayor_gen=lambda: 'der Oberbürgermeisterin' if c.fem('ob') else 'des Oberbürgermeisters')
     elif v == "boerse":
         title = c.pick(c.say("ehrenamt.title_2"))
         ev = c.next_wd(c.r.choice([1, 3]), 6, 25)
-        blocks = [
-            P(c.say("ehrenamt.para_3", ev=ev)),
-            P(c.say("ehrenamt.para_4")),
-            P(c.say("ehrenamt.para_5")),
-        ]
+        blocks = c.blocks("ehrenamt", "para_3", "para_4", "para_5", ev=ev)
     elif v == "fahrrad":
         dn = c.district()
         title = c.pick(c.say("ehrenamt.title_3"))
-        blocks = [
-            P(c.say("ehrenamt.para_6", dn=dn, randint_120_260=lambda: c.r.randint(120, 260))),
-            P(c.say("ehrenamt.para_7")),
-            Q(c.say("ehrenamt.quote_2")),
-        ]
+        blocks = c.blocks("ehrenamt", "para_6", "para_7", "quote_2", dn=dn,
+                          randint_120_260=lambda: c.r.randint(120, 260))
     elif v == "wohnpaten":
         title = c.pick(c.say("ehrenamt.title_4"))
-        blocks = [
-            P(c.say("ehrenamt.para_8", randint_40_95=lambda: c.r.randint(40, 95))),
-            P(c.say("ehrenamt.para_9")),
-            Q(c.say("ehrenamt.quote_3")),
-        ]
+        blocks = c.blocks("ehrenamt", "para_8", "para_9", "quote_3", randint_40_95=lambda: c.r.randint(40, 95))
         fields.append("wohnen")
     else:
         dn = c.district()
         title = c.pick(c.say("ehrenamt.title_5"))
-        blocks = [
-            P(c.say("ehrenamt.para_10", dn=dn, addr=lambda: c.addr())),
-            P(c.say("ehrenamt.para_11")),
-            P(c.say("ehrenamt.para_12", randint_15_40=lambda: c.r.randint(15, 40))),
-        ]
+        blocks = c.blocks("ehrenamt", "para_10", "para_11", "para_12", dn=dn, addr=lambda: c.addr(),
+                          randint_15_40=lambda: c.r.randint(15, 40))
         fields.append("wohnen") if c.chance(0.3) else None
     if c.chance(0.5):
         blocks.append(P(c.say("ehrenamt.para_13")))
@@ -484,33 +402,17 @@ def t_fastenbrechen(c: Ctx):
           else c.pick(["18.30 Uhr", "19 Uhr", "19.45 Uhr", "20 Uhr"]))
     if v == "rathaus":
         title = c.pick(c.say("fastenbrechen.title"))
-        blocks = [
-            P(c.say("fastenbrechen.para", ev=ev, t1=t1)),
-            P(c.say("fastenbrechen.para_2")),
-            Q(c.say("fastenbrechen.quote")),
-        ]
+        blocks = c.blocks("fastenbrechen", "para", "para_2", "quote", ev=ev, t1=t1)
     elif v == "moschee":
         dn = c.district()
         title = c.pick(c.say("fastenbrechen.title_2"))
-        blocks = [
-            P(c.say("fastenbrechen.para_3", dn=dn, cap_am_ev=lambda: cap(c.am(ev)), t1=t1)),
-            P(c.say("fastenbrechen.para_4")),
-            Q(c.say("fastenbrechen.quote_2")),
-        ]
+        blocks = c.blocks("fastenbrechen", "para_3", "para_4", "quote_2", dn=dn, cap_am_ev=lambda: cap(c.am(ev)), t1=t1)
     elif v == "kirche":
         title = c.pick(c.say("fastenbrechen.title_3"))
-        blocks = [
-            P(c.say("fastenbrechen.para_5", ev=ev, t1=t1)),
-            P(c.say("fastenbrechen.para_6")),
-            Q(c.say("fastenbrechen.quote_3")),
-        ]
+        blocks = c.blocks("fastenbrechen", "para_5", "para_6", "quote_3", ev=ev, t1=t1)
     else:
         title = c.pick(c.say("fastenbrechen.title_4"))
-        blocks = [
-            P(c.say("fastenbrechen.para_7", ev=ev, t1=t1)),
-            P(c.say("fastenbrechen.para_8")),
-            Q(c.say("fastenbrechen.quote_4")),
-        ]
+        blocks = c.blocks("fastenbrechen", "para_7", "para_8", "quote_4", ev=ev, t1=t1)
         c.district("Opladen", code=c.chance(0.5))
     if c.y >= 2012 and c.chance(0.4):
         blocks.append(P(c.say("fastenbrechen.para_9")))
@@ -526,37 +428,22 @@ def t_moschee_dialog(c: Ctx):
     if v == "offene_moschee":
         ev = D(f"{c.y}-10-03")
         title = c.pick(c.say("moschee_dialog.title"))
-        blocks = [
-            P(c.say("moschee_dialog.para", am_ev_pick=lambda: c.am(ev, c.pick(['dm', 'wd_dm', 'long'])),
-                    wz_randint_3=lambda: wz(c.r.randint(3, 5)))),
-            P(c.say("moschee_dialog.para_2")),
-            Q(c.say("moschee_dialog.quote")),
-        ]
+        blocks = c.blocks("moschee_dialog", "para", "para_2", "quote",
+                          am_ev_pick=lambda: c.am(ev, c.pick(['dm', 'wd_dm', 'long'])),
+                          wz_randint_3=lambda: wz(c.r.randint(3, 5)))
     elif v == "gespraechskreis":
         k = c.pick([10, 15, 20])
         title = c.pick(c.say("moschee_dialog.title_2", k=k))
-        blocks = [
-            P(c.say("moschee_dialog.para_3", k=k, am_future_5=lambda: c.am(c.future(5, 20)))),
-            P(c.say("moschee_dialog.para_4")),
-            Q(c.say("moschee_dialog.quote_2")),
-            P(c.say("moschee_dialog.para_5")),
-        ]
+        blocks = c.blocks("moschee_dialog", "para_3", "para_4", "quote_2", "para_5", k=k,
+                          am_future_5=lambda: c.am(c.future(5, 20)))
     elif v == "friedensgebet":
         title = c.pick(c.say("moschee_dialog.title_3"))
-        blocks = [
-            P(c.say("moschee_dialog.para_6", am_future_2=lambda: c.am(c.future(2, 6)))),
-            P(c.say("moschee_dialog.para_7")),
-            Q(c.say("moschee_dialog.quote_3")),
-        ]
+        blocks = c.blocks("moschee_dialog", "para_6", "para_7", "quote_3", am_future_2=lambda: c.am(c.future(2, 6)))
     else:
         title = c.pick(c.say("moschee_dialog.title_4"))
         c.district("Wiesdorf")
-        blocks = [
-            P(c.say("moschee_dialog.para_8")),
-            P(c.say("moschee_dialog.para_9", randint_90_180=lambda: c.r.randint(90, 180))),
-            Q(c.say("moschee_dialog.quote_4")),
-            P(c.say("moschee_dialog.para_10")),
-        ]
+        blocks = c.blocks("moschee_dialog", "para_8", "para_9", "quote_4", "para_10",
+                          randint_90_180=lambda: c.r.randint(90, 180))
     return art(title, blocks, category=c.pick(["Soziales", "Kultur"]) if v != "neubau" else "Soziales",
                topic="soziales",
                sender=c.pick(["Stadtverwaltung", "Evangelischer Kirchenkreis"]) if v != "neubau" else "Stadtverwaltung",
@@ -569,54 +456,31 @@ def t_senioren_migration(c: Ctx):
     if v == "fruehstueck":
         dn = c.district()
         title = c.pick(c.say("senioren_migration.title"))
-        blocks = [
-            P(c.say("senioren_migration.para", dn=dn, randint_2_6=lambda: c.r.randint(2, 6),
-                    randint_25_45=lambda: c.r.randint(25, 45))),
-            P(c.say("senioren_migration.para_2")),
-            Q(c.say("senioren_migration.quote", n0_person_true=lambda: c.person(female=True)[0])),
-        ]
+        blocks = c.blocks("senioren_migration", "para", "para_2", "quote", dn=dn, randint_2_6=lambda: c.r.randint(2, 6),
+                          randint_25_45=lambda: c.r.randint(25, 45), n0_person_true=lambda: c.person(female=True)[0])
         fields.append("dialog")
     elif v == "pflege":
         title = c.pick(c.say("senioren_migration.title_2"))
         k = c.r.randint(14, 30)
-        blocks = [
-            P(c.say("senioren_migration.para_3", k=k)),
-            P(c.say("senioren_migration.para_4")),
-            Q(c.say("senioren_migration.quote_2")),
-        ]
+        blocks = c.blocks("senioren_migration", "para_3", "para_4", "quote_2", k=k)
         fields.append("gesundheit")
     elif v == "demenz":
         title = c.pick(c.say("senioren_migration.title_3"))
         ev = c.next_wd(c.r.choice([1, 3]), 7, 28)
-        blocks = [
-            P(c.say("senioren_migration.para_5", ev=ev)),
-            P(c.say("senioren_migration.para_6")),
-            Q(c.say("senioren_migration.quote_3")),
-        ]
+        blocks = c.blocks("senioren_migration", "para_5", "para_6", "quote_3", ev=ev)
         fields += ["gesundheit", "sprache"]
     elif v == "beirat":
         title = c.pick(c.say("senioren_migration.title_4"))
-        blocks = [
-            P(c.say("senioren_migration.para_7")),
-            P(c.say("senioren_migration.para_8")),
-            Q(c.say("senioren_migration.quote_4")),
-        ]
+        blocks = c.blocks("senioren_migration", "para_7", "para_8", "quote_4")
         fields.append("engagement")
     elif v == "fachtag":
         title = c.pick(c.say("senioren_migration.title_5"))
         ev = c.future(10, 35)
-        blocks = [
-            P(c.say("senioren_migration.para_9", ev=ev)),
-            P(c.say("senioren_migration.para_10")),
-            Q(c.say("senioren_migration.quote_5")),
-        ]
+        blocks = c.blocks("senioren_migration", "para_9", "para_10", "quote_5", ev=ev)
     else:
         title = c.pick(c.say("senioren_migration.title_6"))
-        blocks = [
-            P(c.say("senioren_migration.para_11", my_future_10=lambda: c.my(c.future(10, 40)))),
-            P(c.say("senioren_migration.para_12")),
-            Q(c.say("senioren_migration.quote_6")),
-        ]
+        blocks = c.blocks("senioren_migration", "para_11", "para_12", "quote_6",
+                          my_future_10=lambda: c.my(c.future(10, 40)))
         fields.append("arbeit")
     if c.chance(0.6):
         blocks.append(P(c.pick(c.say("senioren_migration.para_13"))))
@@ -629,54 +493,30 @@ def t_migrantenrat(c: Ctx):
     fields = ["dialog"]
     if v == 0:
         title = c.say("migrantenrat.title")
-        blocks = [
-            P(c.say("migrantenrat.para")),
-            P(c.say("migrantenrat.para_2")),
-            Q(c.say("migrantenrat.quote")),
-            P(c.say("migrantenrat.para_3", am_future_40=lambda: c.am(c.future(40, 70)))),
-        ]
+        blocks = c.blocks("migrantenrat", "para", "para_2", "quote", "para_3",
+                          am_future_40=lambda: c.am(c.future(40, 70)))
         fields.append("sprache")
     elif v == 1:
         title = "Ausländerbeirat zieht Bilanz"
-        blocks = [
-            P(c.say("migrantenrat.para_4")),
-            P(c.say("migrantenrat.para_5")),
-            Q(c.say("migrantenrat.quote_2")),
-        ]
+        blocks = c.blocks("migrantenrat", "para_4", "para_5", "quote_2")
         fields.append("engagement")
     elif v == 2:
         title = c.say("migrantenrat.title_2")
-        blocks = [
-            P(c.say("migrantenrat.para_6")),
-            P(c.say("migrantenrat.para_7")),
-            Q(c.say("migrantenrat.quote_3")),
-            P(c.say("migrantenrat.para_8")),
-        ]
+        blocks = c.blocks("migrantenrat", "para_6", "para_7", "quote_3", "para_8")
     elif v == 3:
         pct = dec(c.r.uniform(10.5, 14.5))
         title = c.say("migrantenrat.title_3")
-        blocks = [
-            P(c.say("migrantenrat.para_9", pct=pct, num_randint_21000=lambda: num(c.r.randint(21000, 24500)))),
-            P(c.say("migrantenrat.para_10")),
-            Q(c.say("migrantenrat.quote_4")),
-            P(c.say("migrantenrat.para_11", fuzzy_future_20=lambda: c.fuzzy(c.future(20, 45)))),
-        ]
+        blocks = c.blocks("migrantenrat", "para_9", "para_10", "quote_4", "para_11", pct=pct,
+                          num_randint_21000=lambda: num(c.r.randint(21000, 24500)),
+                          fuzzy_future_20=lambda: c.fuzzy(c.future(20, 45)))
         fields.append("engagement")
     elif v == 4:
         title = c.say("migrantenrat.title_4")
-        blocks = [
-            P(c.say("migrantenrat.para_12")),
-            P(c.say("migrantenrat.para_13")),
-            Q(c.say("migrantenrat.quote_5")),
-        ]
+        blocks = c.blocks("migrantenrat", "para_12", "para_13", "quote_5")
     else:
         title = c.say("migrantenrat.title_5")
-        blocks = [
-            P(c.say("migrantenrat.para_14")),
-            P(c.say("migrantenrat.para_15")),
-            Q(c.say("migrantenrat.quote_6")),
-            P(c.say("migrantenrat.para_16", fuzzy_future_20=lambda: c.fuzzy(c.future(20, 40), year=False))),
-        ]
+        blocks = c.blocks("migrantenrat", "para_14", "para_15", "quote_6", "para_16",
+                          fuzzy_future_20=lambda: c.fuzzy(c.future(20, 40), year=False))
         fields.append("engagement")
     return art(title, blocks, category="Politik", topic="rat", fields=fields,
                sender="Stadtverwaltung" if v not in (0, 1) else c.pick(["Stadtverwaltung", "Internet Initiative"]))
@@ -700,31 +540,16 @@ def t_konzept(c: Ctx):
         fields = FIELDS
     elif v == 1:
         title = "Rat beschließt Integrationskonzept"
-        blocks = [
-            P(c.say("konzept.para_4")),
-            P(c.say("konzept.para_5")),
-            Q(c.say("konzept.quote_2")),
-            P(c.say("konzept.para_6")),
-        ]
+        blocks = c.blocks("konzept", "para_4", "para_5", "quote_2", "para_6")
         fields = FIELDS
     elif v == 2:
         title = c.say("konzept.title_2")
-        blocks = [
-            P(c.say("konzept.para_7", am_wd_long_d=lambda: c.am(D('2019-09-16'), 'wd_long'))),
-            P(c.say("konzept.para_8")),
-            P(c.say("konzept.para_9")),
-            Q(c.say("konzept.quote_3")),
-            P(c.say("konzept.para_10")),
-        ]
+        blocks = c.blocks("konzept", "para_7", "para_8", "para_9", "quote_3", "para_10",
+                          am_wd_long_d=lambda: c.am(D('2019-09-16'), 'wd_long'))
         fields = FIELDS
     else:
         title = "Integrationskonzept: Zweite Zwischenbilanz"
-        blocks = [
-            P(c.say("konzept.para_11")),
-            P(c.say("konzept.para_12")),
-            Q(c.say("konzept.quote_4")),
-            P(c.say("konzept.para_13")),
-        ]
+        blocks = c.blocks("konzept", "para_11", "para_12", "quote_4", "para_13")
         fields = ["sprache", "bildung", "arbeit", "gesundheit", "dialog"]
     return art(title, blocks, category="Politik" if v == 1 else "Soziales", topic="rat" if v == 1 else "soziales",
                fields=fields, report=v in (1, 2, 3))
@@ -751,12 +576,9 @@ def t_iwoche(c: Ctx):
 def t_einbuergerung(c: Ctx):
     k = c.r.randint(60, 140)
     title = c.pick(c.say("einbuergerung.title"))
-    blocks = [
-        P(c.say("einbuergerung.para", k=k, am_past_1=lambda: c.am(c.past(1, 4), c.pick(['wd_dm', 'dm'])),
-                randint_22_38=lambda: c.r.randint(22, 38), randint_420_690=lambda: c.r.randint(420, 690))),
-        P(c.say("einbuergerung.para_2")),
-        Q(c.say("einbuergerung.quote")),
-    ]
+    blocks = c.blocks("einbuergerung", "para", "para_2", "quote", k=k,
+                      am_past_1=lambda: c.am(c.past(1, 4), c.pick(['wd_dm', 'dm'])),
+                      randint_22_38=lambda: c.r.randint(22, 38), randint_420_690=lambda: c.r.randint(420, 690))
     p, fem = c.person(initial=False)
     blocks.append(Q(c.pick(c.say("einbuergerung.quote_2", p=p, die_or_der=lambda: 'die' if fem else 'der'))))
     if c.chance(0.6):
@@ -781,20 +603,14 @@ def t_ukraine(c: Ctx):
         c.district("Rheindorf", code=c.chance(0.5))
     elif v == 1:
         title = c.say("ukraine.title_2")
-        blocks = [
-            P(c.say("ukraine.para_3", num_10_randint=lambda: num(c.r.randint(26, 38) * 10),
-                    cap_ki_nom=lambda: cap(c.ki('nom')))),
-            P(c.say("ukraine.para_4")),
-            Q(c.say("ukraine.quote_2")),
-        ]
+        blocks = c.blocks("ukraine", "para_3", "para_4", "quote_2",
+                          num_10_randint=lambda: num(c.r.randint(26, 38) * 10), cap_ki_nom=lambda: cap(c.ki('nom')))
         fields = ["bildung", "sprache"]
     else:
         title = c.say("ukraine.title_3")
-        blocks = [
-            P(c.say("ukraine.para_5", num_randint_1900=lambda: num(c.r.randint(1900, 2400)))),
-            P(c.say("ukraine.para_6", randint_150_320=lambda: c.r.randint(150, 320))),
-            Q(c.say("ukraine.quote_3")),
-        ]
+        blocks = c.blocks("ukraine", "para_5", "para_6", "quote_3",
+                          num_randint_1900=lambda: num(c.r.randint(1900, 2400)),
+                          randint_150_320=lambda: c.r.randint(150, 320))
         fields = ["arbeit", "sprache", "wohnen"]
     return art(title, blocks, category="Soziales", topic="soziales", fields=fields,
                pools=[["wohnen", "engagement"], ["bildung_i"], ["arbeit", "wohnen"]][v])
@@ -804,27 +620,17 @@ def t_migrationsberatung(c: Ctx):
     v = c.pick(["mbe", "jmd", "bilanz"])
     if v == "mbe":
         title = c.pick(c.say("migrationsberatung.title"))
-        blocks = [
-            P(c.say("migrationsberatung.para", my_future_10=lambda: c.my(c.future(10, 40)))),
-            P(c.say("migrationsberatung.para_2")),
-            Q(c.say("migrationsberatung.quote")),
-        ]
+        blocks = c.blocks("migrationsberatung", "para", "para_2", "quote", my_future_10=lambda: c.my(c.future(10, 40)))
         fields = ["sprache", "arbeit"]
     elif v == "jmd":
         title = c.pick(c.say("migrationsberatung.title_2"))
-        blocks = [
-            P(c.say("migrationsberatung.para_3", randint_220_420=lambda: c.r.randint(220, 420))),
-            P(c.say("migrationsberatung.para_4")),
-            Q(c.say("migrationsberatung.quote_2")),
-        ]
+        blocks = c.blocks("migrationsberatung", "para_3", "para_4", "quote_2",
+                          randint_220_420=lambda: c.r.randint(220, 420))
         fields = ["bildung", "arbeit"]
     else:
         title = c.pick(c.say("migrationsberatung.title_3"))
-        blocks = [
-            P(c.say("migrationsberatung.para_5", num_randint_1100=lambda: num(c.r.randint(1100, 2100)))),
-            P(c.say("migrationsberatung.para_6")),
-            Q(c.say("migrationsberatung.quote_3")),
-        ]
+        blocks = c.blocks("migrationsberatung", "para_5", "para_6", "quote_3",
+                          num_randint_1100=lambda: num(c.r.randint(1100, 2100)))
         fields = ["arbeit", "senioren"]
     if c.chance(0.6):
         blocks.append(P(c.say("migrationsberatung.para_7")))
