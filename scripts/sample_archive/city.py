@@ -153,8 +153,7 @@ def t_kultur(c: Ctx):
     if c.chance(0.5):
         blocks.append(P(c.say("kultur.para_13")))
     return art(title, blocks, category="Kultur", topic="kultur_sport",
-               sender=c.pick(["Stadtverwaltung", "Stadtverwaltung", "Internet Initiative"])
-               if c.y < 2007 else "Stadtverwaltung")
+               sender=c.city_sender())
 
 
 def t_ausstellung(c: Ctx):
@@ -222,9 +221,7 @@ def t_sport(c: Ctx):
     if c.chance(0.55):
         blocks.append(P(c.pick(c.say("sport.para_11"))))
     return art(title, blocks, category="Sport", topic="kultur_sport",
-               sender="TSV Bayer 04" if kind == "tsv"
-               else c.pick(["Stadtverwaltung", "Stadtverwaltung", "Internet Initiative"]) if c.y < 2007
-               else "Stadtverwaltung")
+               sender="TSV Bayer 04" if kind == "tsv" else c.city_sender())
 
 
 def t_sportlerehrung(c: Ctx):
@@ -568,8 +565,7 @@ def t_wirtschaft(c: Ctx):
     if c.chance(0.4):
         blocks.append(P(c.say("wirtschaft.para_13")))
     return art(title, blocks, category="Wirtschaft", topic="wirtschaft",
-               sender=c.pick(["Stadtverwaltung", "Stadtverwaltung", "Internet Initiative"])
-               if c.y < 2007 else "Stadtverwaltung")
+               sender=c.city_sender())
 
 
 def t_handwerk(c: Ctx):

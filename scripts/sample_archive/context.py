@@ -397,6 +397,12 @@ class Ctx:
             return self.pick(["Übergangsheim", "Übergangswohnheim", "Wohnheim für Asylbewerber"])
         return self.pick(["Flüchtlingsunterkunft", "Gemeinschaftsunterkunft", "Unterkunft"])
 
+    def city_sender(self) -> str:
+        """Before 2007 a third of the city's culture and business releases came from the Internet Initiative."""
+        if self.y < 2007:
+            return self.pick(["Stadtverwaltung", "Stadtverwaltung", "Internet Initiative"])
+        return "Stadtverwaltung"
+
     def dz(self):
         return TEMPLATES["vocabulary"]["dz"]
 
