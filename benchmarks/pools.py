@@ -1,7 +1,7 @@
 """Sentence and name pools of the synthetic-corpus generators: invented German text kept as
 data, read here by every generator: the benchmarks' benchmarks/pools/<bench>.toml and the sample
-archive's data/sample-archive/pools/*.toml (scripts/generate_sample_articles.py). Neither is
-shipped with the package.
+archive's data/sample-archive/pools/*.toml, templates/*.toml and plan.toml
+(scripts/generate_sample_articles.py). None is shipped with the package.
 
 Templates fill `{slot}` fields with `str.format`; an inner list (a masculine/feminine pair, a
 title with its category) comes back as a tuple, as the generators index into it. `fill` is the

@@ -4,9 +4,13 @@
 Writes data/sample-archive/articles.jsonl: 230 invented German municipal
 press releases modelled on the structure of a city press archive.  Every
 text, person and organisation name is written for this project; nothing is
-copied from real articles.  Fixed seed, deterministic
-output. The cast, places and stock sentences are data in data/sample-archive/pools/*.toml,
-read through benchmarks/pools.py (the loader every corpus generator shares):
+copied from real articles.  Fixed seed, deterministic output.
+
+What is written is data under data/sample-archive/, read through benchmarks/pools.py (the loader
+every corpus generator shares): the cast and places (pools/cast.toml), the sentences of every
+article template (templates/<template>.toml, filled by benchmarks.pools.fill) and the plan of
+which template is written how often and when (pools/plan.toml). The logic is here (plan, length fitting,
+validation) and in scripts/sample_archive/ (the article templates and their context):
 
     python scripts/generate_sample_articles.py [--out PATH]
 
@@ -57,7 +61,7 @@ FORBIDDEN_PREFIXES = (
 TEMPLATE_FUNCTIONS = {name[2:]: fn for module in (integration, city) for name, fn in vars(module).items()
                       if name.startswith("t_")}
 INTEGRATION_TEMPLATES = {fn for name, fn in vars(integration).items() if name.startswith("t_")}
-PLAN = load_file(ROOT / "data" / "sample-archive" / "plan.toml")
+PLAN = load_file(ROOT / "data" / "sample-archive" / "pools" / "plan.toml")
 YEAR_WEIGHT = {int(y): w for y, w in PLAN["year_weight"].items()}
 # (function, count, first year, last year, months or None)
 RANGED = [(TEMPLATE_FUNCTIONS[name], n, y1, y2, tuple(months) or None) for name, n, y1, y2, months in PLAN["ranged"]]

@@ -17,7 +17,9 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 FIELDS = ["sprache", "bildung", "arbeit", "wohnen", "gesundheit", "engagement", "dialog", "senioren"]
+# pools/plan.toml is the plan of scripts/generate_sample_articles.py, not a pool
 POOLS = {name: pool for path in sorted((ROOT / "data" / "sample-archive" / "pools").glob("*.toml"))
+         if path.name != "plan.toml"
          for name, pool in load_file(path).items()}
 # the sentences of each article template (t_sprachkurs → sprachkurs.toml) and of the extension pools
 TEMPLATES = {path.stem: load_file(path)
