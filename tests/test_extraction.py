@@ -63,6 +63,10 @@ def test_inferred_year_is_marked(nlp):
     ("Am Büchelter Hof 11", "Am Büchelter Hof", "11"),
     ("Hauptstraße 8 bis 12", "Hauptstraße", "8-12"),
     ("Wohnungen in der Felderstraße entstehen", "Felderstraße", None),
+    # a place-derived adjective in -sche/-schen, as in the nominative
+    ("Besuch an der Gahlenschen Straße 26.", "Gahlensche Straße", "26"),
+    # a capitalised preposition inside a sentence starts a name, also without a number
+    ("Die Grundschule Am Lindenbach erhält eine Mensa.", "Am Lindenbach", None),
 ])
 def test_addresses(text, street, number):
     [found] = AddressFinder().find(text)
@@ -73,6 +77,23 @@ def test_addresses(text, street, number):
                                   "Markt und Heimat", "Die Einbahnstraße und der Spielplatz"])
 def test_no_false_addresses(text):
     assert AddressFinder().find(text) == []
+
+
+@pytest.mark.parametrize("text", ["Er kam Am Montag zurück.", "Wir sehen uns, Im Jahr 2020 war das anders."])
+def test_capitalised_prepositions_before_common_words_are_no_streets(text):
+    assert AddressFinder().find(text) == []
+
+
+def test_both_streets_of_a_crossing_count_even_common_words():
+    found = AddressFinder().find("An der Kreuzung Marktstraße/Hauptstraße steht bald eine Ampel.")
+    assert [(a.street_norm, a.number) for a in found] == [("Marktstraße", None), ("Hauptstraße", None)]
+    assert AddressFinder().find("An der Hauptstraße steht bald eine Ampel.") != []  # after a preposition
+    assert AddressFinder().find("Die Hauptstraße ist eine Ampelkreuzung.") == []  # a common noun alone
+
+
+def test_a_street_given_with_a_number_is_not_listed_again_without():
+    found = AddressFinder().find("Das Amt in der Sandstraße 4 ist umgezogen. Die Sandstraße wird gesperrt.")
+    assert [(a.street_norm, a.number) for a in found] == [("Sandstraße", "4")]
 
 
 def test_a_quantity_after_a_street_is_no_house_number():

@@ -3,6 +3,7 @@ streets without a number where a preposition makes them a place."""
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass
 
@@ -61,8 +62,10 @@ class AddressFinder:
         # Words before the street word are adjectives: "Alte", "Bergische", or place-derived
         # "Kölner"; never a noun such as "Verwaltungsgebäude", never across a line break.
         adjectives = "|".join(rules.get("street_adjectives", []))
-        before = rf"(?:(?:{adjectives}) +)?(?:[A-ZÄÖÜ][\wäöüß-]*er +)?"
-        before_one = rf"(?:(?:{adjectives}) +[A-ZÄÖÜ][\wäöüß-]*er +|(?:{adjectives}) +|[A-ZÄÖÜ][\wäöüß-]*er +)"
+        # Place-derived adjectives: "Kölner Straße", "Gahlensche Straße", "an der Gahlenschen Straße".
+        derived = r"[A-ZÄÖÜ][\wäöüß-]*(?:er|sche|schen)"
+        before = rf"(?:(?:{adjectives}) +)?(?:{derived} +)?"
+        before_one = rf"(?:(?:{adjectives}) +{derived} +|(?:{adjectives}) +|{derived} +)"
         # "Sandstraße", "Alte Landstr." ; a bare "Straße"/"Platz" needs a name before it.
         self.suffix_street = re.compile(
             rf"(?<![\wäöüß-])(?P<street>(?!(?:{not_first}) )"
@@ -74,6 +77,13 @@ class AddressFinder:
             rf"(?<![\wäöüß-])(?P<street>(?:{prefixes}) +(?!(?:{not_words})\b)(?:{_WORD} +){{0,2}}{_WORD})"
             rf" +(?={_NUMBER[len('(?P<number>'):-1]}\b)"
         )
+        # A capitalised "Am"/"Im"/"An der" inside a sentence only starts a name: "die Grundschule Am
+        # Wiembach", "Bebauungsplan Am Mühlbach" (running text writes "am", "im", "an der").
+        name_prefixes = "|".join(p.replace(" ", r"\s+") for p in rules["prefixes"] if p[0] in "AIZUHV"
+                                 and p.split()[0] in rules.get("prefix_prepositions", []))
+        self.inner_prefix_street = re.compile(
+            rf"(?<=[a-zäöüß,] )(?P<street>(?:{name_prefixes}) +(?!(?:{not_words})\b)(?:{_WORD} +)?{_WORD})"
+            rf"(?= +[a-zäöüß]|[ ,.;:)]|$)", re.MULTILINE)
         self.number = re.compile(r" *(?:(?:Höhe +)?(?:Nr\.|Hausnummer) *)?" + _NUMBER
                                  + r"(?:-[a-z](?![\wäöüß]))?(?![\d.,]\d|[\wäöüß])")
         self.between = re.compile(r",? *\(?(?:nur +)?(?:zwischen|zw\.|Hausnummern) +(?:(?:Hausnummer|Nr\.) *)?"
@@ -97,7 +107,9 @@ class AddressFinder:
                 found.append(AddressMention(start, end, street, normalize_street(street),
                                             normalize_number(number) if number else None))
 
-        for pattern, needs_number in ((self.suffix_street, False), (self.prefix_street, True)):
+        crossings = self._crossing_streets(text)
+        for pattern, needs_number in ((self.suffix_street, False), (self.prefix_street, True),
+                                      (self.inner_prefix_street, False)):
             for match in pattern.finditer(text):
                 street = match["street"]
                 span_between = self.between.match(text, match.end("street"))
@@ -115,11 +127,25 @@ class AddressFinder:
                         for extra in re.findall(r"\d{1,4}[a-z]?", more.group(0)):
                             found.append(AddressMention(match.start("street"), more.end(), street,
                                                         normalize_street(street), extra))
-                elif not needs_number and (self._bare_street_is_name(street) or self.place_before.search(
-                        text[max(0, match.start() - 20):match.start()])):
+                elif not needs_number and (pattern is self.inner_prefix_street or self._bare_street_is_name(street)
+                                           or match.span("street") in crossings or self.place_before.search(
+                                               text[max(0, match.start() - 20):match.start()])):
                     add(match.start("street"), match.end("street"), street, None)
+        # labelling.md: a street that appears with a house number is not listed again without one.
+        numbered = {a.street_norm for a in found if a.number}
+        found = [a for a in found if a.number or a.street_norm not in numbered]
         found.sort(key=lambda a: a.start)
         return found
+
+    def _crossing_streets(self, text: str) -> set[tuple[int, int]]:
+        """Streets written as a crossing, "Schulstraße/Ringstraße": both sides are names, also words
+        that alone could be common nouns ("Hauptstraße")."""
+        spans = [m.span("street") for m in self.suffix_street.finditer(text)]
+        crossing: set[tuple[int, int]] = set()
+        for left, right in itertools.pairwise(spans):
+            if re.fullmatch(r" ?/ ?", text[left[1]:right[0]]):
+                crossing.update((left, right))
+        return crossing
 
     def _bare_street_is_name(self, street: str) -> bool:
         """A street without number and preposition is still a place when its name cannot be a
