@@ -101,6 +101,20 @@ def test_a_quantity_after_a_street_is_no_house_number():
         ("Sandstraße", None)]
 
 
+@pytest.mark.parametrize("text, role", [
+    ("Die Mitglieder wählten Hans Becker zum neuen Vorsitzenden.", "Vorsitzender"),
+    ("Zur Vorsitzenden wurde Lena Brandt gewählt.", "Vorsitzende"),
+    ("Der Rat hat Jonas Keller zu seinem Stellvertreter bestimmt.", "Stellvertreter"),
+])
+def test_a_person_elected_to_a_role_carries_it(nlp, text, role):
+    assert [(s._.person, s._.role) for s in nlp(text).spans["persons"]][0][1] == role
+
+
+def test_an_election_with_two_persons_gives_nobody_the_role(nlp):
+    doc = nlp("Die Mitglieder wählten Petra Schneider und Hans Becker zum Vorsitzenden.")
+    assert len(doc.spans["persons"]) == 2 and all(s._.role is None for s in doc.spans["persons"])
+
+
 def test_bodies_and_persons_are_canonical(nlp):
     doc = nlp("Der Vorsitzende des Integrationsrates Samir Haddad dankte dem Kommunalen "
               "Integrationszentrum und dem Ausschuß für Bürger und Umwelt. Später sagte OB Kessler, "

@@ -79,6 +79,7 @@ class PersonRecognizer:
         self.descriptors = {word_key(w) for w in words.get("descriptors", [])}
         self.titles = set(words.get("titles", []))
         self.speech_verbs = set(words.get("speech_verbs", []))
+        self.election_verbs = set(words.get("election_verbs", []))
         self.particles = set(words.get("particles", []))
         # Capitalised words that begin a sentence or a clause but never a name ("Dazu", "Auch").
         self.not_names = {w.lower() for w in words.get("not_names", [])}
@@ -229,6 +230,7 @@ class PersonRecognizer:
                 parsed: list[Entities]) -> list[PersonMention]:
         mentions.extend(self._ner_persons(doc, blocked, candidates, parsed))
         mentions.sort(key=lambda m: m.start)
+        self._elected_roles(doc, mentions)
         return _resolve(mentions)
 
     def _by_patterns(self, doc: Doc) -> tuple[list[PersonMention], set[int]]:
@@ -383,6 +385,50 @@ class PersonRecognizer:
             return body_at[after]._.name  # "vom"/"beim" glued into one token before the body
         return None
 
+    def _elected_roles(self, doc: Doc, mentions: list[PersonMention]) -> None:
+        """The role a person is elected or appointed to: "wählte Ahmet Yılmaz zum neuen Vorsitzenden",
+        "Zur Vorsitzenden wurde Dilara Öztürk gewählt" — when the sentence has an election verb and
+        exactly one person without a role."""
+        if not self.election_verbs or not doc.has_annotation("SENT_START"):
+            return
+        unroled = [m for m in mentions if m.role is None]
+        if not unroled:
+            return
+        bodies = doc.spans["bodies"] if "bodies" in doc.spans else []
+        body_at = {s.start: s for s in bodies}
+        for sentence in {doc[m.start].sent for m in unroled}:
+            if not any(t.text in self.election_verbs for t in sentence):
+                continue
+            people = [m for m in mentions if sentence.start <= m.start < sentence.end]
+            if len({m.name for m in people}) != 1 or people[0].role is not None:
+                continue
+            found = self._elected_role(doc, sentence, body_at)
+            if found is not None:
+                for mention in people:
+                    mention.role, mention.role_of = found
+
+    def _elected_role(self, doc: Doc, sentence: Span, body_at: dict[int, Span]) -> tuple[str, str | None] | None:
+        for i in range(sentence.start, sentence.end - 1):
+            word = doc[i].lower_
+            if word in ("zum", "zur"):
+                feminine, j = word == "zur", i + 1
+            elif word == "zu" and doc[i + 1].lower_ in _POSSESSIVES:
+                feminine, j = doc[i + 1].lower_.endswith("er"), i + 2
+            else:
+                continue
+            while j < sentence.end - 1 and doc[j].text[:1].islower() and doc[j].text.isalpha() \
+                    and j - i <= 3:  # "zum neuen stellvertretenden Vorsitzenden"
+                j += 1
+            found = self.role_at(doc, j) if j < sentence.end else None
+            if found is None:
+                continue
+            role, after = found
+            if feminine and role.endswith("er") and doc[j].text.endswith("en"):
+                role = role[:-1]  # adjectival nouns: "zur Vorsitzenden" is a Vorsitzende
+            complement_end, _ = self._complement(doc, after, body_at, set(body_at))
+            return role, self._role_of(doc, after, complement_end, body_at)
+        return None
+
     @staticmethod
     def _mention(doc: Doc, start: int, end: int, name: tuple[int, int], role: str | None,
                  role_of: str | None = None) -> PersonMention:
@@ -426,6 +472,9 @@ class PersonRecognizer:
             span._.role_of = mention.role_of
             spans.append(span)
         doc.spans["persons"] = spans
+
+
+_POSSESSIVES = ("ihrem", "ihrer", "seinem", "seiner", "unserem", "unserer")
 
 
 def _is_inflected_word(token: Token) -> bool:
