@@ -1,0 +1,98 @@
+"""Headline and publication date of pages of hosts no rule was written for: the head shapes of the
+second layout study (tests/gold/real-layouts.md, Part 5), read by the general structural rules.
+
+The pages here are short ones written in those shapes, plus the second real-style tuning set
+(tests/gold/extraction-real/real-style-2.jsonl). No text of a real page is used.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from kommunalmonitor.pipeline.filemode import read_page
+
+GOLD_2 = Path(__file__).resolve().parent / "gold" / "extraction-real" / "real-style-2.jsonl"
+LEAD = "Die Stadt eröffnet am Montag eine neue Beratungsstelle. Sie hilft bei Anträgen und Terminen."
+
+
+def fields(text: str, url: str | None = None) -> tuple:
+    page = read_page({"key": "k", "url": url, "text": text})
+    return page.title, page.published
+
+
+@pytest.mark.parametrize("text, title, published", [
+    # a `Datum:` field above the headline, under a notice paragraph that is not the article
+    ("Zum Aktivieren des Übersetzers bitte klicken. Danach werden Daten an einen Anbieter übermittelt.\n"
+     "Suche\nDatum: 04.05.2021\n\nNeue Beratungsstelle eröffnet\n\n" + LEAD, "Neue Beratungsstelle eröffnet",
+     "2021-05-04"),
+    # a date glued to an icon label under the headline
+    ("Aktuelles: Gemeinde Beispielheim\n\nNeue Beratungsstelle eröffnet\n\nicon.crdate04.05.2021\n\n" + LEAD,
+     "Neue Beratungsstelle eröffnet", "2021-05-04"),
+    # the issue of a daily or of an official gazette
+    ("Aus: Ausgabe vom 4.5.2021, Seite 3 / Inland\nNeue Beratungsstelle eröffnet\n" + LEAD,
+     "Neue Beratungsstelle eröffnet", "2021-05-04"),
+    ("Amtsblatt vom 04.05.2021, Seite 2 und 3\n\nNeue Beratungsstelle eröffnet\n\n" + LEAD,
+     "Neue Beratungsstelle eröffnet", "2021-05-04"),
+    # a press distributor's stamp with time and sender; a date with the release number
+    ("Feuerwehr Beispielheim\n\n04.05.2021, 09:45 – Feuerwehr Beispielheim\n\nNeue Beratungsstelle eröffnet\n\n"
+     + LEAD, "Neue Beratungsstelle eröffnet", "2021-05-04"),
+    ("Pressemitteilung 45/2021\n\n04.05.2021 - 45/2021\nNeue Beratungsstelle eröffnet\n\n" + LEAD,
+     "Neue Beratungsstelle eröffnet", "2021-05-04"),
+    # a closing `Artikel vom …` under the article leaves the headline above it
+    ("04.05.2021 Artikelansicht\nDrucken Drucken\n\nNeue Beratungsstelle eröffnet\n\n" + LEAD
+     + "\n\nArtikel vom 04.05.2021", "Neue Beratungsstelle eröffnet", "2021-05-04"),
+])
+def test_head_date_shapes_give_title_and_date(text, title, published):
+    assert fields(text) == (title, published)
+
+
+def test_a_date_field_further_down_is_no_publication_date():
+    text = ("Neue Beratungsstelle eröffnet\n\n" + LEAD + "\n\n" + LEAD + "\n\n" + LEAD + "\n\nDie Termine:\n"
+            "Ort: Rathaus\nRaum: Saal 2\nThema: Anträge\nLeitung: Frau Muster\nAnmeldung: bis Freitag\n"
+            "Gebühr: keine\nDatum: 12.06.2021\n\n" + LEAD)
+    assert fields(text) == ("Neue Beratungsstelle eröffnet", None)
+
+
+def test_a_consent_notice_above_the_headline_is_not_the_article():
+    text = ("Aktuelles: Gemeinde Beispielheim\n\nDiese Website verwendet Cookies und externe Dienste\n\n"
+            "Um unsere Website für Sie gut zu gestalten, nutzen wir einwilligungspflichtige Dienste. "
+            "Sie können Ihre Zustimmung jederzeit widerrufen.\n\nCookie-Banner\nTracking\n\n"
+            "Neue Beratungsstelle eröffnet\n\nicon.crdate04.05.2021\n\n" + LEAD)
+    page = read_page({"key": "k", "text": text})
+    assert (page.title, page.published) == ("Neue Beratungsstelle eröffnet", "2021-05-04")
+    assert page.body.startswith("Die Stadt eröffnet") and "Zustimmung" not in page.body
+
+
+@pytest.mark.parametrize("head", [
+    "Zum Inhalt (ALT-C)\nZur Navigation (ALT-N)\nZur Startseite (ALT-S)\n\nSeite ausdrucken\n\n",
+    "Connect with us\n\nPolitik\n\n",
+])
+def test_skip_links_with_access_keys_and_social_prompts_are_not_the_title(head):
+    assert fields(head + "Neue Beratungsstelle eröffnet\n\n" + LEAD) == ("Neue Beratungsstelle eröffnet", None)
+
+
+def test_a_lone_colon_kicker_headline_is_the_title_a_field_block_is_not():
+    assert fields("Bauarbeiten: Hauptstraße halbseitig gesperrt\n\n" + LEAD) == (
+        "Bauarbeiten: Hauptstraße halbseitig gesperrt", None)
+    council = "Gremium: Rat der Stadt\nRaum: Großer Saal\nStatus: öffentlich\n\n" + LEAD
+    assert fields(council) == (None, None)
+
+
+def test_more_from_a_section_ends_the_body():
+    text = ("Neue Beratungsstelle eröffnet\n" + LEAD + "\nMehr aus: Inland\n-\nStreit um die Pendlerpauschale\n"
+            "vom 04.05.2021 -")
+    page = read_page({"key": "k", "text": text})
+    assert page.body == LEAD
+
+
+# Floors a little below what the general rules scored on real-style-2.jsonl once they were written
+# (README): title 0.971 (one headline whose URL slug leaves out its first word), published 1.000.
+# It is a TUNING set; tests/gold/extraction-real-holdout is not tuned on.
+def test_second_real_style_tuning_set_stays_above_its_floors():
+    from kommunalmonitor.pipeline.evaluate import evaluate_gold
+
+    pages = evaluate_gold(GOLD_2)["page_fields"]
+    assert pages["title"]["accuracy"] >= 0.95 and pages["published"]["accuracy"] >= 0.97, pages
+    assert pages["title"]["invented"] == 0 and pages["published"]["invented"] == 0, pages
