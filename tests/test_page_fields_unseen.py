@@ -43,6 +43,17 @@ def fields(text: str, url: str | None = None) -> tuple:
     # a closing `Artikel vom …` under the article leaves the headline above it
     ("04.05.2021 Artikelansicht\nDrucken Drucken\n\nNeue Beratungsstelle eröffnet\n\n" + LEAD
      + "\n\nArtikel vom 04.05.2021", "Neue Beratungsstelle eröffnet", "2021-05-04"),
+    # a site's news stamp with time; a date with its author and a comment counter above the headline
+    ("Beispiel News, 04.05.2021 18:30\nNeue Beratungsstelle eröffnet\n" + LEAD, "Neue Beratungsstelle eröffnet",
+     "2021-05-04"),
+    ("4. Mai 2021 von Petra Muster\n0 Kommentare\n\nNeue Beratungsstelle eröffnet\n\n" + LEAD,
+     "Neue Beratungsstelle eröffnet", "2021-05-04"),
+    # a dated item of a series above the headline; `[Online seit …]` under it, below head tools
+    ("magazin | regionalmagazin vom 4. Mai 2021\nNeue Beratungsstelle eröffnet\n" + LEAD,
+     "Neue Beratungsstelle eröffnet", "2021-05-04"),
+    ("Gemeinde Beispielheim\n\nSeitenbereiche\n\nVolltextsuche\n\nWas suchen Sie?\n\nRSS\n\nKontrast\n\n"
+     "Schriftgröße:\n\nSeiteninhalt\n\nNeue Beratungsstelle eröffnet\n\n[Online seit 04.05.2021]\n\n" + LEAD,
+     "Neue Beratungsstelle eröffnet", "2021-05-04"),
 ])
 def test_head_date_shapes_give_title_and_date(text, title, published):
     assert fields(text) == (title, published)
@@ -73,6 +84,14 @@ def test_skip_links_with_access_keys_and_social_prompts_are_not_the_title(head):
     assert fields(head + "Neue Beratungsstelle eröffnet\n\n" + LEAD) == ("Neue Beratungsstelle eröffnet", None)
 
 
+def test_script_notices_back_links_and_a_lost_date_label_are_not_the_article():
+    text = ("Sie haben Javascript deaktiviert und können nicht alle Funktionen dieser Website nutzen. Bitte "
+            "aktivieren Sie es in Ihrem Browser.\n\nZurück zur vorigen Seite\nZurück zur ersten Seite der aktuellen "
+            "Ausgabe\n\nNeue Beratungsstelle eröffnet\n\nVeröffentlicht\n\nam\n\n" + LEAD)
+    page = read_page({"key": "k", "text": text})
+    assert (page.title, page.published, page.body) == ("Neue Beratungsstelle eröffnet", None, LEAD)
+
+
 def test_a_lone_colon_kicker_headline_is_the_title_a_field_block_is_not():
     assert fields("Bauarbeiten: Hauptstraße halbseitig gesperrt\n\n" + LEAD) == (
         "Bauarbeiten: Hauptstraße halbseitig gesperrt", None)
@@ -88,7 +107,8 @@ def test_more_from_a_section_ends_the_body():
 
 
 # Floors a little below what the general rules scored on real-style-2.jsonl once they were written
-# (README): title 0.971 (one headline whose URL slug leaves out its first word), published 1.000.
+# (README): title 0.957 (a headline whose URL slug leaves out its first word, a headline ending in a
+# full stop), published 1.000.
 # It is a TUNING set; tests/gold/extraction-real-holdout is not tuned on.
 def test_second_real_style_tuning_set_stays_above_its_floors():
     from kommunalmonitor.pipeline.evaluate import evaluate_gold
