@@ -721,6 +721,9 @@ class StructuredPage:
         title_index = self._priority_headline(head_start, end)
         if title_index is None:
             title_index = self.choose_headline(head_start, first_prose, pub_index)
+            if title_index is None and content and content[0] <= first_prose and self._sentence_headline(content):
+                title_index = content[0]
+                first_prose = prose_after(title_index) if title_index == first_prose else first_prose
         elif title_index > first_prose:
             first_prose = prose_after(title_index)
         fields = Fields(teasers=self.teasers)
@@ -750,6 +753,18 @@ class StructuredPage:
                 body_lines = [self.lines[title_index].text, ""] + body_lines
         fields.body = join_paragraphs(body_lines)
         return fields
+
+    def _sentence_headline(self, content: list[int]) -> bool:
+        """A headline written as one short sentence with a full stop: the page's first line, set off by
+        a blank line, and shown again further down (in a teaser or a `… weiterlesen` line)."""
+        i = content[0]
+        if self.lines[i].kind != "":
+            return False
+        text = self.lines[i].text
+        if len(text) > 120 or not text.endswith(".") or _SENTENCE_END.search(text) or \
+                i + 1 >= len(self.lines) or self.lines[i + 1].kind != "blank":
+            return False
+        return any(text in self.lines[j].text for j in content[1:])
 
     def _opens_with_salutation(self, title: int) -> bool:
         following = self.next_content(title)

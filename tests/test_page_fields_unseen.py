@@ -48,6 +48,10 @@ def fields(text: str, url: str | None = None) -> tuple:
      "2021-05-04"),
     ("4. Mai 2021 von Petra Muster\n0 Kommentare\n\nNeue Beratungsstelle eröffnet\n\n" + LEAD,
      "Neue Beratungsstelle eröffnet", "2021-05-04"),
+    # a statute's notice line under the headline; a reprint's closing source line
+    ("Satzung über die Beratungsstelle\n\nwww.beispiel.de/bekanntmachungen veröffentlicht am 04.05.2021 - "
+     "Nachrichtlich Amtsblatt Nummer 18 vom 06.05.2021\n\n" + LEAD, "Satzung über die Beratungsstelle", "2021-05-04"),
+    (LEAD + "\n\nPM der PD Beispielheim vom 04.05.2021", None, "2021-05-04"),
     # a dated item of a series above the headline; `[Online seit …]` under it, below head tools
     ("magazin | regionalmagazin vom 4. Mai 2021\nNeue Beratungsstelle eröffnet\n" + LEAD,
      "Neue Beratungsstelle eröffnet", "2021-05-04"),
@@ -92,6 +96,13 @@ def test_script_notices_back_links_and_a_lost_date_label_are_not_the_article():
     assert (page.title, page.published, page.body) == ("Neue Beratungsstelle eröffnet", None, LEAD)
 
 
+def test_a_one_sentence_headline_shown_again_below_is_the_title():
+    headline = "Fraktion fordert eine Bürgerversammlung."
+    text = headline + "\n\n" + LEAD + " … " + headline + " weiterlesen"
+    assert fields(text) == (headline, None)
+    assert fields(headline + "\n\n" + LEAD) == (None, None)  # said once, it is the lead
+
+
 def test_a_lone_colon_kicker_headline_is_the_title_a_field_block_is_not():
     assert fields("Bauarbeiten: Hauptstraße halbseitig gesperrt\n\n" + LEAD) == (
         "Bauarbeiten: Hauptstraße halbseitig gesperrt", None)
@@ -107,8 +118,7 @@ def test_more_from_a_section_ends_the_body():
 
 
 # Floors a little below what the general rules scored on real-style-2.jsonl once they were written
-# (README): title 0.957 (a headline whose URL slug leaves out its first word, a headline ending in a
-# full stop), published 1.000.
+# (README): title 0.981 (a headline whose URL slug leaves out its first word), published 1.000.
 # It is a TUNING set; tests/gold/extraction-real-holdout is not tuned on.
 def test_second_real_style_tuning_set_stays_above_its_floors():
     from kommunalmonitor.pipeline.evaluate import evaluate_gold
