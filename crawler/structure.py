@@ -573,13 +573,16 @@ class StructuredPage:
 
     # -- headline ------------------------------------------------------------------------------
 
-    def candidates(self, start: int, end: int) -> list[tuple[int, str]]:
+    def candidates(self, start: int, end: int, *, kickers: bool = False) -> list[tuple[int, str]]:
+        """Headline-shaped lines; with `kickers`, lone `<Kicker>: <Headline>` lines (a fallback only:
+        `Autor: <Name>` above a headline has the same shape)."""
         out = []
         for i in range(start, end):
             line = self.lines[i]
             if line.kind != "":
                 continue
-            shape = headline_shape(line.text) or (self._lone_kicker(i) and headline_shape(line.text, field_ok=True))
+            shape = headline_shape(line.text) or (kickers and self._lone_kicker(i)
+                                                  and headline_shape(line.text, field_ok=True))
             if shape and not matches_any(self.rules.not_publication_lines, line.text) and not self.date_of(line.text):
                 out.append((i, shape))
         return out
@@ -602,7 +605,7 @@ class StructuredPage:
         return max(scores, default=0.0)
 
     def choose_headline(self, start: int, end: int, pub: int | None) -> int | None:
-        cands = self.candidates(start, end)
+        cands = self.candidates(start, end) or self.candidates(start, end, kickers=True)
         if (self.slug or self.hints) and end < len(self.lines) and self._rescuable(self.lines[end]) \
                 and self.coverage(self.lines[end].text) >= 0.8:
             return end  # the slug spells out a line that reads like a quoted sentence: it is the headline

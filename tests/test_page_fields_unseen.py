@@ -108,6 +108,10 @@ def test_a_lone_colon_kicker_headline_is_the_title_a_field_block_is_not():
         "Bauarbeiten: Hauptstraße halbseitig gesperrt", None)
     council = "Gremium: Rat der Stadt\nRaum: Großer Saal\nStatus: öffentlich\n\n" + LEAD
     assert fields(council) == (None, None)
+    # the shape is a fallback: a byline of the same shape above a headline is not it
+    assert fields("Autor: Max Muster\n\nNeue Beratungsstelle eröffnet\n\n" + LEAD)[0] == "Neue Beratungsstelle eröffnet"
+    # and a headline that starts like a back link stays a headline
+    assert fields("Zurück zur Natur am Stadtweiher\n\n" + LEAD)[0] == "Zurück zur Natur am Stadtweiher"
 
 
 def test_more_from_a_section_ends_the_body():
