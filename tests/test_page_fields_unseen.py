@@ -24,7 +24,7 @@ def fields(text: str, url: str | None = None) -> tuple:
 
 @pytest.mark.parametrize("text, title, published", [
     # a `Datum:` field above the headline, under a notice paragraph that is not the article
-    ("Zum Aktivieren des Übersetzers bitte klicken. Danach werden Daten an einen Anbieter übermittelt.\n"
+    ("Übersetzung einschalten: Ein Klick lädt einen fremden Dienst, der dabei Daten erhält.\n"
      "Suche\nDatum: 04.05.2021\n\nNeue Beratungsstelle eröffnet\n\n" + LEAD, "Neue Beratungsstelle eröffnet",
      "2021-05-04"),
     # a date glued to an icon label under the headline
@@ -71,13 +71,13 @@ def test_a_date_field_further_down_is_no_publication_date():
 
 
 def test_a_consent_notice_above_the_headline_is_not_the_article():
-    text = ("Aktuelles: Gemeinde Beispielheim\n\nDiese Website verwendet Cookies und externe Dienste\n\n"
-            "Um unsere Website für Sie gut zu gestalten, nutzen wir einwilligungspflichtige Dienste. "
-            "Sie können Ihre Zustimmung jederzeit widerrufen.\n\nCookie-Banner\nTracking\n\n"
+    text = ("Aktuelles: Gemeinde Beispielheim\n\nWir setzen Cookies und Dienste Dritter ein\n\n"
+            "Einige Dienste auf dieser Seite brauchen Ihr Einverständnis, bevor sie Daten erheben. "
+            "Ihre Entscheidung lässt sich später ändern.\n\nCookie-Banner\nTracking\n\n"
             "Neue Beratungsstelle eröffnet\n\nicon.crdate04.05.2021\n\n" + LEAD)
     page = read_page({"key": "k", "text": text})
     assert (page.title, page.published) == ("Neue Beratungsstelle eröffnet", "2021-05-04")
-    assert page.body.startswith("Die Stadt eröffnet") and "Zustimmung" not in page.body
+    assert page.body.startswith("Die Stadt eröffnet") and "Einverständnis" not in page.body
 
 
 @pytest.mark.parametrize("head", [
@@ -89,8 +89,8 @@ def test_skip_links_with_access_keys_and_social_prompts_are_not_the_title(head):
 
 
 def test_script_notices_back_links_and_a_lost_date_label_are_not_the_article():
-    text = ("Sie haben Javascript deaktiviert und können nicht alle Funktionen dieser Website nutzen. Bitte "
-            "aktivieren Sie es in Ihrem Browser.\n\nZurück zur vorigen Seite\nZurück zur ersten Seite der aktuellen "
+    text = ("JavaScript ist in Ihrem Browser ausgeschaltet; einige Teile dieser Seite funktionieren deshalb "
+            "nicht. Bitte schalten Sie es ein.\n\nZurück zur vorigen Seite\nZurück zur ersten Seite der aktuellen "
             "Ausgabe\n\nNeue Beratungsstelle eröffnet\n\nVeröffentlicht\n\nam\n\n" + LEAD)
     page = read_page({"key": "k", "text": text})
     assert (page.title, page.published, page.body) == ("Neue Beratungsstelle eröffnet", None, LEAD)
