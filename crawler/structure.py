@@ -66,6 +66,7 @@ class TextRules:
 
     link_words: tuple[str, ...]
     publication_lines: tuple[re.Pattern[str], ...]
+    head_publication_lines: tuple[re.Pattern[str], ...]
     headline_date_lines: tuple[re.Pattern[str], ...]
     field_date_lines: tuple[re.Pattern[str], ...]
     closing_publication_lines: tuple[re.Pattern[str], ...]
@@ -112,6 +113,7 @@ class TextRules:
         return cls(
             link_words=tuple(raw.get("link_words", ["lesen"])),
             publication_lines=many("publication_lines"),
+            head_publication_lines=many("head_publication_lines"),
             headline_date_lines=many("headline_date_lines"),
             field_date_lines=many("field_date_lines"),
             closing_publication_lines=many("closing_publication_lines"),
@@ -273,8 +275,9 @@ def is_prose(text: str) -> bool:
     return stripped.endswith((".", "!", "?", ";")) or bool(_SENTENCE_END.search(text, 15))
 
 
-def headline_shape(text: str) -> str | None:
-    """'strong', 'weak' or None: could this line be a headline, and how sure is that?"""
+def headline_shape(text: str, *, field_ok: bool = False) -> str | None:
+    """'strong', 'weak' or None: could this line be a headline, and how sure is that? A line shaped
+    like a field (`Status: öffentlich`) is none unless `field_ok` (it stands alone, a kicker)."""
     if not text or len(text) > 250:
         return None
     first = text[0]
@@ -286,7 +289,7 @@ def headline_shape(text: str) -> str | None:
     if tail.endswith("...") or " | " in text or _SENTENCE_END.search(text, 1) and len(text) > 90:
         return None
     found = _FIELD.match(text)
-    if found and len(words(found.group("value"))) <= 3 and len(words(found.group("label"))) <= 2:
+    if found and len(words(found.group("value"))) <= 3 and len(words(found.group("label"))) <= 2 and not field_ok:
         return None  # a field (`Status: öffentlich`), not a headline with a kicker
     if date_line(text) or _PREV_NEXT.match(text):
         return None
@@ -440,6 +443,7 @@ class StructuredPage:
                 if key in seen:
                     line.kind = "repeat"
                 seen.add(key)
+        self._consent_block()
         self._menus()
         self._menu_columns()
         # A link word marks the line before it as the teaser it leads to.
@@ -458,6 +462,18 @@ class StructuredPage:
             if any(j in stamped or self.lines[j].kind in ("teaser", "link") for j in neighbours):
                 self.lines[i].kind = "teaser"
                 self.teasers.append(self.lines[i].text)
+
+    def _consent_block(self) -> None:
+        """A cookie-consent overlay at the top: the lines between two cookie lines a few lines apart
+        (its explanation paragraphs, service names) belong to it."""
+        content = self.content()[:20]
+        cookies = [n for n, i in enumerate(content) if self.lines[i].kind == "furniture"
+                   and self.rules.cookie.search(self.lines[i].text)]
+        for a, b in zip(cookies, cookies[1:], strict=False):
+            if b - a <= 5:
+                for i in content[a + 1:b]:
+                    if self.lines[i].kind == "":
+                        self.lines[i].kind = "furniture"
 
     def _menus(self) -> None:
         """Words laid out in a row with wide gaps are a menu, unless the rows hold figures or run
@@ -502,6 +518,7 @@ class StructuredPage:
 
     def is_publication(self, text: str) -> bool:
         return bool(matches_any(self.rules.publication_lines, text) or matches_any(
+            self.rules.head_publication_lines, text) or matches_any(
             self.rules.closing_publication_lines, text) or date_line(text))
 
     def credit_cut(self, text: str) -> str:
@@ -556,23 +573,39 @@ class StructuredPage:
 
     # -- headline ------------------------------------------------------------------------------
 
-    def candidates(self, start: int, end: int) -> list[tuple[int, str]]:
+    def candidates(self, start: int, end: int, *, kickers: bool = False) -> list[tuple[int, str]]:
+        """Headline-shaped lines; with `kickers`, lone `<Kicker>: <Headline>` lines (a fallback only:
+        `Autor: <Name>` above a headline has the same shape)."""
         out = []
         for i in range(start, end):
             line = self.lines[i]
             if line.kind != "":
                 continue
-            shape = headline_shape(line.text)
+            shape = headline_shape(line.text) or (kickers and self._lone_kicker(i)
+                                                  and headline_shape(line.text, field_ok=True))
             if shape and not matches_any(self.rules.not_publication_lines, line.text) and not self.date_of(line.text):
                 out.append((i, shape))
         return out
+
+    def _lone_kicker(self, i: int) -> bool:
+        """`<Kicker>: <Headline>` looks like a field; a field never stands alone, a kicker does (no
+        field or label line next to it, a capitalised value of two words or more)."""
+        found = _FIELD.match(self.lines[i].text)
+        if not found or len(words(found.group("value"))) < 2 or not found.group("value")[:1].isupper():
+            return False
+        if matches_any(self.rules.furniture_lines, found.group("value")):
+            return False  # `<Section>: <site name>`, a page's title bar
+        for j in (self.previous_content(i), self.next_content(i)):
+            if j is not None and (self.lines[j].kind == "label" or _FIELD.match(self.lines[j].text)):
+                return False
+        return True
 
     def coverage(self, text: str) -> float:
         scores = [hint_coverage(text, h) for h in ([self.slug] if self.slug else []) + self.hints]
         return max(scores, default=0.0)
 
     def choose_headline(self, start: int, end: int, pub: int | None) -> int | None:
-        cands = self.candidates(start, end)
+        cands = self.candidates(start, end) or self.candidates(start, end, kickers=True)
         if (self.slug or self.hints) and end < len(self.lines) and self._rescuable(self.lines[end]) \
                 and self.coverage(self.lines[end].text) >= 0.8:
             return end  # the slug spells out a line that reads like a quoted sentence: it is the headline
@@ -646,18 +679,22 @@ class StructuredPage:
         """The publication date a head line gives (a labelled line or a bare date line)."""
         if matches_any(self.rules.not_publication_lines, text):
             return None
-        found = matches_any(self.rules.publication_lines, text) or matches_any(self.rules.headline_date_lines, text)
+        found = (matches_any(self.rules.publication_lines, text) or matches_any(self.rules.head_publication_lines, text)
+                 or matches_any(self.rules.headline_date_lines, text))
         if found:
             return parse_date(found.group("date"))
         return date_line(text)
 
     def labelled_publication(self, start: int, end: int) -> tuple[int, str | None, str | None] | None:
-        """(line, date, sender) of the first labelled publication line between start and end."""
+        """(line, date, sender) of the first labelled publication line between start and end; a
+        `head_publication_lines` label (`Datum:`) counts only among the page's first lines."""
+        head = set(self.content()[:8])
         for i in self.content(start, end):
             line = self.lines[i]
             if line.kind not in ("", "repeat"):
                 continue
-            found = matches_any(self.rules.publication_lines, line.text)
+            found = matches_any(self.rules.publication_lines, line.text) or (
+                i in head and matches_any(self.rules.head_publication_lines, line.text))
             if found:
                 groups = found.groupdict()
                 sender = (groups.get("sender") or "").strip() or None
@@ -678,14 +715,18 @@ class StructuredPage:
         first_prose = prose_after(-1)
         head_start = 0
         labelled = self.labelled_publication(0, content[29] + 1 if len(content) > 29 else end)
-        if labelled and labelled[0] > first_prose and labelled[0] in content[:8]:
-            # Paragraphs above the publication line (an archive warning) are not the article.
+        if labelled and labelled[0] > first_prose and labelled[0] in content[:8] and prose_after(labelled[0]) < end:
+            # Paragraphs above the publication line (an archive warning, a consent notice) are not
+            # the article; a closing `Artikel vom …` under the article moves nothing.
             head_start = labelled[0]
             first_prose = prose_after(head_start)
         pub_index = labelled[0] if labelled and labelled[0] <= first_prose else None
         title_index = self._priority_headline(head_start, end)
         if title_index is None:
             title_index = self.choose_headline(head_start, first_prose, pub_index)
+            if title_index is None and content and content[0] <= first_prose and self._sentence_headline(content):
+                title_index = content[0]
+                first_prose = prose_after(title_index) if title_index == first_prose else first_prose
         elif title_index > first_prose:
             first_prose = prose_after(title_index)
         fields = Fields(teasers=self.teasers)
@@ -715,6 +756,18 @@ class StructuredPage:
                 body_lines = [self.lines[title_index].text, ""] + body_lines
         fields.body = join_paragraphs(body_lines)
         return fields
+
+    def _sentence_headline(self, content: list[int]) -> bool:
+        """A headline written as one short sentence with a full stop: the page's first line, set off by
+        a blank line, and shown again further down (in a teaser or a `… weiterlesen` line)."""
+        i = content[0]
+        if self.lines[i].kind != "":
+            return False
+        text = self.lines[i].text
+        if len(text) > 120 or not text.endswith(".") or _SENTENCE_END.search(text) or \
+                i + 1 >= len(self.lines) or self.lines[i + 1].kind != "blank":
+            return False
+        return any(text in self.lines[j].text for j in content[1:])
 
     def _opens_with_salutation(self, title: int) -> bool:
         following = self.next_content(title)

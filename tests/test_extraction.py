@@ -222,21 +222,30 @@ GOLD_ROOT = Path(__file__).resolve().parent / "gold"
 # extractor then scored bodies 0.870 and persons+roles 0.679 on the tuning set; with roles ending at
 # the head noun (role_of apart) persons+roles is back at 0.901.
 FLOORS = {
-    "extraction": {"dates": 0.98, "bodies": 0.93, "addresses": 0.91, "persons": 0.93, "persons+roles": 0.88,
+    "extraction": {"dates": 0.98, "bodies": 0.93, "addresses": 0.94, "persons": 0.93, "persons+roles": 0.88,
                    "action_fields": 0.84},
-    "extraction-holdout": {"dates": 0.95, "bodies": 0.80, "addresses": 0.86, "persons": 0.86,
+    "extraction-holdout": {"dates": 0.95, "bodies": 0.80, "addresses": 0.90, "persons": 0.86,
                            "persons+roles": 0.78, "action_fields": 0.82},
     # Real-style pages (issue 12): the tuning set, and the held-out set written before any tuning on
-    # real-style pages (its floors guard against regressions only; never tune on its errors).
-    "extraction-real": {"dates": 0.98, "bodies": 0.90, "addresses": 0.80, "persons": 0.94, "persons+roles": 0.89,
-                        "action_fields": 0.66},
-    "extraction-real-holdout": {"dates": 0.92, "bodies": 0.51, "addresses": 0.73, "persons": 0.85,
+    # real-style pages (its floors guard against regressions only; never tune on its errors). The
+    # tuning set grew by real-style-2.jsonl (53 pages of 65 more hosts, mostly for the page fields),
+    # whose bodies (0.489) and action fields (0.554) the nlp reads worse: the set's floors are under
+    # the 106 pages' figures, and FILE_FLOORS keep the first 53 pages at their own.
+    "extraction-real": {"dates": 0.97, "bodies": 0.75, "addresses": 0.88, "persons": 0.93, "persons+roles": 0.88,
+                        "action_fields": 0.59},
+    "extraction-real-holdout": {"dates": 0.92, "bodies": 0.51, "addresses": 0.76, "persons": 0.85,
                                 "persons+roles": 0.70, "action_fields": 0.73},
 }
 # Integration accuracy per set, a little below the figures measured with the headline and the
 # short-text rule (core/integration_rule.py).
-INTEGRATION_FLOORS = {"extraction": 0.96, "extraction-holdout": 0.95, "extraction-real": 0.90,
+INTEGRATION_FLOORS = {"extraction": 0.96, "extraction-holdout": 0.95, "extraction-real": 0.86,
                       "extraction-real-holdout": 0.95}
+# One file of a set held to the floors it had alone (measured 0.993, 0.946, 0.946, 0.955, 0.955, 0.677;
+# integration 0.924).
+FILE_FLOORS = {
+    "extraction-real/real-style.jsonl": ({"dates": 0.98, "bodies": 0.92, "addresses": 0.92, "persons": 0.94,
+                                          "persons+roles": 0.93, "action_fields": 0.66}, 0.90),
+}
 # Districts were labelled on both sets before komo_districts first ran on them (GUIDELINES.md);
 # measured F1 then: 0.973 tuning (council groups named "Opladen plus" are the misses), 1.000 held-out.
 DISTRICT_FLOORS = {"extraction": 0.93, "extraction-holdout": 0.90}
@@ -251,6 +260,18 @@ def test_gold_district_scores_stay_above_their_floors(gold_set):
         pytest.skip(f"no gold files in tests/gold/{gold_set}")
     score = evaluate_gold(folder)["fields"]["districts"]
     assert score["f1"] >= DISTRICT_FLOORS[gold_set], f"districts F1 below floor on {gold_set}: {score}"
+
+
+@pytest.mark.parametrize("gold_file", sorted(FILE_FLOORS))
+def test_gold_file_scores_stay_above_their_floors(gold_file):
+    from kommunalmonitor.pipeline.evaluate import evaluate_gold
+
+    floors, integration = FILE_FLOORS[gold_file]
+    report = evaluate_gold(GOLD_ROOT / gold_file)
+    low = {name: report["fields"][name]["f1"] for name, floor in floors.items() if report["fields"][name]["f1"] < floor}
+    if report["integration_accuracy"] < integration:
+        low["integration accuracy"] = report["integration_accuracy"]
+    assert not low, f"below floor on {gold_file}: {low}"
 
 
 @pytest.mark.parametrize("gold_set", sorted(FLOORS))
