@@ -87,7 +87,8 @@ class PersonRecognizer:
         self.not_names = {w.lower() for w in words.get("not_names", [])}
         self.keep_adjectives = {w.lower() for w in words.get("keep_adjectives", [])}
         self.adjective_roles = set(words.get("adjective_roles", []))
-        self._lower_role_starts = {w for w in (*self.abbreviations, *self.keep_adjectives) if not w[:1].isupper()}
+        self._role_starts: dict[str, bool] = {}
+        self._anchors: dict[str, bool] = {}
         self._name_texts: dict[tuple[str, bool], bool] = {}
         self._ner_seen: dict[str, Entities] = {}  # sentence text → what the NER found in it
 
@@ -104,10 +105,15 @@ class PersonRecognizer:
         return (role, i + 1) if role else None
 
     def _role_word(self, doc: Doc, i: int) -> str | None:
-        token = doc[i]
-        text = token.text
+        text = doc[i].text
         if text in self.abbreviations:
             return self.abbreviations[text]
+        options = self._role_options(text)
+        return self._gendered(doc, i, options) if options else None
+
+    def _role_options(self, text: str) -> list[str] | None:
+        """The listed forms of the role word `text`, or its stem if it ends in a role head
+        ("Integrationsbeauftragte"), or None."""
         if not text[:1].isupper() or not text.replace("-", "").isalpha():
             return None
         options = self.roles.get(word_key(text))
@@ -118,10 +124,28 @@ class PersonRecognizer:
             for head in self.heads:
                 for ending in _HEAD_ENDINGS:
                     if lower.endswith(head + ending) and len(lower) > len(head) + len(ending):
-                        stem = text[: len(text) - len(ending)] if ending else text
-                        return self._gendered(doc, i, [stem])
-            return None
-        return self._gendered(doc, i, options)
+                        return [text[: len(text) - len(ending)] if ending else text]
+        return options
+
+    def _may_start_role(self, text: str) -> bool:
+        """Whether role_at can find a role at a token with this text (an abbreviation, a kept
+        adjective, a role word), remembered per word form."""
+        found = self._role_starts.get(text)
+        if found is None:
+            found = text in self.abbreviations or text.lower() in self.keep_adjectives \
+                or self._role_options(text) is not None
+            if len(self._role_starts) < 200_000:
+                self._role_starts[text] = found
+        return found
+
+    def _is_anchor(self, text: str) -> bool:
+        """A verb of saying or a descriptor: a name may follow it. Remembered per word form."""
+        found = self._anchors.get(text)
+        if found is None:
+            found = text in self.speech_verbs or self._describes_text(text)
+            if len(self._anchors) < 200_000:
+                self._anchors[text] = found
+        return found
 
     @staticmethod
     def _gendered(doc: Doc, i: int, options: list[str]) -> str:
@@ -246,9 +270,8 @@ class PersonRecognizer:
         gates = self.gates
         texts = token_texts(doc) if gates else []
         while i < len(doc):
-            # A role starts with a capital, an abbreviation or a kept adjective ("sachkundige").
-            if gates and not texts[i][:1].isupper() and texts[i] not in self._lower_role_starts \
-                    and texts[i].lower() not in self._lower_role_starts:
+            # A role starts with a role word, an abbreviation or a kept adjective ("sachkundige").
+            if gates and not self._may_start_role(texts[i]):
                 i += 1
                 continue
             found = self.role_at(doc, i) if i not in body_tokens else None
@@ -278,7 +301,7 @@ class PersonRecognizer:
             i = max(i + 1, complement_end)
         # Descriptors and verbs of saying anchor a name after them; the gate finds them by text.
         anchors = range(len(doc)) if not gates else [
-            i for i, text in enumerate(texts) if text in self.speech_verbs or self._describes_text(text)]
+            i for i, text in enumerate(texts) if self._is_anchor(text)]
         for i in anchors:
             if i in taken:
                 continue
