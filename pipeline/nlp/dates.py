@@ -177,15 +177,17 @@ def digit_segments(text: str) -> list[tuple[int, int]]:
 
 def find_dates(text: str, published: date | None = None, gates: bool = False) -> list[DateMention]:
     """All date mentions in `text`, longest patterns first, no overlaps, in text order. With
-    `gates`, the patterns run only over the stretches around digits, and those with a month name
-    only if a stretch has one."""
+    `gates`, the patterns run only over the stretches around digits, those with a month name only
+    over the stretches that have one."""
     segments = digit_segments(text) if gates else [(0, len(text))]
     if not segments:
         return []
-    months = not gates or any(_ANY_MONTH.search(text, start, end) for start, end in segments)
+    # The patterns with a month name run only over the stretches that have one.
+    month_segments = [(start, end) for start, end in segments if _ANY_MONTH.search(text, start, end)] \
+        if gates else segments
 
-    def scan(pattern: re.Pattern[str]) -> Iterator[re.Match[str]]:
-        for start, end in segments:
+    def scan(pattern: re.Pattern[str], where: list[tuple[int, int]] = segments) -> Iterator[re.Match[str]]:
+        for start, end in where:
             yield from pattern.finditer(text, start, end)
 
     taken: list[tuple[int, int]] = []
@@ -199,7 +201,7 @@ def find_dates(text: str, published: date | None = None, gates: bool = False) ->
             taken.append((start, end))
             found.extend(mentions)
 
-    for m in scan(RANGE_TEXT) if months else ():
+    for m in scan(RANGE_TEXT, month_segments):
         year2 = int(m["year2"]) if m["year2"] else None
         month2 = _month(m["month2"])
         month1 = _month(m["month1"]) if m["month1"] else month2
@@ -218,8 +220,8 @@ def find_dates(text: str, published: date | None = None, gates: bool = False) ->
         if start_value and end_value:
             add(m.start(), m.end(), [DateMention(m.start(), m.end(), start_value[0], False, "start"),
                                      DateMention(m.start(), m.end(), end_value[0], False, "end")])
-    for pattern in (FULL_TEXT, FULL_NUMERIC) if months else (FULL_NUMERIC,):
-        for m in scan(pattern):
+    for pattern in (FULL_TEXT, FULL_NUMERIC):
+        for m in scan(pattern, month_segments if pattern is FULL_TEXT else segments):
             if pattern is FULL_NUMERIC and len(m["year"]) == 2 and _QUANTITY_BEFORE.search(
                     text[max(0, m.start() - 25):m.start()] + " "[:0]):
                 continue
@@ -233,12 +235,12 @@ def find_dates(text: str, published: date | None = None, gates: bool = False) ->
         if value:
             start = m.start("day") if not m["weekday2"] else m.start()
             add(start, m.end(), [DateMention(start, m.end(), value[0], value[1])])
-    for m in scan(MONTH_RANGE) if months else ():
+    for m in scan(MONTH_RANGE, month_segments):
         year = m["year"]
         add(m.start(), m.end(), [
             DateMention(m.start(), m.end(), f"{year}-{_month(m['month1']):02d}", False, "start"),
             DateMention(m.start(), m.end(), f"{year}-{_month(m['month2']):02d}", False, "end")])
-    for m in scan(MONTH_YEAR) if months else ():
+    for m in scan(MONTH_YEAR, month_segments):
         add(m.start(), m.end(), [DateMention(m.start(), m.end(), f"{m['year']}-{_month(m['month']):02d}")])
     for m in scan(YEAR_RANGE):
         if int(m["year1"]) < int(m["year2"]) and not _UNIT_AFTER.match(text, m.end()):
