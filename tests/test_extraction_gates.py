@@ -57,6 +57,11 @@ def test_the_reference_has_its_gates_off(pipelines: tuple[Language, Language]) -
     assert {"komo_bodies", "komo_persons", "komo_dates"} <= set(gated)
     assert all(fast.get_pipe(name).gates for name in gated)
     assert not any(reference.get_pipe(name).gates for name in gated)
+    # The NER multiplies with numpy's BLAS in the fast pipeline, with thinc's BLIS in the reference,
+    # so the comparisons below cover the switch of matrix library too.
+    blis = {name: {node.ops.use_blis for _, component in nlp.get_pipe("komo_persons")._load_ner().pipeline
+                   for node in component.model.walk()} for name, nlp in (("fast", fast), ("reference", reference))}
+    assert blis == {"fast": {False}, "reference": {True}}
 
 
 @pytest.mark.parametrize("name", sorted(gold_sets(GOLD)))
