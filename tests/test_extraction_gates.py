@@ -57,6 +57,11 @@ def test_the_reference_has_its_gates_off(pipelines: tuple[Language, Language]) -
     assert {"komo_bodies", "komo_persons", "komo_dates"} <= set(gated)
     assert all(fast.get_pipe(name).gates for name in gated)
     assert not any(reference.get_pipe(name).gates for name in gated)
+    # The NER multiplies with numpy's BLAS in the fast pipeline, with thinc's BLIS in the reference,
+    # so the comparisons below cover the switch of matrix library too.
+    blis = {name: {node.ops.use_blis for _, component in nlp.get_pipe("komo_persons")._load_ner().pipeline
+                   for node in component.model.walk()} for name, nlp in (("fast", fast), ("reference", reference))}
+    assert blis == {"fast": {False}, "reference": {True}}
 
 
 @pytest.mark.parametrize("name", sorted(gold_sets(GOLD)))
@@ -75,3 +80,38 @@ def test_gates_change_no_mention_on_generated_press_releases(pipelines: tuple[La
     pages = [(item.key, item.body, item.published, None) for item in synthetic_corpus(150)]
     fast, reference = pipelines
     _compare(_everything(fast, pages), _everything(reference, pages))
+
+
+# Words the date patterns are made of, and what stands around dates, to put together at random.
+_DATE_WORDS = ("am", "Am", "vom", "von", "bis", "bis zum", "zwischen", "zwischen dem", "und", "–", "-", "den",
+               "Montag,", "Dienstag", "Mo.,", "Anfang", "Mitte", "Ende", "im Jahr", "in den Jahren", "seit",
+               "geboren", "Mai", "März", "Sept.", "Jan.", "Dezember", "1.", "15.", "31.", "3.", "12.", "1.3.",
+               "15.03.", "05.03.2020", "16.09.2019", "31.12.17", "2019", "2020", "2017/18", "1887", "1921",
+               "2017–2019", "12", "450", "Euro", "%", "€", "rund", "Nr.", "Tel.", "Rat", "Stadt", "Schule",
+               ",", ".", "(", ")", "\n\n", "   ")
+
+
+def test_date_stretches_find_what_the_whole_text_has() -> None:
+    """find_dates over the stretches around digits (gates on) equals the scan of the whole text,
+    on random runs of date words, numbers and filler with long gaps of words and whitespace."""
+    import random
+    from datetime import date
+
+    from kommunalmonitor.pipeline.nlp.dates import find_dates
+
+    # The longest reaches before the first digit and after the last one, with wide gaps.
+    for text in ("Sie tagte zwischen   April und\nJuni 2022 zweimal.", "gebaut in den Jahren 1890 bis 1895",
+                 "Am Montag,  den\n\n1. Mai 2020 um 18 Uhr", "vom 1. bis 5.   März", "von Mai bis August 2019"):
+        assert find_dates(text, None, gates=True) == find_dates(text, None, gates=False) != [], text
+    rng = random.Random(17)
+    filler = ["Wort", "Bürger", "sagte", "Verwaltung", "heute", "Straße"]
+    checked = 0
+    for _ in range(3000):
+        words = [rng.choice(_DATE_WORDS) if rng.random() < 0.7 else rng.choice(filler)
+                 for _ in range(rng.randint(1, 40))]
+        text = "".join(word + rng.choice((" ", " ", "  ", "\n", "\t ", "")) for word in words)
+        published = date(2020, 3, 1) if rng.random() < 0.5 else None
+        want = find_dates(text, published, gates=False)
+        assert find_dates(text, published, gates=True) == want, text
+        checked += bool(want)
+    assert checked > 1000

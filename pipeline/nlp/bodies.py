@@ -65,7 +65,9 @@ class BodyRecognizer:
             keys = [word_key(t) if t.isalpha() or "-" in t else "" for t in token_texts(doc)]
         else:
             keys = [word_key(t.text) if t.is_alpha or "-" in t.text else "" for t in doc]
-        for i in range(len(doc)):
+        # Only a word some listed name starts with can start a match.
+        starts = [i for i, key in enumerate(keys) if key in self.entries] if self.gates else range(len(doc))
+        for i in starts:
             if taken[i] or not keys[i]:
                 continue
             for entry_keys, canonical, exact in self.entries.get(keys[i], ()):

@@ -7,6 +7,8 @@ decimals as dates on press pages. Every value is checked against the calendar.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 
@@ -141,16 +143,53 @@ def _day_month_value(day: int, month: int, year: int | None, weekday: str | None
 
 
 # Gates: every pattern needs a digit, the ones with a month name need a month name.
-_DIGIT = re.compile(r"\d")
+_DIGITS = re.compile(r"\d+")
+_WORD = re.compile(r"\S+")
 _ANY_MONTH = re.compile(_MONTH.format(name="month"))
+# Whitespace-separated words a match can have before its first digit ("zwischen April und Juni
+# 2022": four) and after its last one ("5. März": one, then two characters of lookahead), each
+# with a spare.
+_WORDS_BEFORE, _WORDS_AFTER = 5, 3
+
+
+def digit_segments(text: str) -> list[tuple[int, int]]:
+    """Stretches of `text` around its digits, _WORDS_BEFORE words before and _WORDS_AFTER words
+    after each, overlapping ones joined. Every pattern's match needs a digit, so it lies in one
+    stretch with all it looks at ahead, and `finditer(text, start, end)` over the stretches finds
+    what `finditer(text)` finds (lookbehinds and \\b still see the text before a stretch)."""
+    runs = [m.start() for m in _DIGITS.finditer(text)]
+    if not runs:
+        return []
+    words = [m.span() for m in _WORD.finditer(text)]
+    starts = [start for start, _ in words]
+    last = len(words) - 1
+    segments: list[tuple[int, int]] = []
+    for position in runs:
+        k = bisect_right(starts, position) - 1  # the word the digits are in
+        start = words[max(0, k - _WORDS_BEFORE)][0]
+        end = words[k + _WORDS_AFTER][1] if k + _WORDS_AFTER < last else len(text)
+        if segments and start <= segments[-1][1]:
+            segments[-1] = (segments[-1][0], max(end, segments[-1][1]))
+        else:
+            segments.append((start, end))
+    return segments
 
 
 def find_dates(text: str, published: date | None = None, gates: bool = False) -> list[DateMention]:
     """All date mentions in `text`, longest patterns first, no overlaps, in text order. With
-    `gates`, patterns that cannot match (no digit, no month name in the text) are not run."""
-    if gates and not _DIGIT.search(text):
+    `gates`, the patterns run only over the stretches around digits, those with a month name only
+    over the stretches that have one."""
+    segments = digit_segments(text) if gates else [(0, len(text))]
+    if not segments:
         return []
-    months = not gates or _ANY_MONTH.search(text) is not None
+    # The patterns with a month name run only over the stretches that have one.
+    month_segments = [(start, end) for start, end in segments if _ANY_MONTH.search(text, start, end)] \
+        if gates else segments
+
+    def scan(pattern: re.Pattern[str], where: list[tuple[int, int]] = segments) -> Iterator[re.Match[str]]:
+        for start, end in where:
+            yield from pattern.finditer(text, start, end)
+
     taken: list[tuple[int, int]] = []
     found: list[DateMention] = []
 
@@ -162,7 +201,7 @@ def find_dates(text: str, published: date | None = None, gates: bool = False) ->
             taken.append((start, end))
             found.extend(mentions)
 
-    for m in RANGE_TEXT.finditer(text) if months else ():
+    for m in scan(RANGE_TEXT, month_segments):
         year2 = int(m["year2"]) if m["year2"] else None
         month2 = _month(m["month2"])
         month1 = _month(m["month1"]) if m["month1"] else month2
@@ -173,7 +212,7 @@ def find_dates(text: str, published: date | None = None, gates: bool = False) ->
             add(m.start(), m.end(), [
                 DateMention(m.start(), m.end(), start_value[0], start_value[1], "start"),
                 DateMention(m.start(), m.end(), end_value[0], end_value[1], "end")])
-    for m in RANGE_NUMERIC.finditer(text):
+    for m in scan(RANGE_NUMERIC):
         year2 = _year(m["year2"])
         year1 = _year(m["year1"]) if m["year1"] else year2
         start_value = _day_month_value(int(m["day1"]), int(m["month1"]), year1, None, None)
@@ -181,8 +220,8 @@ def find_dates(text: str, published: date | None = None, gates: bool = False) ->
         if start_value and end_value:
             add(m.start(), m.end(), [DateMention(m.start(), m.end(), start_value[0], False, "start"),
                                      DateMention(m.start(), m.end(), end_value[0], False, "end")])
-    for pattern in (FULL_TEXT, FULL_NUMERIC) if months else (FULL_NUMERIC,):
-        for m in pattern.finditer(text):
+    for pattern in (FULL_TEXT, FULL_NUMERIC):
+        for m in scan(pattern, month_segments if pattern is FULL_TEXT else segments):
             if pattern is FULL_NUMERIC and len(m["year"]) == 2 and _QUANTITY_BEFORE.search(
                     text[max(0, m.start() - 25):m.start()] + " "[:0]):
                 continue
@@ -191,29 +230,29 @@ def find_dates(text: str, published: date | None = None, gates: bool = False) ->
             value = _day_month_value(int(m["day"]), month, year, m["weekday"], published)
             if value:
                 add(m.start(), m.end(), [DateMention(m.start(), m.end(), value[0], value[1])])
-    for m in DAY_MONTH_NUMERIC.finditer(text):
+    for m in scan(DAY_MONTH_NUMERIC):
         value = _day_month_value(int(m["day"]), int(m["month"]), None, m["weekday2"], published)
         if value:
             start = m.start("day") if not m["weekday2"] else m.start()
             add(start, m.end(), [DateMention(start, m.end(), value[0], value[1])])
-    for m in MONTH_RANGE.finditer(text) if months else ():
+    for m in scan(MONTH_RANGE, month_segments):
         year = m["year"]
         add(m.start(), m.end(), [
             DateMention(m.start(), m.end(), f"{year}-{_month(m['month1']):02d}", False, "start"),
             DateMention(m.start(), m.end(), f"{year}-{_month(m['month2']):02d}", False, "end")])
-    for m in MONTH_YEAR.finditer(text) if months else ():
+    for m in scan(MONTH_YEAR, month_segments):
         add(m.start(), m.end(), [DateMention(m.start(), m.end(), f"{m['year']}-{_month(m['month']):02d}")])
-    for m in YEAR_RANGE.finditer(text):
+    for m in scan(YEAR_RANGE):
         if int(m["year1"]) < int(m["year2"]) and not _UNIT_AFTER.match(text, m.end()):
             add(m.start(), m.end(), [DateMention(m.start(), m.end(), m["year1"], False, "start"),
                                      DateMention(m.start(), m.end(), m["year2"], False, "end")])
-    for m in YEAR_PAIR.finditer(text):
+    for m in scan(YEAR_PAIR):
         second = int(m["year2"]) if len(m["year2"]) == 4 else int(m["year1"]) // 100 * 100 + int(m["year2"])
         if second == int(m["year1"]) + 1 and free(m.start(), m.end()):
             taken.append((m.start(), m.end()))
-    for m in OLD_YEAR.finditer(text):
+    for m in scan(OLD_YEAR):
         add(m.start("year"), m.end("year"), [DateMention(m.start("year"), m.end("year"), m["year"])])
-    for m in YEAR.finditer(text):
+    for m in scan(YEAR):
         before = text[max(0, m.start() - 25):m.start()]
         if _UNIT_AFTER.match(text, m.end()) or _QUANTITY_BEFORE.search(before):
             continue

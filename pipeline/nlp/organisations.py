@@ -24,6 +24,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from spacy.attrs import IDX
 from spacy.tokens import Doc
 
 from .doctext import doc_text, token_texts
@@ -60,6 +61,7 @@ class OrganisationFinder:
             for surface in (party["name"], *party.get("aliases", [])):
                 self.parties[surface] = party["name"]
         self.party_first = {surface.split()[0] for surface in self.parties}
+        self._parties_longest_first = sorted(self.parties.items(), key=lambda kv: -len(kv[0]))
         self._party_starts = tuple(sorted(self.party_first))
         self.faction_heads = set(data.get("faction_heads", []))
         self.institution_heads: dict[str, tuple[str, str]] = {}  # inflected form → (nominative, gender)
@@ -96,6 +98,7 @@ class OrganisationFinder:
         self._compound_endings = tuple(h + e for h in self.compound_heads for e in ("", "s", "es", "e", "en"))
         self._named_endings = tuple(e + c for e, _ in self.head_endings for c in ("", "s", "es", "e", "en", "n"))
         self._rules_cache: dict[str, tuple[Callable[[Doc, int], Found | None], ...]] = {}
+        self._starts_cache: dict[str, bool] = {}
         self._legal_form_start = re.compile("(?=" + "|".join(re.escape(f) for f in self.legal_forms) + ")") \
             if self.legal_forms else None
 
@@ -148,17 +151,23 @@ class OrganisationFinder:
 
     def _may_start(self, text: str) -> bool:
         """Whether any rule can fire at a token with this text: every rule but the party, the
-        faction and the hyphenated name needs a capitalised word or a number first."""
-        first = text[:1]
-        return first.isupper() or first.isdigit() or "-" in text or text.startswith(self._party_starts) \
-            or text in self._lower_starts
+        faction and the hyphenated name needs a capitalised word or a number first. Remembered
+        per word form."""
+        found = self._starts_cache.get(text)
+        if found is None:
+            first = text[:1]
+            found = first.isupper() or first.isdigit() or "-" in text or text.startswith(self._party_starts) \
+                or text in self._lower_starts
+            if len(self._starts_cache) < 200_000:
+                self._starts_cache[text] = found
+        return found
 
     def _legal_form_tokens(self, doc: Doc) -> set[int]:
         """Token indexes where a legal form may begin (a superset of where _legal_form_at fires)."""
         if self._legal_form_start is None:
             return set()
         starts = {m.start() for m in self._legal_form_start.finditer(self._text_of(doc))}
-        return {t.i for t in doc if t.idx in starts} if starts else set()
+        return {i for i, idx in enumerate(doc.to_array(IDX).tolist()) if idx in starts} if starts else set()
 
     def _rules_for(self, text: str) -> tuple[Callable[[Doc, int], Found | None], ...]:
         """The rules (after the legal-form one) that can fire at a token with this text, in
@@ -184,17 +193,20 @@ class OrganisationFinder:
 
     def find(self, doc: Doc, taken: list[bool]) -> list[Found]:
         found: list[Found] = []
-        legal_starts = self._legal_form_tokens(doc) if self.gates else set()
         texts = token_texts(doc) if self.gates else []
-        i = 0
-        while i < len(doc):
-            if taken[i] or (self.gates and not self._may_start(texts[i])):
-                i += 1
+        # A name before a legal form needs the form within the next five tokens.
+        legal_near = [False] * len(doc)
+        for j in self._legal_form_tokens(doc) if self.gates else ():
+            for k in range(max(0, j - 5), j):
+                legal_near[k] = True
+        # Only tokens where a rule can start; after a hit, the search resumes at its end.
+        starts = [i for i, text in enumerate(texts) if self._may_start(text)] if self.gates else range(len(doc))
+        resume = 0
+        for i in starts:
+            if i < resume or taken[i]:
                 continue
             if self.gates:
-                # A name before a legal form needs the form within the next five tokens.
-                hit = self._legal_form_name(doc, i, taken) \
-                    if any(j in legal_starts for j in range(i + 1, i + 6)) else None
+                hit = self._legal_form_name(doc, i, taken) if legal_near[i] else None
                 for rule in self._rules_for(texts[i]):
                     if hit is not None:
                         break
@@ -204,12 +216,11 @@ class OrganisationFinder:
                        or self._club(doc, i) or self._institution(doc, i) or self._unit(doc, i)
                        or self._named(doc, i) or self._compound(doc, i))
             if hit is None or any(taken[j] for j in range(hit.start, hit.end)) or hit.name in self.not_bodies:
-                i += 1
                 continue
             found.append(hit)
             for j in range(hit.start, hit.end):
                 taken[j] = True
-            i = hit.end
+            resume = hit.end
         return found
 
     def _party(self, doc: Doc, i: int, as_tag_too: bool = False) -> Found | None:
@@ -219,7 +230,7 @@ class OrganisationFinder:
         if not as_tag_too and (_in_brackets(doc, i) or (i > 0 and doc[i - 1].like_num)):
             return None  # "Maria Schulz (SPD)", "dafür: 11 (5 CDU, 2 SPD)": tags and tallies
         text = self._text_of(doc)
-        for surface, name in sorted(self.parties.items(), key=lambda kv: -len(kv[0])):
+        for surface, name in self._parties_longest_first:
             end_char = token.idx + len(surface)
             if not text.startswith(surface, token.idx) or (end_char < len(text) and text[end_char].isalnum()):
                 continue

@@ -16,6 +16,8 @@ import spacy
 from spacy.language import Language
 from spacy.tokens import Doc, Span, Token
 from spacy.util import minibatch
+from thinc.api import NumpyOps
+from threadpoolctl import ThreadpoolController
 
 from kommunalmonitor.core.german import MONTHS, WEEKDAYS
 
@@ -23,6 +25,7 @@ from .doctext import token_texts
 from .lexicon import load_toml, resolve_model, word_key
 
 logger = logging.getLogger(__name__)
+_BLAS = ThreadpoolController()
 
 for _name in ("role", "role_of", "person"):
     if not Span.has_extension(_name):
@@ -85,7 +88,8 @@ class PersonRecognizer:
         self.not_names = {w.lower() for w in words.get("not_names", [])}
         self.keep_adjectives = {w.lower() for w in words.get("keep_adjectives", [])}
         self.adjective_roles = set(words.get("adjective_roles", []))
-        self._lower_role_starts = {w for w in (*self.abbreviations, *self.keep_adjectives) if not w[:1].isupper()}
+        self._role_starts: dict[str, bool] = {}
+        self._anchors: dict[str, bool] = {}
         self._name_texts: dict[tuple[str, bool], bool] = {}
         self._ner_seen: dict[str, Entities] = {}  # sentence text → what the NER found in it
 
@@ -102,10 +106,15 @@ class PersonRecognizer:
         return (role, i + 1) if role else None
 
     def _role_word(self, doc: Doc, i: int) -> str | None:
-        token = doc[i]
-        text = token.text
+        text = doc[i].text
         if text in self.abbreviations:
             return self.abbreviations[text]
+        options = self._role_options(text)
+        return self._gendered(doc, i, options) if options else None
+
+    def _role_options(self, text: str) -> list[str] | None:
+        """The listed forms of the role word `text`, or its stem if it ends in a role head
+        ("Integrationsbeauftragte"), or None."""
         if not text[:1].isupper() or not text.replace("-", "").isalpha():
             return None
         options = self.roles.get(word_key(text))
@@ -116,10 +125,28 @@ class PersonRecognizer:
             for head in self.heads:
                 for ending in _HEAD_ENDINGS:
                     if lower.endswith(head + ending) and len(lower) > len(head) + len(ending):
-                        stem = text[: len(text) - len(ending)] if ending else text
-                        return self._gendered(doc, i, [stem])
-            return None
-        return self._gendered(doc, i, options)
+                        return [text[: len(text) - len(ending)] if ending else text]
+        return options
+
+    def _may_start_role(self, text: str) -> bool:
+        """Whether role_at can find a role at a token with this text (an abbreviation, a kept
+        adjective, a role word), remembered per word form."""
+        found = self._role_starts.get(text)
+        if found is None:
+            found = text in self.abbreviations or text.lower() in self.keep_adjectives \
+                or self._role_options(text) is not None
+            if len(self._role_starts) < 200_000:
+                self._role_starts[text] = found
+        return found
+
+    def _is_anchor(self, text: str) -> bool:
+        """A verb of saying or a descriptor: a name may follow it. Remembered per word form."""
+        found = self._anchors.get(text)
+        if found is None:
+            found = text in self.speech_verbs or self._describes_text(text)
+            if len(self._anchors) < 200_000:
+                self._anchors[text] = found
+        return found
 
     @staticmethod
     def _gendered(doc: Doc, i: int, options: list[str]) -> str:
@@ -222,8 +249,7 @@ class PersonRecognizer:
         ner = self._load_ner()
         mentions, blocked = self._by_patterns(doc)
         candidates = self._ner_candidates(doc, blocked)
-        parsed = [_entities(p) for p in ner.pipe(s.text for s in candidates)] \
-            if candidates and ner is not None else []
+        parsed = self._read(ner, [s.text for s in candidates]) if ner is not None else []
         return self._finish(doc, mentions, blocked, candidates, parsed)
 
     def _finish(self, doc: Doc, mentions: list[PersonMention], blocked: set[int], candidates: list[Span],
@@ -246,9 +272,8 @@ class PersonRecognizer:
         gates = self.gates
         texts = token_texts(doc) if gates else []
         while i < len(doc):
-            # A role starts with a capital, an abbreviation or a kept adjective ("sachkundige").
-            if gates and not texts[i][:1].isupper() and texts[i] not in self._lower_role_starts \
-                    and texts[i].lower() not in self._lower_role_starts:
+            # A role starts with a role word, an abbreviation or a kept adjective ("sachkundige").
+            if gates and not self._may_start_role(texts[i]):
                 i += 1
                 continue
             found = self.role_at(doc, i) if i not in body_tokens else None
@@ -278,7 +303,7 @@ class PersonRecognizer:
             i = max(i + 1, complement_end)
         # Descriptors and verbs of saying anchor a name after them; the gate finds them by text.
         anchors = range(len(doc)) if not gates else [
-            i for i, text in enumerate(texts) if text in self.speech_verbs or self._describes_text(text)]
+            i for i, text in enumerate(texts) if self._is_anchor(text)]
         for i in anchors:
             if i in taken:
                 continue
@@ -340,7 +365,22 @@ class PersonRecognizer:
                 self.ner_path = None
                 return None
             self._ner = spacy.load(self.ner_path)  # spaCy's own format: config + msgpack, no pickle
+            if self.gates:
+                # thinc multiplies matrices with its bundled BLIS; numpy's OpenBLAS is 4-5x faster on
+                # this machine for the tok2vec's and the NER's layers (same entities: the gates test).
+                ops = NumpyOps(use_blis=False)
+                for _, component in self._ner.pipeline:
+                    for node in component.model.walk():
+                        node.ops = ops
         return self._ner
+
+    def _read(self, ner: Language, texts: list[str]) -> list[Entities]:
+        """What the NER finds in each text. One BLAS thread, as BLIS had: `komo extract
+        --processes 2` runs one worker per core."""
+        if not texts:
+            return []
+        with _BLAS.limit(limits=1, user_api="blas"):
+            return [_entities(parsed) for parsed in ner.pipe(texts)]
 
     def _complement(self, doc: Doc, after: int, body_at: dict[int, Span],
                     body_starts: set[int]) -> tuple[int, tuple[int, int] | None]:
@@ -451,7 +491,7 @@ class PersonRecognizer:
             new = list(dict.fromkeys(t for t in texts if t not in known))
             if len(known) + len(new) > 100_000:
                 known.clear()
-            known.update(zip(new, (_entities(p) for p in ner.pipe(new)), strict=True))
+            known.update(zip(new, self._read(ner, new), strict=True))
             parsed = iter([known[t] for t in texts])
             for (doc, mentions, blocked), sentences in zip(found, candidates, strict=True):
                 mine = [next(parsed) for _ in sentences]
