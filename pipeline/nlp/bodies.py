@@ -81,9 +81,10 @@ class BodyRecognizer:
                 if not self._plausible(doc, text, i, end, canonical):
                     continue
                 if end < len(doc) and doc[end].text not in canonical and (
-                        doc[end].text in self.organisations.places or _REGION.match(doc[end].text)):
-                    continue  # "Caritasverband Koblenz", "Diakonisches Werk Lahn-Dill" are another city's:
-                    # the organisation finder names them
+                        doc[end].text in self.organisations.places or _REGION.match(doc[end].text)
+                        or self.organisations.names_longer(doc, i, end)):
+                    continue  # "Caritasverband Koblenz", "Diakonisches Werk Lahn-Dill", "Jobcenter
+                    # Nordmark" are another place's: the organisation finder names them
                 spans.append(self._span(doc, i, end, canonical))
                 for j in range(i, end):
                     taken[j] = True

@@ -88,6 +88,8 @@ class OrganisationFinder:
         self.municipal_heads = set(data.get("municipal_heads", []))
         self.places = {line for path in places for line in load_lines(path)} | set(data.get("regions", []))
         self.place_adjectives = {place + "er" for place in self.places}
+        self.place_name_endings = tuple(data.get("place_name_endings", []))
+        self.directions = set(data.get("directions", []))
         self.legal_forms = sorted(data.get("legal_forms", []), key=len, reverse=True)
         self.name_descriptors = set(data.get("name_descriptors", []))
         # For the gates: lexicon words a rule fires on that are not capitalised (none today),
@@ -109,11 +111,24 @@ class OrganisationFinder:
         compound ending in one ("Schuleinzugsbereiche")."""
         if not word[:1].isupper() or word in self.not_bodies or _STREET.search(word):
             return False
-        if word in self.places or ("-" in word.strip("-") and all(p[:1].isupper() for p in word.split("-") if p)):
+        if word in self.places or word in self.directions \
+                or ("-" in word.strip("-") and all(p[:1].isupper() for p in word.split("-") if p)):
             return True
         if not word.isalpha() or self.is_common_noun(word) or word.lower() in _ARTICLES:
             return False
+        if len(word) > 5 and word.lower().endswith(self.place_name_endings):
+            return True
         return not any(self.is_common_noun(word[k:].capitalize()) for k in range(3, len(word) - 3))
+
+    def names_longer(self, doc: Doc, i: int, end: int) -> bool:
+        """Whether a head at i followed by a proper name ("Jobcenter Nordmark", "Stadtwerke Talburg") is
+        a named organisation reaching past `end`, so a listed name ending at `end` gives way to it."""
+        word = doc[end].text
+        if doc[end].is_sent_start or not self.is_proper(word) or not (
+                word in self.places or word in self.directions or word.lower().endswith(self.place_name_endings)):
+            return False  # only a place: "Integrationsrat Tarek Mansour" is a council and a person
+        found = self._named(doc, i)
+        return found is not None and found.end > end
 
     def adjective(self, word: str, gender: str) -> str | None:
         """The nominative form of a capitalised adjective that may begin a name, or None."""
