@@ -279,3 +279,24 @@ def test_overlong_words_and_queries_are_refused_quickly():
 
     assert split_word("Flüchtlings" + "unterkunft" * 50) == ()
     assert len("Flüchtlingsunterkunft") <= MAX_LENGTH
+
+
+def test_splitting_in_small_batches_stores_what_one_batch_stores(tmp_path, monkeypatch):
+    # Each batch reads from the store only the splits of its own words: the result must not depend
+    # on the batch size; the splitter's n-gram table is freed when the index is built.
+    import split_words.splitter
+
+    from kommunalmonitor.pipeline.store import search as search_module
+
+    found = []
+    for batch in (1000, 2):
+        monkeypatch.setattr(search_module, "_BATCH", batch)
+        with Store.open(tmp_path / f"b{batch}.duckdb") as store:
+            _load(store, tmp_path / f"b{batch}", [_item(n) for n in DOCUMENTS])
+            assert refresh_index(store).split == len(DOCUMENTS) - 1  # the republished copy is not indexed
+            assert split_words.splitter.ngram_probs is None
+            found.append([store.query(sql)[1] for sql in (
+                "SELECT word, stem, parts FROM search_compounds ORDER BY word",
+                "SELECT source, native_id, compound_terms FROM search_corpus ORDER BY ALL")])
+    assert found[0] == found[1]
+    assert ("flüchtlingsunterkunft", ["Flüchtling", "Unterkunft"]) in [(w, p) for w, _, p in found[0][0]]

@@ -137,3 +137,16 @@ def test_a_run_block_records_ok_its_own_finish_or_failed(store: Store):
         (run.run_id, "classify", None, "ok", {"documents": 3}, ""),
         (finished.run_id, "update", "beispielstadt", "partial", {"crawls": 1}, "one source failed"),
         (failed.run_id, "extract", None, "failed", {"documents": 1}, "ValueError: kaputt")]
+
+
+def test_a_document_staged_twice_keeps_its_latest_fetch(store: Store, tmp_path: Path):
+    # The later fetch first in the file: the load picks by fetched_at, not by line order.
+    staging = tmp_path / "run-1"
+    later = _item("1", "Zweite Fassung.") | {"fetched_at": "2026-01-02T00:00:00"}
+    _write(staging, "items", [later, _item("1", "Erste Fassung."), _item("2", "Anderer Text.")])
+    result = store.load_staging(staging, store.start_run("crawl", "test"))
+    assert result.documents_new == 2
+    assert store.query("SELECT native_id, body FROM documents ORDER BY 1")[1] == [
+        ("1", "Zweite Fassung."), ("2", "Anderer Text.")]
+    assert store.query("SELECT count(*) FROM document_versions WHERE native_id = '1'")[1] == [(1,)]
+    assert store.query("SELECT count(*) FROM duckdb_tables() WHERE temporary")[1] == [(0,)]

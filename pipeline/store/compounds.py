@@ -49,6 +49,17 @@ def _splitter():
     return Splitter()
 
 
+def release_tables() -> None:
+    """Free CharSplit's n-gram table (~250 MB of Python objects, a module global of the package), so
+    that a writer does not carry it into the index build and beyond; the next split loads it again
+    (~1.5 s). The word cache (split_word, bounded) stays."""
+    import split_words.splitter as module
+
+    if getattr(module, "ngram_probs", None) is not None:
+        module.ngram_probs = None
+    _splitter.cache_clear()
+
+
 def splitter_version() -> str:
     from importlib.metadata import PackageNotFoundError, version
 

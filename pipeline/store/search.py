@@ -149,10 +149,15 @@ def refresh_index(store: Store) -> IndexStatus:
 
 
 def _add_new_documents(con: duckdb.DuckDBPyConnection) -> int:
-    """Insert the searchable documents search_corpus lacks, with their compound parts."""
+    """Insert the searchable documents search_corpus lacks, with their compound parts.
+
+    Memory stays bounded by the batch, not by the corpus: each batch looks up in search_compounds
+    only its own candidate words and saves the words it split before the next batch, so no
+    vocabulary of the whole corpus is held; the splitter's tables are freed at the end."""
     import pyarrow as pa
 
-    splitter = None
+    from .compounds import CompoundSplitter, is_candidate, release_tables, words
+
     after = ("", "")
     added = 0
     while True:
@@ -167,35 +172,38 @@ def _add_new_documents(con: duckdb.DuckDBPyConnection) -> int:
             [after[0], after[1], _BATCH]).fetchall()
         if not rows:
             break
-        if splitter is None:
-            from .compounds import CompoundSplitter
-
-            splitter = CompoundSplitter(dict(con.execute("SELECT word, parts FROM search_compounds").fetchall()))
-        columns: dict[str, list[Any]] = {name: [] for name in (
-            "source", "native_id", "content_hash", "compound_terms")}
-        for source, native_id, content_hash, title, body in rows:
-            values = (source, native_id, content_hash, " ".join(splitter.parts(f"{title or ''}\n{body}")))
-            for name, value in zip(columns, values, strict=True):
-                columns[name].append(value)
-        batch = pa.table(columns)
+        texts = [f"{title or ''}\n{body}" for _, _, _, title, body in rows]
+        candidates = sorted({m.group().lower() for text in texts for m in words(text) if is_candidate(m.group())})
+        splitter = CompoundSplitter(_stored_splits(con, candidates) if candidates else {})
+        batch = pa.table({"source": [r[0] for r in rows], "native_id": [r[1] for r in rows],
+                          "content_hash": [r[2] for r in rows],
+                          "compound_terms": [" ".join(splitter.parts(text)) for text in texts]})
         con.register("search_batch", batch)
         try:
             con.execute("INSERT INTO search_corpus (source, native_id, content_hash, compound_terms) "
                         "SELECT source, native_id, content_hash, compound_terms FROM search_batch")
         finally:
             con.unregister("search_batch")
+        if splitter.learned:
+            _save_splits(con, splitter.learned)
         added += len(rows)
         after = (rows[-1][0], rows[-1][1])
-    if splitter is not None and splitter.learned:
-        words = pa.table({"word": list(splitter.learned),
-                          "parts": [list(parts) for parts in splitter.learned.values()]})
-        con.register("search_words", words)
-        try:
-            con.execute(f"INSERT INTO search_compounds SELECT word, {_WORD_STEM.format('word')}, parts "  # noqa: S608
-                        "FROM search_words", [IGNORE, STEMMER])
-        finally:
-            con.unregister("search_words")
+        del rows, texts, batch, splitter
+    if added:
+        release_tables()
     return added
+
+
+def _save_splits(con: duckdb.DuckDBPyConnection, learned: dict[str, tuple[str, ...]]) -> None:
+    import pyarrow as pa
+
+    words = pa.table({"word": list(learned), "parts": [list(parts) for parts in learned.values()]})
+    con.register("search_words", words)
+    try:
+        con.execute(f"INSERT INTO search_compounds SELECT word, {_WORD_STEM.format('word')}, parts "  # noqa: S608
+                    "FROM search_words", [IGNORE, STEMMER])
+    finally:
+        con.unregister("search_words")
 
 
 # -- querying ---------------------------------------------------------------------------------
