@@ -7,7 +7,7 @@ import email.utils
 import logging
 import time
 from concurrent.futures import ThreadPoolExecutor
-from datetime import UTC, datetime
+from datetime import UTC
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
@@ -20,6 +20,7 @@ from scrapy.settings import BaseSettings
 from scrapy.utils.python import global_object_name
 from scrapy.utils.response import response_status_message
 
+from .items import PageFetch, record_fetch
 from .staging import save_raw_page
 
 logger = logging.getLogger(__name__)
@@ -128,7 +129,7 @@ class OffsiteRedirectGuard:
 
 class RawPageArchive:
     """Keeps every fetched body (compressed, content-addressed) and logs every request made,
-    with why it was made, so the run summary can say what a crawl cost.
+    with why it was made (a `PageFetch` item), so the run summary can say what a crawl cost.
 
     Hashing, compressing and creating the file happen on a small thread pool: they release the GIL,
     so they run beside Scrapy's own work (one core) instead of taking a sixth of it. The response
@@ -153,23 +154,11 @@ class RawPageArchive:
     def _log(
         self, request: Request, status: int | None, raw_ref: str | None, note: str = ""
     ) -> None:
-        spider = self.crawler.spider
-        staging = getattr(spider, "staging", None)
-        if staging is None:
-            return
-        staging.write(
-            "pages",
-            {
-                "source": spider.source.name,
-                "url": request.url,
-                "kind": request.meta.get("kind", "other"),
-                "reason": request.meta.get("reason", "other"),
-                "status": status,
-                "raw_ref": raw_ref,
-                "note": note,
-                "fetched_at": datetime.now(UTC).replace(tzinfo=None).isoformat(),
-            },
-        )
+        # A middleware cannot yield items: the record rides on the request to its callback or
+        # errback, whose output carries it to the item pipelines (crawler/items.py).
+        record_fetch(request, PageFetch(
+            source=self.crawler.spider.source.name, url=request.url, kind=request.meta.get("kind", "other"),
+            reason=request.meta.get("reason", "other"), status=status, raw_ref=raw_ref, note=note))
 
     async def process_response(
         self, request: Request, response: Response, spider: Spider | None = None

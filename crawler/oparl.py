@@ -19,7 +19,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Self
 from urllib.parse import urlsplit, urlunsplit
 
 from kommunalmonitor.crawler.sources import read_source_file
@@ -162,20 +162,62 @@ class HostPolicy:
 
 
 @dataclass(frozen=True)
-class OParlSource:
-    """One council: its System (or Body) URL, the hosts the crawl may contact, file settings."""
+class CouncilSource:
+    """What every council source file says (OParl, SessionNet): its name and URL, the hosts the crawl
+    may contact, whether and how large files are downloaded, Scrapy settings; where it was read from
+    and a mirror's address (--base-url)."""
 
     name: str
     url: str
-    hosts: tuple[str, ...]
+    hosts: tuple[str, ...] = ()
     title: str = ""
     download_files: bool = True
     max_file_mb: float = 64.0
-    overlap_hours: float = 24.0
-    list_retries: int = 6
     settings: dict[str, Any] = field(default_factory=dict)
     path: Path | None = None
     base_url_override: str | None = None
+
+    @staticmethod
+    def name_and_url(raw: dict[str, Any], where: str, error: type[Exception]) -> tuple[str, str]:
+        try:
+            return str(raw["name"]), str(raw["url"])
+        except KeyError as missing:
+            raise error(f"{where} lacks the key {missing}") from None
+
+    @staticmethod
+    def common_fields(raw: dict[str, Any], url: str, path: Path | None, base_url: str | None) -> dict[str, Any]:
+        """The keys every council source file has, as constructor arguments (the hosts default to the URL's)."""
+        files = raw.get("files", {})
+        return {"url": url, "hosts": tuple(str(h) for h in raw.get("hosts") or [origin_of(url)]),
+                "title": str(raw.get("title", "")), "download_files": bool(files.get("download", True)),
+                "max_file_mb": float(files.get("max_mb", 64)), "settings": dict(raw.get("settings", {})),
+                "path": path, "base_url_override": base_url}
+
+    def checked(self, where: str, error: type[Exception]) -> Self:
+        """The source, once its hosts are valid and its URL is on one of them."""
+        try:
+            policy = self.host_policy()
+        except ValueError as bad:
+            raise error(f"{where}: {bad}") from None
+        if policy.fetch_url(self.url) is None:
+            raise error(f"{where}: the URL's host is not among its hosts {list(self.hosts)}")
+        return self
+
+    def host_policy(self) -> HostPolicy:
+        return HostPolicy.from_hosts(list(self.hosts), self.base_url_override)
+
+    @property
+    def base_url(self) -> str:
+        """Where the crawl starts, as it will be requested (a mirror's form with --base-url)."""
+        return self.host_policy().fetch_url(self.url) or self.url
+
+
+@dataclass(frozen=True)
+class OParlSource(CouncilSource):
+    """One OParl council: its System (or Body) URL, and how far back an incremental run reads."""
+
+    overlap_hours: float = 24.0
+    list_retries: int = 6
     kind: str = SOURCE_KIND
 
     @classmethod
@@ -185,34 +227,12 @@ class OParlSource:
     @classmethod
     def from_dict(cls, raw: dict[str, Any], path: Path | None = None, base_url: str | None = None) -> OParlSource:
         where = path.name if path else "source"
-        try:
-            url = str(raw["url"])
-            name = str(raw["name"])
-        except KeyError as missing:
-            raise OParlSourceError(f"{where} lacks the key {missing}") from None
+        name, url = cls.name_and_url(raw, where, OParlSourceError)
         check_url(url)
-        hosts = [str(h) for h in raw.get("hosts") or [origin_of(url)]]
-        files = raw.get("files", {})
         incremental = raw.get("incremental", {})
-        source = cls(
-            name=name, url=url, hosts=tuple(hosts), title=str(raw.get("title", "")),
-            download_files=bool(files.get("download", True)), max_file_mb=float(files.get("max_mb", 64)),
-            overlap_hours=float(incremental.get("overlap_hours", 24)),
-            list_retries=int(incremental.get("list_retries", 6)),
-            settings=dict(raw.get("settings", {})), path=path, base_url_override=base_url,
-        )
-        source.host_policy()  # a bad host entry fails here, with the file's name
-        if source.host_policy().fetch_url(url) is None:
-            raise OParlSourceError(f"{where}: the URL's host is not among its hosts {hosts}")
-        return source
-
-    def host_policy(self) -> HostPolicy:
-        return HostPolicy.from_hosts(list(self.hosts), self.base_url_override)
-
-    @property
-    def base_url(self) -> str:
-        """Where the crawl starts, as it will be requested (a mirror's form with --base-url)."""
-        return self.host_policy().fetch_url(self.url) or self.url
+        return cls(name=name, **cls.common_fields(raw, url, path, base_url),
+                   overlap_hours=float(incremental.get("overlap_hours", 24)),
+                   list_retries=int(incremental.get("list_retries", 6))).checked(where, OParlSourceError)
 
     @property
     def start_url(self) -> str:

@@ -1,19 +1,28 @@
-"""Item pipelines: one document per identity per run, then hand it to the store via staging."""
+"""Item pipelines: one document per identity per run, then every item to its staging file."""
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Any
+
 from scrapy import Spider
+from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
+
+from .items import pending_items, staging_record
+from .staging import StagingWriter, staging_dir
 
 
 class IdentityPipeline:
-    """Drops a second item for an identity already emitted in this run (the same article
+    """Drops a second document for an identity already emitted in this run (the same article
     reached under another URL form after all); its URL forms are kept as form records."""
 
     def open_spider(self, spider: Spider | None = None) -> None:
         self.seen: set[tuple[str, str]] = set()
 
-    def process_item(self, item: dict, spider: Spider | None = None) -> dict:
+    def process_item(self, item: Any, spider: Spider | None = None) -> Any:
+        if not isinstance(item, dict):
+            return item  # not a document: a form, an error, a fetch, …
         key = (item["source"], item["native_id"])
         if key in self.seen:
             raise DropItem(f"article {key[1]} already stored in this run")
@@ -21,16 +30,24 @@ class IdentityPipeline:
         return item
 
 
-class StagingPipeline:
-    """Appends each document to the run's staging file for the store writer."""
+class StagingRoute:
+    """Appends each item to the staging file of its kind (crawler/items.py) in KOMO_STAGING_DIR,
+    the folder the store writer loads when the crawl has ended."""
 
-    def __init__(self, crawler):
+    def __init__(self, crawler: Crawler, directory: Path):
         self.crawler = crawler
+        self.writer = StagingWriter(directory)
 
     @classmethod
-    def from_crawler(cls, crawler) -> StagingPipeline:
-        return cls(crawler)
+    def from_crawler(cls, crawler: Crawler) -> StagingRoute:
+        return cls(crawler, staging_dir(crawler.settings, "staging"))
 
-    def process_item(self, item: dict, spider: Spider | None = None) -> dict:
-        self.crawler.spider.staging.write("items", item)
+    def process_item(self, item: Any, spider: Spider | None = None) -> Any:
+        self.writer.write(*staging_record(item))
         return item
+
+    def close_spider(self, spider: Spider | None = None) -> None:
+        # What a spider queued after its last callback (none does today) is staged all the same.
+        for item in pending_items(self.crawler.spider, None):
+            self.writer.write(*staging_record(item))
+        self.writer.close()

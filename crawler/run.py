@@ -40,7 +40,8 @@ def run_job(job: CrawlJob) -> None:
         spider = PressArchiveSpider
     settings = crawl_settings(job.profile, dict(source.settings), job.settings, kind)
     # What the job itself decides wins over every layer.
-    settings.setdict({"LOG_FILE": job.log_file, "LOG_FILE_APPEND": True, "KOMO_RAW_DIR": job.raw_dir},
+    settings.setdict({"LOG_FILE": job.log_file, "LOG_FILE_APPEND": True, "KOMO_RAW_DIR": job.raw_dir,
+                      "KOMO_STAGING_DIR": str(staging_dir(job)), "KOMO_STATE_FILE": job.state_file},
                      priority="cmdline")
     if job.max_pages:
         settings.set("CLOSESPIDER_PAGECOUNT", int(job.max_pages), priority="cmdline")
@@ -49,6 +50,14 @@ def run_job(job: CrawlJob) -> None:
     process = CrawlerProcess(settings, install_root_handler=True)
     process.crawl(spider, job=job)
     process.start()
+
+
+def staging_dir(job: CrawlJob) -> Path:
+    """Where this process stages: the job's folder, or a folder of its own in it for one of several
+    workers on a shared frontier (the loader reads them all)."""
+    if job.frontier:
+        return Path(job.staging_dir) / f"worker-{job.frontier['worker']}"
+    return Path(job.staging_dir)
 
 
 def worker_settings(settings: Mapping[str, Any], frontier: dict[str, Any]) -> dict[str, Any]:

@@ -20,7 +20,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -32,7 +32,7 @@ from lxml import etree
 from kommunalmonitor.core.text import strip_controls
 from kommunalmonitor.crawler.sources import read_source_file
 
-from .oparl import HostPolicy, check_name
+from .oparl import CouncilSource, check_name, origin_of
 from .render import render_text
 
 SOURCE_KIND = "sessionnet"
@@ -63,23 +63,15 @@ class PageProblem(Exception):
 
 
 @dataclass(frozen=True)
-class SessionNetSource:
-    """One council's SessionNet (`bi`, the public Bürgerinfo): its address and how to crawl it."""
+class SessionNetSource(CouncilSource):
+    """One council's SessionNet (`bi`, the public Bürgerinfo): its address and how to crawl it.
+    `url` is the folder of the pages, e.g. https://ris.example.de/bi/."""
 
-    name: str
-    url: str                          # the folder of the pages, e.g. https://ris.example.de/bi/
     extension: str = "asp"            # asp | php
-    title: str = ""
-    hosts: tuple[str, ...] = ()
     first_month: str = "2015-01"      # the first crawl reads the calendar from this month on
     months_ahead: int = 3
     overlap_months: int = 1           # a later crawl rereads the calendar from its last run's month minus this
     recheck_days: int = 14            # meetings from this many days ago on (and future ones) are read again
-    download_files: bool = True
-    max_file_mb: float = 64.0
-    settings: dict[str, Any] = field(default_factory=dict)
-    path: Path | None = None
-    base_url_override: str | None = None
     kind: str = SOURCE_KIND
 
     @classmethod
@@ -90,44 +82,20 @@ class SessionNetSource:
     def from_dict(cls, raw: dict[str, Any], path: Path | None = None,
                   base_url: str | None = None) -> SessionNetSource:
         where = path.name if path else "source"
-        try:
-            url = folder_url(str(raw["url"]))
-            name = str(raw["name"])
-        except KeyError as missing:
-            raise SessionNetSourceError(f"{where} lacks the key {missing}") from None
+        name, url = cls.name_and_url(raw, where, SessionNetSourceError)
+        url = folder_url(url)
         calendar = raw.get("calendar", {})
         incremental = raw.get("incremental", {})
-        files = raw.get("files", {})
         extension = str(raw.get("extension", "asp")).lower().lstrip(".")
         if extension not in ("asp", "php"):
             raise SessionNetSourceError(f"{where}: extension must be asp or php, not {extension!r}")
         first = str(calendar.get("first_month", "2015-01"))
         if not re.fullmatch(r"\d{4}-\d{2}", first) or not 1 <= int(first[5:]) <= 12:
             raise SessionNetSourceError(f"{where}: first_month {first!r} is not a month like 2019-01")
-        source = cls(
-            name=name, url=url, extension=extension, title=str(raw.get("title", "")),
-            hosts=tuple(str(h) for h in raw.get("hosts") or [origin(url)]),
-            first_month=first, months_ahead=int(calendar.get("months_ahead", 3)),
-            overlap_months=int(incremental.get("overlap_months", 1)),
-            recheck_days=int(incremental.get("recheck_days", 14)),
-            download_files=bool(files.get("download", True)), max_file_mb=float(files.get("max_mb", 64)),
-            settings=dict(raw.get("settings", {})), path=path, base_url_override=base_url,
-        )
-        try:
-            policy = source.host_policy()
-        except ValueError as bad:
-            raise SessionNetSourceError(f"{where}: {bad}") from None
-        if policy.fetch_url(url) is None:
-            raise SessionNetSourceError(f"{where}: the URL's host is not among its hosts {list(source.hosts)}")
-        return source
-
-    def host_policy(self) -> HostPolicy:
-        return HostPolicy.from_hosts(list(self.hosts), self.base_url_override)
-
-    @property
-    def base_url(self) -> str:
-        """Where requests go (a mirror's form with --base-url)."""
-        return self.host_policy().fetch_url(self.url) or self.url
+        return cls(name=name, **cls.common_fields(raw, url, path, base_url), extension=extension,
+                   first_month=first, months_ahead=int(calendar.get("months_ahead", 3)),
+                   overlap_months=int(incremental.get("overlap_months", 1)),
+                   recheck_days=int(incremental.get("recheck_days", 14))).checked(where, SessionNetSourceError)
 
     def page(self, code: str, **params: Any) -> str:
         """The canonical URL of a page (as the council's own host writes it), e.g. page("si0057", __ksinr=5)."""
@@ -163,11 +131,6 @@ def extension_of(url: str) -> str:
     return "php" if urlsplit(url).path.lower().endswith(".php") else "asp"
 
 
-def origin(url: str) -> str:
-    parts = urlsplit(url)
-    return f"{parts.scheme}://{parts.netloc}"
-
-
 def source_toml(name: str, url: str, title: str = "", first_month: str | None = None,
                 extension: str | None = None) -> str:
     """The text of a new SessionNet source file (what `komo sources add sessionnet` writes)."""
@@ -187,7 +150,7 @@ url = {json.dumps(folder)}
 # asp or php: the ending of the install's page names.
 extension = {json.dumps(extension)}
 # Hosts the crawler may contact.
-hosts = [{json.dumps(origin(folder))}]
+hosts = [{json.dumps(origin_of(folder))}]
 
 [calendar]
 # The first crawl reads the meeting calendar month by month from here; later ones from their last

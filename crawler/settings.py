@@ -48,12 +48,19 @@ SETTINGS: dict[str, Any] = {
         # Close to the network: sees every response, retried attempts included.
         "kommunalmonitor.crawler.middlewares.RawPageArchive": 950,
     },
-    # Writes the press spider's decision counters (crawler.stats) to spider.json at the end.
+    # Closest to the callbacks: adds the fetch log and a spider's queued records to their output.
+    "SPIDER_MIDDLEWARES": {"kommunalmonitor.crawler.items.PendingItems": 1000},
+    # Writes a spider's counters (crawler.stats) to spider.json at the end.
     "EXTENSIONS": {"kommunalmonitor.crawler.summary.SpiderSummary": 500},
     "ITEM_PIPELINES": {
         "kommunalmonitor.crawler.pipelines.IdentityPipeline": 100,
-        "kommunalmonitor.crawler.pipelines.StagingPipeline": 900,
+        "kommunalmonitor.crawler.pipelines.StagingRoute": 900,
     },
+    # Set per job (crawler/run.py): where staging files, kept raw pages and a council crawl's
+    # incremental state are; unset, nothing is staged or kept.
+    "KOMO_STAGING_DIR": None,
+    "KOMO_RAW_DIR": None,
+    "KOMO_STATE_FILE": None,
 }
 
 PROFILES: dict[str, dict[str, Any]] = {

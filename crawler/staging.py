@@ -16,11 +16,23 @@ import threading
 from pathlib import Path
 from typing import IO, Any
 
+from scrapy.exceptions import NotConfigured
+from scrapy.settings import BaseSettings
+
 from kommunalmonitor.core.faults import killpoint
 
 # objects and downloads: what the OParl spider hands over (crawler/spiders/oparl.py); layout:
 # which of the source's own layout rules held on each parsed press page (the layout alarm).
 STAGING_KINDS = ("items", "pages", "forms", "errors", "objects", "downloads", "layout")
+
+
+def staging_dir(settings: BaseSettings, component: str) -> Path:
+    """The job's staging folder (KOMO_STAGING_DIR, set by crawler/run.py); without one the component
+    that needs it is switched off."""
+    directory = settings.get("KOMO_STAGING_DIR")
+    if not directory:
+        raise NotConfigured(f"KOMO_STAGING_DIR is not set: {component} is off")
+    return Path(directory)
 
 
 class StagingWriter:

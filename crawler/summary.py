@@ -1,36 +1,45 @@
-"""A Scrapy extension that writes a press crawl's summary when its spider closes.
+"""A Scrapy extension that writes a crawl's summary when its spider closes.
 
-The spider counts its decisions (fetch:…, skip:…) in `crawler.stats` under `komo/decisions/`;
-this extension writes them with the finish reason and what the spider adds (`summary_extras()`)
-to `spider.json` beside the spider's staging files, which pipeline/crawl.py merges into the run's
-stats."""
+Spiders count in `crawler.stats`: the press spider its decisions (fetch:…, skip:…) under
+`komo/decisions/`, the council spiders their figures (objects, pages, errors, …) under
+`komo/counts/`. This extension writes them, the finish reason and what the spider adds
+(`summary_extras(reason)`) to `spider.json` in KOMO_STAGING_DIR, which the loader
+(pipeline/crawl.py, pipeline/council.py) merges into the run's stats."""
 
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 from scrapy import Spider, signals
 from scrapy.crawler import Crawler
 
+from .staging import staging_dir
+
 DECISIONS = "komo/decisions/"
+COUNTS = "komo/counts/"
 
 
 class SpiderSummary:
-    def __init__(self, crawler: Crawler):
+    def __init__(self, crawler: Crawler, directory: Path):
         self.crawler = crawler
+        self.directory = directory
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> SpiderSummary:
-        return cls(crawler)
+        return cls(crawler, staging_dir(crawler.settings, "the crawl summary"))
 
     def spider_closed(self, spider: Spider, reason: str) -> None:
-        extras = getattr(spider, "summary_extras", None)
-        if extras is None:  # the council spiders write their own summaries
-            return
         stats = self.crawler.stats.get_stats() if self.crawler.stats else {}
-        summary: dict[str, Any] = {
-            "decisions": {key[len(DECISIONS):]: n for key, n in stats.items() if key.startswith(DECISIONS)},
-            "finish_reason": reason, **extras()}
-        (spider.staging_dir / "spider.json").write_text(json.dumps(summary))
+        summary: dict[str, Any] = {"finish_reason": reason}
+        decisions = {key[len(DECISIONS):]: n for key, n in stats.items() if key.startswith(DECISIONS)}
+        if decisions:
+            summary["decisions"] = decisions
+        summary.update({key[len(COUNTS):]: n for key, n in stats.items() if key.startswith(COUNTS)})
+        extras = getattr(spider, "summary_extras", None)
+        if extras is not None:
+            summary.update(extras(reason))
+        self.directory.mkdir(parents=True, exist_ok=True)
+        (self.directory / "spider.json").write_text(json.dumps(summary))

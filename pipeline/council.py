@@ -29,21 +29,33 @@ from .store import council as council_store
 
 
 class CouncilCrawlSummary(CrawlSummary):
-    def line(self) -> str:
+    # What the summary line counts as stored, in its order.
+    held_types: tuple[tuple[str, str], ...] = (
+        ("Paper", "papers"), ("Meeting", "meetings"), ("AgendaItem", "agenda items"), ("File", "files"),
+        ("Organization", "organizations"), ("Person", "persons"))
+
+    def opening(self) -> str:
+        """The start every council crawl's line shares: run, status, requests by reason, new and changed objects."""
         s = self.stats
         c = s.get("council") or {}
         reasons = ", ".join(f"{n} {r}" for r, n in sorted((s.get("requests_by_reason") or {}).items()))
-        stored = s.get("stored") or {}
-        held = ", ".join(f"{stored.get(t, 0)} {label}" for t, label in (
-            ("Paper", "papers"), ("Meeting", "meetings"), ("AgendaItem", "agenda items"), ("File", "files"),
-            ("Organization", "organizations"), ("Person", "persons")))
+        complete = "complete" if s.get("complete") else "incomplete"
+        return (f"run {self.run_id} ({self.source}): {self.status}, {complete}; "
+                f"{s.get('requests', 0)} requests{f' ({reasons})' if reasons else ''}; objects: "
+                f"{c.get('objects_new', 0)} new, {c.get('objects_changed', 0)} changed, ")
+
+    def held(self) -> str:
+        stored = self.stats.get("stored") or {}
+        return ", ".join(f"{stored.get(t, 0)} {label}" for t, label in self.held_types)
+
+    def line(self) -> str:
+        s = self.stats
+        c = s.get("council") or {}
+        deleted = (s.get("stored") or {}).get("deleted", 0)
         return (
-            f"run {self.run_id} ({self.source}): {self.status}, {'complete' if s.get('complete') else 'incomplete'}; "
-            f"{s.get('requests', 0)} requests{f' ({reasons})' if reasons else ''}; objects: "
-            f"{c.get('objects_new', 0)} new, {c.get('objects_changed', 0)} changed, "
-            f"{c.get('objects_unchanged', 0)} unchanged, {c.get('objects_deleted', 0)} deleted, "
+            f"{self.opening()}{c.get('objects_unchanged', 0)} unchanged, {c.get('objects_deleted', 0)} deleted, "
             f"{s.get('sent_needlessly', 0)} sent needlessly; {c.get('downloads', 0)} files downloaded; "
-            f"{s.get('errors', 0)} errors; stored: {held}, {stored.get('deleted', 0)} deleted"
+            f"{s.get('errors', 0)} errors; stored: {self.held()}, {deleted} deleted"
         )
 
 
@@ -53,31 +65,32 @@ def run_council_crawl(store: Store, home: Home, source: Any, state: Any, job_fie
     """One crawl of one council (OParl or SessionNet) into an open working store: its state into a
     file, the spider in a subprocess writing staging files, one load, the votes of new or changed
     agenda items, the run row. Returns (run id, status, stats)."""
-    run_id = store.start_run("crawl", source.name)
-    staging = home.staging_dir / f"run-{run_id}"
-    staging.mkdir(parents=True, exist_ok=True)
-    state_file = staging / "state.json"
-    state_file.write_text(json.dumps(state, default=str), encoding="utf-8")
-    log_file = home.logs_dir / f"crawl-{run_id}.log"
-    job = CrawlJob(source_file=str(source.path), staging_dir=str(staging), raw_dir=str(home.raw_dir),
-                   log_file=str(log_file), state_file=str(state_file), **job_fields)
-    job_file = job.write(staging / "job.json")
-    returncode = _run_spider(job_file, staging / "pages.jsonl", log_file, progress)
-    result = store.load_staging(staging, run_id)
-    stats: dict[str, Any] = result.to_dict()
-    spider_file = staging / "spider.json"
-    if spider_file.exists():
-        stats.update(json.loads(spider_file.read_text(encoding="utf-8")))
-    stats["votes"] = refresh_votes(store, [source.name], run_id)
-    stats["stored"] = stored()
-    stats["documents_total"] = store.document_count(source.name)
-    status = "ok" if returncode == 0 and stats.get("complete") else "failed" if returncode else "partial"
-    message = "" if returncode == 0 else f"crawler exited with code {returncode}; see {log_file}"
-    if returncode == 0 and not stats.get("complete"):
-        message = incomplete + ", ".join(stats.get("incomplete_lists") or [stats.get("finish_reason", "?")])
-    store.finish_run(run_id, status, stats, message[:300])
-    shutil.rmtree(staging, ignore_errors=True)
-    return run_id, status, stats
+    with store.run("crawl", source.name) as run:
+        run_id = run.run_id
+        staging = home.staging_dir / f"run-{run_id}"
+        staging.mkdir(parents=True, exist_ok=True)
+        state_file = staging / "state.json"
+        state_file.write_text(json.dumps(state, default=str), encoding="utf-8")
+        log_file = home.logs_dir / f"crawl-{run_id}.log"
+        job = CrawlJob(source_file=str(source.path), staging_dir=str(staging), raw_dir=str(home.raw_dir),
+                       log_file=str(log_file), state_file=str(state_file), **job_fields)
+        job_file = job.write(staging / "job.json")
+        returncode = _run_spider(job_file, staging / "pages.jsonl", log_file, progress)
+        result = store.load_staging(staging, run_id)
+        stats: dict[str, Any] = result.to_dict()
+        spider_file = staging / "spider.json"
+        if spider_file.exists():
+            stats.update(json.loads(spider_file.read_text(encoding="utf-8")))
+        stats["votes"] = refresh_votes(store, [source.name], run_id)
+        stats["stored"] = stored()
+        stats["documents_total"] = store.document_count(source.name)
+        status = "ok" if returncode == 0 and stats.get("complete") else "failed" if returncode else "partial"
+        message = "" if returncode == 0 else f"crawler exited with code {returncode}; see {log_file}"
+        if returncode == 0 and not stats.get("complete"):
+            message = incomplete + ", ".join(stats.get("incomplete_lists") or [stats.get("finish_reason", "?")])
+        run.finish(status, stats, message[:300])
+        shutil.rmtree(staging, ignore_errors=True)
+        return run_id, status, stats
 
 
 def crawl_council_into(store: Store, home: Home, source: OParlSource, options: CrawlOptions,
@@ -122,12 +135,13 @@ def list_sources() -> list[SourceEntry]:
     return entries
 
 
-def add_oparl_source(home: Home, name: str, url: str, title: str = "", file_hosts: tuple[str, ...] = (),
-                     replace: bool = False) -> Path:
-    """Write $KOMO_HOME/sources/NAME.toml for an OParl System or Body URL; returns its path."""
+def write_user_source(home: Home, name: str, make_text: Callable[[], str], source_class: Any,
+                      errors: tuple[type[Exception], ...], replace: bool = False) -> Path:
+    """Write $KOMO_HOME/sources/NAME.toml from `make_text()` (a council kind's `source_toml`); a name
+    already taken needs `replace`, and what is written must load as `source_class`. Returns its path."""
     try:
-        text = source_toml(name, url, title, file_hosts)
-    except OParlSourceError as problem:
+        text = make_text()
+    except errors as problem:
         raise KomoError(str(problem)) from None
     existing = data_files("sources").get(name)
     if existing is not None and not replace:
@@ -136,6 +150,17 @@ def add_oparl_source(home: Home, name: str, url: str, title: str = "", file_host
     target.parent.mkdir(parents=True, exist_ok=True)
     temporary = target.with_name(f".{target.name}.tmp")
     temporary.write_text(text, encoding="utf-8")
-    OParlSource.load(temporary)  # what we write must load
+    try:
+        source_class.load(temporary)
+    except errors as problem:
+        temporary.unlink(missing_ok=True)
+        raise KomoError(str(problem)) from None
     temporary.replace(target)
     return target
+
+
+def add_oparl_source(home: Home, name: str, url: str, title: str = "", file_hosts: tuple[str, ...] = (),
+                     replace: bool = False) -> Path:
+    """Write $KOMO_HOME/sources/NAME.toml for an OParl System or Body URL; returns its path."""
+    return write_user_source(home, name, lambda: source_toml(name, url, title, file_hosts), OParlSource,
+                             (OParlSourceError,), replace)

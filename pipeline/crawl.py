@@ -162,60 +162,61 @@ def _crawl_into(store: Store, home: Home, source: Source | OParlSource | Session
     if options.budget and options.redis_url:
         raise KomoError("--budget needs one crawler process: leave out --redis/--workers")
     alarm_rules = load_alarm_rules()
-    run_id = store.start_run("crawl", source.name)
-    staging = home.staging_dir / f"run-{run_id}"
-    staging.mkdir(parents=True, exist_ok=True)
-    state = store.crawl_state(
-        source.name,
-        options.recheck if options.recheck is not None else source.recheck_recent,
-        timedelta(hours=source.retry_failed_after_hours),
-    )
-    job = CrawlJob(
-        source_file=str(source.path), base_url=options.base_url, profile=options.profile,
-        settings=options.settings, full=options.full,
-        since=options.since.isoformat() if options.since else None, max_pages=options.max_pages,
-        budget=options.budget, staging_dir=str(staging), raw_dir=str(home.raw_dir),
-        log_file=str(home.logs_dir / f"crawl-{run_id}.log"), state=state,
-    )
-    frontier_stats: dict[str, Any] = {}
-    started = time.perf_counter()
-    if options.redis_url:
-        returncode, frontier_stats = _run_workers(job, options, home, run_id, progress)
-    else:
-        job_file = job.write(staging / "job.json")
-        returncode = _run_spider(job_file, staging / "pages.jsonl", Path(job.log_file), progress,
-                                 Presigner(staging))
-    killpoint("before_load")
-    crawled = time.perf_counter()
-    result = store.load_staging(staging, run_id, alarm_rules)
-    stats = result.to_dict()
-    stats["crawl_seconds"] = round(crawled - started, 3)
-    stats["load_seconds"] = round(time.perf_counter() - crawled, 3)
-    for spider_file in [staging / "spider.json", *sorted(staging.glob("worker-*/spider.json"))]:
-        if spider_file.exists():
-            _merge_spider_stats(stats, json.loads(spider_file.read_text(encoding="utf-8")))
-    if frontier_stats:
-        stats["frontier"] = {**frontier_stats, "duplicate_fetches": store.duplicate_fetches(run_id)}
-        stats.setdefault("decisions", {})
-        if frontier_stats.get("recheck"):
-            stats["decisions"]["fetch:recheck"] = frontier_stats["recheck"]
-    stats["documents_total"] = store.document_count(source.name)
-    stats["listing_pages"] = (stats.get("requests_by_reason") or {}).get("listing", 0)
-    if stats.get("budget"):
-        stats["backfill"] = backfill_progress(stats.pop("budget"), stats["documents_total"])
-    status = "ok" if returncode == 0 else "failed"
-    if returncode == 0 and result.requests and stats.get("documents_total", 0) == 0 and result.errors:
-        status = "failed"
-    if status == "ok" and result.layout_alarms:
-        status = "alarm"  # crawled fine, but the source's layout rules stopped matching: its parses are held
-    message = "" if returncode == 0 else f"crawler exited with code {returncode}; see {job.log_file}"
-    store.finish_run(run_id, status, stats, message)
-    try:  # lines that recur on the kept pages are furniture for `komo extract --input`
-        learn_from_staging(home.root, source, staging)
-    except (OSError, ValueError) as problem:  # a by-product: a crawl never fails for it
-        logger.warning("furniture of %s not learnt: %s", source.name, problem)
-    shutil.rmtree(staging, ignore_errors=True)
-    return CrawlSummary(run_id, source.name, status, stats)
+    with store.run("crawl", source.name) as run:
+        run_id = run.run_id
+        staging = home.staging_dir / f"run-{run_id}"
+        staging.mkdir(parents=True, exist_ok=True)
+        state = store.crawl_state(
+            source.name,
+            options.recheck if options.recheck is not None else source.recheck_recent,
+            timedelta(hours=source.retry_failed_after_hours),
+        )
+        job = CrawlJob(
+            source_file=str(source.path), base_url=options.base_url, profile=options.profile,
+            settings=options.settings, full=options.full,
+            since=options.since.isoformat() if options.since else None, max_pages=options.max_pages,
+            budget=options.budget, staging_dir=str(staging), raw_dir=str(home.raw_dir),
+            log_file=str(home.logs_dir / f"crawl-{run_id}.log"), state=state,
+        )
+        frontier_stats: dict[str, Any] = {}
+        started = time.perf_counter()
+        if options.redis_url:
+            returncode, frontier_stats = _run_workers(job, options, home, run_id, progress)
+        else:
+            job_file = job.write(staging / "job.json")
+            returncode = _run_spider(job_file, staging / "pages.jsonl", Path(job.log_file), progress,
+                                     Presigner(staging))
+        killpoint("before_load")
+        crawled = time.perf_counter()
+        result = store.load_staging(staging, run_id, alarm_rules)
+        stats = result.to_dict()
+        stats["crawl_seconds"] = round(crawled - started, 3)
+        stats["load_seconds"] = round(time.perf_counter() - crawled, 3)
+        for spider_file in [staging / "spider.json", *sorted(staging.glob("worker-*/spider.json"))]:
+            if spider_file.exists():
+                _merge_spider_stats(stats, json.loads(spider_file.read_text(encoding="utf-8")))
+        if frontier_stats:
+            stats["frontier"] = {**frontier_stats, "duplicate_fetches": store.duplicate_fetches(run_id)}
+            stats.setdefault("decisions", {})
+            if frontier_stats.get("recheck"):
+                stats["decisions"]["fetch:recheck"] = frontier_stats["recheck"]
+        stats["documents_total"] = store.document_count(source.name)
+        stats["listing_pages"] = (stats.get("requests_by_reason") or {}).get("listing", 0)
+        if stats.get("budget"):
+            stats["backfill"] = backfill_progress(stats.pop("budget"), stats["documents_total"])
+        status = "ok" if returncode == 0 else "failed"
+        if returncode == 0 and result.requests and stats.get("documents_total", 0) == 0 and result.errors:
+            status = "failed"
+        if status == "ok" and result.layout_alarms:
+            status = "alarm"  # crawled fine, but the source's layout rules stopped matching: its parses are held
+        message = "" if returncode == 0 else f"crawler exited with code {returncode}; see {job.log_file}"
+        run.finish(status, stats, message)
+        try:  # lines that recur on the kept pages are furniture for `komo extract --input`
+            learn_from_staging(home.root, source, staging)
+        except (OSError, ValueError) as problem:  # a by-product: a crawl never fails for it
+            logger.warning("furniture of %s not learnt: %s", source.name, problem)
+        shutil.rmtree(staging, ignore_errors=True)
+        return CrawlSummary(run_id, source.name, status, stats)
 
 
 def _merge_spider_stats(stats: dict[str, Any], spider: dict[str, Any]) -> None:

@@ -106,14 +106,15 @@ def forget(home: Home, name: str, dry_run: bool = False) -> ForgetReport:
     assert key is not None
     matcher = _matcher(key, full, surname)
     with open_writer(home) as store:
-        report.run_id = run_id = store.start_run("forget", None)
-        with store.transaction():
-            _forget_in_store(store, matcher, full, surname, prefilter, report, write=True)
-            forget_sql.invalidate_search(store.con)
-            forget_sql.record(store.con, token_hash(key, " ".join(full)), matcher.forms, matcher.anchored,
-                              run_id, report.stats())
-        _forget_raw(home, matcher, prefilter, report, write=True)
-        store.finish_run(run_id, "ok", report.stats())
+        with store.run("forget") as run:
+            report.run_id = run_id = run.run_id
+            with store.transaction():
+                _forget_in_store(store, matcher, full, surname, prefilter, report, write=True)
+                forget_sql.invalidate_search(store.con)
+                forget_sql.record(store.con, token_hash(key, " ".join(full)), matcher.forms, matcher.anchored,
+                                  run_id, report.stats())
+            _forget_raw(home, matcher, prefilter, report, write=True)
+            run.finish("ok", report.stats())
         store.publish(home.published_db, runs=[run_id])
         store.con.execute("CHECKPOINT")
     return report

@@ -97,12 +97,13 @@ def collect(home: Home, logs_days: int = 30, raw_days: int | None = None, dry_ru
             paths = _raw_paths(home, refs)
             report.add(f"kept pages of versions replaced over {raw_days} days ago", paths)
             sizes = {p: _size(p) for p in paths}
-            report.run_id = store.start_run("gc", None)
-            with store.transaction():
-                forget_raw_refs(store.con, refs)
-            for path in paths:
-                path.unlink(missing_ok=True)
-            store.finish_run(report.run_id, "ok", {"raw_pages_removed": len(paths), "bytes": sum(sizes.values())})
+            with store.run("gc") as run:
+                report.run_id = run.run_id
+                with store.transaction():
+                    forget_raw_refs(store.con, refs)
+                for path in paths:
+                    path.unlink(missing_ok=True)
+                run.finish("ok", {"raw_pages_removed": len(paths), "bytes": sum(sizes.values())})
             store.publish(home.published_db, runs=[report.run_id])
     return report
 

@@ -39,39 +39,40 @@ class ReparseSummary(CrawlSummary):
 def reparse_into(store: Store, home: Home, source: Source) -> ReparseSummary:
     """Re-parse the source's held pages into an open working store; no publishing."""
     held = held_pages(store.con, source.name)
-    run_id = store.start_run("reparse", source.name)
-    staging = home.staging_dir / f"run-{run_id}"
-    writer = StagingWriter(staging)
-    missing = 0
-    # Canonical URLs as the crawl wrote them: of the host the page came from (a mirror: --base-url).
-    by_origin: dict[str, Source] = {}
-    try:
-        for native_id, url, raw_ref, checked_at in held:
-            origin = "{0.scheme}://{0.netloc}".format(urlsplit(url))
-            if origin not in by_origin:
-                by_origin[origin] = Source.load(source.path, base_url=origin)
-            page_source = by_origin[origin]
-            try:
-                read = read_kept_article(home.root, raw_ref, url, page_source) if raw_ref else None
-            except OSError:
-                read = None
-            if read is None:
-                missing += 1  # `komo gc` never removes a held page's copy; a hand-deleted one stays held
-                continue
-            writer.write("layout", layout_check(source.name, native_id, url, raw_ref, read))
-            if read.layout_error is None:
-                writer.write("items", article_item(page_source, native_id, {url}, read, raw_ref,
-                                                   checked_at.isoformat()))
-        writer.close()
-        result = store.load_staging(staging, run_id, load_alarm_rules())
-    finally:
-        writer.close()
-        shutil.rmtree(staging, ignore_errors=True)
-    stats: dict[str, Any] = {**result.to_dict(), "pages": len(held) - missing, "missing_raw": missing}
-    stats["released"] = 0 if result.layout_alarms else release_held(store.con, source.name, run_id)
-    status = "alarm" if result.layout_alarms else "ok"
-    store.finish_run(run_id, status, stats)
-    return ReparseSummary(run_id, source.name, status, stats)
+    with store.run("reparse", source.name) as run:
+        run_id = run.run_id
+        staging = home.staging_dir / f"run-{run_id}"
+        writer = StagingWriter(staging)
+        missing = 0
+        # Canonical URLs as the crawl wrote them: of the host the page came from (a mirror: --base-url).
+        by_origin: dict[str, Source] = {}
+        try:
+            for native_id, url, raw_ref, checked_at in held:
+                origin = "{0.scheme}://{0.netloc}".format(urlsplit(url))
+                if origin not in by_origin:
+                    by_origin[origin] = Source.load(source.path, base_url=origin)
+                page_source = by_origin[origin]
+                try:
+                    read = read_kept_article(home.root, raw_ref, url, page_source) if raw_ref else None
+                except OSError:
+                    read = None
+                if read is None:
+                    missing += 1  # `komo gc` never removes a held page's copy; a hand-deleted one stays held
+                    continue
+                writer.write("layout", layout_check(source.name, native_id, url, raw_ref, read))
+                if read.layout_error is None:
+                    writer.write("items", article_item(page_source, native_id, {url}, read, raw_ref,
+                                                       checked_at.isoformat()))
+            writer.close()
+            result = store.load_staging(staging, run_id, load_alarm_rules())
+        finally:
+            writer.close()
+            shutil.rmtree(staging, ignore_errors=True)
+        stats: dict[str, Any] = {**result.to_dict(), "pages": len(held) - missing, "missing_raw": missing}
+        stats["released"] = 0 if result.layout_alarms else release_held(store.con, source.name, run_id)
+        status = "alarm" if result.layout_alarms else "ok"
+        run.finish(status, stats)
+        return ReparseSummary(run_id, source.name, status, stats)
 
 
 class ReparseSource(Step):

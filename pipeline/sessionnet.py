@@ -11,35 +11,28 @@ from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
-from kommunalmonitor.core.errors import KomoError
 from kommunalmonitor.core.home import Home
-from kommunalmonitor.core.resources import data_files
 from kommunalmonitor.crawler.sessionnet import SessionNetSource, SessionNetSourceError, source_toml
 
-from .council import run_council_crawl
-from .crawl import CrawlOptions, CrawlSummary
+from .council import CouncilCrawlSummary, run_council_crawl, write_user_source
+from .crawl import CrawlOptions
 from .store import Store
 from .store import council as council_store
 from .store import sessionnet as sessionnet_store
 from .store import votes as vote_store
 
 
-class SessionNetCrawlSummary(CrawlSummary):
+class SessionNetCrawlSummary(CouncilCrawlSummary):
+    held_types = (("Meeting", "meetings"), ("AgendaItem", "agenda items"), ("Paper", "papers"), ("File", "files"))
+
     def line(self) -> str:
         s = self.stats
         c = s.get("council") or {}
-        reasons = ", ".join(f"{n} {r}" for r, n in sorted((s.get("requests_by_reason") or {}).items()))
-        stored = s.get("stored") or {}
-        held = ", ".join(f"{stored.get(t, 0)} {label}" for t, label in (
-            ("Meeting", "meetings"), ("AgendaItem", "agenda items"), ("Paper", "papers"), ("File", "files")))
         votes = s.get("votes") or {}
         return (
-            f"run {self.run_id} ({self.source}): {self.status}, {'complete' if s.get('complete') else 'incomplete'}; "
-            f"{s.get('requests', 0)} requests{f' ({reasons})' if reasons else ''}; objects: "
-            f"{c.get('objects_new', 0)} new, {c.get('objects_changed', 0)} changed, "
-            f"{c.get('objects_unchanged', 0)} unchanged; {c.get('downloads', 0)} files downloaded; "
+            f"{self.opening()}{c.get('objects_unchanged', 0)} unchanged; {c.get('downloads', 0)} files downloaded; "
             f"{votes.get('items_read', 0)} agenda items read for votes, {votes.get('votes_found', 0)} votes; "
-            f"{s.get('errors', 0)} errors; stored: {held}, {stored.get('votes', 0)} votes"
+            f"{s.get('errors', 0)} errors; stored: {self.held()}, {(s.get('stored') or {}).get('votes', 0)} votes"
         )
 
 
@@ -60,21 +53,5 @@ def crawl_sessionnet_into(store: Store, home: Home, source: SessionNetSource, op
 def add_sessionnet_source(home: Home, name: str, url: str, title: str = "", first_month: str | None = None,
                           extension: str | None = None, replace: bool = False) -> Path:
     """Write $KOMO_HOME/sources/NAME.toml for a SessionNet's address; returns its path."""
-    try:
-        text = source_toml(name, url, title, first_month, extension)
-    except (SessionNetSourceError, ValueError) as problem:
-        raise KomoError(str(problem)) from None
-    existing = data_files("sources").get(name)
-    if existing is not None and not replace:
-        raise KomoError(f"a source named {name!r} exists ({existing}); pick another --name or add --replace")
-    target = home.root / "sources" / f"{name}.toml"
-    target.parent.mkdir(parents=True, exist_ok=True)
-    temporary = target.with_name(f".{target.name}.tmp")
-    temporary.write_text(text, encoding="utf-8")
-    try:
-        SessionNetSource.load(temporary)  # what we write must load
-    except SessionNetSourceError as problem:
-        temporary.unlink(missing_ok=True)
-        raise KomoError(str(problem)) from None
-    temporary.replace(target)
-    return target
+    return write_user_source(home, name, lambda: source_toml(name, url, title, first_month, extension),
+                             SessionNetSource, (SessionNetSourceError, ValueError), replace)

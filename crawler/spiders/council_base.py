@@ -1,13 +1,16 @@
-"""What the two council spiders (OParl, SessionNet) share: the job's source, hosts, staging and
-kept-copy folder, a thread pool for files, how a failed request is described, and the rows a
-failure or a file download leaves in staging."""
+"""What the two council spiders (OParl, SessionNet) share: the job's source and hosts, the kept-copy
+folder and incremental state (settings read in `from_crawler`), a thread pool for files, how a failed
+request is described, and the items an object, a failure or a file download becomes.
+
+A council spider's records are made in helpers below callbacks that return requests; they queue in
+`pending`, which the `PendingItems` spider middleware (crawler/items.py) adds to the output of the
+callback running, and an errback returns with its own output. Counters go to `crawler.stats`
+(`count`); crawler/summary.py writes them with `summary_extras()` to spider.json."""
 
 from __future__ import annotations
 
 import json
-from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
-from datetime import UTC, datetime
 from http import HTTPStatus
 from pathlib import Path
 from typing import Any
@@ -19,8 +22,9 @@ from twisted.python.failure import Failure
 
 from kommunalmonitor.core.crawljob import CrawlJob
 
+from ..items import CouncilObject, CrawlError, FileDownload, now, pending_items
 from ..middlewares import OffsiteRedirect
-from ..staging import StagingWriter
+from ..summary import COUNTS
 
 
 class CouncilSpider(scrapy.Spider):
@@ -34,16 +38,32 @@ class CouncilSpider(scrapy.Spider):
         self.source = self.source_class.load(Path(job.source_file), base_url=job.base_url)
         self.policy = self.source.host_policy()
         self.allowed_domains = self.policy.hostnames
-        self.staging = StagingWriter(Path(job.staging_dir))
-        self.raw_dir = Path(job.raw_dir)
-        self.state: dict[str, Any] = (json.loads(Path(job.state_file).read_text(encoding="utf-8"))
-                                      if job.state_file else {})
         self.started_at = now()
         self.requested_files: set[str] = set()
-        self.stats: Counter[str] = Counter()
+        self.pending: list[Any] = []  # items made below the callbacks (see the module's docstring)
         # Hashing and compressing council files off the reactor thread (zlib and hashlib let go
         # of the GIL on large buffers).
         self.pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="komo-files")
+
+    @classmethod
+    def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> CouncilSpider:
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        settings = crawler.settings
+        spider.raw_dir = Path(settings["KOMO_RAW_DIR"])
+        state_file = settings.get("KOMO_STATE_FILE")
+        spider.use_state(json.loads(Path(state_file).read_text(encoding="utf-8")) if state_file else {})
+        return spider
+
+    def use_state(self, state: dict[str, Any]) -> None:
+        """Take the incremental state the store handed over (KOMO_STATE_FILE); a subclass's."""
+
+    def count(self, name: str, n: int = 1) -> None:
+        """Add to one of this crawl's counters (in spider.json, then the run's stats)."""
+        self.crawler.stats.inc_value(COUNTS + name, n)
+
+    def error_items(self, failure: Failure) -> list[Any]:
+        """What an errback returns: the items its handling queued and the request's fetch records."""
+        return pending_items(self, failure.request)
 
     @staticmethod
     def describe_failure(failure: Failure, default_limit_mb: float) -> tuple[int | None, str, bool]:
@@ -73,23 +93,19 @@ class CouncilSpider(scrapy.Spider):
     def _error(self, url: str, status: int | None, reason: str, transient: bool, kind: str,
                object_id: str | None = None) -> None:
         self.logger.warning("failed %s: %s", url, reason)
-        self.stats[f"errors_{kind}"] += 1
-        self.staging.write("errors", {"source": self.source.name, "url": url, "native_id": object_id, "kind": kind,
-                                      "status": status, "reason": reason, "transient": transient,
-                                      "failed_at": now()})
+        self.count(f"errors_{kind}")
+        self.pending.append(CrawlError(self.source.name, url, object_id, kind, status, reason, transient))
 
     def _download(self, file_id: str, url: str, status: int | None, raw_ref: str | None, error: str | None,
                   transient: bool | None, mime: str | None, sha256: str | None = None,
                   size: int | None = None) -> None:
-        self.staging.write("downloads", {
-            "source": self.source.name, "file_id": file_id, "url": url, "status": status, "raw_ref": raw_ref,
-            "sha256": sha256, "size": size, "mime_type": mime, "error": error, "transient": transient,
-            "fetched_at": now()})
+        self.pending.append(FileDownload(self.source.name, file_id, url, status, raw_ref, sha256, size, mime, error,
+                                         transient))
 
-    def _finish(self, summary: dict[str, Any]) -> None:
-        """The run's figures for the loader (spider.json), then staging and the file pool closed."""
-        (Path(self.job.staging_dir) / "spider.json").write_text(json.dumps(summary))
-        self.staging.close()
+    def _object(self, row: dict[str, Any]) -> None:
+        self.pending.append(CouncilObject(row))
+
+    def closed(self, reason: str) -> None:
         self.pool.shutdown(wait=True)
 
 
@@ -98,7 +114,3 @@ def phrase(status: int) -> str:
         return HTTPStatus(status).phrase
     except ValueError:
         return ""
-
-
-def now() -> str:
-    return datetime.now(UTC).replace(tzinfo=None).isoformat()

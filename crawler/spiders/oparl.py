@@ -45,13 +45,6 @@ class OParlSpider(CouncilSpider):
 
     def __init__(self, job: CrawlJob, **kwargs: Any):
         super().__init__(job, **kwargs)
-        state = self.state
-        self.cursor: str | None = None if job.full else (job.since or state.get("modified_since"))
-        self.known: set[str] = set(state.get("known", []))
-        # Referred-to objects the server answered 404 (or the like) for before: not asked again.
-        self.unresolvable: set[str] = set(state.get("unresolvable", []))
-        self.settled_files: dict[str, str] = state.get("settled_files", {})  # file id → modified at download
-        self.pending_files: list[list[str]] = state.get("pending_files", [])  # [file id, url]
         self.seen: set[str] = set()
         self.referenced: dict[str, str] = {}
         self.requested_refs: set[str] = set()
@@ -67,6 +60,14 @@ class OParlSpider(CouncilSpider):
         spider = super().from_crawler(crawler, *args, **kwargs)
         crawler.signals.connect(spider.on_idle, signal=signals.spider_idle)
         return spider
+
+    def use_state(self, state: dict[str, Any]) -> None:
+        self.cursor: str | None = None if self.job.full else (self.job.since or state.get("modified_since"))
+        self.known: set[str] = set(state.get("known", []))
+        # Referred-to objects the server answered 404 (or the like) for before: not asked again.
+        self.unresolvable: set[str] = set(state.get("unresolvable", []))
+        self.settled_files: dict[str, str] = state.get("settled_files", {})  # file id → modified at download
+        self.pending_files: list[list[str]] = state.get("pending_files", [])  # [file id, url]
 
     # -- requests ------------------------------------------------------------------------------
 
@@ -137,7 +138,7 @@ class OParlSpider(CouncilSpider):
         if kind in ("System", "Body") and isinstance(data.get("id"), str):
             alias = self.policy.alias(data["id"], response.url)
             if alias:
-                self.stats["host_aliases"] += 1
+                self.count("host_aliases")
                 self.logger.warning("the server calls itself %s: fetching its URLs from %s", alias, response.url)
         if kind == "System":
             self.entry_ok = True
@@ -167,7 +168,7 @@ class OParlSpider(CouncilSpider):
             key = f"{records[0].id}#{field_name}"
             if not url:
                 if field_name in REQUIRED_LISTS:
-                    self.stats[f"body_without_{field_name}_list"] += 1
+                    self.count(f"body_without_{field_name}_list")
                 continue
             request = self._list_request(key, list_type, url)
             if request is not None:
@@ -186,7 +187,7 @@ class OParlSpider(CouncilSpider):
         if not isinstance(items, list):
             self._list_failed(key, response.url, response.status, "list page without a `data` list")
             return
-        self.stats["list_pages"] += 1
+        self.count("list_pages")
         for item in items:
             if not isinstance(item, dict):
                 self._error(response.url, response.status, f"a list item that is not an object: {str(item)[:80]}",
@@ -201,7 +202,7 @@ class OParlSpider(CouncilSpider):
                 continue
             if self.cursor and records[0].modified and records[0].modified < self.cursor:
                 # The server ignored modified_since (the store's merge leaves such objects as they are).
-                self.stats["sent_needlessly"] += 1
+                self.count("sent_needlessly")
             self._take(records, response, item)
         links = data.get("links") if isinstance(data.get("links"), dict) else {}
         next_url = links.get("next") or data.get("nextPage")  # nextPage: servers of the 1.0 drafts
@@ -248,7 +249,7 @@ class OParlSpider(CouncilSpider):
         digest = Path(raw_ref).name.split(".", 1)[0]
         self._download(file_id, self._origin_url(response), response.status, raw_ref, None, None, mime,
                        sha256=digest, size=len(body))
-        self.stats["files_downloaded"] += 1
+        self.count("files_downloaded")
 
     # -- what every object goes through -------------------------------------------------------
 
@@ -260,11 +261,11 @@ class OParlSpider(CouncilSpider):
         fetched_at = now()
         for record in records:
             record.raw_ref = raw_ref
-            self.staging.write("objects", record.staging(self.source.name, fetched_at))
+            self._object(record.staging(self.source.name, fetched_at))
             self.seen.add(record.id)
-            self.stats[f"objects_{record.via}"] += 1
+            self.count(f"objects_{record.via}")
             if record.repairs:
-                self.stats["objects_repaired"] += 1
+                self.count("objects_repaired")
             for target, target_type in record.wanted():
                 if target not in self.known:
                     self.referenced.setdefault(target, target_type)
@@ -300,10 +301,10 @@ class OParlSpider(CouncilSpider):
         for object_id, object_type in sorted(missing.items()):
             fetch = self.policy.fetch_url(object_id)
             if fetch is None:
-                self.stats["references_off_host"] += 1
+                self.count("references_off_host")
                 continue
             if fetch in self.unresolvable:
-                self.stats["references_unresolvable"] += 1
+                self.count("references_unresolvable")
                 continue
             self.requested_refs.add(object_id)
             requests.append(self._api_request(fetch, self.parse_object, "reference", object_type=object_type,
@@ -311,7 +312,7 @@ class OParlSpider(CouncilSpider):
         if not requests:
             return
         self.reference_rounds += 1
-        self.stats["references_fetched"] += len(requests)
+        self.count("references_fetched", len(requests))
         for request in requests:
             self.crawler.engine.crawl(request)
         raise DontCloseSpider
@@ -347,7 +348,11 @@ class OParlSpider(CouncilSpider):
         self._error(url, status, reason + ("" if self.lists[key] == "failed" else
                                            "; optional list, its objects come embedded"), transient, "listing")
 
-    def on_error(self, failure: Failure) -> None:
+    def on_error(self, failure: Failure) -> list[Any]:
+        self._on_error(failure)
+        return self.error_items(failure)
+
+    def _on_error(self, failure: Failure) -> None:
         request = failure.request
         kind = request.meta.get("kind", "other")
         url = self._origin_url(request)
@@ -356,7 +361,7 @@ class OParlSpider(CouncilSpider):
             meta = request.meta
             if meta.get("page") == 1 and meta.get("filtered") and status in (400, 404, 405, 422, 501):
                 # A server that rejects modified_since still has the list: read it whole.
-                self.stats["lists_read_without_filter"] += 1
+                self.count("lists_read_without_filter")
                 self._error(url, status, reason + "; read again without modified_since", False, "listing")
                 retry = self._list_request(meta["list_key"], meta["list_type"], meta["list_url"], filtered=False)
                 if retry is not None:
@@ -366,7 +371,7 @@ class OParlSpider(CouncilSpider):
             return
         if kind == "file":
             self._download(request.meta["file_id"], url, status, None, reason, transient, None)
-            self.stats["files_failed"] += 1
+            self.count("files_failed")
         if kind == "reference":
             reason = f"referred-to {request.meta.get('object_type')}: {reason}"
         self._error(url, status, reason, transient, kind)
@@ -375,13 +380,11 @@ class OParlSpider(CouncilSpider):
     def _origin_url(request_or_response: Any) -> str:
         return (request_or_response.meta.get("redirect_urls") or [request_or_response.url])[0]
 
-    def closed(self, reason: str) -> None:
+    def summary_extras(self, reason: str) -> dict[str, Any]:
+        """What spider.json (crawler/summary.py) says beyond the counters: whether the run is complete,
+        and so whether the next may start from its cursor."""
         blocking = sorted(k for k, state in self.lists.items() if state in ("failed", "running"))
         complete = self.entry_ok and not blocking and reason == "finished" and bool(self.lists)
-        summary = {
-            "finish_reason": reason, "complete": complete, "started_at": self.started_at,
-            "modified_since": self.cursor, "overlap_hours": self.source.overlap_hours,
-            "lists": dict(Counter(self.lists.values())),
-            "incomplete_lists": blocking[:20], **dict(self.stats),
-        }
-        self._finish(summary)
+        return {"complete": complete, "started_at": self.started_at, "modified_since": self.cursor,
+                "overlap_hours": self.source.overlap_hours, "lists": dict(Counter(self.lists.values())),
+                "incomplete_lists": blocking[:20]}

@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date
 from http import HTTPStatus
 from pathlib import Path
 from typing import Any
@@ -26,11 +26,12 @@ from kommunalmonitor.core.crawljob import CrawlJob, CrawlState
 from kommunalmonitor.core.faults import killpoint
 
 from ..frontier import LEASE_META, SharedCrawlState, frontier_for
+from ..items import CrawlError, LayoutCheck, UrlForm, now, pending_items
 from ..layout import LayoutError, LayoutMatch, normalize_space, parse_text
 from ..middlewares import OffsiteRedirect
 from ..render import decode_page, parse_document, render_text
 from ..sources import Source
-from ..staging import StagingWriter, read_raw_page
+from ..staging import read_raw_page
 from ..summary import DECISIONS
 
 _DATE = re.compile(r"\b(\d{1,2})\.(\d{1,2})\.(\d{4})\b")
@@ -44,17 +45,13 @@ class PressArchiveSpider(scrapy.Spider):
         self.job = job
         self.source = Source.load(Path(job.source_file), base_url=job.base_url)
         self.allowed_domains = [self.source.host]
-        self.staging_dir = Path(job.staging_dir)
-        self.raw_dir = Path(job.raw_dir)
         self.full = bool(job.full)
         self.since = date.fromisoformat(job.since) if job.since else None
         self.shared: SharedCrawlState | None = None
         if job.frontier:
-            # One of several workers: the loader has seeded the shared frontier and the state in Redis;
-            # each worker stages into a directory of its own.
+            # One of several workers: the loader has seeded the shared frontier and the state in Redis.
             self.shared = SharedCrawlState(redis.Redis.from_url(job.frontier["redis_url"]),
                                            job.frontier["prefix"])
-            self.staging_dir = self.staging_dir / f"worker-{job.frontier['worker']}"
             self.known, self.requested = self.shared.known, self.shared.requested
             self.retry_due, self.failed_hold = self.shared.retry_due, self.shared.failed_hold
             self.recheck: list[str] = []
@@ -65,7 +62,6 @@ class PressArchiveSpider(scrapy.Spider):
             self.retry_due = set(state.retry_due)
             self.failed_hold = set(state.failed_hold)
             self.requested = set()
-        self.staging = StagingWriter(self.staging_dir)
         self.listings_requested: set[str] = set()
         # Root-relative hrefs known to lead to listing pages: every listing page links every other
         # one, and resolving each of those links on each page costs pages² urljoins.
@@ -171,13 +167,7 @@ class PressArchiveSpider(scrapy.Spider):
     def parse_listing(self, response: Response):
         killpoint("listing_page")
         if not isinstance(response, TextResponse) or not response.body.strip():
-            self._error(
-                response.url,
-                response.status,
-                "listing page is empty",
-                transient=True,
-                kind="listing",
-            )
+            yield self._error(response.url, response.status, "listing page is empty", transient=True, kind="listing")
             return
         root = parse_document(response.text)
         entries = self._article_links(response, root)
@@ -187,15 +177,7 @@ class PressArchiveSpider(scrapy.Spider):
         if self.shared is not None:
             self.shared.prefetch([native_id for _, native_id, _, _ in entries])
         for url, native_id, fingerprint, entry_date in entries:
-            self.staging.write(
-                "forms",
-                {
-                    "source": self.source.name,
-                    "native_id": native_id,
-                    "url": url,
-                    "fingerprint": fingerprint,
-                },
-            )
+            yield UrlForm(self.source.name, native_id, url, fingerprint)
             if entry_date:
                 oldest_entry = min(oldest_entry or entry_date, entry_date)
             reason = self._decide(native_id, fingerprint, entry_date)
@@ -243,10 +225,10 @@ class PressArchiveSpider(scrapy.Spider):
         killpoint("article_page")
         native_id = response.meta["native_id"]
         if not response.body.strip():
-            self._error(self._origin_url(response), response.status, "empty page", transient=True)
+            yield self._error(self._origin_url(response), response.status, "empty page", transient=True)
             return
         if not isinstance(response, TextResponse):
-            self._error(
+            yield self._error(
                 self._origin_url(response),
                 response.status,
                 f"not a text page ({response.headers.get('Content-Type', b'?').decode()})",
@@ -256,10 +238,10 @@ class PressArchiveSpider(scrapy.Spider):
         read = read_article(response.body, response.text, self.source)
         if read.repaired:
             self.logger.info("%s: %s", response.url, read.repaired)
-        self.staging.write("layout", layout_check(self.source.name, native_id, self._origin_url(response),
-                                                  response.meta.get("raw_ref"), read))
+        yield LayoutCheck(layout_check(self.source.name, native_id, self._origin_url(response),
+                                       response.meta.get("raw_ref"), read))
         if read.layout_error is not None:
-            self._error(
+            yield self._error(
                 self._origin_url(response), response.status, f"layout: {read.layout_error}", transient=False
             )
             return
@@ -268,15 +250,7 @@ class PressArchiveSpider(scrapy.Spider):
             forms.add(response.meta["found_as"])
         # Teasers on the page link other articles: remember those URL forms too.
         for url, other_id in self._linked_articles(response, read.hrefs):
-            self.staging.write(
-                "forms",
-                {
-                    "source": self.source.name,
-                    "native_id": other_id,
-                    "url": url,
-                    "fingerprint": None,
-                },
-            )
+            yield UrlForm(self.source.name, other_id, url, None)
             if other_id not in self.known and not self.full and other_id not in self.failed_hold:
                 request = self._article_request(other_id, "discovered", found_as=url)
                 if request is not None:
@@ -334,18 +308,20 @@ class PressArchiveSpider(scrapy.Spider):
 
     # -- failures -----------------------------------------------------------------------------
 
-    def on_error(self, failure: Failure) -> list[scrapy.Request]:
+    def on_error(self, failure: Failure) -> list[Any]:
+        """The failure as an error item, with the request's fetch records (crawler/items.py)."""
         try:
-            self._on_error(failure)
+            output: list[Any] = [self._on_error(failure), *pending_items(self, failure.request)]
         finally:
             self._acknowledge(failure.request)
         if self.budget is not None and failure.request.meta.get("kind") == "listing":
             # Listing pages are read one after another with a budget: a failed one must not end the run.
             request = self._next_listing([])
-            return [request] if request is not None else []
-        return []
+            if request is not None:
+                output.append(request)
+        return output
 
-    def _on_error(self, failure: Failure) -> None:
+    def _on_error(self, failure: Failure) -> CrawlError:
         request = failure.request
         kind = request.meta.get("kind", "other")
         url = (request.meta.get("redirect_urls") or [request.url])[0]
@@ -358,18 +334,15 @@ class PressArchiveSpider(scrapy.Spider):
             if request.meta.get("komo_gave_up"):
                 reason += f" ({request.meta['komo_gave_up']})"
             transient = status >= 500 or status in (408, 429)
-            self._error(url, status, reason, transient, kind)
-            return
+            return self._error(url, status, reason, transient, kind)
         if failure.check(OffsiteRedirect):
-            self._error(url, failure.value.status, str(failure.value), False, kind)
-            return
+            return self._error(url, failure.value.status, str(failure.value), False, kind)
         if failure.check(IgnoreRequest):
             message = str(failure.value)
             reason = "forbidden by robots.txt" if "robots.txt" in message else f"ignored: {message}"
-            self._error(url, None, reason, False, kind)
-            return
+            return self._error(url, None, reason, False, kind)
         reason, transient = _describe_exception(failure.value, self.crawler.settings)
-        self._error(url, None, reason + suffix, transient, kind)
+        return self._error(url, None, reason + suffix, transient, kind)
 
     def _acknowledge(self, request: scrapy.Request) -> None:
         """A failed request's error is staged: its lease on the shared frontier ends."""
@@ -379,21 +352,11 @@ class PressArchiveSpider(scrapy.Spider):
 
     def _error(
         self, url: str, status: int | None, reason: str, transient: bool, kind: str = "article"
-    ) -> None:
+    ) -> CrawlError:
+        """The error item of a failed page, for the callback or errback to yield."""
         self.logger.warning("failed %s: %s", url, reason)
-        self.staging.write(
-            "errors",
-            {
-                "source": self.source.name,
-                "url": url,
-                "native_id": self.source.article_id(url) if kind == "article" else None,
-                "kind": kind,
-                "status": status,
-                "reason": reason,
-                "transient": transient,
-                "failed_at": _now(),
-            },
-        )
+        native_id = self.source.article_id(url) if kind == "article" else None
+        return CrawlError(self.source.name, url, native_id, kind, status, reason, transient)
 
     @staticmethod
     def _origin_url(response: Response) -> str:
@@ -402,7 +365,7 @@ class PressArchiveSpider(scrapy.Spider):
     def _decided(self, decision: str) -> None:
         self.crawler.stats.inc_value(DECISIONS + decision)
 
-    def summary_extras(self) -> dict[str, Any]:
+    def summary_extras(self, reason: str) -> dict[str, Any]:
         """What the run summary (crawler/summary.py) adds to the decision counters."""
         if self.budget is None:
             return {}
@@ -411,9 +374,6 @@ class PressArchiveSpider(scrapy.Spider):
                            "listing_pages_known": len(set(self.listing_seen) | self.listings_requested),
                            "listing_entries": len(self.listing_entries),
                            "recheck": len(self.recheck) if not self.full else 0}}
-
-    def closed(self, reason: str) -> None:
-        self.staging.close()
 
 
 @dataclass
@@ -439,7 +399,7 @@ def article_item(source: Source, native_id: str, forms: set[str], read: ArticleR
         **read.release,
         "content_hash": read.content_hash,
         "raw_ref": raw_ref,
-        "fetched_at": fetched_at or _now(),
+        "fetched_at": fetched_at or now(),
     }
 
 
@@ -448,7 +408,7 @@ def layout_check(source: str, native_id: str, url: str, raw_ref: str | None, rea
     `layout_checks` for the layout alarm); a page the rules could not read matched none."""
     return {"source": source, "native_id": native_id, "url": url, "raw_ref": raw_ref,
             "anchor": read.matched.anchor, "headline": read.matched.headline, "body_end": read.matched.body_end,
-            "parsed": read.layout_error is None, "checked_at": _now()}
+            "parsed": read.layout_error is None, "checked_at": now()}
 
 
 def read_kept_article(home_root: Path, raw_ref: str, url: str, source: Source) -> ArticleRead:
@@ -507,7 +467,3 @@ def _status_phrase(status: int) -> str:
         return HTTPStatus(status).phrase
     except ValueError:
         return ""
-
-
-def _now() -> str:
-    return datetime.now(UTC).replace(tzinfo=None).isoformat()

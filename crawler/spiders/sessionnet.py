@@ -19,8 +19,10 @@ page failed keeps what its meeting page says about it.
 from __future__ import annotations
 
 import asyncio
+import functools
 import re
 from collections import Counter
+from collections.abc import Callable, Iterator
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -61,45 +63,53 @@ def slug(text: str) -> str:
     return re.sub(r"[^a-z0-9äöüß]+", "-", text.lower()).strip("-")[:80] or "unnamed"
 
 
+def content_page(point: str) -> Callable[[Callable[..., Any]], Callable[..., Iterator[Any]]]:
+    """A callback of a SessionNet content page: `parse(self, response, root, layout)` runs on a page that
+    reads as one (a fragment when the request asked for it); any other page goes to `_problem`
+    (once more with a fresh session, else an error). `point` names the crash tests' kill point."""
+    def wrap(parse: Callable[..., Any]) -> Callable[..., Iterator[Any]]:
+        @functools.wraps(parse)
+        def callback(self: SessionNetSpider, response: Response) -> Iterator[Any]:
+            killpoint(point)
+            try:
+                root, layout = self._page(response, fragment=bool(response.meta.get("fragment")))
+            except PageProblem as problem:
+                yield from self._problem(response, problem, parse.__name__)
+                return
+            yield from parse(self, response, root, layout) or ()
+        return callback
+    return wrap
+
+
 class SessionNetSpider(CouncilSpider):
     name = "sessionnet"
     source_class = SessionNetSource
 
     def __init__(self, job: CrawlJob, **kwargs: Any):
         super().__init__(job, **kwargs)
-        state = self.state
         self.full = bool(job.full)
         self.today = date.fromisoformat(job.today) if job.today else date.today()
-        self.cursor = None if self.full else state.get("cursor")
         self.since = date.fromisoformat(job.since[:10]) if job.since else None
+        self.months: dict[str, str] = {}       # "2024-03" → running | done | failed
+        self.session_ok = False
+        self.requested: set[str] = set()
+        self.emitted: set[str] = set()
+
+    def use_state(self, state: dict[str, Any]) -> None:
+        self.cursor = None if self.full else state.get("cursor")
         self.rows: dict[str, str | None] = state.get("rows", {})
         self.known: set[str] = set(state.get("known", []))
         self.settled_files: set[str] = set(state.get("settled_files", {}))
         self.pending_files: list[list[str]] = state.get("pending_files", [])
         self.retry: list[list[str]] = state.get("retry", [])
         self.entries: dict[str, dict[str, Any]] = state.get("entries", {})
-        self.months: dict[str, str] = {}       # "2024-03" → running | done | failed
-        self.session_ok = False
-        self.requested: set[str] = set()
-        self.emitted: set[str] = set()
 
     # -- ids -------------------------------------------------------------------------------------
 
     @staticmethod
-    def meeting_id(ksinr: str) -> str:
-        return f"meeting/{ksinr}"
-
-    @staticmethod
-    def item_id(key: str) -> str:
-        return f"agenda-item/{key}"
-
-    @staticmethod
-    def paper_id(kvonr: str) -> str:
-        return f"paper/{kvonr}"
-
-    @staticmethod
-    def file_id(key: str) -> str:
-        return f"file/{key}"
+    def object_id(kind: str, key: str) -> str:
+        """The store's id of a SessionNet object: `meeting/<ksinr>`, `agenda-item/…`, `paper/<kvonr>`, `file/…`."""
+        return f"{kind}/{key}"
 
     @staticmethod
     def organization_id(kgrnr: str | None, name: str | None) -> str | None:
@@ -177,7 +187,7 @@ class SessionNetSpider(CouncilSpider):
         """(tree, layout) of a content page, or a PageProblem."""
         text, repaired = decode(response.body, response.headers.get("Content-Type", b"").decode("latin-1"))
         if repaired:
-            self.stats["pages_charset_repaired"] += 1
+            self.count("pages_charset_repaired")
             self.logger.info("%s: %s", response.url, repaired)
         root = parse_html(text)
         if fragment:
@@ -196,7 +206,7 @@ class SessionNetSpider(CouncilSpider):
         meta = response.meta
         kind = meta["kind"]
         if problem.retry_with_session and not meta.get("session_retried"):
-            self.stats["session_retries"] += 1
+            self.count("session_retries")
             keep = {k: v for k, v in meta.items() if k in ("year", "month", "month_key", "object_id", "why", "entry",
                                                              "row", "layout", "meeting", "fallback")}
             then = {"url": meta["page_url"], "callback": callback, "kind": kind, "what": kind.replace("_", " "),
@@ -204,7 +214,7 @@ class SessionNetSpider(CouncilSpider):
             return _some(self._request(self.source.page("info"), self.after_session, "session", "session", then=then))
         if kind == "meeting" and page_code(meta["page_url"]) in ("si0057", "si0056") and not meta.get("fallback"):
             # Installs whose meeting page fails still serve the old agenda page.
-            self.stats["meeting_fallbacks"] += 1
+            self.count("meeting_fallbacks")
             ksinr = param(meta["page_url"], "__ksinr")
             keep = {k: v for k, v in meta.items() if k in ("object_id", "why", "entry")}
             return _some(self._request(self.source.page("to0040", __ksinr=ksinr), self.parse_meeting, "meeting",
@@ -222,17 +232,12 @@ class SessionNetSpider(CouncilSpider):
 
     # -- calendar ------------------------------------------------------------------------------
 
-    def parse_calendar(self, response: Response):
-        killpoint("listing_page")
-        try:
-            root, _ = self._page(response)
-        except PageProblem as problem:
-            yield from self._problem(response, problem, "parse_calendar")
-            return
+    @content_page("listing_page")
+    def parse_calendar(self, response: Response, root: Any, layout: str):
         meta = response.meta
         self.months[meta["month_key"]] = "done"
         for entry in parse_calendar(root, response.url, meta["year"], meta["month"]):
-            object_id = self.meeting_id(entry.ksinr)
+            object_id = self.object_id("meeting", entry.ksinr)
             why = self._why_meeting(object_id, entry)
             if why is None:
                 continue
@@ -253,22 +258,17 @@ class SessionNetSpider(CouncilSpider):
             return "changed"
         if entry.day is not None and entry.day >= self.today - timedelta(days=self.source.recheck_days):
             return "recheck"
-        self.stats["meetings_unchanged"] += 1
+        self.count("meetings_unchanged")
         return None
 
     # -- meeting -------------------------------------------------------------------------------
 
-    def parse_meeting(self, response: Response):
-        killpoint("article_page")
-        try:
-            root, layout = self._page(response)
-        except PageProblem as problem:
-            yield from self._problem(response, problem, "parse_meeting")
-            return
+    @content_page("article_page")
+    def parse_meeting(self, response: Response, root: Any, layout: str):
         meta = response.meta
         page = parse_meeting(root, response.url, layout)
         ksinr = param(meta["page_url"], "__ksinr") or ""
-        meeting_id = self.meeting_id(ksinr)
+        meeting_id = self.object_id("meeting", ksinr)
         # Read again without its calendar row (a retry): what the calendar said last time stays.
         entry = meta.get("entry") or self.entries.get(meeting_id) or {}
         committee = page.committee or entry.get("committee")
@@ -289,7 +289,7 @@ class SessionNetSpider(CouncilSpider):
             roles[link.role] += 1
         why = meta.get("why", "new")
         for position, row in enumerate(page.items):
-            item_id = self.item_id(row.id)
+            item_id = self.object_id("agenda-item", row.id)
             refs.append({"rel": "agendaItem", "target": item_id, "pos": position})
             yield from self._agenda_item(row, item_id, meeting_id, why, response, layout)
         json_ = {"name": page.name or (f"{committee} {day:%d.%m.%Y}" if committee and day else None),
@@ -299,7 +299,7 @@ class SessionNetSpider(CouncilSpider):
                  "web": meta["page_url"],
                  "sessionnet": {"row": entry.get("row_hash"), "layout": layout, "page": page_code(meta["page_url"])}}
         self._record(meeting_id, "Meeting", json_, refs, response)
-        self.stats["meetings"] += 1
+        self.count("meetings")
 
     def _agenda_item(self, row: ItemRow, item_id: str, meeting_id: str, meeting_why: str, response: Response,
                      layout: str):
@@ -316,7 +316,7 @@ class SessionNetSpider(CouncilSpider):
             why = None
         if row.page and row.public is not False:
             if why is None or item_id in self.requested:
-                self.stats["agenda_items_unchanged"] += 1
+                self.count("agenda_items_unchanged")
                 return
             self.requested.add(item_id)
             fragment = page_code(row.page) == "to0058"
@@ -333,7 +333,7 @@ class SessionNetSpider(CouncilSpider):
 
     def _emit_item(self, row: dict[str, Any], meeting_id: str, page: Any, response: Response | None = None,
                    web: str | None = None) -> None:
-        item_id = self.item_id(row["id"])
+        item_id = self.object_id("agenda-item", row["id"])
         refs: list[dict[str, Any]] = [{"rel": "meeting", "target": meeting_id, "pos": 0}]
         ksinr = meeting_id.split("/", 1)[1]
         paper = (page.paper if page is not None and page.paper else None) or row.get("paper")
@@ -356,14 +356,9 @@ class SessionNetSpider(CouncilSpider):
 
     # -- agenda item ---------------------------------------------------------------------------
 
-    def parse_item(self, response: Response):
-        killpoint("article_page")
+    @content_page("article_page")
+    def parse_item(self, response: Response, root: Any, layout: str):
         meta = response.meta
-        try:
-            root, layout = self._page(response, fragment=bool(meta.get("fragment")))
-        except PageProblem as problem:
-            yield from self._problem(response, problem, "parse_item")
-            return
         row = meta.get("row")
         meeting = meta.get("meeting")
         page = parse_item(root, response.url, layout)
@@ -382,13 +377,13 @@ class SessionNetSpider(CouncilSpider):
         for a in root.iter("a"):
             ksinr = param(a.get("href") or "", "__ksinr")
             if ksinr:
-                return self.meeting_id(ksinr)
+                return self.object_id("meeting", ksinr)
         return None
 
     def _paper_request(self, kvonr: str | None, why: str) -> list[scrapy.Request]:
         if not kvonr:
             return []
-        paper_id = self.paper_id(kvonr)
+        paper_id = self.object_id("paper", kvonr)
         if paper_id in self.requested:
             return []
         if paper_id in self.known and not self.full:
@@ -402,16 +397,11 @@ class SessionNetSpider(CouncilSpider):
 
     # -- paper ---------------------------------------------------------------------------------
 
-    def parse_paper(self, response: Response):
-        killpoint("article_page")
-        try:
-            root, layout = self._page(response)
-        except PageProblem as problem:
-            yield from self._problem(response, problem, "parse_paper")
-            return
+    @content_page("article_page")
+    def parse_paper(self, response: Response, root: Any, layout: str):
         meta = response.meta
         kvonr = param(meta["page_url"], "__kvonr") or ""
-        paper_id = self.paper_id(kvonr)
+        paper_id = self.object_id("paper", kvonr)
         page = parse_paper(root, response.url, layout)
         refs: list[dict[str, Any]] = []
         lead = self.organization_id(page.lead_id, page.lead)
@@ -427,13 +417,13 @@ class SessionNetSpider(CouncilSpider):
                 refs.append({"rel": "auxiliaryFile", "target": file_id, "pos": auxiliary})
                 auxiliary += 1
         if page.parent:
-            refs.append({"rel": "superordinatedPaper", "target": self.paper_id(page.parent), "pos": 0})
+            refs.append({"rel": "superordinatedPaper", "target": self.object_id("paper", page.parent), "pos": 0})
         for position, consultation in enumerate(page.consultations):
             key = consultation.ksinr or f"g{consultation.committee_id or slug(consultation.committee or '')}"
             consultation_id = f"consultation/{kvonr}-{key}"
             crefs = [{"rel": "paper", "target": paper_id, "pos": 0}]
             if consultation.ksinr:
-                crefs.append({"rel": "meeting", "target": self.meeting_id(consultation.ksinr), "pos": 0})
+                crefs.append({"rel": "meeting", "target": self.object_id("meeting", consultation.ksinr), "pos": 0})
             organization = self.organization_id(consultation.committee_id, consultation.committee)
             if organization:
                 self._record(organization, "Organization",
@@ -448,7 +438,7 @@ class SessionNetSpider(CouncilSpider):
                  "date": page.day.isoformat() if page.day else None, "text": page.text or None,
                  "web": meta["page_url"], "sessionnet": {"layout": layout}}
         self._record(paper_id, "Paper", json_, refs, response)
-        self.stats["papers"] += 1
+        self.count("papers")
 
     # -- objects and files ---------------------------------------------------------------------------
 
@@ -469,11 +459,11 @@ class SessionNetSpider(CouncilSpider):
         self.emitted.add(object_id)
         record = ObjectRecord(object_id, kind, None, False, False, cleaned, refs, [], "list", None,
                               response.meta.get("raw_ref") if response is not None else None)
-        self.staging.write("objects", record.staging(self.source.name, now()))
-        self.stats[f"objects_{kind}"] += 1
+        self._object(record.staging(self.source.name, now()))
+        self.count(f"objects_{kind}")
 
     def _file(self, link: FileLink, response: Response | None) -> str:
-        file_id = self.file_id(link.id)
+        file_id = self.object_id("file", link.id)
         url = self.source.canonical(link.url)
         self._record(file_id, "File", {"name": link.name or None, "accessUrl": url}, [], response)
         if file_id not in self.settled_files:
@@ -518,11 +508,15 @@ class SessionNetSpider(CouncilSpider):
         digest = Path(raw_ref).name.split(".", 1)[0]
         self._download(file_id, response.meta["page_url"], response.status, raw_ref, None, None, mime,
                        sha256=digest, size=len(body))
-        self.stats["files_downloaded"] += 1
+        self.count("files_downloaded")
 
     # -- failures ------------------------------------------------------------------------------------
 
-    def on_error(self, failure: Failure) -> None:
+    def on_error(self, failure: Failure) -> list[Any]:
+        self._on_error(failure)
+        return self.error_items(failure)
+
+    def _on_error(self, failure: Failure) -> None:
         request = failure.request
         meta = request.meta
         kind = meta.get("kind", "other")
@@ -538,13 +532,12 @@ class SessionNetSpider(CouncilSpider):
                 self.crawler.engine.crawl(request)
         self._error(url, status, reason, transient, kind, meta.get("object_id"))
 
-    def closed(self, reason: str) -> None:
+    def summary_extras(self, reason: str) -> dict[str, Any]:
+        """What spider.json (crawler/summary.py) says beyond the counters: whether every month was read."""
         failed = sorted(k for k, state in self.months.items() if state != "done")
         complete = self.session_ok and bool(self.months) and not failed and reason == "finished"
-        summary = {"finish_reason": reason, "complete": complete, "started_at": self.started_at,
-                   "overlap_hours": 0, "calendar_months": len(self.months), "incomplete_lists": failed[:24],
-                   **dict(self.stats)}
-        self._finish(summary)
+        return {"complete": complete, "started_at": self.started_at, "overlap_hours": 0,
+                "calendar_months": len(self.months), "incomplete_lists": failed[:24]}
 
 
 def _some(request: scrapy.Request | None) -> list[scrapy.Request]:
