@@ -3,6 +3,9 @@ reports, search, the classifier, the sample-archive generator and the benchmarks
 
 from __future__ import annotations
 
+import re
+from datetime import date
+
 from kommunalmonitor.core.resources import data_file
 
 MONTHS = ("Januar", "Februar", "März", "April", "Mai", "Juni", "Juli", "August", "September",
@@ -20,6 +23,25 @@ MONTH_NUMBERS = {
 # Lower-case weekday words → Python's weekday() (Monday 0); "Sonnabend" is the northern Saturday.
 WEEKDAY_NUMBERS = {"montag": 0, "dienstag": 1, "mittwoch": 2, "donnerstag": 3, "freitag": 4,
                    "samstag": 5, "sonnabend": 5, "sonntag": 6}
+
+# "12.03.2021"; council systems also write "12. 03. 2021".
+NUMERIC_DATE = re.compile(r"\b(\d{1,2})\.(\d{1,2})\.(\d{4})\b")
+NUMERIC_DATE_SPACED = re.compile(r"\b(\d{1,2})\.\s?(\d{1,2})\.\s?(\d{4})\b")
+
+
+def numeric_date(text: str | None, spaced: bool = False) -> date | None:
+    """The first DD.MM.YYYY date in a text (`spaced`: also with a space after each dot), or None
+    when there is none or it is no calendar day. The crawler's header and listing dates; the text's
+    own dates are pipeline/nlp/dates.py's."""
+    found = (NUMERIC_DATE_SPACED if spaced else NUMERIC_DATE).search(text or "")
+    if not found:
+        return None
+    day, month, year = (int(g) for g in found.groups())
+    try:
+        return date(year, month, day)
+    except ValueError:
+        return None
+
 
 STOPWORDS_FILE = "lexicons/stopwords-de.txt"
 

@@ -29,6 +29,7 @@ from urllib.parse import parse_qs, urljoin, urlsplit, urlunsplit
 import lxml.html
 from lxml import etree
 
+from kommunalmonitor.core.german import NUMERIC_DATE_SPACED, numeric_date
 from kommunalmonitor.core.text import strip_controls
 from kommunalmonitor.crawler.sources import read_source_file
 
@@ -37,7 +38,6 @@ from .render import render_text
 
 SOURCE_KIND = "sessionnet"
 PAGE_CODES = ("info", "si0040", "si0046", "si0056", "si0057", "to0040", "to0050", "to0058", "vo0050", "getfile")
-_DATE = re.compile(r"\b(\d{1,2})\.\s?(\d{1,2})\.\s?(\d{4})\b")
 _TIME = re.compile(r"\b(\d{1,2})[:.](\d{2})\s*(?:-|–|bis)?\s*(?:(\d{1,2})[:.](\d{2}))?\s*Uhr")
 _SPACES = re.compile(r"[ \t\u00a0\u2007\u202f]+")
 _CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([\w-]+)""", re.IGNORECASE)
@@ -316,14 +316,8 @@ def row_hash(element: etree._Element) -> str:
 
 
 def german_date(text: str) -> date | None:
-    found = _DATE.search(text or "")
-    if not found:
-        return None
-    day, month, year = (int(g) for g in found.groups())
-    try:
-        return date(year, month, day)
-    except ValueError:
-        return None
+    """A listing's or page's date as council systems write it ("12.03.2021", "12. 03. 2021")."""
+    return numeric_date(text, spaced=True)
 
 
 def times(text: str) -> tuple[str | None, str | None]:
@@ -544,7 +538,7 @@ def parse_calendar(root: etree._Element, url: str, year: int, month: int) -> lis
         elif labelled is not None:
             committee = text_of(labelled)
         elif title.lower().startswith("details anzeigen:"):
-            committee = _DATE.sub("", title.split(":", 1)[1]).strip()
+            committee = NUMERIC_DATE_SPACED.sub("", title.split(":", 1)[1]).strip()
         else:
             committee = text_of(link)
         committee_link = next((a for a in row.iter("a") if param(a.get("href") or "", "__kgrnr")), None)

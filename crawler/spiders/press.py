@@ -8,7 +8,6 @@ a transient failure is due for retry. `full=True` refetches everything.
 from __future__ import annotations
 
 import hashlib
-import re
 from dataclasses import dataclass
 from datetime import date
 from http import HTTPStatus
@@ -24,6 +23,7 @@ from twisted.python.failure import Failure
 
 from kommunalmonitor.core.crawljob import CrawlJob, CrawlState
 from kommunalmonitor.core.faults import killpoint
+from kommunalmonitor.core.german import numeric_date
 
 from ..frontier import LEASE_META, SharedCrawlState, frontier_for
 from ..items import CrawlError, LayoutCheck, UrlForm, now, pending_items
@@ -33,8 +33,6 @@ from ..render import decode_page, parse_document, render_text
 from ..sources import Source
 from ..staging import read_raw_page
 from ..summary import DECISIONS
-
-_DATE = re.compile(r"\b(\d{1,2})\.(\d{1,2})\.(\d{4})\b")
 
 
 class PressArchiveSpider(scrapy.Spider):
@@ -303,7 +301,7 @@ class PressArchiveSpider(scrapy.Spider):
                 parent = entry.getparent()
             text = normalize_space(entry.text_content()) if fingerprints else ""
             fingerprint = _fingerprint(text) if fingerprints else None
-            found.append((url, native_id, fingerprint, _first_date(text)))
+            found.append((url, native_id, fingerprint, numeric_date(text)))
         return found
 
     # -- failures -----------------------------------------------------------------------------
@@ -449,17 +447,6 @@ def _describe_exception(exception: BaseException, settings) -> tuple[str, bool]:
 
 def _fingerprint(text: str) -> str:
     return hashlib.sha1(text.encode()).hexdigest()[:16]
-
-
-def _first_date(text: str) -> date | None:
-    found = _DATE.search(text)
-    if not found:
-        return None
-    day, month, year = (int(g) for g in found.groups())
-    try:
-        return date(year, month, day)
-    except ValueError:
-        return None
 
 
 def _status_phrase(status: int) -> str:
