@@ -123,12 +123,15 @@ class OrganisationFinder:
     def names_longer(self, doc: Doc, i: int, end: int) -> bool:
         """Whether a head at i followed by a proper name ("Jobcenter Nordmark", "Stadtwerke Talburg") is
         a named organisation reaching past `end`, so a listed name ending at `end` gives way to it."""
-        word = doc[end].text
-        if doc[end].is_sent_start or not self.is_proper(word) or not (
-                word in self.places or word in self.directions or word.lower().endswith(self.place_name_endings)):
+        if doc[end].is_sent_start or not self.is_place_like(doc[end].text):
             return False  # only a place: "Integrationsrat Tarek Mansour" is a council and a person
         found = self._named(doc, i)
         return found is not None and found.end > end
+
+    def is_place_like(self, word: str) -> bool:
+        """A listed place, a part of town ("Nord"), or a proper name with a place-name ending."""
+        return word in self.places or word in self.directions or (
+            word.lower().endswith(self.place_name_endings) and self.is_proper(word))
 
     def adjective(self, word: str, gender: str) -> str | None:
         """The nominative form of a capitalised adjective that may begin a name, or None."""
@@ -352,7 +355,7 @@ class OrganisationFinder:
             if entry and stem[:1].isupper() and all(part[:1].isupper() for part in stem.split("-")) \
                     and stem not in self.parties:
                 end = i + 1  # "DITIB-Gemeinde Manfort": a place after it belongs to the name
-                if end < len(doc) and doc[end].text in self.places and not doc[end].is_sent_start:
+                if end < len(doc) and self.is_place_like(doc[end].text) and not doc[end].is_sent_start:
                     end += 1
                 return Found(i, end, " ".join([f"{stem}-{entry[0]}", *(t.text for t in doc[i + 1:end])]))
             return None
@@ -376,8 +379,10 @@ class OrganisationFinder:
             end += 1  # a year only after a name: "<Name> 1888" (also "1888." ending a sentence), never "Schule 2020"
             if doc[end - 1].text.endswith("."):
                 break
-        if end == i + 1 and (not adjectives or compound):
-            return None  # "die Grundschule", "der Verein", "der Sportverein": generic
+        if end == i + 1 and (not adjectives or (compound and doc[start].is_sent_start)):
+            # "die Grundschule", "der Verein", "der Sportverein": generic; a capitalised adjective inside a
+            # sentence makes a compound a name ("das Technische Hilfswerk", "die Zentrale Ausländerbehörde")
+            return None
         if head in self.municipal_heads and not (set(adjectives) - self.place_adjectives):
             only_places = all(t.text in self.places for t in doc[i + 1:end])
             if end == i + 1 or (only_places and head == "Gemeinde"):
