@@ -21,7 +21,7 @@ from threadpoolctl import ThreadpoolController
 
 from kommunalmonitor.core.german import MONTHS, WEEKDAYS
 
-from .doctext import token_texts
+from .doctext import doc_text, token_texts
 from .lexicon import load_toml, resolve_model, word_key
 
 logger = logging.getLogger(__name__)
@@ -257,6 +257,7 @@ class PersonRecognizer:
         mentions.extend(self._ner_persons(doc, blocked, candidates, parsed))
         mentions.sort(key=lambda m: m.start)
         self._elected_roles(doc, mentions)
+        self._roles_beside(doc, mentions)
         return _resolve(mentions)
 
     def _by_patterns(self, doc: Doc) -> tuple[list[PersonMention], set[int]]:
@@ -425,6 +426,58 @@ class PersonRecognizer:
             return body_at[after]._.name  # "vom"/"beim" glued into one token before the body
         return None
 
+    def _roles_beside(self, doc: Doc, mentions: list[PersonMention]) -> None:
+        """A role written beside a name rather than before it: "Kursleiterin ist Elena Morar" (a role,
+        then ist/war/wird), "Dilek Yıldız, die Leiterin des KI" (an apposition), and a signature, the
+        name alone on its line over a line that holds only the role ("Frank Stenzel\nBeigeordneter")."""
+        unroled = [m for m in mentions if m.role is None]
+        if not unroled:
+            return
+        bodies = doc.spans["bodies"] if "bodies" in doc.spans else []
+        body_at = {s.start: s for s in bodies}
+        # A role that leads another person's mention is that person's: "Anna Meier, die Leiterin des
+        # Zentrums Petra Schulz, …" lists two people.
+        leading_roles = {m.start for m in mentions if m.role is not None and m.start < m.name_start}
+        for mention in unroled:
+            apposition = self._role_in_apposition(doc, mention.name_end) \
+                if mention.name_end + 2 not in leading_roles else None
+            found = self._role_before_copula(doc, mention.name_start) or apposition \
+                or self._role_under_signature(doc, mention.name_start, mention.name_end)
+            if found is None:
+                continue
+            role, after = found
+            complement_end, _ = self._complement(doc, after, body_at, set(body_at))
+            mention.role, mention.role_of = role, self._role_of(doc, after, complement_end, body_at)
+
+    def _role_before_copula(self, doc: Doc, start: int) -> tuple[str, int] | None:
+        if start < 2 or doc[start - 1].lower_ not in _COPULAS:
+            return None
+        found = self.role_at(doc, start - 2)
+        return found if found is not None and found[1] == start - 1 else None
+
+    def _role_in_apposition(self, doc: Doc, end: int) -> tuple[str, int] | None:
+        if end + 2 >= len(doc) or doc[end].text != "," or doc[end + 1].lower_ not in ("der", "die"):
+            return None
+        return self.role_at(doc, end + 2)
+
+    def _role_under_signature(self, doc: Doc, start: int, end: int) -> tuple[str, int] | None:
+        text = doc_text(doc)
+        line_start = text.rfind("\n", 0, doc[start].idx) + 1
+        name_line_end = doc[end - 1].idx + len(doc[end - 1].text)
+        if text[line_start:doc[start].idx].strip() or not text.startswith("\n", name_line_end):
+            return None
+        next_line_end = text.find("\n", name_line_end + 1)
+        next_line_end = len(text) if next_line_end < 0 else next_line_end
+        role_token = next((t.i for t in doc[end:] if not t.is_space), None)
+        if role_token is None or doc[role_token].idx > next_line_end:
+            return None
+        found = self.role_at(doc, role_token)
+        if found is None:
+            return None
+        # the role line holds the role, and at most what it is of ("Beigeordneter für Soziales" is not)
+        rest = text[doc[found[1] - 1].idx + len(doc[found[1] - 1].text):next_line_end].strip()
+        return found if not rest else None
+
     def _elected_roles(self, doc: Doc, mentions: list[PersonMention]) -> None:
         """The role a person is elected or appointed to: "wählte Ahmet Yılmaz zum neuen Vorsitzenden",
         "Zur Vorsitzenden wurde Dilara Öztürk gewählt" — when the sentence has an election verb and
@@ -452,6 +505,8 @@ class PersonRecognizer:
             word = doc[i].lower_
             if word in ("zum", "zur"):
                 feminine, j = word == "zur", i + 1
+            elif word == "als":  # "Als Bürgermeisterin bestätigt wurde …": the role word shows the gender
+                feminine, j = False, i + 1
             elif word == "zu" and doc[i + 1].lower_ in _POSSESSIVES:
                 feminine, j = doc[i + 1].lower_.endswith("er"), i + 2
             else:
@@ -515,6 +570,8 @@ class PersonRecognizer:
 
 
 _POSSESSIVES = ("ihrem", "ihrer", "seinem", "seiner", "unserem", "unserer")
+# "Kursleiterin ist Elena Morar": the role before one of these, the name after it.
+_COPULAS = ("ist", "war", "wird", "bleibt")
 
 
 def _is_inflected_word(token: Token) -> bool:
