@@ -14,12 +14,12 @@ import json
 import os
 import threading
 from pathlib import Path
-from typing import IO, Any
-
-from scrapy.exceptions import NotConfigured
-from scrapy.settings import BaseSettings
+from typing import IO, TYPE_CHECKING, Any
 
 from kommunalmonitor.core.faults import killpoint
+
+if TYPE_CHECKING:  # the loader reads staging files without Scrapy: a rival update must exit before it loads
+    from scrapy.settings import BaseSettings
 
 # objects and downloads: what the OParl spider hands over (crawler/spiders/oparl.py); layout:
 # which of the source's own layout rules held on each parsed press page (the layout alarm).
@@ -29,6 +29,8 @@ STAGING_KINDS = ("items", "pages", "forms", "errors", "objects", "downloads", "l
 def staging_dir(settings: BaseSettings, component: str) -> Path:
     """The job's staging folder (KOMO_STAGING_DIR, set by crawler/run.py); without one the component
     that needs it is switched off."""
+    from scrapy.exceptions import NotConfigured
+
     directory = settings.get("KOMO_STAGING_DIR")
     if not directory:
         raise NotConfigured(f"KOMO_STAGING_DIR is not set: {component} is off")
