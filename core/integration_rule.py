@@ -55,7 +55,11 @@ class IntegrationRule:
         if not counts:
             return True, []
         top = max(counts.values())
-        least = 1 if short else 2
-        chosen = [f for f, n in counts.items() if n >= least and n >= self.field_share * top]
+        about = set(strong) | set(weak)
+        if headline is not None:
+            about.add(headline)
+        chosen = [f for f, n in counts.items() if n >= self.field_share * top
+                  and (n >= 2 or (short and bool(fields[f] & about)))]
         rank = {field: i for i, field in enumerate(order)}
         return True, sorted(chosen, key=lambda f: rank.get(f, len(rank)))
+
