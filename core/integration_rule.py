@@ -23,8 +23,10 @@ class IntegrationRule:
       release), from 2 on when the headline names integration or the text speaks of one of
       its fields: one strong sentence of five is a main part of it, but a refugee family
       rescued from a fire is still a fire.
-    * a field counts when it is talked about in at least two sentences (one in a short text,
-      where a sentence is a paragraph) and in at least `field_share` of the strongest field's.
+    * a field counts when it is talked about in at least two sentences and in at least
+      `field_share` of the strongest field's. In a short text (where a sentence is a paragraph)
+      one sentence is enough when it is the headline or itself speaks of integration: the job
+      centre in the same building, the school hall as a venue are not what the text is about.
       A text about integration may have no field (a naturalisation notice, an election).
     """
 
@@ -55,7 +57,11 @@ class IntegrationRule:
         if not counts:
             return True, []
         top = max(counts.values())
-        least = 1 if short else 2
-        chosen = [f for f, n in counts.items() if n >= least and n >= self.field_share * top]
+        about = set(strong) | set(weak)
+        if headline is not None:
+            about.add(headline)
+        chosen = [f for f, n in counts.items() if n >= self.field_share * top
+                  and (n >= 2 or (short and bool(fields[f] & about)))]
         rank = {field: i for i, field in enumerate(order)}
         return True, sorted(chosen, key=lambda f: rank.get(f, len(rank)))
+

@@ -27,12 +27,19 @@ if not Doc.has_extension("title"):
 
 @dataclass(frozen=True)
 class TermSet:
+    """One lexicon's terms: whole words, word prefixes (`term*`), phrases, compound heads (a
+    word ending in one: `heads`, since German puts a compound's kind last: Grundschule,
+    Nachbarschaftsfest) and exceptions (`not`: words or prefixes that never count, such as the
+    Berufsschule of `beruf*`)."""
+
     words: frozenset[str]
     prefixes: tuple[str, ...]
     phrases: tuple[str, ...]
+    heads: tuple[str, ...] = ()
+    excluded: TermSet | None = None
 
     @classmethod
-    def from_terms(cls, terms: list[str]) -> TermSet:
+    def from_terms(cls, terms: list[str], heads: list[str] = (), excluded: list[str] = ()) -> TermSet:
         words, prefixes, phrases = set(), [], []
         for term in terms:
             term = term.lower()
@@ -42,10 +49,15 @@ class TermSet:
                 prefixes.append(term[:-1])
             else:
                 words.add(term)
-        return cls(frozenset(words), tuple(prefixes), tuple(phrases))
+        return cls(frozenset(words), tuple(prefixes), tuple(phrases), tuple(h.lower() for h in heads),
+                   cls.from_terms(list(excluded)) if excluded else None)
 
     def matches(self, lower: str, lemma: str) -> bool:
+        if self.excluded is not None and self.excluded.matches(lower, lemma):
+            return False
         if lower in self.words or lemma in self.words:
+            return True
+        if self.heads and (lower.endswith(self.heads) or lemma.endswith(self.heads)):
             return True
         return bool(self.prefixes) and (lower.startswith(self.prefixes) or lemma.startswith(self.prefixes))
 
@@ -58,10 +70,13 @@ class ActionFieldRecognizer:
         self.gates = gates
         self._hash_labels: dict[tuple[int, int], tuple[bool, bool, tuple[str, ...]]] = {}
         section = data["integration"]
-        self.integration_strong = TermSet.from_terms(section.get("strong_terms", []))
-        self.integration = TermSet.from_terms(section.get("terms", []))
+        self.integration_strong = TermSet.from_terms(section.get("strong_terms", []), section.get("strong_heads", []),
+                                                     section.get("not", []))
+        self.integration = TermSet.from_terms(section.get("terms", []), section.get("heads", []),
+                                              section.get("not", []))
         self.rule = IntegrationRule.from_settings(data)
-        self.fields = {f["id"]: TermSet.from_terms(f["terms"]) for f in data["field"]}
+        self.fields = {f["id"]: TermSet.from_terms(f["terms"], f.get("heads", []), f.get("not", []))
+                       for f in data["field"]}
         self.tokenizer = nlp.tokenizer
         self._labels_cache: dict[tuple[str, str], tuple[bool, bool, tuple[str, ...]]] = {}
 
