@@ -433,8 +433,7 @@ class PersonRecognizer:
         unroled = [m for m in mentions if m.role is None]
         if not unroled:
             return
-        bodies = doc.spans["bodies"] if "bodies" in doc.spans else []
-        body_at = {s.start: s for s in bodies}
+        body_at = _bodies_by_start(doc)
         # A role that leads another person's mention is that person's: "Anna Meier, die Leiterin des
         # Zentrums Petra Schulz, …" lists two people.
         leading_roles = {m.start for m in mentions if m.role is not None and m.start < m.name_start}
@@ -487,8 +486,7 @@ class PersonRecognizer:
         unroled = [m for m in mentions if m.role is None]
         if not unroled:
             return
-        bodies = doc.spans["bodies"] if "bodies" in doc.spans else []
-        body_at = {s.start: s for s in bodies}
+        body_at = _bodies_by_start(doc)
         for sentence in {doc[m.start].sent for m in unroled}:
             if not any(t.text in self.election_verbs for t in sentence):
                 continue
@@ -567,6 +565,11 @@ class PersonRecognizer:
             span._.role_of = mention.role_of
             spans.append(span)
         doc.spans["persons"] = spans
+
+
+def _bodies_by_start(doc: Doc) -> dict[int, Span]:
+    """The doc's bodies (komo_bodies runs before) by their first token."""
+    return {s.start: s for s in doc.spans["bodies"]} if "bodies" in doc.spans else {}
 
 
 _POSSESSIVES = ("ihrem", "ihrer", "seinem", "seiner", "unserem", "unserer")
