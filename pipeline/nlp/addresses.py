@@ -79,8 +79,9 @@ class AddressFinder:
         )
         # A capitalised "Am"/"Im"/"An der" inside a sentence only starts a name: "die Grundschule Am
         # Wiembach", "Bebauungsplan Am Mühlbach" (running text writes "am", "im", "an der").
-        name_prefixes = "|".join(p.replace(" ", r"\s+") for p in rules["prefixes"] if p[0] in "AIZUHV"
-                                 and p.split()[0] in rules.get("prefix_prepositions", []))
+        prefix_prepositions = set(rules.get("prefix_prepositions", []))
+        name_prefixes = "|".join(p.replace(" ", r"\s+") for p in rules["prefixes"]
+                                 if p.split()[0] in prefix_prepositions)
         self.inner_prefix_street = re.compile(
             rf"(?<=[a-zäöüß,] )(?P<street>(?:{name_prefixes}) +(?!(?:{not_words})\b)(?:{_WORD} +)?{_WORD})"
             rf"(?= +[a-zäöüß]|[ ,.;:)]|$)", re.MULTILINE)
@@ -107,10 +108,12 @@ class AddressFinder:
                 found.append(AddressMention(start, end, street, normalize_street(street),
                                             normalize_number(number) if number else None))
 
-        crossings = self._crossing_streets(text)
-        for pattern, needs_number in ((self.suffix_street, False), (self.prefix_street, True),
-                                      (self.inner_prefix_street, False)):
-            for match in pattern.finditer(text):
+        suffix_matches = list(self.suffix_street.finditer(text))
+        crossings = _crossing_streets(text, suffix_matches)
+        for matches, needs_number, inner in ((suffix_matches, False, False),
+                                             (self.prefix_street.finditer(text), True, False),
+                                             (self.inner_prefix_street.finditer(text), False, True)):
+            for match in matches:
                 street = match["street"]
                 span_between = self.between.match(text, match.end("street"))
                 if span_between:
@@ -127,7 +130,7 @@ class AddressFinder:
                         for extra in re.findall(r"\d{1,4}[a-z]?", more.group(0)):
                             found.append(AddressMention(match.start("street"), more.end(), street,
                                                         normalize_street(street), extra))
-                elif not needs_number and (pattern is self.inner_prefix_street or self._bare_street_is_name(street)
+                elif not needs_number and (inner or self._bare_street_is_name(street)
                                            or match.span("street") in crossings or self.place_before.search(
                                                text[max(0, match.start() - 20):match.start()])):
                     add(match.start("street"), match.end("street"), street, None)
@@ -136,16 +139,6 @@ class AddressFinder:
         found = [a for a in found if a.number or a.street_norm not in numbered]
         found.sort(key=lambda a: a.start)
         return found
-
-    def _crossing_streets(self, text: str) -> set[tuple[int, int]]:
-        """Streets written as a crossing, "Schulstraße/Ringstraße": both sides are names, also words
-        that alone could be common nouns ("Hauptstraße")."""
-        spans = [m.span("street") for m in self.suffix_street.finditer(text)]
-        crossing: set[tuple[int, int]] = set()
-        for left, right in itertools.pairwise(spans):
-            if re.fullmatch(r" ?/ ?", text[left[1]:right[0]]):
-                crossing.update((left, right))
-        return crossing
 
     def _bare_street_is_name(self, street: str) -> bool:
         """A street without number and preposition is still a place when its name cannot be a
@@ -157,6 +150,17 @@ class AddressFinder:
         if len(street.split()) > 1 or "-" in last:
             return True
         return last.lower().endswith(self.name_suffixes)
+
+
+def _crossing_streets(text: str, matches: list[re.Match[str]]) -> set[tuple[int, int]]:
+    """Streets written as a crossing, "Schulstraße/Ringstraße": both sides are names, also words
+    that alone could be common nouns ("Hauptstraße")."""
+    spans = [m.span("street") for m in matches]
+    crossing: set[tuple[int, int]] = set()
+    for left, right in itertools.pairwise(spans):
+        if re.fullmatch(r" ?/ ?", text[left[1]:right[0]]):
+            crossing.update((left, right))
+    return crossing
 
 
 def _is_year(number: str) -> bool:
