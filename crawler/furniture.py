@@ -12,8 +12,8 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections import Counter, deque
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -21,7 +21,7 @@ from urllib.parse import urlsplit
 
 from .render import render_text
 from .sources import Source
-from .staging import read_raw_page
+from .staging import StagedTail, read_raw_page
 from .structure import TextRules, date_line, general_rules, matches_any, split_lines
 
 # Beyond this many distinct lines per host, lines seen once are forgotten (memory stays bounded).
@@ -116,41 +116,68 @@ def load_learnt(path: Path, rules: TextRules | None = None) -> frozenset[str]:
 LEARN_PER_RUN = 2_000
 
 
+class LearntLines:
+    """A source's learnt line counts (`$KOMO_HOME/furniture/<source>.json`), read once, added to page
+    by page, written back atomically. An article counted before is not counted again, however often
+    it is re-fetched; at most `limit` pages are added per session."""
+
+    def __init__(self, path: Path, source: Source, rules: TextRules | None = None,
+                 limit: int | None = LEARN_PER_RUN):
+        self.path = path
+        self.source = source
+        self.rules = rules or general_rules()
+        self.limit = limit
+        self.added = 0
+        try:
+            payload = json.loads(path.read_text(encoding="utf-8"))
+            self.counted = set(payload.get("counted", []))
+            self.lines = Counter({str(k): int(n) for k, n in payload.get("lines", {}).items()})
+        except (OSError, ValueError, TypeError, AttributeError):
+            self.counted, self.lines = set(), Counter()
+
+    @property
+    def full(self) -> bool:
+        return self.limit is not None and self.added >= self.limit
+
+    def wants(self, native_id: str) -> bool:
+        return not self.full and native_id not in self.counted
+
+    def add(self, native_id: str, text: str) -> bool:
+        """Count one page's lines; False when it was not counted (limit reached, counted before, empty)."""
+        if not self.wants(native_id) or not text:
+            return False
+        self.counted.add(native_id)
+        self.lines.update(page_lines(text, self.rules, [self.source.layout.teaser_link_word]))
+        self.added += 1
+        if len(self.lines) > MAX_LINES_PER_HOST:
+            self.lines = Counter({k: n for k, n in self.lines.items() if n >= 2})
+        return True
+
+    def save(self) -> dict:
+        payload = {
+            "version": FILE_VERSION,
+            "source": self.source.name,
+            "pages": len(self.counted),
+            "updated": datetime.now(UTC).replace(microsecond=0).isoformat(),
+            "lines": dict(sorted(self.lines.items(), key=lambda kv: (-kv[1], kv[0]))),
+            "counted": sorted(self.counted),
+        }
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        partial = self.path.with_name(f".{self.path.name}.{os.getpid()}.partial")
+        partial.write_text(json.dumps(payload, ensure_ascii=False, indent=1), encoding="utf-8")
+        os.replace(partial, self.path)
+        return {"pages": len(self.counted), "added": self.added, "lines": len(self.lines)}
+
+
 def learn(path: Path, source: Source, pages: Iterable[tuple[str, str]], rules: TextRules | None = None,
           limit: int | None = LEARN_PER_RUN) -> dict:
-    """Add pages (native id, rendered text) to a source's learnt line counts. An article counted
-    before is not counted again, however often it is re-fetched."""
-    rules = rules or general_rules()
-    try:
-        payload = json.loads(path.read_text(encoding="utf-8"))
-        counted = set(payload.get("counted", []))
-        lines = Counter({str(k): int(n) for k, n in payload.get("lines", {}).items()})
-    except (OSError, ValueError, TypeError, AttributeError):
-        counted, lines = set(), Counter()
-    added = 0
+    """Add pages (native id, rendered text) to a source's learnt line counts and save them."""
+    learnt = LearntLines(path, source, rules, limit)
     for native_id, text in pages:
-        if limit is not None and added >= limit:
+        if learnt.full:
             break
-        if native_id in counted or not text:
-            continue
-        counted.add(native_id)
-        lines.update(page_lines(text, rules, [source.layout.teaser_link_word]))
-        added += 1
-        if len(lines) > MAX_LINES_PER_HOST:
-            lines = Counter({k: n for k, n in lines.items() if n >= 2})
-    payload = {
-        "version": FILE_VERSION,
-        "source": source.name,
-        "pages": len(counted),
-        "updated": datetime.now(UTC).replace(microsecond=0).isoformat(),
-        "lines": dict(sorted(lines.items(), key=lambda kv: (-kv[1], kv[0]))),
-        "counted": sorted(counted),
-    }
-    path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_name(f".{path.name}.{os.getpid()}.partial")
-    partial.write_text(json.dumps(payload, ensure_ascii=False, indent=1), encoding="utf-8")
-    os.replace(partial, path)
-    return {"pages": len(counted), "added": added, "lines": len(lines)}
+        learnt.add(native_id, text)
+    return learnt.save()
 
 
 def raw_page_text(home_root: Path, raw_ref: str, source: Source) -> str:
@@ -165,24 +192,53 @@ def raw_page_text(home_root: Path, raw_ref: str, source: Source) -> str:
     return render_text(html, source.content_css)
 
 
+class StagingLearner:
+    """Learns a crawl's furniture from the article pages it kept (items.jsonl → raw pages), while the
+    crawl still runs: `step()` takes what was staged since the last step, `finish()` the rest and
+    saves. The pages and their order are those of items.jsonl, so the result is the same as
+    learning after the crawl."""
+
+    def __init__(self, home_root: Path, source: Source, staging_dir: Path, pages_per_step: int = 100):
+        self.home_root = home_root
+        self.source = source
+        # Only the single crawler's file: pages staged by Redis workers are not learnt from (yet).
+        self.tail = StagedTail(staging_dir, "items", workers=False)
+        self.pages_per_step = pages_per_step
+        self.waiting: deque[tuple[str, str]] = deque()  # (native id, raw ref) staged, not yet read
+        self.learnt: LearntLines | None = None
+
+    def step(self) -> int:
+        """Read up to `pages_per_step` kept pages; the number read."""
+        if self.learnt is None:
+            self.learnt = LearntLines(furniture_file(self.home_root, self.source.name), self.source)
+        if not self.learnt.full:
+            for item in self.tail.new_records():
+                native_id, raw_ref = item.get("native_id"), item.get("raw_ref")
+                if native_id is not None and raw_ref:
+                    self.waiting.append((str(native_id), str(raw_ref)))
+        read = 0
+        while self.waiting and read < self.pages_per_step and not self.learnt.full:
+            native_id, raw_ref = self.waiting.popleft()
+            if not self.learnt.wants(native_id):
+                continue
+            try:
+                text = raw_page_text(self.home_root, raw_ref, self.source)
+            except OSError:
+                continue
+            self.learnt.add(native_id, text)
+            read += 1
+        return read
+
+    def finish(self) -> dict:
+        """Learn from what is left and save the source's furniture file (none when nothing was staged)."""
+        if not (self.tail.staging / "items.jsonl").exists():
+            return {"pages": 0, "added": 0, "lines": 0}
+        while self.step():
+            pass
+        assert self.learnt is not None
+        return self.learnt.save()
+
+
 def learn_from_staging(home_root: Path, source: Source, staging_dir: Path) -> dict:
     """After a crawl: count the lines of the article pages it kept (items.jsonl → raw pages)."""
-    items = staging_dir / "items.jsonl"
-    if not items.exists():
-        return {"pages": 0, "added": 0, "lines": 0}
-
-    def pages() -> Iterator[tuple[str, str]]:
-        with open(items, encoding="utf-8") as handle:
-            for line in handle:
-                try:
-                    item = json.loads(line)
-                    native_id, raw_ref = str(item["native_id"]), item.get("raw_ref")
-                except (ValueError, KeyError, TypeError):
-                    continue  # a torn last line of a killed crawl
-                if raw_ref:
-                    try:
-                        yield native_id, raw_page_text(home_root, raw_ref, source)
-                    except OSError:
-                        continue
-
-    return learn(furniture_file(home_root, source.name), source, pages())
+    return StagingLearner(home_root, source, staging_dir).finish()

@@ -38,6 +38,15 @@ class UrlForm:
 
 
 @dataclass
+class UrlForms:
+    """The URL forms one page showed (a listing's entries, an article's teasers): one item per page,
+    not per link, since every item costs a pass through Scrapy's item machinery; staged line by line."""
+
+    staging_kind: ClassVar[str] = "forms"
+    forms: list[UrlForm]
+
+
+@dataclass
 class CrawlError:
     """A request or page that failed, with why and whether a later run should try again."""
 
@@ -101,15 +110,20 @@ class LayoutCheck:
     row: dict[str, Any] = field(default_factory=dict)
 
 
-def staging_record(item: Any) -> tuple[str, dict[str, Any]]:
-    """(staging kind, JSON record) of an item; a plain dict is a press document."""
+def staging_records(item: Any) -> Iterator[tuple[str, dict[str, Any]]]:
+    """(staging kind, JSON record) of each line an item stages; a plain dict is a press document."""
     if isinstance(item, dict):
-        return "items", item
+        yield "items", item
+        return
     kind = getattr(item, "staging_kind", None)
     if kind is None:
         raise TypeError(f"no staging file for a {type(item).__name__}")
+    if isinstance(item, UrlForms):
+        for form in item.forms:
+            yield kind, asdict(form)
+        return
     row = getattr(item, "row", None)
-    return kind, row if isinstance(row, dict) else asdict(item)
+    yield kind, row if isinstance(row, dict) else asdict(item)
 
 
 def record_fetch(request: Request, fetch: PageFetch) -> None:

@@ -9,7 +9,7 @@ from scrapy import Spider
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 
-from .items import pending_items, staging_record
+from .items import pending_items, staging_records
 from .staging import StagingWriter, staging_dir
 
 
@@ -43,11 +43,13 @@ class StagingRoute:
         return cls(crawler, staging_dir(crawler.settings, "staging"))
 
     def process_item(self, item: Any, spider: Spider | None = None) -> Any:
-        self.writer.write(*staging_record(item))
+        for kind, record in staging_records(item):
+            self.writer.write(kind, record)
         return item
 
     def close_spider(self, spider: Spider | None = None) -> None:
         # What a spider queued after its last callback (none does today) is staged all the same.
         for item in pending_items(self.crawler.spider, None):
-            self.writer.write(*staging_record(item))
+            for kind, record in staging_records(item):
+                self.writer.write(kind, record)
         self.writer.close()

@@ -50,8 +50,13 @@ SETTINGS: dict[str, Any] = {
     },
     # Closest to the callbacks: adds the fetch log and a spider's queued records to their output.
     "SPIDER_MIDDLEWARES": {"kommunalmonitor.crawler.items.PendingItems": 1000},
+    # A page yields a handful of items and the pipelines write synchronously: Scrapy starts this
+    # many item workers (asyncio tasks) for every response, so its default of 100 only costs time.
+    "CONCURRENT_ITEMS": 4,
     # Writes a spider's counters (crawler.stats) to spider.json at the end.
-    "EXTENSIONS": {"kommunalmonitor.crawler.summary.SpiderSummary": 500},
+    # Log records below LOG_LEVEL are not made at all (Scrapy makes and drops one per item).
+    "EXTENSIONS": {"kommunalmonitor.crawler.summary.SpiderSummary": 500,
+                   "kommunalmonitor.crawler.loglevel.RootLogLevel": 0},
     "ITEM_PIPELINES": {
         "kommunalmonitor.crawler.pipelines.IdentityPipeline": 100,
         "kommunalmonitor.crawler.pipelines.StagingRoute": 900,

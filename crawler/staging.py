@@ -73,6 +73,44 @@ class StagingWriter:
         self._files.clear()
 
 
+class StagedTail:
+    """Reads the lines a running crawl appends to its staging files, whole lines only, each once.
+
+    The process that waits for a crawl has a core to spare; its companions (near-duplicate
+    signing, furniture learning, compound splitting) use this to work on what is staged so far."""
+
+    def __init__(self, staging: Path, kind: str = "items", workers: bool = True):
+        self.staging = staging
+        self.kind = kind
+        self.workers = workers
+        self.offsets: dict[Path, int] = {}
+
+    def paths(self) -> list[Path]:
+        own = [self.staging / f"{self.kind}.jsonl"]
+        return own + sorted(self.staging.glob(f"worker-*/{self.kind}.jsonl")) if self.workers else own
+
+    def new_records(self, limit_bytes: int = 4 << 20) -> list[dict[str, Any]]:
+        """The records staged since the last call (at most about `limit_bytes` per file); torn or
+        foreign lines are skipped (the loader deals with them)."""
+        records = []
+        for path in self.paths():
+            if not path.exists():
+                continue
+            with open(path, "rb") as handle:
+                handle.seek(self.offsets.get(path, 0))
+                chunk = handle.read(limit_bytes)
+            complete = chunk[:chunk.rfind(b"\n") + 1]
+            self.offsets[path] = self.offsets.get(path, 0) + len(complete)
+            for line in complete.splitlines():
+                try:
+                    record = json.loads(line)
+                except ValueError:
+                    continue
+                if isinstance(record, dict):
+                    records.append(record)
+        return records
+
+
 def save_raw_page(raw_dir: Path, body: bytes, suffix: str = ".html.gz", compresslevel: int = 6) -> str:
     """Keep a fetched page gzip-compressed, addressed by its content; returns `raw/ab/<sha>.html.gz`
     (`suffix` names what it is: `.json.gz` for OParl objects, `.pdf.gz` for council files)."""

@@ -60,6 +60,27 @@ _MOJIBAKE = re.compile("[ÃÂâ][\u0080-\u00bf\u2018-\u203a\u0152\u0153\u0160\u0
 _TRANSLIT = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss"})
 
 
+def _top_level_alternation(pattern: str) -> bool:
+    """Whether a regex has a `|` outside every group and character class (`^a|b`: b is not anchored)."""
+    depth, in_class, escaped = 0, False, False
+    for char in pattern:
+        if escaped:
+            escaped = False
+        elif char == "\\":
+            escaped = True
+        elif in_class:
+            in_class = char != "]"
+        elif char == "[":
+            in_class = True
+        elif char == "(":
+            depth += 1
+        elif char == ")":
+            depth -= 1
+        elif char == "|" and depth == 0:
+            return True
+    return False
+
+
 @dataclass(frozen=True)
 class TextRules:
     """data/layouts/general.toml, compiled."""
@@ -84,6 +105,19 @@ class TextRules:
     slug_stopwords: frozenset[str]
     min_pages: int = 3
     min_share: float = 0.05
+    # Yes/no answers of the line tests, per test and line text: a site's menus, footers and notices
+    # stand on every page, so most lines a crawl classifies were classified before.
+    _answers: dict[str, dict[str, bool]] = field(default_factory=dict, compare=False, repr=False)
+
+    def line_is(self, test: str, text: str) -> bool:
+        """Whether `text` matches one of the patterns of the line test `test` (a field's name)."""
+        answers = self._answers.setdefault(test, {})
+        answer = answers.get(text)
+        if answer is None:
+            if len(answers) >= 50_000:
+                answers.clear()
+            answer = answers[text] = matches_any(getattr(self, test), text) is not None
+        return answer
 
     @classmethod
     def from_dict(cls, raw: dict[str, Any]) -> TextRules:
@@ -96,13 +130,19 @@ class TextRules:
             return tuple(one(p) for p in raw.get(key, []))
 
         def combined(key: str) -> tuple[re.Pattern[str], ...]:
-            """Patterns without groups as one alternation: one regex run per line, not one per pattern."""
-            parts = []
+            """Patterns without groups as alternations: one regex run per line, not one per pattern.
+            Those anchored at the line's start share one leading `^`, so that a search tries them at
+            the start only instead of at every position (the others are one more alternation)."""
+            anchored, floating = [], []
             for pattern in raw.get(key, []):
                 flags = re.match(r"^\(\?([aiLmsux]+)\)", pattern)
                 body = pattern[flags.end():] if flags else pattern
-                parts.append(f"(?{flags.group(1)}:{body})" if flags else f"(?:{body})")
-            return (one("|".join(parts)),) if parts else ()
+                letters = flags.group(1) if flags else ""
+                start = body.startswith("^") and not _top_level_alternation(body) and "m" not in letters
+                wrapped = f"(?{letters}:{body[1:] if start else body})"
+                (anchored if start else floating).append(wrapped)
+            return tuple(one(p) for p in (
+                f"^(?:{'|'.join(anchored)})" if anchored else "", "|".join(floating)) if p)
 
         labels = "|".join(re.escape(w) for w in raw.get("credit_labels", []) or ["Foto"])
         no_sentence = r"(?:(?![.!?]\s+[A-ZÄÖÜ„\"]).)"
@@ -422,7 +462,7 @@ class StructuredPage:
                 line.kind = "border"
             elif self.is_publication(text):
                 line.kind = ""  # a date line is never furniture, however often it recurs
-            elif matches_any(rules.furniture_lines, text) or matches_any(self.extra_furniture, text) or (
+            elif rules.line_is("furniture_lines", text) or matches_any(self.extra_furniture, text) or (
                     text in self.known_furniture and not (self.slug and self.coverage(text) >= 0.8)):
                 # A line the URL's slug spells out is this page's headline, even where other pages of
                 # the host show it as a teaser.
@@ -517,9 +557,9 @@ class StructuredPage:
         return bool(items) and all(len(p.split()) <= 5 for p in items) and not _SENTENCE_END.search(text)
 
     def is_publication(self, text: str) -> bool:
-        return bool(matches_any(self.rules.publication_lines, text) or matches_any(
-            self.rules.head_publication_lines, text) or matches_any(
-            self.rules.closing_publication_lines, text) or date_line(text))
+        rules = self.rules
+        return (rules.line_is("publication_lines", text) or rules.line_is("head_publication_lines", text)
+                or rules.line_is("closing_publication_lines", text) or bool(date_line(text)))
 
     def credit_cut(self, text: str) -> str:
         """The line without a trailing photo credit."""

@@ -14,18 +14,18 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 from urllib.parse import urlsplit
 
 from kommunalmonitor.core.crawljob import CrawlJob, CrawlState
 from kommunalmonitor.core.errors import KomoError, SourceUnreachable
 from kommunalmonitor.core.faults import killpoint
 from kommunalmonitor.core.home import Home
-from kommunalmonitor.crawler.furniture import learn_from_staging
+from kommunalmonitor.crawler.furniture import StagingLearner
 from kommunalmonitor.crawler.oparl import SOURCE_KIND as OPARL
 from kommunalmonitor.crawler.oparl import OParlSource, OParlSourceError
 from kommunalmonitor.crawler.sessionnet import SOURCE_KIND as SESSIONNET
@@ -35,10 +35,19 @@ from kommunalmonitor.crawler.sources import Source, SourceError, available_sourc
 from .backfill import backfill_progress, progress_text
 from .layout_alarm import load_alarm_rules
 from .store import Store
+from .store.compounds import SplitAhead
 from .store.duplicates import Presigner
 from .writer import open_writer
 
 logger = logging.getLogger(__name__)
+
+
+class Companion(Protocol):
+    """Work on what a running crawl has staged so far (see crawler/staging.StagedTail)."""
+
+    def step(self) -> int:
+        """Do one bounded piece of work; how much was done (0: nothing new)."""
+        ...
 
 
 @dataclass
@@ -179,13 +188,18 @@ def _crawl_into(store: Store, home: Home, source: Source | OParlSource | Session
             log_file=str(home.logs_dir / f"crawl-{run_id}.log"), state=state,
         )
         frontier_stats: dict[str, Any] = {}
+        # Work on what the crawl stages while it runs (the crawl process keeps one core busy).
+        furniture = StagingLearner(home.root, source, staging)
+        split_ahead = SplitAhead(staging)
         started = time.perf_counter()
         if options.redis_url:
-            returncode, frontier_stats = _run_workers(job, options, home, run_id, progress)
+            returncode, frontier_stats = _run_workers(job, options, home, run_id, progress,
+                                                      [Presigner(staging), split_ahead])
         else:
             job_file = job.write(staging / "job.json")
             returncode = _run_spider(job_file, staging / "pages.jsonl", Path(job.log_file), progress,
-                                     Presigner(staging))
+                                     [Presigner(staging), furniture, split_ahead])
+        split_ahead.close()
         killpoint("before_load")
         crawled = time.perf_counter()
         result = store.load_staging(staging, run_id, alarm_rules)
@@ -212,7 +226,7 @@ def _crawl_into(store: Store, home: Home, source: Source | OParlSource | Session
         message = "" if returncode == 0 else f"crawler exited with code {returncode}; see {job.log_file}"
         run.finish(status, stats, message)
         try:  # lines that recur on the kept pages are furniture for `komo extract --input`
-            learn_from_staging(home.root, source, staging)
+            furniture.finish()
         except (OSError, ValueError) as problem:  # a by-product: a crawl never fails for it
             logger.warning("furniture of %s not learnt: %s", source.name, problem)
         shutil.rmtree(staging, ignore_errors=True)
@@ -231,7 +245,8 @@ def _merge_spider_stats(stats: dict[str, Any], spider: dict[str, Any]) -> None:
 
 
 def _run_workers(job: CrawlJob, options: CrawlOptions, home: Home, run_id: int,
-                 progress: Callable[[int], None] | None) -> tuple[int, dict[str, Any]]:
+                 progress: Callable[[int], None] | None,
+                 companions: Sequence[Companion] = ()) -> tuple[int, dict[str, Any]]:
     """Seed the shared frontier from the crawl state, run `options.workers` crawler processes on it
     (more may join from other machines: `komo crawl-worker`), wait until it is drained. The workers
     stage; the caller loads. Returns a return code (0, or the first failing worker's) and counts."""
@@ -270,7 +285,7 @@ def _run_workers(job: CrawlJob, options: CrawlOptions, home: Home, run_id: int,
         processes.append((subprocess.Popen([sys.executable, "-m", "kommunalmonitor.crawler.run", str(job_file)],
                                            stdout=log, stderr=log), log))
     offsets: dict[Path, int] = {}
-    presigner = Presigner(staging)
+    working = list(companions)
     try:
         while True:
             time.sleep(0.2)
@@ -282,7 +297,7 @@ def _run_workers(job: CrawlJob, options: CrawlOptions, home: Home, run_id: int,
                     offsets[pages] = offsets.get(pages, 0) + len(chunk)
                     if chunk.count(b"\n"):
                         progress(chunk.count(b"\n"))
-            presigner.step()
+            _step_companions(working)
             running = [p for p, _ in processes if p.poll() is None]
             remote = int(frontier.server.scard(f"{prefix}:remote-workers"))
             if not running and not remote:
@@ -349,11 +364,26 @@ def join_crawl(home: Home, redis_url: str, crawl: str | None = None) -> int:
         server.srem(f"{prefix}:remote-workers", name)
 
 
+def _step_companions(companions: list[Companion]) -> int:
+    """One step of each companion; one that fails is dropped with a warning (its work is a by-product
+    the load redoes or goes without: a crawl never fails for it)."""
+    done = 0
+    for companion in list(companions):
+        try:
+            done += companion.step()
+        except Exception as problem:  # noqa: BLE001 (any failure of a by-product)
+            logger.warning("%s stopped during the crawl: %s", type(companion).__name__, problem)
+            companions.remove(companion)
+    return done
+
+
 def _run_spider(job_file: Path, pages_file: Path, log_file: Path,
-                progress: Callable[[int], None] | None, presigner: Presigner | None = None) -> int:
-    """Run Scrapy in its own process; report progress by counting fetched pages, and meanwhile sign
-    the staged documents for the near-duplicate check (this process would only wait otherwise)."""
+                progress: Callable[[int], None] | None, companions: Sequence[Companion] = ()) -> int:
+    """Run Scrapy in its own process; report progress by counting fetched pages, and meanwhile let the
+    companions work on what it staged (sign documents for the near-duplicate check, learn furniture,
+    split compounds): this process would only wait otherwise."""
     env = dict(os.environ)
+    working = list(companions)
     with open(log_file, "ab") as log:
         process = subprocess.Popen(
             [sys.executable, "-m", "kommunalmonitor.crawler.run", str(job_file)],
@@ -361,7 +391,7 @@ def _run_spider(job_file: Path, pages_file: Path, log_file: Path,
         )
         offset = 0
         while process.poll() is None:
-            if not (presigner and presigner.step()):
+            if not _step_companions(working):
                 time.sleep(0.2)
             if progress and pages_file.exists():
                 with open(pages_file, "rb") as handle:

@@ -4,6 +4,7 @@ queued council records after the callback's output, counters from crawler.stats 
 from __future__ import annotations
 
 import json
+import logging
 from pathlib import Path
 
 import pytest
@@ -20,9 +21,11 @@ from kommunalmonitor.crawler.items import (
     PageFetch,
     PendingItems,
     UrlForm,
+    UrlForms,
     pending_items,
     record_fetch,
 )
+from kommunalmonitor.crawler.loglevel import RootLogLevel
 from kommunalmonitor.crawler.pipelines import IdentityPipeline, StagingRoute
 from kommunalmonitor.crawler.summary import COUNTS, DECISIONS, SpiderSummary
 
@@ -60,6 +63,8 @@ def test_every_item_class_goes_to_the_staging_file_of_its_kind(tmp_path: Path):
                      None, None, "2026-01-02T03:04:05"),
         CouncilObject({"source": "s", "id": "paper/1", "type": "Paper"}),
         LayoutCheck({"source": "s", "native_id": "1", "parsed": True}),
+        UrlForms([UrlForm("s", "2", "http://127.0.0.1/a?id=2", None),
+                  UrlForm("s", "3", "http://127.0.0.1/a?id=3", "f03")]),
     ]
     for item in items:
         assert route.process_item(item) is item
@@ -68,8 +73,10 @@ def test_every_item_class_goes_to_the_staging_file_of_its_kind(tmp_path: Path):
         "downloads.jsonl", "errors.jsonl", "forms.jsonl", "items.jsonl", "layout.jsonl", "objects.jsonl",
         "pages.jsonl"]
     assert _lines(tmp_path / "items.jsonl") == [items[0]]
-    assert _lines(tmp_path / "forms.jsonl") == [
-        {"source": "s", "native_id": "1", "url": "http://127.0.0.1/a?id=1", "fingerprint": "f00"}]
+    assert _lines(tmp_path / "forms.jsonl") == [  # one line per form, a page's forms in their order
+        {"source": "s", "native_id": "1", "url": "http://127.0.0.1/a?id=1", "fingerprint": "f00"},
+        {"source": "s", "native_id": "2", "url": "http://127.0.0.1/a?id=2", "fingerprint": None},
+        {"source": "s", "native_id": "3", "url": "http://127.0.0.1/a?id=3", "fingerprint": "f03"}]
     assert _lines(tmp_path / "errors.jsonl") == [
         {"source": "s", "url": "http://127.0.0.1/b", "native_id": None, "kind": "listing", "status": 503,
          "reason": "HTTP 503", "transient": True, "failed_at": "2026-01-02T03:04:05"}]
@@ -146,3 +153,17 @@ def test_the_summary_writes_counters_decisions_and_extras(tmp_path: Path):
     summary.spider_closed(crawler.spider, "finished")
     assert json.loads((tmp_path / "spider.json").read_text()) == {
         "finish_reason": "finished", "decisions": {"fetch:new": 1}, "papers": 3, "complete": True}
+
+
+def test_log_records_below_the_log_level_are_not_made():
+    crawler = get_crawler(QueueingSpider, {"LOG_LEVEL": "INFO"})
+    extension = RootLogLevel.from_crawler(crawler)
+    root = logging.getLogger()
+    before = root.level
+    try:
+        root.setLevel(logging.NOTSET)  # as Scrapy leaves it
+        extension.spider_opened()
+        assert not logging.getLogger("scrapy.core.scraper").isEnabledFor(logging.DEBUG)
+        assert logging.getLogger("scrapy.core.scraper").isEnabledFor(logging.INFO)
+    finally:
+        root.setLevel(before)

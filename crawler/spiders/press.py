@@ -26,7 +26,7 @@ from kommunalmonitor.core.faults import killpoint
 from kommunalmonitor.core.german import numeric_date
 
 from ..frontier import LEASE_META, SharedCrawlState, frontier_for
-from ..items import CrawlError, LayoutCheck, UrlForm, now, pending_items
+from ..items import CrawlError, LayoutCheck, UrlForm, UrlForms, now, pending_items
 from ..layout import LayoutError, LayoutMatch, normalize_space, parse_text
 from ..middlewares import OffsiteRedirect
 from ..render import decode_page, parse_document, render_text
@@ -174,8 +174,10 @@ class PressArchiveSpider(scrapy.Spider):
         oldest_entry: date | None = None
         if self.shared is not None:
             self.shared.prefetch([native_id for _, native_id, _, _ in entries])
+        if entries:
+            yield UrlForms([UrlForm(self.source.name, native_id, url, fingerprint)
+                            for url, native_id, fingerprint, _ in entries])
         for url, native_id, fingerprint, entry_date in entries:
-            yield UrlForm(self.source.name, native_id, url, fingerprint)
             if entry_date:
                 oldest_entry = min(oldest_entry or entry_date, entry_date)
             reason = self._decide(native_id, fingerprint, entry_date)
@@ -247,8 +249,10 @@ class PressArchiveSpider(scrapy.Spider):
         if response.meta.get("found_as"):
             forms.add(response.meta["found_as"])
         # Teasers on the page link other articles: remember those URL forms too.
-        for url, other_id in self._linked_articles(response, read.hrefs):
-            yield UrlForm(self.source.name, other_id, url, None)
+        linked = self._linked_articles(response, read.hrefs)
+        if linked:
+            yield UrlForms([UrlForm(self.source.name, other_id, url, None) for url, other_id in linked])
+        for url, other_id in linked:
             if other_id not in self.known and not self.full and other_id not in self.failed_hold:
                 request = self._article_request(other_id, "discovered", found_as=url)
                 if request is not None:

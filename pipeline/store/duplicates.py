@@ -30,6 +30,8 @@ from typing import Any
 
 import duckdb
 
+from kommunalmonitor.crawler.staging import StagedTail
+
 THRESHOLD = 0.8
 SHINGLE_WORDS = 4
 NUM_PERM = 128
@@ -93,25 +95,16 @@ class Presigner:
 
     def __init__(self, staging: Path):
         self.staging = staging
-        self.offsets: dict[Path, int] = {}
+        self.tail = StagedTail(staging)
         self.signed = 0
 
     def step(self, limit_bytes: int = 4 << 20) -> int:
         records = []
-        for path in [self.staging / "items.jsonl", *sorted(self.staging.glob("worker-*/items.jsonl"))]:
-            if not path.exists():
-                continue
-            with open(path, "rb") as handle:
-                handle.seek(self.offsets.get(path, 0))
-                chunk = handle.read(limit_bytes)
-            complete = chunk[:chunk.rfind(b"\n") + 1]
-            self.offsets[path] = self.offsets.get(path, 0) + len(complete)
-            for line in complete.splitlines():
-                try:
-                    item = json.loads(line)
-                    records.append((item["source"], item["native_id"], item["content_hash"], item["body"]))
-                except (ValueError, KeyError, TypeError):
-                    continue  # a torn or foreign line: the load signs that document itself
+        for item in self.tail.new_records(limit_bytes):
+            try:
+                records.append((item["source"], item["native_id"], item["content_hash"], item["body"]))
+            except KeyError:
+                continue  # a foreign line: the load signs that document itself
         if records:
             keys = band_keys([body or "" for *_, body in records])
             with open(self.staging / "signatures.jsonl", "a", encoding="utf-8") as out:
