@@ -10,7 +10,7 @@ adds them to the output of the callback that comes next (see its docstring).
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterable, Iterator
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, ClassVar
 
@@ -120,17 +120,23 @@ def staging_records(item: Any) -> Iterator[tuple[str, dict[str, Any]]]:
         raise TypeError(f"no staging file for a {type(item).__name__}")
     if isinstance(item, UrlForms):
         for form in item.forms:
-            yield kind, asdict(form)
+            yield kind, flat_record(form)
         return
     row = getattr(item, "row", None)
-    yield kind, row if isinstance(row, dict) else asdict(item)
+    yield kind, row if isinstance(row, dict) else flat_record(item)
+
+
+def flat_record(item: Any) -> dict[str, Any]:
+    """A record class's fields as a dict: `dataclasses.asdict` without its recursive copy, which
+    these classes of plain values do not need."""
+    return dict(vars(item))
 
 
 def record_fetch(request: Request, fetch: PageFetch) -> None:
     """Leave a fetch record on the request; retries and redirects copy the meta, so every attempt's
     record reaches the final callback or errback. Kept as plain data: a retry on a shared frontier
     travels through Redis as JSON (crawler/frontier.py)."""
-    request.meta.setdefault(FETCHES_META, []).append(asdict(fetch))
+    request.meta.setdefault(FETCHES_META, []).append(flat_record(fetch))
 
 
 def pending_items(spider: Spider | None, request: Request | None) -> list[Any]:

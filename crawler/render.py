@@ -108,7 +108,8 @@ def render_text(html: str | bytes | etree._Element, content_css: str = "") -> st
     out: list[str] = []
     _walk(root, out)
     text = strip_controls("".join(out))  # `&#27;` in a page is an ESC character after parsing
-    lines = [_HSPACE.sub(" ", line).strip() for line in text.split("\n")]
+    # One pass over the whole text: horizontal space never spans a line break.
+    lines = [line.strip() for line in _HSPACE.sub(" ", text).split("\n")]
     return _MANY_BREAKS.sub("\n\n", "\n".join(lines)).strip()
 
 

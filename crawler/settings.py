@@ -53,6 +53,9 @@ SETTINGS: dict[str, Any] = {
     # A page yields a handful of items and the pipelines write synchronously: Scrapy starts this
     # many item workers (asyncio tasks) for every response, so its default of 100 only costs time.
     "CONCURRENT_ITEMS": 4,
+    # Scrapy re-reads a callback's source on most responses to warn about `return value` in a
+    # generator; tests/test_items.py checks our callbacks once instead.
+    "WARN_ON_GENERATOR_RETURN_VALUE": False,
     # Writes a spider's counters (crawler.stats) to spider.json at the end.
     # Log records below LOG_LEVEL are not made at all (Scrapy makes and drops one per item).
     "EXTENSIONS": {"kommunalmonitor.crawler.summary.SpiderSummary": 500,

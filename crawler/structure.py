@@ -34,7 +34,6 @@ WEEKDAY = r"(?i:Montag|Dienstag|Mittwoch|Donnerstag|Freitag|Samstag|Sonnabend|So
 WEEKDAY_SHORT = r"(?i:Mo|Di|Mi|Do|Fr|Sa|So)"
 _PLACEHOLDERS = {"{date}": f"(?:{DATE})", "{weekday}": WEEKDAY, "{weekday_short}": WEEKDAY_SHORT}
 
-_SPACE = re.compile(r"\s+")
 _MULTISPACE = re.compile(r"\S {3,}(?=\S)")
 # A line that is only a date (with weekday, with a time): next to a headline it is the page date.
 _DATE_LINE = re.compile(
@@ -201,7 +200,7 @@ def general_rules() -> TextRules:
 
 
 def normalize_space(text: str) -> str:
-    return _SPACE.sub(" ", strip_controls(text)).strip()
+    return " ".join(strip_controls(text).split())  # str.split's white space is the regex's \s
 
 
 def repair_mojibake(text: str) -> str:
@@ -240,7 +239,7 @@ def split_lines(text: str, link_words: Sequence[str]) -> list[Line]:
     lines: list[Line] = []
     for raw in text.split("\n"):
         gaps = len(_MULTISPACE.findall(raw.replace("\t", "   "))) if "   " in raw or "\t" in raw else 0
-        line = _SPACE.sub(" ", raw).strip()
+        line = " ".join(raw.split())
         parts = [line]
         if glued is not None and (found := glued.match(line)) and len(line) > len(found.group(1)):
             parts = [found.group(1), line[len(found.group(1)):].strip()]

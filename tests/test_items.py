@@ -167,3 +167,21 @@ def test_log_records_below_the_log_level_are_not_made():
         assert logging.getLogger("scrapy.core.scraper").isEnabledFor(logging.INFO)
     finally:
         root.setLevel(before)
+
+
+def test_no_spider_callback_is_a_generator_that_returns_a_value():
+    """Scrapy's own check of this is off (WARN_ON_GENERATOR_RETURN_VALUE: it re-read the source of a
+    callback on most responses); a value returned from a generator callback would be lost."""
+    from scrapy.utils.misc import is_generator_with_return_value
+
+    from kommunalmonitor.crawler.spiders.oparl import OParlSpider
+    from kommunalmonitor.crawler.spiders.press import PressArchiveSpider
+    from kommunalmonitor.crawler.spiders.sessionnet import SessionNetSpider
+
+    checked = 0
+    for spider in (PressArchiveSpider, OParlSpider, SessionNetSpider):
+        for name in dir(spider):
+            if name.startswith(("parse", "on_", "errback")) and callable(getattr(spider, name)):
+                assert not is_generator_with_return_value(getattr(spider, name)), f"{spider.__name__}.{name}"
+                checked += 1
+    assert checked >= 6
