@@ -300,3 +300,23 @@ def test_splitting_in_small_batches_stores_what_one_batch_stores(tmp_path, monke
                 "SELECT source, native_id, compound_terms FROM search_corpus ORDER BY ALL")])
     assert found[0] == found[1]
     assert ("flüchtlingsunterkunft", ["Flüchtling", "Unterkunft"]) in [(w, p) for w, _, p in found[0][0]]
+
+
+def test_the_long_word_scan_finds_exactly_the_words_that_are_split():
+    """candidate_words (one regex for long words) against every word filtered one by one, over the
+    gold pages and words at the edges (9/10/40/41 letters, digits and underscores inside)."""
+    from kommunalmonitor.pipeline.store.compounds import WORD, candidate_words, is_candidate
+
+    texts = [f"{'A' + 'b' * 8} {'A' + 'b' * 9} {'A' + 'b' * 39} {'A' + 'b' * 40} kleinschreibungswort "
+             "Flüchtlings_unterkunft2Integrationskurse Ärztekammerversammlung"]
+    for path in sorted((Path(__file__).parent / "gold").rglob("*.jsonl")):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            record = json.loads(line)
+            if isinstance(record, dict) and isinstance(record.get("text"), str):
+                texts.append(record["text"])
+    found = 0
+    for text in texts:
+        expected = [m.group() for m in WORD.finditer(text) if is_candidate(m.group())]
+        assert list(candidate_words(text)) == expected
+        found += len(expected)
+    assert found > 1000

@@ -32,6 +32,9 @@ MIN_PART = 4  # the package's own lower bound for a part; "Bau", "Amt" are not k
 VERSION = "2"  # bump when the rules here change: the store re-splits every document
 
 WORD = re.compile(r"[^\W\d_]+")  # letters only, as the fts tokenizer sees words
+# The same words, only those long enough to be split: a run of letters cannot match from its
+# middle when it matches from its start, so these are exactly WORD's matches of that length.
+LONG_WORD = re.compile(rf"[^\W\d_]{{{MIN_LENGTH},}}")
 
 
 def is_candidate(word: str) -> bool:
@@ -103,6 +106,14 @@ def words(text: str) -> Iterator[re.Match[str]]:
     return WORD.finditer(text)
 
 
+def candidate_words(text: str) -> Iterator[str]:
+    """The words of a text that are split (`is_candidate`), in order, repeats included."""
+    for match in LONG_WORD.finditer(text):
+        word = match.group()
+        if is_candidate(word):
+            yield word
+
+
 class CompoundSplitter:
     """`split_word` with a word cache that the store seeds from and saves back to its table.
 
@@ -130,8 +141,8 @@ class CompoundSplitter:
     def parts(self, text: str) -> list[str]:
         """The extra index terms of a text: every part of every long compound, as often as it occurs."""
         found: list[str] = []
-        for match in words(text):
-            found.extend(self.split(match.group()))
+        for word in candidate_words(text):
+            found.extend(self.split(word))
         return found
 
 
@@ -166,9 +177,8 @@ class SplitAhead:
         for item in self.tail.new_records():
             self.documents += 1
             text = f"{item.get('title') or ''}\n{item.get('body') or ''}"
-            for match in words(text):
-                word = match.group()
-                if word not in self.seen and is_candidate(word):
+            for word in candidate_words(text):
+                if word not in self.seen:
                     self.seen.add(word)
                     self.waiting.append(word)
         # Beyond the cache's size, words split now would be forgotten before the refresh asks.

@@ -156,7 +156,7 @@ def _add_new_documents(con: duckdb.DuckDBPyConnection) -> int:
     vocabulary of the whole corpus is held; the splitter's tables are freed at the end."""
     import pyarrow as pa
 
-    from .compounds import CompoundSplitter, is_candidate, release_tables, words
+    from .compounds import CompoundSplitter, candidate_words, release_tables
 
     after = ("", "")
     added = 0
@@ -173,7 +173,7 @@ def _add_new_documents(con: duckdb.DuckDBPyConnection) -> int:
         if not rows:
             break
         texts = [f"{title or ''}\n{body}" for _, _, _, title, body in rows]
-        candidates = sorted({m.group().lower() for text in texts for m in words(text) if is_candidate(m.group())})
+        candidates = sorted({word.lower() for text in texts for word in candidate_words(text)})
         splitter = CompoundSplitter(_stored_splits(con, candidates) if candidates else {})
         batch = pa.table({"source": [r[0] for r in rows], "native_id": [r[1] for r in rows],
                           "content_hash": [r[2] for r in rows],
