@@ -188,18 +188,20 @@ def _crawl_into(store: Store, home: Home, source: Source | OParlSource | Session
             log_file=str(home.logs_dir / f"crawl-{run_id}.log"), state=state,
         )
         frontier_stats: dict[str, Any] = {}
-        # Work on what the crawl stages while it runs (the crawl process keeps one core busy).
+        # Work on what the crawl stages while it runs (the crawl process keeps one core busy). The
+        # compounds are split ahead only for a publish in this process (its index refresh asks).
         furniture = StagingLearner(home.root, source, staging)
-        split_ahead = SplitAhead(staging)
+        split_ahead = [SplitAhead(staging)] if options.publish else []
         started = time.perf_counter()
         if options.redis_url:
             returncode, frontier_stats = _run_workers(job, options, home, run_id, progress,
-                                                      [Presigner(staging), split_ahead])
+                                                      [Presigner(staging), *split_ahead])
         else:
             job_file = job.write(staging / "job.json")
             returncode = _run_spider(job_file, staging / "pages.jsonl", Path(job.log_file), progress,
-                                     [Presigner(staging), furniture, split_ahead])
-        split_ahead.close()
+                                     [Presigner(staging), furniture, *split_ahead])
+        for ahead in split_ahead:
+            ahead.close()
         killpoint("before_load")
         crawled = time.perf_counter()
         result = store.load_staging(staging, run_id, alarm_rules)
