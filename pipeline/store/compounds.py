@@ -106,12 +106,9 @@ def words(text: str) -> Iterator[re.Match[str]]:
     return WORD.finditer(text)
 
 
-def candidate_words(text: str) -> Iterator[str]:
+def candidate_words(text: str) -> list[str]:
     """The words of a text that are split (`is_candidate`), in order, repeats included."""
-    for match in LONG_WORD.finditer(text):
-        word = match.group()
-        if is_candidate(word):
-            yield word
+    return [word for word in LONG_WORD.findall(text) if len(word) <= MAX_LENGTH and word[0].isupper()]
 
 
 class CompoundSplitter:
@@ -126,8 +123,9 @@ class CompoundSplitter:
 
     def split(self, word: str) -> tuple[str, ...]:
         """Parts of a word as written (only capitalised words are split)."""
-        if not is_candidate(word):
-            return ()
+        return self._split_candidate(word) if is_candidate(word) else ()
+
+    def _split_candidate(self, word: str) -> tuple[str, ...]:
         key = word.lower()
         parts = self.known.get(key)
         if parts is None:
@@ -142,7 +140,7 @@ class CompoundSplitter:
         """The extra index terms of a text: every part of every long compound, as often as it occurs."""
         found: list[str] = []
         for word in candidate_words(text):
-            found.extend(self.split(word))
+            found.extend(self._split_candidate(word))
         return found
 
 
