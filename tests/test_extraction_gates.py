@@ -115,3 +115,23 @@ def test_date_stretches_find_what_the_whole_text_has() -> None:
         assert find_dates(text, published, gates=True) == want, text
         checked += bool(want)
     assert checked > 1000
+
+
+def test_array_lemmatizer_gives_spacys_lemmas(pipelines: tuple[Language, Language]) -> None:
+    """komo_lemmatizer (gates on: word forms read as an array, looked up once) sets the lemma
+    spaCy's own lookup loop (gates off) sets, on every token of every gold page and generated
+    release, including forms it meets for the first time and forms already remembered."""
+    fast, reference = pipelines
+    assert fast.get_pipe("lemmatizer").gates and not reference.get_pipe("lemmatizer").gates
+    bodies = [body for name in sorted(gold_sets(GOLD)) for _, body, _, _ in _pages(name)]
+    bodies += [item.body for item in synthetic_corpus(60)] + ["", "\n\n", "Die Häuser."]
+    lemmatised = 0
+    for body in bodies * 2:  # the second round reads every form from the memo
+        docs = [nlp.make_doc(body) for nlp in (fast, reference)]
+        for nlp, doc in zip((fast, reference), docs, strict=True):
+            for name in ("sentencizer", "komo_sentence_fix", "lemmatizer"):
+                nlp.get_pipe(name)(doc)
+        got, want = ([t.lemma_ for t in doc] for doc in docs)
+        assert got == want, body[:80]
+        lemmatised += sum(t.lemma_ != t.text for t in docs[0])
+    assert lemmatised > 1000  # the table was read, not just every form kept as it is
