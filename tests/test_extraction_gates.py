@@ -135,3 +135,34 @@ def test_array_lemmatizer_gives_spacys_lemmas(pipelines: tuple[Language, Languag
         assert got == want, body[:80]
         lemmatised += sum(t.lemma_ != t.text for t in docs[0])
     assert lemmatised > 1000  # the table was read, not just every form kept as it is
+
+
+# Street words, what stands before and after streets, and characters lower-casing treats apart.
+_STREET_WORDS = ("Sandstraße", "Sandstr.", "Str.", "Straße", "STRASSE", "Alte", "Alten", "St.", "Kölner", "Bergische",
+                 "Gahlenschen", "Marktplatz", "Am", "Im", "An der", "Auf dem", "Die", "Der", "Ecke", "Höhe", "in der",
+                 "Wegener", "wegen", "unterwegs", "Ring", "Friedrich-Ebert-Platz", "Hauptstraße/Ringstraße", "Nr.",
+                 "12", "4a", "3-5", "zwischen", "und", "bis", "Yıldızstraße", "ſtraße", "İnönüstraße", "Kelvinweg",
+                 "(Sandstraße", "Schulweg,", "Allee.", "ẞtraße", "Weg-", "'s", "’", ",", ".", "\n", "\n\n")
+
+
+def test_address_stretches_find_what_the_whole_text_has() -> None:
+    """AddressFinder with gates (the suffix pattern only around street words) equals the scan of
+    the whole text, on random runs of street words, numbers, fillers and odd whitespace, with
+    characters whose lower-casing differs from the pattern's case-insensitive reading."""
+    import random
+
+    from kommunalmonitor.pipeline.nlp.addresses import AddressFinder
+
+    fast, reference = AddressFinder(gates=True), AddressFinder(gates=False)
+    assert fast.gates and not reference.gates
+    rng = random.Random(23)
+    filler = ["Wort", "Bürger", "sagte", "Verwaltung", "heute", "Kinder", "Wohnung"]
+    checked = 0
+    for _ in range(3000):
+        words = [rng.choice(_STREET_WORDS) if rng.random() < 0.7 else rng.choice(filler)
+                 for _ in range(rng.randint(1, 40))]
+        text = "".join(word + rng.choice((" ", " ", "  ", "\n", "\t ", "", "/")) for word in words)
+        want = reference.find(text)
+        assert fast.find(text) == want, text
+        checked += bool(want)
+    assert checked > 1000
