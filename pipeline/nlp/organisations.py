@@ -21,13 +21,13 @@ capitalised word that is no German common noun (the lemmatizer's table does not 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from spacy.attrs import IDX
 from spacy.tokens import Doc
 
-from .doctext import doc_text, token_texts
+from .doctext import WordClass, doc_text, token_texts
 from .lexicon import load_lines, load_toml
 
 _INFLECTION = re.compile(r"(?:e|en|er|es|em)$")
@@ -101,6 +101,8 @@ class OrganisationFinder:
         self._named_endings = tuple(e + c for e, _ in self.head_endings for c in ("", "s", "es", "e", "en", "n"))
         self._rules_cache: dict[str, tuple[Callable[[Doc, int], Found | None], ...]] = {}
         self._starts_cache: dict[str, bool] = {}
+        # Forms where a rule other than the legal-form one can start (the gates' word class).
+        self._ruled_words = WordClass(lambda text: self._may_start(text) and bool(self._rules_for(text)))
         self._legal_form_start = re.compile("(?=" + "|".join(re.escape(f) for f in self.legal_forms) + ")") \
             if self.legal_forms else None
 
@@ -214,11 +216,19 @@ class OrganisationFinder:
         texts = token_texts(doc) if self.gates else []
         # A name before a legal form needs the form within the next five tokens.
         legal_near = [False] * len(doc)
+        near: set[int] = set()
         for j in self._legal_form_tokens(doc) if self.gates else ():
             for k in range(max(0, j - 5), j):
                 legal_near[k] = True
-        # Only tokens where a rule can start; after a hit, the search resumes at its end.
-        starts = [i for i, text in enumerate(texts) if self._may_start(text)] if self.gates else range(len(doc))
+                near.add(k)
+        # Only tokens where a rule can start (a rule of their form's, or a legal form near); after a
+        # hit, the search resumes at its end.
+        if self.gates:
+            ruled = self._ruled_words.indexes(doc)
+            near = {k for k in near if self._may_start(texts[k])}
+            starts: Iterable[int] = sorted(near.union(ruled)) if near else ruled
+        else:
+            starts = range(len(doc))
         resume = 0
         for i in starts:
             if i < resume or taken[i]:
