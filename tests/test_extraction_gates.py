@@ -101,7 +101,8 @@ def test_date_stretches_find_what_the_whole_text_has() -> None:
 
     # The longest reaches before the first digit and after the last one, with wide gaps.
     for text in ("Sie tagte zwischen   April und\nJuni 2022 zweimal.", "gebaut in den Jahren 1890 bis 1895",
-                 "Am Montag,  den\n\n1. Mai 2020 um 18 Uhr", "vom 1. bis 5.   März", "von Mai bis August 2019"):
+                 "Am Montag,  den\n\n1. Mai 2020 um 18 Uhr", "vom 1. bis 5.   März", "von Mai bis August 2019",
+                 "am 16. 9. 2019", "geboren 1921", "von 2017 bis 2019"):
         assert find_dates(text, None, gates=True) == find_dates(text, None, gates=False) != [], text
     rng = random.Random(17)
     filler = ["Wort", "Bürger", "sagte", "Verwaltung", "heute", "Straße"]
