@@ -143,7 +143,6 @@ def _day_month_value(day: int, month: int, year: int | None, weekday: str | None
 
 # Gates: every pattern needs a digit, the ones with a month name need a month name.
 _DIGITS = re.compile(r"\d+")
-_WORD = re.compile(r"\S+")
 _ANY_MONTH = re.compile(_MONTH.format(name="month"))
 _DAY_MONTH = re.compile(r"\d\.\s?\d")  # in every numeric day.month ("9.3.", "16. 09.", "1.3.–5.3.2020")
 _FOUR_DIGITS = re.compile(r"\d{4}")  # in every four-digit year
