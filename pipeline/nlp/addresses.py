@@ -11,7 +11,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from . import dates  # noqa: F401  (registers the span._.chars extension)
-from .doctext import doc_text
+from .doctext import doc_text, occurrences
 from .lexicon import load_toml
 
 for _name in ("street", "street_norm", "number"):
@@ -179,7 +179,7 @@ class AddressFinder:
         lowered = (text.translate(str.maketrans(read_as)) if read_as else text).lower()
         if len(lowered) != len(text):
             return None
-        hits = sorted(found for word in self.street_words for found in _occurrences(lowered, word))
+        hits = sorted(found for word in self.street_words for found in occurrences(lowered, word))
         windows: list[tuple[int, int]] = []
         reversed_text = ""
         for hit in hits:
@@ -237,14 +237,6 @@ def _crossing_streets(text: str, matches: list[re.Match[str]]) -> set[tuple[int,
 
 
 _WHITESPACE = re.compile(r"\s")
-
-
-def _occurrences(text: str, word: str) -> list[int]:
-    found, position = [], text.find(word)
-    while position >= 0:
-        found.append(position)
-        position = text.find(word, position + 1)
-    return found
 
 
 def _is_year(number: str) -> bool:

@@ -54,6 +54,15 @@ def _store(entry: tuple[Doc, int, str, list[str] | None]) -> None:
         _cache.popitem(last=False)
 
 
+def occurrences(text: str, word: str) -> list[int]:
+    """Every place `word` starts in `text`, overlapping ones included (str.find, no pattern)."""
+    found, position = [], text.find(word)
+    while position >= 0:
+        found.append(position)
+        position = text.find(word, position + 1)
+    return found
+
+
 def token_forms(doc: Doc) -> frozenset[str]:
     """The distinct word forms of a doc's tokens, computed once per doc for all components."""
     found = _forms.get(id(doc))

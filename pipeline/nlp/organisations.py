@@ -24,10 +24,11 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
+import numpy
 from spacy.attrs import IDX
 from spacy.tokens import Doc
 
-from .doctext import WordClass, doc_text, token_texts
+from .doctext import WordClass, doc_text, occurrences, token_texts
 from .lexicon import load_lines, load_toml
 
 _INFLECTION = re.compile(r"(?:e|en|er|es|em)$")
@@ -103,8 +104,6 @@ class OrganisationFinder:
         self._starts_cache: dict[str, bool] = {}
         # Forms where a rule other than the legal-form one can start (the gates' word class).
         self._ruled_words = WordClass(lambda text: self._may_start(text) and bool(self._rules_for(text)))
-        self._legal_form_start = re.compile("(?=" + "|".join(re.escape(f) for f in self.legal_forms) + ")") \
-            if self.legal_forms else None
 
     # -- what a word is --------------------------------------------------------------------------
 
@@ -183,11 +182,15 @@ class OrganisationFinder:
         return found
 
     def _legal_form_tokens(self, doc: Doc) -> set[int]:
-        """Token indexes where a legal form may begin (a superset of where _legal_form_at fires)."""
-        if self._legal_form_start is None:
+        """Token indexes where a legal form may begin (a superset of where _legal_form_at fires):
+        the tokens that start where a form's text starts (each found with str.find)."""
+        text = self._text_of(doc)
+        starts = {at for form in self.legal_forms for at in occurrences(text, form)}
+        if not starts:
             return set()
-        starts = {m.start() for m in self._legal_form_start.finditer(self._text_of(doc))}
-        return {i for i, idx in enumerate(doc.to_array(IDX).tolist()) if idx in starts} if starts else set()
+        idx = doc.to_array(IDX)
+        found = numpy.isin(idx, numpy.fromiter(starts, dtype=idx.dtype, count=len(starts)))
+        return set(numpy.flatnonzero(found).tolist())
 
     def _rules_for(self, text: str) -> tuple[Callable[[Doc, int], Found | None], ...]:
         """The rules (after the legal-form one) that can fire at a token with this text, in
