@@ -17,6 +17,7 @@ import numpy
 from spacy.attrs import LEMMA, ORTH
 from spacy.language import Language
 from spacy.pipeline.lemmatizer import Lemmatizer, lemmatizer_score
+from spacy.strings import StringStore
 from spacy.tokens import Doc
 from spacy.vocab import Vocab
 from thinc.api import Model
@@ -44,19 +45,24 @@ class ArrayLemmatizer(Lemmatizer):
         lemma_of, strings = self._lemma_of, doc.vocab.strings
         if len(lemma_of) > _MAX_FORMS:
             lemma_of.clear()
-        table = self.lookups.get_table("lemma_lookup", {})
+        orths = columns[todo, 0].tolist()
+        found = list(map(lemma_of.get, orths))  # no Python step per known form
+        if None in found:
+            for k, orth in enumerate(orths):
+                if found[k] is None:
+                    found[k] = lemma_of.get(orth) or self._lemma_hash(orth, strings)
         lemmas = columns[:, 1]
-        for i, orth in zip(todo.tolist(), columns[todo, 0].tolist(), strict=True):
-            lemma = lemma_of.get(orth)
-            if lemma is None:
-                text = strings[orth]
-                found = table.get(text, text)
-                # the same first choice as Lemmatizer.lookup_lemmatize; the string is added as
-                # `token.lemma_ = …` adds it
-                lemma = lemma_of[orth] = strings.add(found if isinstance(found, str) else found[0])
-            lemmas[i] = lemma
+        lemmas[todo] = found
         doc.from_array([LEMMA], lemmas)
         return doc
+
+    def _lemma_hash(self, orth: int, strings: StringStore) -> int:
+        """The lemma of a form as Lemmatizer.lookup_lemmatize gives it, remembered; its string is
+        added to the strings as `token.lemma_ = …` adds it."""
+        text = strings[orth]
+        found = self.lookups.get_table("lemma_lookup", {}).get(text, text)
+        lemma = self._lemma_of[orth] = strings.add(found if isinstance(found, str) else found[0])
+        return lemma
 
 
 @Language.factory("komo_lemmatizer", assigns=["token.lemma"],
