@@ -63,6 +63,10 @@ class OrganisationFinder:
                 self.parties[surface] = party["name"]
         self.party_first = {surface.split()[0] for surface in self.parties}
         self._parties_longest_first = sorted(self.parties.items(), key=lambda kv: -len(kv[0]))
+        # The same, by first character: only these can start at a token with that first character.
+        self._parties_by_first: dict[str, list[tuple[str, str]]] = {}
+        for surface, name in self._parties_longest_first:
+            self._parties_by_first.setdefault(surface[:1], []).append((surface, name))
         self._party_starts = tuple(sorted(self.party_first))
         self.faction_heads = set(data.get("faction_heads", []))
         self.institution_heads: dict[str, tuple[str, str]] = {}  # inflected form → (nominative, gender)
@@ -261,7 +265,8 @@ class OrganisationFinder:
         if not as_tag_too and (_in_brackets(doc, i) or (i > 0 and doc[i - 1].like_num)):
             return None  # "Maria Schulz (SPD)", "dafür: 11 (5 CDU, 2 SPD)": tags and tallies
         text = self._text_of(doc)
-        for surface, name in self._parties_longest_first:
+        surfaces = self._parties_by_first.get(text[token.idx], ()) if self.gates else self._parties_longest_first
+        for surface, name in surfaces:
             end_char = token.idx + len(surface)
             if not text.startswith(surface, token.idx) or (end_char < len(text) and text[end_char].isalnum()):
                 continue
