@@ -101,7 +101,8 @@ def test_date_stretches_find_what_the_whole_text_has() -> None:
 
     # The longest reaches before the first digit and after the last one, with wide gaps.
     for text in ("Sie tagte zwischen   April und\nJuni 2022 zweimal.", "gebaut in den Jahren 1890 bis 1895",
-                 "Am Montag,  den\n\n1. Mai 2020 um 18 Uhr", "vom 1. bis 5.   März", "von Mai bis August 2019"):
+                 "Am Montag,  den\n\n1. Mai 2020 um 18 Uhr", "vom 1. bis 5.   März", "von Mai bis August 2019",
+                 "am 16. 9. 2019", "geboren 1921", "von 2017 bis 2019"):
         assert find_dates(text, None, gates=True) == find_dates(text, None, gates=False) != [], text
     rng = random.Random(17)
     filler = ["Wort", "Bürger", "sagte", "Verwaltung", "heute", "Straße"]
@@ -113,5 +114,56 @@ def test_date_stretches_find_what_the_whole_text_has() -> None:
         published = date(2020, 3, 1) if rng.random() < 0.5 else None
         want = find_dates(text, published, gates=False)
         assert find_dates(text, published, gates=True) == want, text
+        checked += bool(want)
+    assert checked > 1000
+
+
+def test_array_lemmatizer_gives_spacys_lemmas(pipelines: tuple[Language, Language]) -> None:
+    """komo_lemmatizer (gates on: word forms read as an array, looked up once) sets the lemma
+    spaCy's own lookup loop (gates off) sets, on every token of every gold page and generated
+    release, including forms it meets for the first time and forms already remembered."""
+    fast, reference = pipelines
+    assert fast.get_pipe("lemmatizer").gates and not reference.get_pipe("lemmatizer").gates
+    bodies = [body for name in sorted(gold_sets(GOLD)) for _, body, _, _ in _pages(name)]
+    bodies += [item.body for item in synthetic_corpus(60)] + ["", "\n\n", "Die Häuser."]
+    lemmatised = 0
+    for body in bodies * 2:  # the second round reads every form from the memo
+        docs = [nlp.make_doc(body) for nlp in (fast, reference)]
+        for nlp, doc in zip((fast, reference), docs, strict=True):
+            for name in ("sentencizer", "komo_sentence_fix", "lemmatizer"):
+                nlp.get_pipe(name)(doc)
+        got, want = ([t.lemma_ for t in doc] for doc in docs)
+        assert got == want, body[:80]
+        lemmatised += sum(t.lemma_ != t.text for t in docs[0])
+    assert lemmatised > 1000  # the table was read, not just every form kept as it is
+
+
+# Street words, what stands before and after streets, and characters lower-casing treats apart.
+_STREET_WORDS = ("Sandstraße", "Sandstr.", "Str.", "Straße", "STRASSE", "Alte", "Alten", "St.", "Kölner", "Bergische",
+                 "Gahlenschen", "Marktplatz", "Am", "Im", "An der", "Auf dem", "Die", "Der", "Ecke", "Höhe", "in der",
+                 "Wegener", "wegen", "unterwegs", "Ring", "Friedrich-Ebert-Platz", "Hauptstraße/Ringstraße", "Nr.",
+                 "12", "4a", "3-5", "zwischen", "und", "bis", "Yıldızstraße", "ſtraße", "İnönüstraße", "Kelvinweg",
+                 "(Sandstraße", "Schulweg,", "Allee.", "ẞtraße", "Weg-", "'s", "’", ",", ".", "\n", "\n\n")
+
+
+def test_address_stretches_find_what_the_whole_text_has() -> None:
+    """AddressFinder with gates (the suffix pattern only around street words) equals the scan of
+    the whole text, on random runs of street words, numbers, fillers and odd whitespace, with
+    characters whose lower-casing differs from the pattern's case-insensitive reading."""
+    import random
+
+    from kommunalmonitor.pipeline.nlp.addresses import AddressFinder
+
+    fast, reference = AddressFinder(gates=True), AddressFinder(gates=False)
+    assert fast.gates and not reference.gates
+    rng = random.Random(23)
+    filler = ["Wort", "Bürger", "sagte", "Verwaltung", "heute", "Kinder", "Wohnung"]
+    checked = 0
+    for _ in range(3000):
+        words = [rng.choice(_STREET_WORDS) if rng.random() < 0.7 else rng.choice(filler)
+                 for _ in range(rng.randint(1, 40))]
+        text = "".join(word + rng.choice((" ", " ", "  ", "\n", "\t ", "", "/")) for word in words)
+        want = reference.find(text)
+        assert fast.find(text) == want, text
         checked += bool(want)
     assert checked > 1000

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+import numpy
 from spacy.attrs import IS_ALPHA, LEMMA, LENGTH, LOWER, SENT_START
 from spacy.language import Language
 from spacy.tokens import Doc, Span
@@ -160,22 +161,27 @@ class ActionFieldRecognizer:
             yield token.i, *self.word_labels(lower, lemma)
 
     def _labelled_fast(self, doc: Doc) -> Iterator[tuple[int, bool, bool, tuple[str, ...]]]:
-        """What _labelled yields, for the labelled words only, from the doc's attribute arrays."""
+        """What _labelled yields, for the labelled words only, from the doc's attribute arrays:
+        the words of three letters or more picked with numpy, their labels read with one map over
+        (lower, lemma) pairs, each pair labelled once per process."""
         if not len(doc):
             return
-        strings = doc.vocab.strings
-        rows = doc.to_array([LOWER, LEMMA, IS_ALPHA, LENGTH]).tolist()
+        rows = doc.to_array([LOWER, LEMMA, IS_ALPHA, LENGTH])
+        words = numpy.flatnonzero((rows[:, 2] != 0) & (rows[:, 3] >= 3))
+        keys = list(zip(rows[words, 0].tolist(), rows[words, 1].tolist(), strict=True))
         cache = self._hash_labels
-        for i, (lower_hash, lemma_hash, alpha, length) in enumerate(rows):
-            if not alpha or length < 3:
-                continue
-            found = cache.get((lower_hash, lemma_hash))
-            if found is None:
-                lower = strings[lower_hash]
-                lemma = strings[lemma_hash].lower() if lemma_hash else lower
-                found = self.word_labels(lower, lemma)
-                if len(cache) < 200_000:
-                    cache[(lower_hash, lemma_hash)] = found
+        labels = list(map(cache.get, keys))
+        if None in labels:
+            strings = doc.vocab.strings
+            for k, key in enumerate(keys):
+                if labels[k] is None:
+                    lower_hash, lemma_hash = key
+                    lower = strings[lower_hash]
+                    lemma = strings[lemma_hash].lower() if lemma_hash else lower
+                    labels[k] = found = self.word_labels(lower, lemma)
+                    if len(cache) < 200_000:
+                        cache[key] = found
+        for i, found in zip(words.tolist(), labels, strict=True):
             if found[0] or found[1] or found[2]:
                 yield i, *found
 
@@ -214,13 +220,12 @@ def _sentence_index(doc: Doc) -> list[int]:
 
 
 def _sentence_index_fast(doc: Doc) -> list[int]:
-    """_sentence_index from the SENT_START array (1 marks a start; -1 and 0 do not)."""
-    index, current = [0] * len(doc), -1
-    for i, start in enumerate(doc.to_array(SENT_START).tolist()):
-        if start == 1 or i == 0:
-            current += 1
-        index[i] = current
-    return index
+    """_sentence_index from the SENT_START array (1 marks a start; -1 and 0 do not), counted by numpy."""
+    if not len(doc):
+        return []
+    starts = doc.to_array(SENT_START) == 1
+    starts[0] = True
+    return (numpy.cumsum(starts) - 1).tolist()
 
 
 @Language.factory("komo_action_fields",

@@ -11,7 +11,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from . import dates  # noqa: F401  (registers the span._.chars extension)
-from .doctext import doc_text
+from .doctext import doc_text, occurrences
 from .lexicon import load_toml
 
 for _name in ("street", "street_norm", "number"):
@@ -53,7 +53,7 @@ def normalize_number(number: str) -> str:
 
 
 class AddressFinder:
-    def __init__(self, rules_file: str = "lexicons/streets.toml"):
+    def __init__(self, rules_file: str = "lexicons/streets.toml", gates: bool = False):
         rules = load_toml(rules_file)
         suffixes = "|".join(re.escape(s) for s in sorted(rules["suffixes"], key=len, reverse=True))
         not_first = "|".join(rules["not_first_words"])
@@ -71,6 +71,22 @@ class AddressFinder:
             rf"(?<![\wäöüß-])(?P<street>(?!(?:{not_first}) )"
             rf"(?:{before}{compound}|{before_one}{standalone}))"
         )
+        # The gate (same findings as the whole text, tests/test_extraction_gates.py): the suffix
+        # pattern runs only around the street words, found in the lower-cased text with str.find.
+        # It holds if no street word or first word can match whitespace: then a street is at most
+        # a few whitespace-separated words (an adjective's "." may match a space: one more word).
+        self.street_words = tuple(sorted({suffix.lower() for suffix in rules["suffixes"]}))
+        adjective_words = max((len(a.split()) + a.count(".") for a in rules.get("street_adjectives", [])),
+                              default=0)
+        # read in the reversed text: the street word's own word, then that many words before it
+        self.street_words_before = re.compile(rf"\S*(?:\s+\S+){{0,{adjective_words + 1}}}")
+        self.gates = gates and not any(re.search(r"\s", word) for word in rules["suffixes"]) \
+            and not any(re.search(r"[\s.\\]", word) for word in rules["not_first_words"])
+        # The characters the pattern matches, case-insensitively, as one of its street words' letters.
+        self._letters = {letter: re.compile(f"(?i:{re.escape(letter)})")
+                         for letter in {c for suffix in rules["suffixes"] for c in suffix}}
+        self._read_as_letter: dict[str, str | None] = {}
+        self._plain_chars: set[str] = set()  # read as themselves, lower-cased
         prefixes = "|".join(p.replace(" ", r"\s+") for p in rules["prefixes"])
         not_words = "|".join(rules["not_street_words"])
         self.prefix_street = re.compile(
@@ -108,7 +124,9 @@ class AddressFinder:
                 found.append(AddressMention(start, end, street, normalize_street(street),
                                             normalize_number(number) if number else None))
 
-        suffix_matches = list(self.suffix_street.finditer(text))
+        windows = self._street_windows(text) if self.gates else None
+        suffix_matches = list(self.suffix_street.finditer(text)) if windows is None else [
+            match for start, end in windows for match in self.suffix_street.finditer(text, start, end)]
         crossings = _crossing_streets(text, suffix_matches)
         for matches, needs_number, inner in ((suffix_matches, False, False),
                                              (self.prefix_street.finditer(text), True, False),
@@ -140,6 +158,61 @@ class AddressFinder:
         found.sort(key=lambda a: a.start)
         return found
 
+    def _street_windows(self, text: str) -> list[tuple[int, int]] | None:
+        """Stretches of `text` that hold every suffix-street match: around each place a street word
+        occurs (lower-cased, anywhere in a word), from `words` whitespace-separated words before it
+        to the first whitespace after it, overlapping ones joined. None: scan the whole text (its
+        lower-casing would not keep the positions or the pattern's case-insensitive letters).
+
+        Why the stretches find what the whole text has: a match is a street word's occurrence and at
+        most the words before it within its stretch, and ends on a word character before the
+        stretch's last whitespace, so no match crosses a stretch's edge; inside, the scan sees what
+        the whole text has (lookbehinds read before a stretch; nothing the pattern accepts at a
+        stretch's end could end on whitespace)."""
+        read_as: dict[str, str] = {}
+        for char in set(text) - self._plain_chars:
+            letter = self._read_as(char)
+            if letter is None:
+                return None
+            if letter:
+                read_as[char] = letter
+        lowered = (text.translate(str.maketrans(read_as)) if read_as else text).lower()
+        if len(lowered) != len(text):
+            return None
+        hits = sorted(found for word in self.street_words for found in occurrences(lowered, word))
+        windows: list[tuple[int, int]] = []
+        reversed_text = ""
+        for hit in hits:
+            end = _WHITESPACE.search(text, hit)
+            end = end.start() + 1 if end is not None else len(text)
+            if windows and hit < windows[-1][1]:  # within the last stretch's words
+                windows[-1] = (windows[-1][0], max(end, windows[-1][1]))
+                continue
+            reversed_text = reversed_text or text[::-1]
+            start = self._words_before(reversed_text, hit)
+            if windows and start <= windows[-1][1]:
+                windows[-1] = (windows[-1][0], max(end, windows[-1][1]))
+            else:
+                windows.append((start, end))
+        return windows
+
+    def _words_before(self, reversed_text: str, hit: int) -> int:
+        """Start of the words a street with a street word at `hit` can begin with."""
+        found = self.street_words_before.match(reversed_text, len(reversed_text) - 1 - hit)
+        return len(reversed_text) - found.end()  # type: ignore[union-attr]  # the pattern matches "" too
+
+    def _read_as(self, char: str) -> str | None:
+        """"" if lower-casing `char` finds it wherever the pattern's case-insensitive letters match
+        it; else the one letter the pattern reads it as (the dotless "ı" matches "i"); None if more."""
+        found = self._read_as_letter.get(char)
+        if found is None:
+            letters = {letter.lower() for letter, pattern in self._letters.items() if pattern.fullmatch(char)}
+            found = "" if letters <= {char.lower()} else letters.pop() if len(letters) == 1 else None
+            self._read_as_letter[char] = found
+            if found == "" and len(self._plain_chars) < 100_000:
+                self._plain_chars.add(char)
+        return found
+
     def _bare_street_is_name(self, street: str) -> bool:
         """A street without number and preposition is still a place when its name cannot be a
         common noun: "Sandstraße", "Wiesdorfer Platz", "Friedrich-Ebert-Platz" — not
@@ -163,14 +236,18 @@ def _crossing_streets(text: str, matches: list[re.Match[str]]) -> set[tuple[int,
     return crossing
 
 
+_WHITESPACE = re.compile(r"\s")
+
+
 def _is_year(number: str) -> bool:
     return bool(re.match(r"(?:19|20)\d\d(?:$|/\d\d$)", number))
 
 
 class AddressRecognizer:
-    def __init__(self, nlp: Language, name: str, rules: str):
+    def __init__(self, nlp: Language, name: str, rules: str, gates: bool = True):
         self.name = name
-        self.finder = AddressFinder(rules)
+        self.finder = AddressFinder(rules, gates)
+        self.gates = self.finder.gates
 
     def __call__(self, doc: Doc) -> Doc:
         spans = []
@@ -187,6 +264,6 @@ class AddressRecognizer:
         return doc
 
 
-@Language.factory("komo_addresses", default_config={"rules": "lexicons/streets.toml"})
-def make_address_recognizer(nlp: Language, name: str, rules: str) -> AddressRecognizer:
-    return AddressRecognizer(nlp, name, rules)
+@Language.factory("komo_addresses", default_config={"rules": "lexicons/streets.toml", "gates": True})
+def make_address_recognizer(nlp: Language, name: str, rules: str, gates: bool) -> AddressRecognizer:
+    return AddressRecognizer(nlp, name, rules, gates)

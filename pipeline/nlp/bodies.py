@@ -9,11 +9,12 @@ name on `span._.name`.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
-from .doctext import doc_text, token_texts
+from .doctext import WordClass, doc_text, token_texts
 from .lexicon import load_toml, word_key
 from .organisations import OrganisationFinder
 
@@ -56,23 +57,28 @@ class BodyRecognizer:
         for candidates in self.entries.values():
             candidates.sort(key=lambda entry: -len(entry[0]))
         self.patterns = {kind: re.compile(p) for kind, p in data.get("patterns", {}).items()}
+        self._first_words = WordClass(lambda text: _key(text) in self.entries)
 
     def __call__(self, doc: Doc) -> Doc:
         text = doc_text(doc)
         spans: list[Span] = []
         taken = [False] * len(doc)
         if self.gates:  # the texts without Token objects; spaCy's is_alpha is str.isalpha
-            keys = [word_key(t) if t.isalpha() or "-" in t else "" for t in token_texts(doc)]
+            texts = token_texts(doc)
+
+            def key_at(i: int) -> str:  # only at the tokens a listed name may start at
+                return _key(texts[i])
+            # Only a word some listed name starts with can start a match.
+            starts: Iterable[int] = self._first_words.indexes(doc)
         else:
-            keys = [word_key(t.text) if t.is_alpha or "-" in t.text else "" for t in doc]
-        # Only a word some listed name starts with can start a match.
-        starts = [i for i, key in enumerate(keys) if key in self.entries] if self.gates else range(len(doc))
+            key_at = [word_key(t.text) if t.is_alpha or "-" in t.text else "" for t in doc].__getitem__
+            starts = range(len(doc))
         for i in starts:
-            if taken[i] or not keys[i]:
+            if taken[i] or not key_at(i):
                 continue
-            for entry_keys, canonical, exact in self.entries.get(keys[i], ()):
+            for entry_keys, canonical, exact in self.entries.get(key_at(i), ()):
                 end = i + len(entry_keys)
-                if end > len(doc) or tuple(keys[i:end]) != entry_keys:
+                if end > len(doc) or tuple(key_at(j) for j in range(i, end)) != entry_keys:
                     continue
                 if exact is not None and doc[i:end].text != exact:
                     continue
@@ -151,6 +157,11 @@ class BodyRecognizer:
             return f"Ausschuss für {rest}"
         base = re.sub(r"(?:es|s)$", "", head) if head.startswith(("Dezernat", "Fachbereich")) else "Amt"
         return f"{base} {rest}"
+
+
+def _key(text: str) -> str:
+    """The lexicon key of a token's text; "" for a token that is no word."""
+    return word_key(text) if text.isalpha() or "-" in text else ""
 
 
 @Language.factory("komo_bodies", default_config={"lexicon": "lexicons/bodies.toml",

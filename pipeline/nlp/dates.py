@@ -7,7 +7,6 @@ decimals as dates on press pages. Every value is checked against the calendar.
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
@@ -144,12 +143,17 @@ def _day_month_value(day: int, month: int, year: int | None, weekday: str | None
 
 # Gates: every pattern needs a digit, the ones with a month name need a month name.
 _DIGITS = re.compile(r"\d+")
-_WORD = re.compile(r"\S+")
 _ANY_MONTH = re.compile(_MONTH.format(name="month"))
+_DAY_MONTH = re.compile(r"\d\.\s?\d")  # in every numeric day.month ("9.3.", "16. 09.", "1.3.–5.3.2020")
+_FOUR_DIGITS = re.compile(r"\d{4}")  # in every four-digit year
 # Whitespace-separated words a match can have before its first digit ("zwischen April und Juni
 # 2022": four) and after its last one ("5. März": one, then two characters of lookahead), each
 # with a spare.
 _WORDS_BEFORE, _WORDS_AFTER = 5, 3
+# From a digit: the rest of its word and _WORDS_BEFORE words (read in the reversed text); its
+# word and _WORDS_AFTER words, and whether a word follows them (else the stretch ends the text).
+_WORDS_BEFORE_DIGIT = re.compile(rf"\S*(?:\s+\S+){{0,{_WORDS_BEFORE}}}")
+_WORDS_AFTER_DIGIT = re.compile(rf"\S*(?:\s+\S+){{0,{_WORDS_AFTER}}}(?P<more>\s+\S)?")
 
 
 def digit_segments(text: str) -> list[tuple[int, int]]:
@@ -160,14 +164,20 @@ def digit_segments(text: str) -> list[tuple[int, int]]:
     runs = [m.start() for m in _DIGITS.finditer(text)]
     if not runs:
         return []
-    words = [m.span() for m in _WORD.finditer(text)]
-    starts = [start for start, _ in words]
-    last = len(words) - 1
+    # The words around a digit, read from the digit: backwards in the reversed text.
+    backwards = text[::-1]
+    size = len(text)
     segments: list[tuple[int, int]] = []
     for position in runs:
-        k = bisect_right(starts, position) - 1  # the word the digits are in
-        start = words[max(0, k - _WORDS_BEFORE)][0]
-        end = words[k + _WORDS_AFTER][1] if k + _WORDS_AFTER < last else len(text)
+        if segments and position < segments[-1][1]:
+            # Within the last stretch: its words after reach at least as far as the last digit's.
+            after = _WORDS_AFTER_DIGIT.match(text, position)
+            end = after.start("more") if after["more"] is not None else size  # type: ignore[union-attr]
+            segments[-1] = (segments[-1][0], max(end, segments[-1][1]))
+            continue
+        start = size - _WORDS_BEFORE_DIGIT.match(backwards, size - 1 - position).end()  # type: ignore[union-attr]
+        after = _WORDS_AFTER_DIGIT.match(text, position)
+        end = after.start("more") if after["more"] is not None else size  # type: ignore[union-attr]
         if segments and start <= segments[-1][1]:
             segments[-1] = (segments[-1][0], max(end, segments[-1][1]))
         else:
@@ -182,9 +192,15 @@ def find_dates(text: str, published: date | None = None, gates: bool = False) ->
     segments = digit_segments(text) if gates else [(0, len(text))]
     if not segments:
         return []
-    # The patterns with a month name run only over the stretches that have one.
-    month_segments = [(start, end) for start, end in segments if _ANY_MONTH.search(text, start, end)] \
-        if gates else segments
+    # The patterns with a month name run only over the stretches that have one; those with a
+    # numeric day and month only where a digit, a full stop and a digit meet; those with a
+    # four-digit year only where four digits do.
+    if gates:
+        month_segments = [(start, end) for start, end in segments if _ANY_MONTH.search(text, start, end)]
+        day_month_segments = [(start, end) for start, end in segments if _DAY_MONTH.search(text, start, end)]
+        year_segments = [(start, end) for start, end in segments if _FOUR_DIGITS.search(text, start, end)]
+    else:
+        month_segments = day_month_segments = year_segments = segments
 
     def scan(pattern: re.Pattern[str], where: list[tuple[int, int]] = segments) -> Iterator[re.Match[str]]:
         for start, end in where:
@@ -212,7 +228,7 @@ def find_dates(text: str, published: date | None = None, gates: bool = False) ->
             add(m.start(), m.end(), [
                 DateMention(m.start(), m.end(), start_value[0], start_value[1], "start"),
                 DateMention(m.start(), m.end(), end_value[0], end_value[1], "end")])
-    for m in scan(RANGE_NUMERIC):
+    for m in scan(RANGE_NUMERIC, day_month_segments):
         year2 = _year(m["year2"])
         year1 = _year(m["year1"]) if m["year1"] else year2
         start_value = _day_month_value(int(m["day1"]), int(m["month1"]), year1, None, None)
@@ -221,7 +237,7 @@ def find_dates(text: str, published: date | None = None, gates: bool = False) ->
             add(m.start(), m.end(), [DateMention(m.start(), m.end(), start_value[0], False, "start"),
                                      DateMention(m.start(), m.end(), end_value[0], False, "end")])
     for pattern in (FULL_TEXT, FULL_NUMERIC):
-        for m in scan(pattern, month_segments if pattern is FULL_TEXT else segments):
+        for m in scan(pattern, month_segments if pattern is FULL_TEXT else day_month_segments):
             if pattern is FULL_NUMERIC and len(m["year"]) == 2 and _QUANTITY_BEFORE.search(
                     text[max(0, m.start() - 25):m.start()] + " "[:0]):
                 continue
@@ -230,7 +246,7 @@ def find_dates(text: str, published: date | None = None, gates: bool = False) ->
             value = _day_month_value(int(m["day"]), month, year, m["weekday"], published)
             if value:
                 add(m.start(), m.end(), [DateMention(m.start(), m.end(), value[0], value[1])])
-    for m in scan(DAY_MONTH_NUMERIC):
+    for m in scan(DAY_MONTH_NUMERIC, day_month_segments):
         value = _day_month_value(int(m["day"]), int(m["month"]), None, m["weekday2"], published)
         if value:
             start = m.start("day") if not m["weekday2"] else m.start()
@@ -242,17 +258,17 @@ def find_dates(text: str, published: date | None = None, gates: bool = False) ->
             DateMention(m.start(), m.end(), f"{year}-{_month(m['month2']):02d}", False, "end")])
     for m in scan(MONTH_YEAR, month_segments):
         add(m.start(), m.end(), [DateMention(m.start(), m.end(), f"{m['year']}-{_month(m['month']):02d}")])
-    for m in scan(YEAR_RANGE):
+    for m in scan(YEAR_RANGE, year_segments):
         if int(m["year1"]) < int(m["year2"]) and not _UNIT_AFTER.match(text, m.end()):
             add(m.start(), m.end(), [DateMention(m.start(), m.end(), m["year1"], False, "start"),
                                      DateMention(m.start(), m.end(), m["year2"], False, "end")])
-    for m in scan(YEAR_PAIR):
+    for m in scan(YEAR_PAIR, year_segments):
         second = int(m["year2"]) if len(m["year2"]) == 4 else int(m["year1"]) // 100 * 100 + int(m["year2"])
         if second == int(m["year1"]) + 1 and free(m.start(), m.end()):
             taken.append((m.start(), m.end()))
-    for m in scan(OLD_YEAR):
+    for m in scan(OLD_YEAR, year_segments):
         add(m.start("year"), m.end("year"), [DateMention(m.start("year"), m.end("year"), m["year"])])
-    for m in scan(YEAR):
+    for m in scan(YEAR, year_segments):
         before = text[max(0, m.start() - 25):m.start()]
         if _UNIT_AFTER.match(text, m.end()) or _QUANTITY_BEFORE.search(before):
             continue

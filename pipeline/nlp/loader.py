@@ -18,7 +18,8 @@ from .lexicon import files_digest, resolve_model
 DEFAULT_CONFIG = Path(str(resources.files(__package__) / "config.cfg"))
 PIPELINE_VERSION = "1"  # bump when component code changes what it extracts
 # Each module registers its `@Language.factory` (and span extensions) when imported.
-COMPONENT_MODULES = ("action_fields", "addresses", "bodies", "dates", "districts", "persons", "sentences")
+COMPONENT_MODULES = ("action_fields", "addresses", "bodies", "dates", "districts", "lemmas", "persons",
+                     "sentences")
 
 
 def register_components() -> None:

@@ -21,13 +21,14 @@ capitalised word that is no German common noun (the lemmatizer's table does not 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
+import numpy
 from spacy.attrs import IDX
 from spacy.tokens import Doc
 
-from .doctext import doc_text, token_texts
+from .doctext import WordClass, doc_text, occurrences, token_texts
 from .lexicon import load_lines, load_toml
 
 _INFLECTION = re.compile(r"(?:e|en|er|es|em)$")
@@ -62,6 +63,10 @@ class OrganisationFinder:
                 self.parties[surface] = party["name"]
         self.party_first = {surface.split()[0] for surface in self.parties}
         self._parties_longest_first = sorted(self.parties.items(), key=lambda kv: -len(kv[0]))
+        # The same, by first character: only these can start at a token with that first character.
+        self._parties_by_first: dict[str, list[tuple[str, str]]] = {}
+        for surface, name in self._parties_longest_first:
+            self._parties_by_first.setdefault(surface[:1], []).append((surface, name))
         self._party_starts = tuple(sorted(self.party_first))
         self.faction_heads = set(data.get("faction_heads", []))
         self.institution_heads: dict[str, tuple[str, str]] = {}  # inflected form → (nominative, gender)
@@ -101,8 +106,8 @@ class OrganisationFinder:
         self._named_endings = tuple(e + c for e, _ in self.head_endings for c in ("", "s", "es", "e", "en", "n"))
         self._rules_cache: dict[str, tuple[Callable[[Doc, int], Found | None], ...]] = {}
         self._starts_cache: dict[str, bool] = {}
-        self._legal_form_start = re.compile("(?=" + "|".join(re.escape(f) for f in self.legal_forms) + ")") \
-            if self.legal_forms else None
+        # Forms where a rule other than the legal-form one can start (the gates' word class).
+        self._ruled_words = WordClass(lambda text: self._may_start(text) and bool(self._rules_for(text)))
 
     # -- what a word is --------------------------------------------------------------------------
 
@@ -181,11 +186,15 @@ class OrganisationFinder:
         return found
 
     def _legal_form_tokens(self, doc: Doc) -> set[int]:
-        """Token indexes where a legal form may begin (a superset of where _legal_form_at fires)."""
-        if self._legal_form_start is None:
+        """Token indexes where a legal form may begin (a superset of where _legal_form_at fires):
+        the tokens that start where a form's text starts (each found with str.find)."""
+        text = self._text_of(doc)
+        starts = {at for form in self.legal_forms for at in occurrences(text, form)}
+        if not starts:
             return set()
-        starts = {m.start() for m in self._legal_form_start.finditer(self._text_of(doc))}
-        return {i for i, idx in enumerate(doc.to_array(IDX).tolist()) if idx in starts} if starts else set()
+        idx = doc.to_array(IDX)
+        found = numpy.isin(idx, numpy.fromiter(starts, dtype=idx.dtype, count=len(starts)))
+        return set(numpy.flatnonzero(found).tolist())
 
     def _rules_for(self, text: str) -> tuple[Callable[[Doc, int], Found | None], ...]:
         """The rules (after the legal-form one) that can fire at a token with this text, in
@@ -214,11 +223,19 @@ class OrganisationFinder:
         texts = token_texts(doc) if self.gates else []
         # A name before a legal form needs the form within the next five tokens.
         legal_near = [False] * len(doc)
+        near: set[int] = set()
         for j in self._legal_form_tokens(doc) if self.gates else ():
             for k in range(max(0, j - 5), j):
                 legal_near[k] = True
-        # Only tokens where a rule can start; after a hit, the search resumes at its end.
-        starts = [i for i, text in enumerate(texts) if self._may_start(text)] if self.gates else range(len(doc))
+                near.add(k)
+        # Only tokens where a rule can start (a rule of their form's, or a legal form near); after a
+        # hit, the search resumes at its end.
+        if self.gates:
+            ruled = self._ruled_words.indexes(doc)
+            near = {k for k in near if self._may_start(texts[k])}
+            starts: Iterable[int] = sorted(near.union(ruled)) if near else ruled
+        else:
+            starts = range(len(doc))
         resume = 0
         for i in starts:
             if i < resume or taken[i]:
@@ -248,7 +265,8 @@ class OrganisationFinder:
         if not as_tag_too and (_in_brackets(doc, i) or (i > 0 and doc[i - 1].like_num)):
             return None  # "Maria Schulz (SPD)", "dafür: 11 (5 CDU, 2 SPD)": tags and tallies
         text = self._text_of(doc)
-        for surface, name in self._parties_longest_first:
+        surfaces = self._parties_by_first.get(text[token.idx], ()) if self.gates else self._parties_longest_first
+        for surface, name in surfaces:
             end_char = token.idx + len(surface)
             if not text.startswith(surface, token.idx) or (end_char < len(text) and text[end_char].isalnum()):
                 continue

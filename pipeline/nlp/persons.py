@@ -21,7 +21,7 @@ from threadpoolctl import ThreadpoolController
 
 from kommunalmonitor.core.german import MONTHS, WEEKDAYS
 
-from .doctext import doc_text, token_texts
+from .doctext import WordClass, doc_text
 from .lexicon import load_toml, resolve_model, word_key
 
 logger = logging.getLogger(__name__)
@@ -92,6 +92,11 @@ class PersonRecognizer:
         self._anchors: dict[str, bool] = {}
         self._name_texts: dict[tuple[str, bool], bool] = {}
         self._ner_seen: dict[str, Entities] = {}  # sentence text → what the NER found in it
+        # The gates' word classes: tokens found by set lookups, each form tested once.
+        self._role_start_words = WordClass(self._may_start_role)
+        self._anchor_words = WordClass(self._is_anchor)
+        self._first_name_words = WordClass(lambda text: text[:1].isupper() and self._is_name_text(text))
+        self._next_name_words = WordClass(lambda text: text[:1].isupper() and self._is_name_text(text, first=False))
 
     # -- roles --------------------------------------------------------------------------------
 
@@ -269,17 +274,15 @@ class PersonRecognizer:
         body_tokens = {i for s in bodies for i in range(s.start, s.end)}
         mentions: list[PersonMention] = []
         taken: set[int] = set()
-        i = 0
         gates = self.gates
-        texts = token_texts(doc) if gates else []
-        while i < len(doc):
-            # A role starts with a role word, an abbreviation or a kept adjective ("sachkundige").
-            if gates and not self._may_start_role(texts[i]):
-                i += 1
+        # A role starts with a role word, an abbreviation or a kept adjective ("sachkundige").
+        starts = self._role_start_words.indexes(doc) if gates else range(len(doc))
+        resume = 0  # after a finding, the search goes on at its end
+        for i in starts:
+            if i < resume:
                 continue
             found = self.role_at(doc, i) if i not in body_tokens else None
             if found is None:
-                i += 1
                 continue
             role, after = found
             # What the role is of stays apart from it: "Geschäftsführer des Sportbundes Leverkusen"
@@ -294,17 +297,16 @@ class PersonRecognizer:
             if name is not None:
                 mentions.append(self._mention(doc, i, name[1], name, role, role_of))
                 taken.update(range(i, name[1]))
-                i = name[1]
+                resume = name[1]
                 continue
             if i >= 2 and doc[i - 1].text == ",":
                 name = self.name_before(doc, i - 1)
                 if name is not None and not taken.intersection(range(*name)):
                     mentions.append(self._mention(doc, name[0], complement_end, name, role, role_of))
                     taken.update(range(name[0], complement_end))
-            i = max(i + 1, complement_end)
+            resume = max(i + 1, complement_end)
         # Descriptors and verbs of saying anchor a name after them; the gate finds them by text.
-        anchors = range(len(doc)) if not gates else [
-            i for i, text in enumerate(texts) if self._is_anchor(text)]
+        anchors = self._anchor_words.indexes(doc) if gates else range(len(doc))
         for i in anchors:
             if i in taken:
                 continue
@@ -324,11 +326,9 @@ class PersonRecognizer:
         if self.ner_path is None or not doc.has_annotation("SENT_START"):
             return []
         if self.gates:
-            texts = token_texts(doc)
-            pairs = [i for i in range(len(texts) - 1)
-                     if texts[i][:1].isupper() and texts[i + 1][:1].isupper() and i not in blocked
-                     and i + 1 not in blocked and self._is_name_text(texts[i])
-                     and self._is_name_text(texts[i + 1], first=False)]
+            seconds = set(self._next_name_words.indexes(doc))
+            pairs = [i for i in self._first_name_words.indexes(doc)
+                     if i + 1 in seconds and i not in blocked and i + 1 not in blocked]
             if not pairs:
                 return []
             return [sent for sent in doc.sents if any(sent.start <= i < sent.end - 1 for i in pairs)]
