@@ -217,12 +217,11 @@ def _verify_candidates(con: duckdb.DuckDBPyConnection, threshold: float) -> int:
         GROUP BY ALL HAVING count(DISTINCT n.band) >= ?
         """, [MIN_SHARED_BANDS])
     total = con.execute("SELECT count(*) FROM dup_candidates").fetchone()[0]
-    for rows in _batches(con, "dup_candidates", "SELECT c.source, c.a, c.b, da.body, db.body FROM dup_candidates c "
-                         "JOIN documents da ON da.source = c.source AND da.native_id = c.a "
-                         "JOIN documents db ON db.source = c.source AND db.native_id = c.b "
+    for rows in _batches(con, "dup_candidates", "SELECT c.source, c.a, c.b FROM dup_candidates c "
                          "WHERE c.rn BETWEEN ? AND ?"):
-        kept = [(source, a, b, j) for source, a, b, body_a, body_b in rows
-                if (j := jaccard(shingles(body_a), shingles(body_b))) >= threshold]
+        bodies = _documents(con, {(source, x) for source, a, b in rows for x in (a, b)}, "body")
+        kept = [(source, a, b, j) for source, a, b in rows if (source, a) in bodies and (source, b) in bodies
+                and (j := jaccard(shingles(bodies[source, a]), shingles(bodies[source, b]))) >= threshold]
         if kept:
             table = pa.table({"source": [k[0] for k in kept], "a": [k[1] for k in kept],
                               "b": [k[2] for k in kept], "jaccard": [k[3] for k in kept]})
@@ -233,6 +232,24 @@ def _verify_candidates(con: duckdb.DuckDBPyConnection, threshold: float) -> int:
                 con.unregister("dup_kept")
     con.execute("DROP TABLE IF EXISTS dup_candidates")
     return int(total)
+
+
+def _documents(con: duckdb.DuckDBPyConnection, keys: set[Key], column: str) -> dict[Key, Any]:
+    """One column of the documents with these keys. A join of the keys with `documents` alone: with a
+    second copy of `documents` in the same query, the optimizer may first join the two copies on
+    their one common source (n² rows) when the uncommitted load leaves it without statistics."""
+    import pyarrow as pa
+
+    if not keys:
+        return {}
+    table = pa.table({"source": [k[0] for k in keys], "native_id": [k[1] for k in keys]})
+    con.register("dup_keys", table)
+    try:
+        rows = con.execute(f"SELECT d.source, d.native_id, d.{column} FROM dup_keys k "  # noqa: S608 (a constant of this module)
+                           "JOIN documents d ON d.source = k.source AND d.native_id = k.native_id").fetchall()
+    finally:
+        con.unregister("dup_keys")
+    return {(source, native_id): value for source, native_id, value in rows}
 
 
 def groups(pairs: Iterable[tuple[str, str, str]]) -> list[list[Key]]:
@@ -284,10 +301,10 @@ def _apply_groups(con: duckdb.DuckDBPyConnection) -> tuple[int, int]:
     """Set duplicate_of from the stored pairs; only rows whose value changes are written."""
     import pyarrow as pa
 
-    pairs = con.execute(
-        "SELECT p.source, p.a, p.b FROM near_duplicate_pairs p "
-        "JOIN documents da ON da.source = p.source AND da.native_id = p.a AND da.kind = 'press' "
-        "JOIN documents db ON db.source = p.source AND db.native_id = p.b AND db.kind = 'press'").fetchall()
+    stored = con.execute("SELECT source, a, b FROM near_duplicate_pairs").fetchall()
+    kinds = _documents(con, {(source, x) for source, a, b in stored for x in (a, b)}, "kind")
+    pairs = [(source, a, b) for source, a, b in stored
+             if kinds.get((source, a)) == "press" and kinds.get((source, b)) == "press"]
     wanted = _originals(con, groups(pairs))
     current = {(s, n): o for s, n, o in con.execute(
         "SELECT source, native_id, duplicate_of FROM documents WHERE duplicate_of IS NOT NULL").fetchall()}
