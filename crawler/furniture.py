@@ -198,21 +198,26 @@ class StagingLearner:
     saves. The pages and their order are those of items.jsonl, so the result is the same as
     learning after the crawl."""
 
-    def __init__(self, home_root: Path, source: Source, staging_dir: Path, pages_per_step: int = 100):
+    def __init__(self, home_root: Path, source: Source, staging_dir: Path, pages_per_step: int = 100,
+                 chunk_bytes: int = 4 << 20):
         self.home_root = home_root
         self.source = source
         # Only the single crawler's file: pages staged by Redis workers are not learnt from (yet).
         self.tail = StagedTail(staging_dir, "items", workers=False)
         self.pages_per_step = pages_per_step
+        self.chunk_bytes = chunk_bytes
         self.waiting: deque[tuple[str, str]] = deque()  # (native id, raw ref) staged, not yet read
         self.learnt: LearntLines | None = None
 
     def step(self) -> int:
-        """Read up to `pages_per_step` kept pages; the number read."""
+        """Take what was staged since the last step and read up to `pages_per_step` kept pages; how
+        many records and pages that was (0: nothing left to do for now)."""
         if self.learnt is None:
             self.learnt = LearntLines(furniture_file(self.home_root, self.source.name), self.source)
+        taken = 0
         if not self.learnt.full:
-            for item in self.tail.new_records():
+            for item in self.tail.new_records(self.chunk_bytes):
+                taken += 1
                 native_id, raw_ref = item.get("native_id"), item.get("raw_ref")
                 if native_id is not None and raw_ref:
                     self.waiting.append((str(native_id), str(raw_ref)))
@@ -227,7 +232,7 @@ class StagingLearner:
                 continue
             self.learnt.add(native_id, text)
             read += 1
-        return read
+        return taken + read
 
     def finish(self) -> dict:
         """Learn from what is left and save the source's furniture file (none when nothing was staged)."""
